@@ -1,0 +1,5 @@
+"""Allow ``python -m ipsmap``."""
+
+from ipsmap.cli import main
+
+raise SystemExit(main())

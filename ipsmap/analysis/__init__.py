@@ -1,0 +1,1 @@
+"""Analysis of maps as networkx graphs. No Qt."""

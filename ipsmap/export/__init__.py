@@ -1,0 +1,1 @@
+"""Evaluator outputs (PDF, HTML, tables). Heavy libraries are imported lazily."""

@@ -1,0 +1,1 @@
+"""The domain model and project store: no Qt, no pandas."""

@@ -1,0 +1,222 @@
+"""The domain records: participants, maps, styles, factors, links, groups.
+
+Each record is a dataclass with a UUID string id. ``to_row``/``from_row`` convert to and
+from the plain dicts that edit operations carry and the database stores (JSON-valued
+fields stay Python dicts here; the store encodes them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self
+
+MAP_KINDS = ("system", "toc")
+POLARITIES = ("+", "-", "?")
+STYLE_KINDS = ("factor", "link")
+STAKEHOLDER_GROUPS = (
+    "parent",
+    "practitioner",
+    "community member",
+    "researcher",
+    "facilitator",
+    "other",
+)
+
+# Named strength and confidence levels; the model stores the number so analysis can weight
+# links, and the UI shows the nearest name.
+STRENGTH_LEVELS = {"weak": 0.25, "medium": 0.5, "strong": 1.0}
+CONFIDENCE_LEVELS = {"low": 0.25, "medium": 0.5, "high": 1.0}
+DEFAULT_STRENGTH = STRENGTH_LEVELS["medium"]
+
+
+def new_id() -> str:
+    """A fresh random UUID as a string."""
+    return str(uuid.uuid4())
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with milliseconds (sortable as text)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def level_name(value: float | None, levels: dict[str, float]) -> str:
+    """The name of the level nearest to ``value`` ("" when unrated)."""
+    if value is None:
+        return ""
+    return min(levels, key=lambda name: abs(levels[name] - value))
+
+
+@dataclass
+class Record:
+    """Base for stored records: a table name and row conversion."""
+
+    TABLE: ClassVar[str] = ""
+    # Fields stored as JSON text in the database.
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+
+    def to_row(self) -> dict[str, Any]:
+        row = dataclasses.asdict(self)
+        for name in self.JSON_FIELDS:
+            row[name] = dict(row[name]) if row[name] is not None else {}
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Self:
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in row.items() if k in names}
+        return cls(**values)
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@dataclass
+class Participant(Record):
+    """A workshop participant, known only by a pseudonym and stakeholder group."""
+
+    TABLE: ClassVar[str] = "participants"
+
+    pseudonym: str = ""
+    stakeholder_group: str = "other"
+    site: str = ""
+    consent: bool = True
+    notes: str = ""
+    created_at: str = ""
+
+
+@dataclass
+class MapInfo(Record):
+    """A map's own fields (its contents live in the other tables)."""
+
+    TABLE: ClassVar[str] = "maps"
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ("attributes",)
+
+    name: str = ""
+    kind: str = "system"
+    site: str = ""
+    description: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    position: int = 0
+    created_at: str = ""
+    created_by: str | None = None
+
+
+@dataclass
+class Style(Record):
+    """A named factor type or link style; its name is the legend entry."""
+
+    TABLE: ClassVar[str] = "styles"
+
+    map_id: str = ""
+    kind: str = "factor"
+    name: str = ""
+    color: str = "#ffffff"
+    border_color: str = "#333333"
+    shape: str = "box"
+    dashes: bool = False
+    # For theory-of-change levels: the column (0 = inputs) of a layered layout.
+    level: int | None = None
+    position: int = 0
+
+
+@dataclass
+class Factor(Record):
+    """Anything in the system that can go up or down."""
+
+    TABLE: ClassVar[str] = "factors"
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ("attributes",)
+
+    map_id: str = ""
+    label: str = ""
+    type: str | None = None
+    x: float = 0.0
+    y: float = 0.0
+    notes: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Creation order; kept through delete and undo so lists and drawing order come back.
+    seq: int = 0
+    created_at: str = ""
+    created_by: str | None = None
+    modified_at: str = ""
+    modified_by: str | None = None
+
+
+@dataclass
+class Link(Record):
+    """A causal link from one factor to another."""
+
+    TABLE: ClassVar[str] = "links"
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ("attributes",)
+
+    map_id: str = ""
+    source: str = ""
+    target: str = ""
+    polarity: str = "+"
+    strength: float = DEFAULT_STRENGTH
+    confidence: float | None = None
+    type: str | None = None
+    rationale: str = ""
+    evidence: str = ""
+    notes: str = ""
+    provenance: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    created_at: str = ""
+    created_by: str | None = None
+    modified_at: str = ""
+    modified_by: str | None = None
+
+
+@dataclass
+class Group(Record):
+    """A named, coloured set of factors (members are stored as GroupMember rows)."""
+
+    TABLE: ClassVar[str] = "groups"
+
+    map_id: str = ""
+    name: str = ""
+    color: str = "#dddddd"
+    notes: str = ""
+    position: int = 0
+
+
+# Group membership is a plain (group_id, factor_id) pair; ops key it by "group_id/factor_id".
+GROUP_MEMBERS_TABLE = "group_members"
+
+
+def member_key(group_id: str, factor_id: str) -> str:
+    """The op key of one group membership row."""
+    return f"{group_id}/{factor_id}"
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.TABLE: cls for cls in (Participant, MapInfo, Style, Factor, Link, Group)
+}
+
+# Fields a user edit may change; ids, owners and bookkeeping are not editable.
+EDITABLE_FIELDS: dict[str, frozenset[str]] = {
+    "factors": frozenset({"label", "type", "x", "y", "notes", "attributes"}),
+    "links": frozenset(
+        {
+            "polarity",
+            "strength",
+            "confidence",
+            "type",
+            "rationale",
+            "evidence",
+            "notes",
+            "provenance",
+            "attributes",
+        }
+    ),
+    "styles": frozenset({"name", "color", "border_color", "shape", "dashes", "level", "position"}),
+    "groups": frozenset({"name", "color", "notes", "position"}),
+    "maps": frozenset({"name", "kind", "site", "description", "attributes", "position"}),
+    "participants": frozenset({"pseudonym", "stakeholder_group", "site", "consent", "notes"}),
+}

@@ -1,0 +1,388 @@
+"""A project: one SQLite file holding many maps, their participants and the audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ipsmap.model.changes import Change
+from ipsmap.model.document import MapDocument
+from ipsmap.model.entities import (
+    Factor,
+    Group,
+    Link,
+    MapInfo,
+    Participant,
+    Style,
+    now_iso,
+)
+from ipsmap.model.errors import CommandError, NotFoundError, ProjectFileError, ReadOnlyError
+from ipsmap.model.mapdata import MapData
+from ipsmap.model.ops import Op, invert_all
+from ipsmap.model.project_commands import AddParticipant, ImportMap, ProjectCommand
+from ipsmap.model.state import MapState
+from ipsmap.model.store import ProjectStore
+from ipsmap.model.summary import summarise
+from ipsmap.model.undo import Step, UndoStack
+
+ProjectListener = Callable[[Change], None]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the audit log."""
+
+    seq: int
+    at: str
+    actor: str | None
+    actor_name: str
+    map_id: str | None
+    action: str
+    command: str
+    summary: str
+    ops: list[dict[str, Any]]
+
+
+class Project:
+    """An open project file. Use :meth:`create` or :meth:`open`, and close it when done."""
+
+    def __init__(self, store: ProjectStore) -> None:
+        self.store = store
+        self.participants: dict[str, Participant] = {
+            row["id"]: Participant.from_row(row) for row in store.rows("participants")
+        }
+        self._maps: dict[str, MapInfo] = {
+            row["id"]: MapInfo.from_row(row) for row in store.rows("maps")
+        }
+        self._documents: dict[str, MapDocument] = {}
+        self._listeners: list[ProjectListener] = []
+        self.undo_stack = UndoStack()
+        info = store.project_info()
+        self.title = info.get("title", store.path.stem)
+        self.facilitator_id: str | None = info.get("facilitator_id")
+        self.actor_id: str | None = None
+        if self.facilitator_id not in self.participants and not store.read_only:
+            self._create_facilitator()
+        self.actor_id = self.facilitator_id
+
+    # -- life cycle ---------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, title: str = "") -> Project:
+        """Create a new empty project file and open it."""
+        return cls(ProjectStore.create(path, title))
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> Project:
+        """Open a project file (raises a ProjectFileError subclass with a clear message)."""
+        store = ProjectStore.open(path, read_only=read_only)
+        try:
+            return cls(store)
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise ProjectFileError(path, f"the project file is damaged ({exc})") from exc
+
+    def close(self) -> None:
+        for document in self._documents.values():
+            document.closed = True
+        self._documents.clear()
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def save_as(self, target: str | Path) -> Path:
+        """Copy the whole project to ``target`` (SQLite backup API); this one stays open."""
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise ProjectFileError(target, "cannot save a project over itself")
+        self.store.backup_to(target)
+        return target
+
+    # -- maps -----------------------------------------------------------------------
+
+    def maps(self) -> list[MapInfo]:
+        """All maps in display order."""
+        return sorted(self._maps.values(), key=lambda m: (m.position, m.name))
+
+    def map_info(self, map_id: str) -> MapInfo:
+        try:
+            return self._maps[map_id]
+        except KeyError:
+            raise NotFoundError(f"There is no map with id {map_id}") from None
+
+    def find_map(self, ref: str) -> MapInfo:
+        """The map whose id is ``ref``, or whose name is ``ref`` (when only one has it)."""
+        if ref in self._maps:
+            return self._maps[ref]
+        for exact in (True, False):
+            found = [
+                m
+                for m in self.maps()
+                if (m.name == ref if exact else m.name.casefold() == ref.strip().casefold())
+            ]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                ids = ", ".join(m.id for m in found)
+                raise NotFoundError(f"Several maps are called {ref!r}; give its id instead ({ids})")
+        names = ", ".join(repr(m.name) for m in self.maps()) or "none"
+        raise NotFoundError(f"No map {ref!r} in {self.path.name} (maps: {names})")
+
+    def document(self, map_id: str) -> MapDocument:
+        """The editable document of a map (loaded on first use, then kept)."""
+        if map_id not in self._documents:
+            state = MapState(self.map_info(map_id))
+            data = self._read_map(map_id)
+            state.load(data.styles, data.factors, data.links, data.groups, data.members)
+            self._documents[map_id] = MapDocument(self, state)
+        return self._documents[map_id]
+
+    def map_data(self, map_id: str) -> MapData:
+        """A detached copy of a map with the participants its records name."""
+        if map_id in self._documents:
+            state = self._documents[map_id].state
+            data = MapData(
+                info=state.info,
+                styles=list(state.styles.values()),
+                factors=list(state.factors.values()),
+                links=list(state.links.values()),
+                groups=list(state.groups.values()),
+                members=[(g, f) for g, fs in state.group_members.items() for f in sorted(fs)],
+            )
+        else:
+            data = self._read_map(map_id)
+        people = {data.info.created_by}
+        for record in (*data.factors, *data.links):
+            people.update((record.created_by, record.modified_by))
+        data.participants = [p for pid, p in self.participants.items() if pid in people]
+        return data
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Factor and link counts of every map: {map_id: (factors, links)}."""
+        result = {m: (0, 0) for m in self._maps}
+        for table, index in (("factors", 0), ("links", 1)):
+            for row in self.store.db.query(
+                f"SELECT map_id, COUNT(*) AS n FROM {table} GROUP BY map_id"
+            ):
+                pair = list(result.get(row["map_id"], (0, 0)))
+                pair[index] = row["n"]
+                result[row["map_id"]] = (pair[0], pair[1])
+        return result
+
+    def unique_map_name(self, name: str) -> str:
+        """``name``, or ``name (2)``, ``name (3)``... if a map already has it."""
+        taken = {m.name.casefold() for m in self._maps.values()}
+        candidate, n = name, 2
+        while candidate.casefold() in taken:
+            candidate, n = f"{name} ({n})", n + 1
+        return candidate
+
+    def next_map_position(self) -> int:
+        return max((m.position for m in self._maps.values()), default=-1) + 1
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are already used by a record of this project."""
+        wanted = list(set(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for table in ("maps", "styles", "factors", "links", "groups"):
+                rows = self.store.db.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk)
+                found.update(row[0] for row in rows)
+        return found
+
+    def import_map(self, data: MapData, name: str | None = None) -> str:
+        """Add a map read from a file in one transaction; return its id."""
+        command = ImportMap(data, name)
+        self.execute(command)
+        assert command.map_id is not None
+        return command.map_id
+
+    def duplicate_map(self, map_id: str, name: str | None = None) -> str:
+        """Copy a map (new ids throughout) and return the copy's id."""
+        data = self.map_data(map_id).with_fresh_ids()
+        return self.import_map(data, name or f"{data.info.name} (copy)")
+
+    # -- participants ---------------------------------------------------------------
+
+    def set_actor(self, participant_id: str | None) -> None:
+        """Attribute the following edits to a participant (None: the facilitator)."""
+        if participant_id is not None and participant_id not in self.participants:
+            raise NotFoundError(f"There is no participant with id {participant_id}")
+        self.actor_id = participant_id or self.facilitator_id
+
+    def _create_facilitator(self) -> None:
+        command = AddParticipant("Facilitator", "facilitator")
+        self.execute(command)
+        self.store.set_project_info("facilitator_id", command.id)
+        self.facilitator_id = command.id
+        self.undo_stack = UndoStack()
+
+    # -- project-level editing ------------------------------------------------------
+
+    def execute(self, command: ProjectCommand) -> Change | None:
+        """Apply a project command (add/delete/import map, participants) with undo."""
+        self._check_writable()
+        ops = command.ops(self, self.actor_id, now_iso())
+        if not ops:
+            return None
+        change = self._commit_project_ops(ops, command.name, command.map_id, "do")
+        self.undo_stack.push(Step(command.name, tuple(ops)))
+        return change
+
+    def undo(self) -> Change | None:
+        if not self.undo_stack.can_undo():
+            return None
+        step = self.undo_stack.peek_undo()
+        change = self._commit_project_ops(
+            invert_all(list(step.ops)), step.name, _map_of(step.ops), "undo"
+        )
+        self.undo_stack.mark_undone()
+        return change
+
+    def redo(self) -> Change | None:
+        if not self.undo_stack.can_redo():
+            return None
+        step = self.undo_stack.peek_redo()
+        change = self._commit_project_ops(list(step.ops), step.name, _map_of(step.ops), "redo")
+        self.undo_stack.mark_redone()
+        return change
+
+    def subscribe(self, listener: ProjectListener) -> Callable[[], None]:
+        """Call ``listener(change)`` after every committed change anywhere in the project."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    # -- the one write path -----------------------------------------------------------
+
+    def _commit_map_ops(self, document: MapDocument, ops: list[Op], name: str, action: str) -> Change:
+        self._check_writable()
+        self._write(ops, document.id, name, action, summarise(ops, document.state))
+        document.state.apply_all(ops)
+        change = Change.from_ops(name, action, document.id, ops)
+        if change.touches("maps"):
+            self._maps[document.id] = document.state.info
+        document.notify(change)
+        self._notify(change)
+        return change
+
+    def _commit_project_ops(
+        self, ops: list[Op], name: str, map_id: str | None, action: str
+    ) -> Change:
+        self._check_writable()
+        document = self._documents.get(map_id) if map_id else None
+        self._write(ops, map_id, name, action, summarise(ops, document.state if document else None))
+        for one in ops:
+            if one.table == "maps":
+                if one.kind == "insert":
+                    self._maps[one.key] = MapInfo.from_row(one.after or {})
+                elif one.kind == "delete":
+                    self._maps.pop(one.key, None)
+                    closed = self._documents.pop(one.key, None)
+                    if closed is not None:
+                        closed.closed = True
+                        document = None
+                else:
+                    self._maps[one.key] = MapInfo.from_row(
+                        {**self._maps[one.key].to_row(), **(one.after or {})}
+                    )
+            elif one.table == "participants":
+                if one.kind == "delete":
+                    self.participants.pop(one.key, None)
+                else:
+                    row = {**(self.participants[one.key].to_row() if one.kind == "update" else {})}
+                    row.update(one.after or {})
+                    self.participants[one.key] = Participant.from_row(row)
+        change = Change.from_ops(name, action, map_id, ops)
+        if document is not None:
+            document.state.apply_all(o for o in ops if o.table != "participants")
+            document.notify(change)
+        self._notify(change)
+        return change
+
+    def _write(self, ops: list[Op], map_id: str | None, name: str, action: str, summary: str) -> None:
+        try:
+            self.store.write(
+                ops, actor=self.actor_id, map_id=map_id, action=action, command=name, summary=summary
+            )
+        except sqlite3.IntegrityError as exc:
+            raise CommandError(f"The change conflicts with the map as it is now ({exc})") from exc
+        except sqlite3.OperationalError as exc:
+            raise CommandError(f"The change could not be saved ({exc}); nothing was changed") from exc
+
+    def _notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only; changes are not allowed")
+
+    # -- history --------------------------------------------------------------------
+
+    def history(self, map_id: str | None = None) -> list[Event]:
+        """The audit log (oldest first), for one map or the whole project."""
+        names = {pid: p.pseudonym for pid, p in self.participants.items()}
+        return [
+            Event(
+                seq=row["seq"],
+                at=row["at"],
+                actor=row["actor"],
+                actor_name=names.get(row["actor"], "") if row["actor"] else "",
+                map_id=row["map_id"],
+                action=row["action"],
+                command=row["command"],
+                summary=row["summary"],
+                ops=row["ops"],
+            )
+            for row in self.store.events(map_id)
+        ]
+
+    # -- reading a map from the file ----------------------------------------------------
+
+    def _read_map(self, map_id: str) -> MapData:
+        info = self.map_info(map_id)
+        rows = self.store.rows
+        groups = [Group.from_row(r) for r in rows("groups", "map_id = ?", [map_id])]
+        members: list[tuple[str, str]] = []
+        if groups:
+            members = [
+                (r["group_id"], r["factor_id"])
+                for r in self.store.db.query(
+                    "SELECT gm.group_id, gm.factor_id FROM group_members gm "
+                    "JOIN groups g ON g.id = gm.group_id WHERE g.map_id = ? "
+                    "ORDER BY gm.rowid",
+                    [map_id],
+                )
+            ]
+        return MapData(
+            info=info,
+            styles=[Style.from_row(r) for r in rows("styles", "map_id = ?", [map_id])],
+            factors=[Factor.from_row(r) for r in rows("factors", "map_id = ?", [map_id])],
+            links=[Link.from_row(r) for r in rows("links", "map_id = ?", [map_id])],
+            groups=groups,
+            members=members,
+        )
+
+
+def _map_of(ops: tuple[Op, ...] | list[Op]) -> str | None:
+    for one in ops:
+        if one.table == "maps":
+            return one.key
+    return None

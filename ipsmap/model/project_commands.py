@@ -1,0 +1,208 @@
+"""Edit commands on the project as a whole: maps and participants."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ipsmap.model import ops as op
+from ipsmap.model.defaults import default_styles
+from ipsmap.model.entities import (
+    EDITABLE_FIELDS,
+    GROUP_MEMBERS_TABLE,
+    MAP_KINDS,
+    STAKEHOLDER_GROUPS,
+    MapInfo,
+    Participant,
+    new_id,
+)
+from ipsmap.model.errors import CommandError
+from ipsmap.model.mapdata import MapData
+from ipsmap.model.ops import Op
+
+if TYPE_CHECKING:
+    from ipsmap.model.project import Project
+
+
+class ProjectCommand:
+    """An edit of the project (not inside one map); ``map_id`` says which map it concerns."""
+
+    name = "Edit project"
+    map_id: str | None = None
+
+    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+        raise NotImplementedError
+
+
+@dataclass
+class AddMap(ProjectCommand):
+    map_name: str
+    kind: str = "system"
+    site: str = ""
+    description: str = ""
+    id: str = field(default_factory=new_id)
+    name = "Add map"
+
+    def __post_init__(self) -> None:
+        self.map_id = self.id
+
+    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+        if self.kind not in MAP_KINDS:
+            raise CommandError(f"A map is of kind 'system' or 'toc', not {self.kind!r}")
+        if not self.map_name.strip():
+            raise CommandError("A map needs a name")
+        info = MapInfo(
+            id=self.id,
+            name=project.unique_map_name(self.map_name.strip()),
+            kind=self.kind,
+            site=self.site,
+            description=self.description,
+            position=project.next_map_position(),
+            created_at=now,
+            created_by=actor,
+        )
+        styles = default_styles(self.id, self.kind)
+        return [op.insert("maps", info.to_row()), *(op.insert("styles", s.to_row()) for s in styles)]
+
+
+@dataclass
+class DeleteMap(ProjectCommand):
+    """Delete a map and all it holds (undo brings it back whole)."""
+
+    id: str
+    name = "Delete map"
+
+    def __post_init__(self) -> None:
+        self.map_id = self.id
+
+    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+        data = project.map_data(self.id)
+        result = [
+            op.delete(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members
+        ]
+        result += [op.delete("links", r.to_row()) for r in data.links]
+        result += [op.delete("groups", r.to_row()) for r in data.groups]
+        result += [op.delete("factors", r.to_row()) for r in data.factors]
+        result += [op.delete("styles", r.to_row()) for r in data.styles]
+        return [*result, op.delete("maps", data.info.to_row())]
+
+
+@dataclass
+class ImportMap(ProjectCommand):
+    """Add a whole map read from a file, in one transaction.
+
+    If any of its ids already exist in the project (the same file imported twice), the
+    map gets fresh ids throughout, so a project can hold copies.
+    """
+
+    data: MapData
+    new_name: str | None = None
+    name = "Import map"
+
+    def __post_init__(self) -> None:
+        ids = self.data.all_ids()
+        self._data = self.data
+        self.map_id = self.data.info.id
+        self._checked_ids = ids
+
+    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+        data = self._data
+        if project.existing_ids(self._checked_ids):
+            data = data.with_fresh_ids()
+            self._data = data
+            self.map_id = data.info.id
+        known_people = set(project.participants)
+        new_people = [p for p in data.participants if p.id not in known_people]
+        people = known_people | {p.id for p in new_people}
+        name = project.unique_map_name((self.new_name or data.info.name).strip() or "Imported map")
+        info = dataclasses.replace(
+            data.info,
+            name=name,
+            position=project.next_map_position(),
+            created_at=data.info.created_at or now,
+            created_by=data.info.created_by if data.info.created_by in people else actor,
+        )
+
+        def who(person: str | None) -> str | None:
+            return person if person in people else None
+
+        result = [op.insert("participants", p.to_row()) for p in new_people]
+        result.append(op.insert("maps", info.to_row()))
+        result += [op.insert("styles", s.to_row()) for s in data.styles]
+        for seq, factor in enumerate(data.factors, start=1):
+            record = dataclasses.replace(
+                factor,
+                seq=seq,
+                created_at=factor.created_at or now,
+                created_by=who(factor.created_by),
+                modified_at=factor.modified_at or factor.created_at or now,
+                modified_by=who(factor.modified_by),
+            )
+            result.append(op.insert("factors", record.to_row()))
+        for seq, link in enumerate(data.links, start=1):
+            record = dataclasses.replace(
+                link,
+                seq=seq,
+                created_at=link.created_at or now,
+                created_by=who(link.created_by),
+                modified_at=link.modified_at or link.created_at or now,
+                modified_by=who(link.modified_by),
+            )
+            result.append(op.insert("links", record.to_row()))
+        result += [op.insert("groups", g.to_row()) for g in data.groups]
+        result += [
+            op.insert(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members
+        ]
+        return result
+
+
+@dataclass
+class AddParticipant(ProjectCommand):
+    pseudonym: str
+    stakeholder_group: str = "other"
+    site: str = ""
+    consent: bool = True
+    notes: str = ""
+    id: str = field(default_factory=new_id)
+    name = "Add participant"
+
+    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+        if not self.pseudonym.strip():
+            raise CommandError("A participant needs a pseudonym")
+        if self.stakeholder_group not in STAKEHOLDER_GROUPS:
+            raise CommandError(
+                f"Stakeholder group must be one of {', '.join(STAKEHOLDER_GROUPS)}, "
+                f"not {self.stakeholder_group!r}"
+            )
+        person = Participant(
+            id=self.id,
+            pseudonym=self.pseudonym.strip(),
+            stakeholder_group=self.stakeholder_group,
+            site=self.site,
+            consent=self.consent,
+            notes=self.notes,
+            created_at=now,
+        )
+        return [op.insert("participants", person.to_row())]
+
+
+@dataclass
+class EditParticipant(ProjectCommand):
+    participant_id: str
+    changes: dict[str, Any]
+    name = "Edit participant"
+
+    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+        person = project.participants.get(self.participant_id)
+        if person is None:
+            raise CommandError(f"There is no participant with id {self.participant_id}")
+        for key in self.changes:
+            if key not in EDITABLE_FIELDS["participants"]:
+                raise CommandError(f"{key!r} cannot be changed on a participant")
+        group = self.changes.get("stakeholder_group", person.stakeholder_group)
+        if group not in STAKEHOLDER_GROUPS:
+            raise CommandError(f"Unknown stakeholder group {group!r}")
+        old = {k: getattr(person, k) for k in self.changes if getattr(person, k) != self.changes[k]}
+        new = {k: self.changes[k] for k in old}
+        return [op.update("participants", person.id, old, new)] if new else []

@@ -1,0 +1,174 @@
+"""The project file's schema and its forward migrations.
+
+``PRAGMA user_version`` holds the schema version; ``PRAGMA application_id`` marks the file
+as an ipsmap project so that any other SQLite file is recognised and refused.
+Migration N takes a file from version N-1 to N and runs inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+# "IPSM" in ASCII.
+APPLICATION_ID = 0x4950534D
+
+_V1 = """
+CREATE TABLE project (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE participants (
+    id TEXT PRIMARY KEY,
+    pseudonym TEXT NOT NULL,
+    stakeholder_group TEXT NOT NULL DEFAULT 'other',
+    site TEXT NOT NULL DEFAULT '',
+    consent INTEGER NOT NULL DEFAULT 1,
+    notes TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE maps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('system', 'toc')),
+    site TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    attributes TEXT NOT NULL DEFAULT '{}',
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT '',
+    created_by TEXT REFERENCES participants(id)
+);
+CREATE TABLE styles (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    kind TEXT NOT NULL CHECK (kind IN ('factor', 'link')),
+    name TEXT NOT NULL,
+    color TEXT NOT NULL DEFAULT '#ffffff',
+    border_color TEXT NOT NULL DEFAULT '#333333',
+    shape TEXT NOT NULL DEFAULT 'box',
+    dashes INTEGER NOT NULL DEFAULT 0,
+    level INTEGER,
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX styles_map ON styles(map_id);
+CREATE TABLE factors (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    label TEXT NOT NULL,
+    type TEXT REFERENCES styles(id),
+    x REAL NOT NULL DEFAULT 0,
+    y REAL NOT NULL DEFAULT 0,
+    notes TEXT NOT NULL DEFAULT '',
+    attributes TEXT NOT NULL DEFAULT '{}',
+    seq INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT '',
+    created_by TEXT REFERENCES participants(id),
+    modified_at TEXT NOT NULL DEFAULT '',
+    modified_by TEXT REFERENCES participants(id)
+);
+CREATE INDEX factors_map ON factors(map_id, seq);
+CREATE TABLE links (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    source TEXT NOT NULL REFERENCES factors(id),
+    target TEXT NOT NULL REFERENCES factors(id),
+    polarity TEXT NOT NULL CHECK (polarity IN ('+', '-', '?')),
+    strength REAL NOT NULL CHECK (strength >= 0 AND strength <= 1),
+    confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+    type TEXT REFERENCES styles(id),
+    rationale TEXT NOT NULL DEFAULT '',
+    evidence TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    provenance TEXT NOT NULL DEFAULT '',
+    attributes TEXT NOT NULL DEFAULT '{}',
+    seq INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT '',
+    created_by TEXT REFERENCES participants(id),
+    modified_at TEXT NOT NULL DEFAULT '',
+    modified_by TEXT REFERENCES participants(id)
+);
+CREATE INDEX links_map ON links(map_id, seq);
+CREATE INDEX links_source ON links(source);
+CREATE INDEX links_target ON links(target);
+CREATE TABLE groups (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    name TEXT NOT NULL,
+    color TEXT NOT NULL DEFAULT '#dddddd',
+    notes TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX groups_map ON groups(map_id);
+CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES groups(id),
+    factor_id TEXT NOT NULL REFERENCES factors(id),
+    PRIMARY KEY (group_id, factor_id)
+);
+CREATE INDEX group_members_factor ON group_members(factor_id);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT,
+    map_id TEXT,
+    action TEXT NOT NULL CHECK (action IN ('do', 'undo', 'redo')),
+    command TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    ops TEXT NOT NULL
+);
+CREATE INDEX events_map ON events(map_id, seq);
+-- The audit log is append-only: the database itself refuses to change or drop history.
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+
+def _migrate_to_1(db: sqlite_utils.Database) -> None:
+    for statement in _split(_V1):
+        db.execute(statement)
+
+
+def _migrate_to_2(db: sqlite_utils.Database) -> None:
+    # Workshops: the audit log can say in which session an edit was made.
+    db["sessions"].create(
+        {
+            "id": str,
+            "title": str,
+            "date": str,
+            "site": str,
+            "facilitator": str,
+            "attendees": str,
+            "notes": str,
+        },
+        pk="id",
+        not_null={"title", "date"},
+        defaults={"site": "", "facilitator": "", "attendees": "[]", "notes": ""},
+    )
+    db.execute("ALTER TABLE events ADD COLUMN session_id TEXT")
+
+
+def _split(script: str) -> list[str]:
+    """Split a DDL script into statements (triggers hold inner semicolons)."""
+    statements: list[str] = []
+    buffer: list[str] = []
+    for line in script.strip().splitlines():
+        if line.startswith("--"):
+            continue
+        buffer.append(line)
+        text = "\n".join(buffer).strip()
+        inside_trigger = text.upper().startswith("CREATE TRIGGER") and not text.upper().endswith(
+            "END;"
+        )
+        if text.endswith(";") and not inside_trigger:
+            statements.append(text)
+            buffer = []
+    return statements
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
+    1: _migrate_to_1,
+    2: _migrate_to_2,
+}
+SCHEMA_VERSION = max(MIGRATIONS)

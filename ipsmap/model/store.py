@@ -1,0 +1,366 @@
+"""The project file on disk: open safely, write ops in one transaction, read rows back.
+
+Opening checks the file read-only first (is it SQLite, is it ours, is it too new, is it
+damaged) so that a file we refuse is never modified. Writers take an exclusive advisory
+lock on the file: a second ipsmap process gets a clear "in use" error instead of becoming
+a second writer. The OS drops the lock when a process dies, so a crash leaves no stale lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ipsmap.model.entities import GROUP_MEMBERS_TABLE, RECORD_TYPES, now_iso
+from ipsmap.model.errors import (
+    DamagedProjectError,
+    NewerProjectError,
+    NotAProjectError,
+    ProjectFileError,
+    ProjectInUseError,
+)
+from ipsmap.model.ops import Op
+from ipsmap.model.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_JSON_COLUMNS = {t: set(cls.JSON_FIELDS) for t, cls in RECORD_TYPES.items()}
+_BOOL_COLUMNS = {"participants": {"consent"}, "styles": {"dashes"}}
+
+
+class ProjectStore:
+    """One open project file."""
+
+    def __init__(self, path: Path, db: sqlite_utils.Database, read_only: bool, lock: Any) -> None:
+        self.path = path
+        self.db = db
+        self.read_only = read_only
+        self._lock = lock
+
+    # -- opening and creating -----------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, title: str = "") -> ProjectStore:
+        """Create a new, empty project file (refusing to overwrite an existing file)."""
+        path = Path(path)
+        if path.exists():
+            raise ProjectFileError(path, "a file with this name already exists")
+        if not path.parent.is_dir():
+            raise ProjectFileError(path, f"the folder {path.parent} does not exist")
+        # Build the file under a temporary name and rename it into place, so that a
+        # failure half-way never leaves a half-made project under the real name.
+        tmp = path.with_name(f".{path.name}.creating")
+        tmp.unlink(missing_ok=True)
+        try:
+            conn = sqlite3.connect(tmp)
+            db = sqlite_utils.Database(conn)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            _migrate(db, 0)
+            with db.atomic():
+                db.execute(
+                    "INSERT INTO project (key, value) VALUES (?, ?), (?, ?)",
+                    ["title", title or path.stem, "created_at", now_iso()],
+                )
+            conn.close()
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ProjectFileError(path, f"cannot create the project: {exc.strerror}") from exc
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> ProjectStore:
+        """Open an existing project, migrating it forward (after a backup) if it is older."""
+        path = Path(path)
+        version = inspect_project(path)
+        lock = None
+        if not read_only:
+            lock = _acquire_lock(path)
+        try:
+            if version < SCHEMA_VERSION and not read_only:
+                backup = backup_path(path, version)
+                _backup(path, backup)
+                db = _connect(path)
+                _migrate(db, version)
+            elif read_only:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                db = sqlite_utils.Database(conn)
+                db.execute("PRAGMA foreign_keys = ON")
+            else:
+                db = _connect(path)
+        except sqlite3.DatabaseError as exc:
+            _release_lock(lock)
+            raise DamagedProjectError(path, f"the project cannot be opened ({exc})") from exc
+        except BaseException:
+            _release_lock(lock)
+            raise
+        return cls(path, db, read_only, lock)
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            _release_lock(self._lock)
+            self._lock = None
+
+    # -- writing ------------------------------------------------------------------
+
+    def write(
+        self,
+        ops: list[Op],
+        *,
+        actor: str | None,
+        map_id: str | None,
+        action: str,
+        command: str,
+        summary: str,
+    ) -> int:
+        """Write ops and their audit event in one transaction; return the event's seq."""
+        with self.db.atomic():
+            for table, kind, batch in _batches(ops):
+                self._write_batch(table, kind, batch)
+            cursor = self.db.execute(
+                "INSERT INTO events (at, actor, map_id, action, command, summary, ops) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    now_iso(),
+                    actor,
+                    map_id,
+                    action,
+                    command,
+                    summary,
+                    json.dumps([op.to_json() for op in ops], ensure_ascii=False),
+                ],
+            )
+            return int(cursor.lastrowid or 0)
+
+    def _write_batch(self, table: str, kind: str, batch: list[Op]) -> None:
+        conn = self.db.conn
+        if kind == "insert":
+            columns = list(batch[0].after or {})
+            sql = (
+                f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                f"VALUES ({', '.join('?' for _ in columns)})"
+            )
+            conn.executemany(sql, [_encode(table, op.after or {}, columns) for op in batch])
+            return
+        if kind == "delete":
+            where, keys = _where(table, batch)
+            cursor = conn.executemany(f"DELETE FROM [{table}] WHERE {where}", keys)
+            if cursor.rowcount != len(batch):
+                raise sqlite3.IntegrityError(f"some {table} to delete are already gone")
+            return
+        for op in batch:
+            after = op.after or {}
+            columns = list(after)
+            where, keys = _where(table, [op])
+            sql = f"UPDATE [{table}] SET {', '.join(f'[{c}] = ?' for c in columns)} WHERE {where}"
+            cursor = conn.execute(sql, [*_encode(table, after, columns), *keys[0]])
+            if cursor.rowcount != 1:
+                raise sqlite3.IntegrityError(f"{table} record {op.key} is gone")
+
+    # -- reading ------------------------------------------------------------------
+
+    def rows(self, table: str, where: str = "", params: Iterable[Any] = ()) -> Iterator[dict]:
+        """Rows of a table as dicts, with JSON and boolean columns decoded."""
+        sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
+        if table in ("factors", "links"):
+            sql += " ORDER BY seq"
+        elif table in ("styles", "groups", "maps"):
+            sql += " ORDER BY position, rowid"
+        json_cols = _JSON_COLUMNS.get(table, set())
+        bool_cols = _BOOL_COLUMNS.get(table, set())
+        for row in self.db.query(sql, list(params)):
+            for name in json_cols:
+                row[name] = json.loads(row[name]) if row[name] else {}
+            for name in bool_cols:
+                row[name] = bool(row[name])
+            yield row
+
+    def project_info(self) -> dict[str, str]:
+        return {row["key"]: row["value"] for row in self.db.query("SELECT * FROM project")}
+
+    def set_project_info(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO project (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def events(self, map_id: str | None = None) -> Iterator[dict]:
+        where, params = ("WHERE map_id = ?", [map_id]) if map_id else ("", [])
+        for row in self.db.query(f"SELECT * FROM events {where} ORDER BY seq", params):
+            row["ops"] = json.loads(row["ops"])
+            yield row
+
+    def backup_to(self, target: str | Path) -> None:
+        """Copy the whole project to ``target`` with SQLite's online backup API."""
+        _backup_connection(self.db.conn, Path(target))
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def inspect_project(path: Path) -> int:
+    """Check that ``path`` is an ipsmap project we can open; return its schema version.
+
+    Reads only; raises a ProjectFileError subclass naming the problem.
+    """
+    if not path.exists():
+        raise ProjectFileError(path, "no such file")
+    if path.is_dir():
+        raise NotAProjectError(path, "this is a folder, not an ipsmap project file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise ProjectFileError(path, f"cannot read the file ({exc.strerror})") from exc
+    if not header:
+        raise NotAProjectError(path, "the file is empty, not an ipsmap project")
+    if not header.startswith(SQLITE_HEADER):
+        raise NotAProjectError(path, "not an ipsmap project (it is not a database file)")
+    if len(header) < 100:
+        raise DamagedProjectError(path, "the project file is damaged (cut short)")
+    app_id = int.from_bytes(header[68:72], "big")
+    if app_id != APPLICATION_ID:
+        raise NotAProjectError(path, "this is a database file, but not an ipsmap project")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise NewerProjectError(
+                    path,
+                    f"this project was saved by a newer version of ipsmap (file format "
+                    f"{version}; this version reads up to {SCHEMA_VERSION}). Update ipsmap "
+                    "to open it; the file has not been changed.",
+                )
+            result = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DamagedProjectError(
+            path, f"the project file is damaged and cannot be read ({exc})"
+        ) from exc
+    if result != ["ok"]:
+        raise DamagedProjectError(
+            path, f"the project file is damaged: {'; '.join(map(str, result))}"
+        )
+    if version < 1:
+        raise DamagedProjectError(path, "the project file was never fully created")
+    return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy taken before migrating a version-``version`` file goes."""
+    return path.with_name(f"{path.name}.v{version}.bak")
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(path, timeout=5.0)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.enable_wal()
+    # FULL: an acknowledged edit survives a crash of the process and of the machine.
+    db.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+def _migrate(db: sqlite_utils.Database, from_version: int) -> None:
+    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+        with db.atomic():
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version}")
+
+
+def _backup(path: Path, target: Path) -> None:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        _backup_connection(conn, target)
+    finally:
+        conn.close()
+
+
+def _backup_connection(conn: sqlite3.Connection, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.partial")
+    tmp.unlink(missing_ok=True)
+    dest = sqlite3.connect(tmp)
+    try:
+        conn.backup(dest)
+        # A copy is a standalone file: no WAL beside it.
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    os.replace(tmp, target)
+
+
+def _acquire_lock(path: Path) -> Any:
+    handle = path.open("rb")
+    try:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        handle.close()
+        raise ProjectInUseError(
+            path,
+            "this project is already open in another ipsmap window or process. Close it "
+            "there first, or open it read-only.",
+        ) from exc
+    return handle
+
+
+def _release_lock(handle: Any) -> None:
+    if handle is not None:
+        handle.close()
+
+
+def _batches(ops: list[Op]) -> Iterator[tuple[str, str, list[Op]]]:
+    """Group consecutive inserts (same table, same columns) and deletes for executemany."""
+    batch: list[Op] = []
+    for op in ops:
+        if batch and (
+            op.kind == "update"
+            or op.kind != batch[0].kind
+            or op.table != batch[0].table
+            or (op.kind == "insert" and list(op.after or {}) != list(batch[0].after or {}))
+        ):
+            yield batch[0].table, batch[0].kind, batch
+            batch = []
+        batch.append(op)
+        if op.kind == "update":
+            yield op.table, "update", batch
+            batch = []
+    if batch:
+        yield batch[0].table, batch[0].kind, batch
+
+
+def _where(table: str, ops: list[Op]) -> tuple[str, list[list[str]]]:
+    if table == GROUP_MEMBERS_TABLE:
+        return "group_id = ? AND factor_id = ?", [op.key.split("/", 1) for op in ops]
+    return "id = ?", [[op.key] for op in ops]
+
+
+def _encode(table: str, row: dict[str, Any], columns: list[str]) -> list[Any]:
+    json_cols = _JSON_COLUMNS.get(table, ())
+    values = []
+    for name in columns:
+        value = row.get(name)
+        if name in json_cols:
+            value = json.dumps(value if value is not None else {}, ensure_ascii=False)
+        elif isinstance(value, bool):
+            value = int(value)
+        values.append(value)
+    return values
+

@@ -1,0 +1,68 @@
+"""Plain-language summaries of ops for the audit log ("Added factor 'Housing'")."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ipsmap.model.ops import Op
+from ipsmap.model.state import MapState
+
+_NOUNS = {
+    "factors": ("factor", "factors"),
+    "links": ("link", "links"),
+    "styles": ("style", "styles"),
+    "groups": ("group", "groups"),
+    "group_members": ("group membership", "group memberships"),
+    "maps": ("map", "maps"),
+    "participants": ("participant", "participants"),
+}
+_VERBS = {"insert": "added", "delete": "removed", "update": "changed"}
+
+
+def summarise(ops: list[Op], state: MapState | None = None) -> str:
+    """One line saying what the ops did, naming the record when there is just one."""
+    if len(ops) == 1:
+        return _describe_one(ops[0], state)
+    counts = Counter((o.kind, o.table) for o in ops)
+    parts = []
+    for (kind, table), n in counts.items():
+        singular, plural = _NOUNS.get(table, (table, table))
+        parts.append(f"{n} {singular if n == 1 else plural} {_VERBS[kind]}")
+    return ", ".join(parts)
+
+
+def _describe_one(one: Op, state: MapState | None) -> str:
+    singular = _NOUNS.get(one.table, (one.table, one.table))[0]
+    row = one.after if one.kind == "insert" else one.before
+    if one.kind != "update":
+        return f"{singular} {_name(one.table, one.key, row, state)} {_VERBS[one.kind]}"
+    fields = ", ".join(sorted(k for k in (one.after or {}) if not k.startswith("modified_")))
+    return f"{singular} {_name(one.table, one.key, None, state)} changed ({fields})"
+
+
+def _name(table: str, key: str, row: dict | None, state: MapState | None) -> str:
+    if table == "links":
+        if row is None and state is not None and key in state.links:
+            row = {"source": state.links[key].source, "target": state.links[key].target}
+        if row is not None:
+            return f"{_factor_label(row['source'], state)} → {_factor_label(row['target'], state)}"
+        return key
+    if row is None and state is not None:
+        record = {"factors": state.factors, "styles": state.styles, "groups": state.groups}.get(
+            table, {}
+        ).get(key)
+        if record is not None:
+            row = {"label": getattr(record, "label", None), "name": getattr(record, "name", None)}
+        elif table == "maps":
+            row = {"name": state.info.name}
+    if row is not None:
+        text = row.get("label") or row.get("name") or row.get("pseudonym")
+        if text:
+            return repr(text)
+    return key
+
+
+def _factor_label(factor_id: str, state: MapState | None) -> str:
+    if state is not None and factor_id in state.factors:
+        return repr(state.factors[factor_id].label)
+    return factor_id[:8]

@@ -1,0 +1,1 @@
+"""Data files shipped with ipsmap: the demo project source, icons, stylesheet."""

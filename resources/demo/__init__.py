@@ -1,0 +1,1 @@
+"""The demo project: one ipsmap-map JSON file per map."""
