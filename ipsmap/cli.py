@@ -1,0 +1,239 @@
+"""The ``ipsmap`` command line: batch work for evaluators, and the way tests drive the program.
+
+A user mistake (bad argument, missing file, bad project or map file) is one line on stderr
+and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from ipsmap import __version__
+from ipsmap.model.errors import IpsmapError
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A mistake on the command line, reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line (plus where to get help) instead of argparse's usage dump.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ipsmap",
+        description="Participatory systems maps and theories of change. With no command, "
+        "opens the map window (on the demo project when no PROJECT is given).",
+    )
+    parser.add_argument("--version", action="version", version=f"ipsmap {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = commands.add_parser("new", help="create an empty project file")
+    p.add_argument("project", type=Path, help="the new .ipsmap file")
+    p.add_argument("--title", default="", help="the project's title")
+
+    p = commands.add_parser("demo", help="create a project holding the demo maps")
+    p.add_argument("project", type=Path, help="the new .ipsmap file")
+
+    p = commands.add_parser("maps", help="list the maps of a project")
+    p.add_argument("project", type=Path)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    from ipsmap.formats.registry import readable_formats, writable_formats
+
+    p = commands.add_parser("export", help="write one map to a file")
+    p.add_argument("project", type=Path)
+    p.add_argument("--map", required=True, help="the map's id or (unique) name")
+    p.add_argument("--format", choices=writable_formats(), help="format (default: from --out)")
+    p.add_argument("--out", required=True, type=Path, help="the file to write")
+
+    p = commands.add_parser("import", help="add the map(s) in a file to a project")
+    p.add_argument("project", type=Path)
+    p.add_argument("file", type=Path, help="the map file to read")
+    p.add_argument("--name", help="name for the new map (default: the name in the file)")
+    p.add_argument("--format", choices=readable_formats(), help="format (default: detected)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser("history", help="show the audit log (who changed what, when)")
+    p.add_argument("project", type=Path)
+    p.add_argument("--map", help="only this map (id or name)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--ops", action="store_true", help="with --json: include each edit's ops")
+
+    p = commands.add_parser("open", help="open a project in the map window")
+    p.add_argument("project", type=Path, nargs="?")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # `ipsmap PROJECT` means `ipsmap open PROJECT`.
+    known = {"new", "demo", "maps", "export", "import", "history", "open"}
+    if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
+        args_list = ["open", *args_list]
+    args = parser.parse_args(args_list)
+    try:
+        return _COMMANDS[args.command](args)
+    except (IpsmapError, UserError) as exc:
+        print(f"ipsmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from ipsmap.model.project import Project
+
+    with Project.create(args.project, args.title) as project:
+        print(f"created {project.path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ipsmap.demo import create_demo_project
+
+    with create_demo_project(args.project) as project:
+        counts = project.counts()
+        print(f"created {project.path} with {len(counts)} demo maps")
+    return 0
+
+
+def cmd_maps(args: argparse.Namespace) -> int:
+    from ipsmap.model.project import Project
+
+    with Project.open(args.project, read_only=True) as project:
+        counts = project.counts()
+        maps = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "kind": m.kind,
+                "site": m.site,
+                "factors": counts.get(m.id, (0, 0))[0],
+                "links": counts.get(m.id, (0, 0))[1],
+            }
+            for m in project.maps()
+        ]
+    if args.json:
+        print(json.dumps({"maps": maps}, ensure_ascii=False, indent=2))
+        return 0
+    if not maps:
+        print("no maps")
+    for m in maps:
+        print(
+            f"{m['id']}  {m['name']}  [{m['kind']}, {m['site'] or 'no site'}]  "
+            f"{m['factors']} factors, {m['links']} links"
+        )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ipsmap.formats.registry import write_map
+    from ipsmap.model.project import Project
+
+    if not args.out.parent.is_dir():
+        raise UserError(f"{args.out}: the folder {args.out.parent} does not exist")
+    with Project.open(args.project, read_only=True) as project:
+        info = project.find_map(args.map)
+        data = project.map_data(info.id)
+    fmt = write_map(data, args.out, args.format)
+    print(f"wrote {info.name!r} to {args.out} ({fmt.label})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ipsmap.formats.registry import read_maps
+    from ipsmap.model.project import Project
+
+    # Read and validate the whole file before the project is even opened.
+    maps = read_maps(args.file, args.format)
+    if args.name and len(maps) > 1:
+        raise UserError(f"{args.file} holds {len(maps)} maps; --name applies to one map only")
+    imported = []
+    with Project.open(args.project) as project:
+        for data in maps:
+            map_id = project.import_map(data, args.name)
+            info = project.map_info(map_id)
+            imported.append(
+                {"id": map_id, "name": info.name, "factors": len(data.factors), "links": len(data.links)}
+            )
+            for warning in data.warnings:
+                print(f"ipsmap: warning: {args.file}: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"maps": imported}, ensure_ascii=False, indent=2))
+    else:
+        for m in imported:
+            print(m["id"])
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from ipsmap.model.project import Project
+
+    with Project.open(args.project, read_only=True) as project:
+        map_id = project.find_map(args.map).id if args.map else None
+        names = {m.id: m.name for m in project.maps()}
+        events = project.history(map_id)
+    if args.json:
+        rows = []
+        for e in events:
+            row = {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "actor_name": e.actor_name,
+                "map_id": e.map_id,
+                "action": e.action,
+                "command": e.command,
+                "summary": e.summary,
+            }
+            if args.ops:
+                row["ops"] = e.ops
+            rows.append(row)
+        print(json.dumps({"events": rows}, ensure_ascii=False, indent=2))
+        return 0
+    for e in events:
+        action = "" if e.action == "do" else f"{e.action.capitalize()}: "
+        where = names.get(e.map_id or "", "(deleted map)" if e.map_id else "project")
+        print(f"{e.seq:>5}  {e.at}  {e.actor_name or '-':<14}  {where}  {action}{e.command}: {e.summary}")
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    if args.project is not None and not args.project.exists():
+        raise UserError(
+            f"{args.project}: no such project file (nor an ipsmap command; see 'ipsmap --help')"
+        )
+    try:
+        from ipsmap.ui.app import run
+    except ImportError as exc:
+        raise UserError(
+            "the map window is not part of this build yet; use the commands listed by "
+            "'ipsmap --help'"
+        ) from exc
+    return run(args.project)
+
+
+_COMMANDS = {
+    "new": cmd_new,
+    "demo": cmd_demo,
+    "maps": cmd_maps,
+    "export": cmd_export,
+    "import": cmd_import,
+    "history": cmd_history,
+    "open": cmd_open,
+}

@@ -1,0 +1,27 @@
+"""The built-in demo project, built from the map files shipped in resources/demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipsmap.formats import ipsmap_json
+from ipsmap.model.project import Project
+from ipsmap.model.undo import UndoStack
+from ipsmap.resources_path import demo_map_files
+
+DEMO_TITLE = "IPS demo project"
+
+
+def create_demo_project(path: str | Path) -> Project:
+    """Create a new project at ``path`` holding the demo maps, and return it open."""
+    project = Project.create(path, DEMO_TITLE)
+    try:
+        for source in demo_map_files():
+            project.import_map(ipsmap_json.loads(source.read_text(encoding="utf-8"), source.name))
+    except BaseException:
+        project.close()
+        Path(path).unlink(missing_ok=True)
+        raise
+    # Building the demo is not something a user should be able to undo.
+    project.undo_stack = UndoStack()
+    return project
