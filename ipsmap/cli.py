@@ -169,7 +169,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             map_id = project.import_map(data, args.name)
             info = project.map_info(map_id)
             imported.append(
-                {"id": map_id, "name": info.name, "factors": len(data.factors), "links": len(data.links)}
+                {
+                    "id": map_id,
+                    "name": info.name,
+                    "factors": len(data.factors),
+                    "links": len(data.links),
+                }
             )
             for warning in data.warnings:
                 print(f"ipsmap: warning: {args.file}: {warning}", file=sys.stderr)
@@ -209,7 +214,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     for e in events:
         action = "" if e.action == "do" else f"{e.action.capitalize()}: "
         where = names.get(e.map_id or "", "(deleted map)" if e.map_id else "project")
-        print(f"{e.seq:>5}  {e.at}  {e.actor_name or '-':<14}  {where}  {action}{e.command}: {e.summary}")
+        who = e.actor_name or "-"
+        print(f"{e.seq:>5}  {e.at}  {who:<14}  {where}  {action}{e.command}: {e.summary}")
     return 0
 
 

@@ -144,9 +144,7 @@ class _Reader:
         if not isinstance(doc, dict):
             raise self.fail("", "not an ipsmap map file (expected a JSON object)")
         if doc.get("format") != FORMAT_NAME:
-            raise self.fail(
-                "format", f"not an ipsmap map file (format is {doc.get('format')!r})"
-            )
+            raise self.fail("format", f"not an ipsmap map file (format is {doc.get('format')!r})")
         version = doc.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise self.fail("version", f"invalid version {version!r}")
@@ -197,7 +195,9 @@ class _Reader:
             seen.add(pid)
             group = raw.get("stakeholder_group", "other")
             if group not in STAKEHOLDER_GROUPS:
-                self.warnings.append(f"{place}: unknown stakeholder group {group!r}, kept as 'other'")
+                self.warnings.append(
+                    f"{place}: unknown stakeholder group {group!r}, kept as 'other'"
+                )
                 group = "other"
             result.append(
                 Participant(
@@ -395,7 +395,11 @@ class _Reader:
         value = raw.get(key, default)
         if value is None:
             return default
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
             raise self.fail(f"{place}.{key}", f"must be a number, not {value!r}")
         return float(value)
 
@@ -442,7 +446,9 @@ class _Reader:
             position=sum(1 for s in styles if s.kind == kind),
         )
         styles.append(added)
-        self.warnings.append(f"{place}: {kind} type {ref!r} was not defined; added it as a new type")
+        self.warnings.append(
+            f"{place}: {kind} type {ref!r} was not defined; added it as a new type"
+        )
         return added.id
 
 

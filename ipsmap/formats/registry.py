@@ -91,7 +91,9 @@ def write_map(data: MapData, path: str | Path, format_name: str | None = None) -
     """Write one map in a format named, or implied by the suffix of ``path``."""
     path = Path(path)
     if format_name is None:
-        matches = [f for f in FORMATS.values() if f.write and path.name.lower().endswith(f.suffixes)]
+        matches = [
+            f for f in FORMATS.values() if f.write and path.name.lower().endswith(f.suffixes)
+        ]
         if not matches:
             raise FormatError(path, "", "cannot tell the format from the file name; give --format")
         fmt = matches[0]

@@ -47,6 +47,4 @@ class Change:
         return change
 
     def touches(self, table: str) -> bool:
-        return bool(
-            self.added.get(table) or self.removed.get(table) or self.changed.get(table)
-        )
+        return bool(self.added.get(table) or self.removed.get(table) or self.changed.get(table))

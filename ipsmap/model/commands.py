@@ -154,7 +154,9 @@ class DeleteFactors(Command):
         ]
         # Links in creation order, so undo (which runs in reverse) restores them all.
         result += [
-            op.delete("links", link.to_row()) for link in state.links.values() if link.id in link_ids
+            op.delete("links", link.to_row())
+            for link in state.links.values()
+            if link.id in link_ids
         ]
         result += [
             op.delete("factors", f.to_row()) for f in state.factors.values() if f.id in doomed
@@ -332,7 +334,7 @@ class DeleteStyle(Command):
         replacement = self.replacement_id or min(siblings, key=lambda s: s.position).id
         if replacement == style.id or replacement not in {s.id for s in siblings}:
             raise CommandError("The replacement style must be another style of the same kind")
-        records = state.factors if style.kind == "factor" else state.links
+        records: dict[str, Any] = state.factors if style.kind == "factor" else state.links
         table = "factors" if style.kind == "factor" else "links"
         result: list[Op] = []
         for record in list(records.values()):
@@ -366,7 +368,9 @@ class AddGroup(Command):
         result = [op.insert("groups", group.to_row())]
         for factor_id in _unique(self.members):
             _require(state.factors, factor_id, "factor")
-            result.append(op.insert(GROUP_MEMBERS_TABLE, {"group_id": self.id, "factor_id": factor_id}))
+            result.append(
+                op.insert(GROUP_MEMBERS_TABLE, {"group_id": self.id, "factor_id": factor_id})
+            )
         return result
 
 
@@ -441,7 +445,7 @@ class EditMap(Command):
         return [op.update("maps", info.id, old, new)] if new else []
 
 
-def RenameMap(new_name: str) -> EditMap:  # noqa: N802 - reads as a command class
+def RenameMap(new_name: str) -> EditMap:
     """Rename the map."""
     command = EditMap({"name": new_name})
     command.name = "Rename map"
@@ -491,7 +495,11 @@ def _check_value(state: MapState, table: str, name: str, value: Any) -> Any:
     if name in ("label", "name"):
         return _nonempty(value, f"A {table[:-1]} needs a {name}")
     if name in ("x", "y"):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
             raise CommandError(f"Position {name} must be a finite number, not {value!r}")
         return float(value)
     if name == "polarity":
@@ -518,9 +526,9 @@ def _check_value(state: MapState, table: str, name: str, value: Any) -> Any:
         return dict(value)
     if name == "kind" and value not in ("system", "toc"):
         raise CommandError(f"A map is of kind 'system' or 'toc', not {value!r}")
-    if name in ("notes", "rationale", "evidence", "provenance", "site", "description"):
-        if not isinstance(value, str):
-            raise CommandError(f"{name.capitalize()} must be text")
+    text_fields = ("notes", "rationale", "evidence", "provenance", "site", "description")
+    if name in text_fields and not isinstance(value, str):
+        raise CommandError(f"{name.capitalize()} must be text")
     return value
 
 

@@ -167,8 +167,10 @@ class Project:
         else:
             data = self._read_map(map_id)
         people = {data.info.created_by}
-        for record in (*data.factors, *data.links):
-            people.update((record.created_by, record.modified_by))
+        for factor in data.factors:
+            people.update((factor.created_by, factor.modified_by))
+        for link in data.links:
+            people.update((link.created_by, link.modified_by))
         data.participants = [p for pid, p in self.participants.items() if pid in people]
         return data
 
@@ -271,7 +273,9 @@ class Project:
 
     # -- the one write path -----------------------------------------------------------
 
-    def _commit_map_ops(self, document: MapDocument, ops: list[Op], name: str, action: str) -> Change:
+    def _commit_map_ops(
+        self, document: MapDocument, ops: list[Op], name: str, action: str
+    ) -> Change:
         self._check_writable()
         self._write(ops, document.id, name, action, summarise(ops, document.state))
         document.state.apply_all(ops)
@@ -316,15 +320,24 @@ class Project:
         self._notify(change)
         return change
 
-    def _write(self, ops: list[Op], map_id: str | None, name: str, action: str, summary: str) -> None:
+    def _write(
+        self, ops: list[Op], map_id: str | None, name: str, action: str, summary: str
+    ) -> None:
         try:
             self.store.write(
-                ops, actor=self.actor_id, map_id=map_id, action=action, command=name, summary=summary
+                ops,
+                actor=self.actor_id,
+                map_id=map_id,
+                action=action,
+                command=name,
+                summary=summary,
             )
         except sqlite3.IntegrityError as exc:
             raise CommandError(f"The change conflicts with the map as it is now ({exc})") from exc
         except sqlite3.OperationalError as exc:
-            raise CommandError(f"The change could not be saved ({exc}); nothing was changed") from exc
+            raise CommandError(
+                f"The change could not be saved ({exc}); nothing was changed"
+            ) from exc
 
     def _notify(self, change: Change) -> None:
         for listener in list(self._listeners):

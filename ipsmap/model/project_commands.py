@@ -63,7 +63,10 @@ class AddMap(ProjectCommand):
             created_by=actor,
         )
         styles = default_styles(self.id, self.kind)
-        return [op.insert("maps", info.to_row()), *(op.insert("styles", s.to_row()) for s in styles)]
+        return [
+            op.insert("maps", info.to_row()),
+            *(op.insert("styles", s.to_row()) for s in styles),
+        ]
 
 
 @dataclass
@@ -141,7 +144,7 @@ class ImportMap(ProjectCommand):
             )
             result.append(op.insert("factors", record.to_row()))
         for seq, link in enumerate(data.links, start=1):
-            record = dataclasses.replace(
+            link_record = dataclasses.replace(
                 link,
                 seq=seq,
                 created_at=link.created_at or now,
@@ -149,7 +152,7 @@ class ImportMap(ProjectCommand):
                 modified_at=link.modified_at or link.created_at or now,
                 modified_by=who(link.modified_by),
             )
-            result.append(op.insert("links", record.to_row()))
+            result.append(op.insert("links", link_record.to_row()))
         result += [op.insert("groups", g.to_row()) for g in data.groups]
         result += [
             op.insert(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members

@@ -132,7 +132,7 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
 
 def _migrate_to_2(db: sqlite_utils.Database) -> None:
     # Workshops: the audit log can say in which session an edit was made.
-    db["sessions"].create(
+    db.table("sessions").create(
         {
             "id": str,
             "title": str,

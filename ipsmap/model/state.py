@@ -142,12 +142,13 @@ class MapState:
             store[op.key] = dataclasses.replace(store[op.key], **op.after)
 
     def _store(self, table: str) -> dict[str, Any] | None:
-        return {
+        stores: dict[str, dict[str, Any]] = {
             "styles": self.styles,
             "factors": self.factors,
             "links": self.links,
             "groups": self.groups,
-        }.get(table)
+        }
+        return stores.get(table)
 
     def _add_link(self, link: Link) -> None:
         self.links[link.id] = link
@@ -168,7 +169,7 @@ class MapState:
         if record.seq >= self._max_seq[table]:
             self._max_seq[table] = record.seq
             return
-        store = self.factors if table == "factors" else self.links
+        store: dict[str, Any] = self.factors if table == "factors" else self.links
         ordered = sorted(store.values(), key=lambda r: r.seq)
         store.clear()
         store.update((r.id, r) for r in ordered)

@@ -306,7 +306,7 @@ def _acquire_lock(path: Path) -> Any:
         if os.name == "nt":  # pragma: no cover - exercised on Windows only
             import msvcrt
 
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         else:
             import fcntl
 
@@ -363,4 +363,3 @@ def _encode(table: str, row: dict[str, Any], columns: list[str]) -> list[Any]:
             value = int(value)
         values.append(value)
     return values
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from ipsmap.model.ops import Op
 from ipsmap.model.state import MapState
@@ -48,9 +49,12 @@ def _name(table: str, key: str, row: dict | None, state: MapState | None) -> str
             return f"{_factor_label(row['source'], state)} → {_factor_label(row['target'], state)}"
         return key
     if row is None and state is not None:
-        record = {"factors": state.factors, "styles": state.styles, "groups": state.groups}.get(
-            table, {}
-        ).get(key)
+        stores: dict[str, dict[str, Any]] = {
+            "factors": state.factors,
+            "styles": state.styles,
+            "groups": state.groups,
+        }
+        record = stores.get(table, {}).get(key)
         if record is not None:
             row = {"label": getattr(record, "label", None), "name": getattr(record, "name", None)}
         elif table == "maps":

@@ -1,0 +1,146 @@
+"""The command line, run as a user would run it (a subprocess), plus in-process checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ipsmap.cli import main
+
+
+def ipsmap(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ipsmap", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ipsmap"), lines
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.ipsmap"
+    result = ipsmap("demo", path)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def maps_json(path: Path) -> list[dict]:
+    result = ipsmap("maps", path, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["maps"]
+
+
+def test_demo_project_has_the_promised_maps(demo):
+    maps = maps_json(demo)
+    assert [m["kind"] for m in maps] == ["system", "system", "toc"]
+    assert {m["site"] for m in maps if m["kind"] == "system"} == {"Glasgow", "Lambeth"}
+    for m in maps:
+        assert set(m) == {"id", "name", "kind", "site", "factors", "links"}
+        assert isinstance(m["factors"], int) and isinstance(m["links"], int)
+    for m in maps[:2]:
+        assert m["factors"] >= 30 and m["links"] >= 50
+
+
+def test_demo_content_uses_every_type_and_polarity(demo):
+    from ipsmap.model.project import Project
+
+    with Project.open(demo, read_only=True) as project:
+        for info in project.maps():
+            doc = project.document(info.id)
+            used = {doc.styles[f.type].name for f in doc.factors.values()}
+            assert used == {s.name for s in doc.state.factor_styles()}, info.name
+            if info.kind == "system":
+                assert {ln.polarity for ln in doc.links.values()} == {"+", "-", "?"}
+                assert sum(bool(ln.rationale) for ln in doc.links.values()) >= 10
+                assert doc.state.groups
+
+
+def test_export_import_round_trip_of_every_demo_map(demo, tmp_path):
+    copy = tmp_path / "copy.ipsmap"
+    assert ipsmap("new", copy, "--title", "Copy").returncode == 0
+    for m in maps_json(demo):
+        out = tmp_path / f"{m['id']}.json"
+        result = ipsmap("export", demo, "--map", m["name"], "--format", "json", "--out", out)
+        assert result.returncode == 0, result.stderr
+        imported = ipsmap("import", copy, out, "--json")
+        assert imported.returncode == 0, imported.stderr
+        (new,) = json.loads(imported.stdout)["maps"]
+        assert (new["factors"], new["links"], new["name"]) == (m["factors"], m["links"], m["name"])
+        again = tmp_path / f"{m['id']}-again.json"
+        assert ipsmap("export", copy, "--map", new["id"], "--out", again).returncode == 0
+        assert json.loads(again.read_text())["factors"] == json.loads(out.read_text())["factors"]
+        assert json.loads(again.read_text())["links"] == json.loads(out.read_text())["links"]
+
+
+def test_import_twice_prints_new_ids_and_history_records_it(tmp_path):
+    project = tmp_path / "p.ipsmap"
+    main(["new", str(project)])
+    source = tmp_path / "m.json"
+    source.write_text(
+        '{"format": "ipsmap-map", "version": 1, "map": {"name": "Workshop"},'
+        ' "factors": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],'
+        ' "links": [{"id": "l", "source": "a", "target": "b"}]}'
+    )
+    first = ipsmap("import", project, source).stdout.strip()
+    second = ipsmap("import", project, source, "--name", "Workshop copy").stdout.strip()
+    assert first != second and len(first) == 36
+    assert [m["name"] for m in maps_json(project)] == ["Workshop", "Workshop copy"]
+    history = json.loads(ipsmap("history", project, "--json").stdout)["events"]
+    assert [e["command"] for e in history][-2:] == ["Import map", "Import map"]
+    only = json.loads(ipsmap("history", project, "--map", "Workshop copy", "--json").stdout)
+    assert [e["map_id"] for e in only["events"]] == [second]
+    text = ipsmap("history", project)
+    assert text.returncode == 0 and "Import map" in text.stdout
+
+
+def test_user_mistakes_are_one_line_and_exit_2(tmp_path, demo):
+    missing = tmp_path / "missing.ipsmap"
+    assert_user_error(ipsmap("maps", missing), str(missing), "no such file")
+    assert_user_error(ipsmap("new", demo), "already exists")
+    assert_user_error(
+        ipsmap("export", demo, "--map", "No such map", "--out", tmp_path / "x.json"),
+        "No map 'No such map'",
+    )
+    assert_user_error(
+        ipsmap(
+            "export",
+            demo,
+            "--map",
+            "Glasgow: families' local system",
+            "--out",
+            tmp_path / "nofolder" / "x.json",
+        ),
+        "does not exist",
+    )
+    assert_user_error(
+        ipsmap("export", demo, "--map", "x", "--format", "docx", "--out", "x"), "invalid choice"
+    )
+    assert_user_error(ipsmap("maps"), "required")
+    assert_user_error(ipsmap("import", demo, tmp_path / "nothing.json"), "no such file")
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text('{"format": "ipsmap-map", "version": 1, "map": {"name": "m"}, "links": [')
+    assert_user_error(ipsmap("import", demo, garbage), str(garbage), "invalid JSON")
+    assert_user_error(ipsmap("not-a-command-or-file"), "no such project file")
+
+
+def test_every_command_has_help():
+    for command in ("new", "demo", "maps", "export", "import", "history", "open"):
+        result = ipsmap(command, "--help")
+        assert result.returncode == 0
+        assert "usage: ipsmap" in result.stdout
