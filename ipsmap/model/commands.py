@@ -144,23 +144,18 @@ class DeleteFactors(Command):
         ids = _unique(self.factor_ids)
         for factor_id in ids:
             _require(state.factors, factor_id, "factor")
-        doomed = set(ids)
         link_ids = {lid for fid in ids for lid in state.links_of(fid)}
+        links = sorted((state.links[lid] for lid in link_ids), key=lambda ln: ln.seq)
+        factors = sorted((state.factors[fid] for fid in ids), key=lambda f: f.seq)
         result = [
             op.delete(GROUP_MEMBERS_TABLE, {"group_id": gid, "factor_id": fid})
             for gid, members in state.group_members.items()
             for fid in ids
             if fid in members
         ]
-        # Links in creation order, so undo (which runs in reverse) restores them all.
-        result += [
-            op.delete("links", link.to_row())
-            for link in state.links.values()
-            if link.id in link_ids
-        ]
-        result += [
-            op.delete("factors", f.to_row()) for f in state.factors.values() if f.id in doomed
-        ]
+        # Links and factors in creation order (undo runs in reverse and restores them all).
+        result += [op.delete("links", link.to_row()) for link in links]
+        result += [op.delete("factors", f.to_row()) for f in factors]
         return result
 
 

@@ -29,6 +29,8 @@ class MapState:
         # Links touching each factor, for deletes and drawing.
         self._links_of: dict[str, set[str]] = {}
         self._max_seq = {"factors": 0, "links": 0}
+        self._unsorted: set[str] = set()
+        self._batching = False
 
     # -- queries ------------------------------------------------------------------
 
@@ -99,8 +101,14 @@ class MapState:
             self.group_members.setdefault(group_id, set()).add(factor_id)
 
     def apply_all(self, ops: Iterable[Op]) -> None:
-        for op in ops:
-            self.apply(op)
+        # Records restored out of creation order are re-sorted once per batch, not per op.
+        self._batching = True
+        try:
+            for op in ops:
+                self.apply(op)
+        finally:
+            self._batching = False
+            self._sort_if_needed()
 
     def apply(self, op: Op) -> None:
         table = op.table
@@ -169,10 +177,17 @@ class MapState:
         if record.seq >= self._max_seq[table]:
             self._max_seq[table] = record.seq
             return
-        store: dict[str, Any] = self.factors if table == "factors" else self.links
-        ordered = sorted(store.values(), key=lambda r: r.seq)
-        store.clear()
-        store.update((r.id, r) for r in ordered)
+        self._unsorted.add(table)
+        if not self._batching:
+            self._sort_if_needed()
+
+    def _sort_if_needed(self) -> None:
+        for table in self._unsorted:
+            store: dict[str, Any] = self.factors if table == "factors" else self.links
+            ordered = sorted(store.values(), key=lambda r: r.seq)
+            store.clear()
+            store.update((r.id, r) for r in ordered)
+        self._unsorted.clear()
 
 
 _RECORDS: dict[str, Any] = {"styles": Style, "factors": Factor, "links": Link, "groups": Group}

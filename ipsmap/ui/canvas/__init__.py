@@ -1,0 +1,1 @@
+"""The map canvas: scene, items, view and mouse/keyboard modes."""

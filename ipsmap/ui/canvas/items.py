@@ -1,0 +1,399 @@
+"""Graphics items: painters for factors, links and groups. They hold no data of their own
+beyond what they draw; the scene sets them from the model."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+    QTextOption,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ipsmap.model.entities import Factor, Link, Style
+
+LABEL_WIDTH = 150.0
+PADDING = 10.0
+SELECTION_COLOR = QColor("#1565c0")
+POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("#616161")}
+POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
+# Below this zoom level labels are not drawn: they would be unreadable anyway.
+LABEL_MIN_LOD = 0.35
+
+
+class CanvasTheme:
+    """Sizes and colours shared by all items (changed for projectors / presentation)."""
+
+    def __init__(self) -> None:
+        self.font = QFont("DejaVu Sans", 10)
+        self.high_contrast = False
+        self.faded: set[str] = set()
+
+    def set_label_size(self, points: float) -> None:
+        self.font.setPointSizeF(points)
+
+
+class FactorItem(QGraphicsItem):
+    """One factor: a shape by its type, with its label wrapped inside."""
+
+    def __init__(self, factor_id: str, theme: CanvasTheme) -> None:
+        super().__init__()
+        self.factor_id = factor_id
+        self.theme = theme
+        self.label = ""
+        self.style: Style | None = None
+        self.links: set[LinkItem] = set()
+        self._rect = QRectF(-40, -20, 80, 40)
+        self.setFlags(
+            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+            | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+        )
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setZValue(10)
+        self.setAcceptHoverEvents(True)
+
+    # -- setters the scene calls ------------------------------------------------------
+
+    def set_factor(self, factor: Factor, style: Style | None) -> None:
+        self.set_label(factor.label)
+        self.set_style(style)
+        self.setPos(factor.x, factor.y)
+        tip = factor.label + (f"\n\n{factor.notes}" if factor.notes else "")
+        self.setToolTip(tip)
+
+    def set_label(self, label: str) -> None:
+        if label != self.label:
+            self.label = label
+            self.relayout()
+
+    def set_style(self, style: Style | None) -> None:
+        self.style = style
+        self.update()
+
+    def relayout(self) -> None:
+        metrics = QFontMetricsF(self.theme.font)
+        text = metrics.boundingRect(
+            QRectF(0, 0, LABEL_WIDTH, 10_000),
+            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+            self.label or " ",
+        )
+        width = max(text.width(), 40.0) + 2 * PADDING
+        height = max(text.height(), metrics.height()) + 2 * PADDING
+        if self.style is not None and self.style.shape in ("ellipse", "hexagon", "star"):
+            width += 16
+            height += 6
+        self.prepareGeometryChange()
+        self._rect = QRectF(-width / 2, -height / 2, width, height)
+        for link in self.links:
+            link.update_path()
+        self.update()
+
+    # -- painting -------------------------------------------------------------------
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect.adjusted(-3, -3, 3, 3)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self._rect)
+        return path
+
+    def outline_rect(self) -> QRectF:
+        """The drawn shape's rectangle in item coordinates (links end at its edge)."""
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        style = self.style
+        fill = QColor(style.color if style else "#ffffff")
+        border = QColor(style.border_color if style else "#333333")
+        faded = self.factor_id in self.theme.faded
+        if faded:
+            fill.setAlpha(60)
+            border.setAlpha(60)
+        selected = self.isSelected()
+        pen = QPen(SELECTION_COLOR if selected else border, 3.0 if selected else 1.5)
+        if self.theme.high_contrast:
+            pen.setWidthF(pen.widthF() + 1.0)
+            pen.setColor(SELECTION_COLOR if selected else QColor("#000000"))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(fill))
+        _draw_shape(painter, style.shape if style else "box", self._rect)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LABEL_MIN_LOD:
+            return
+        text_color = QColor("#000000") if not faded else QColor(0, 0, 0, 90)
+        painter.setPen(text_color)
+        painter.setFont(self.theme.font)
+        option_text = QTextOption(Qt.AlignmentFlag.AlignCenter)
+        option_text.setWrapMode(QTextOption.WrapMode.WordWrap)
+        painter.drawText(self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
+        # Keep attached links following a live drag; the move command comes on release.
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for link in self.links:
+                link.update_path()
+        return super().itemChange(change, value)
+
+
+def _draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
+    if shape == "ellipse":
+        painter.drawEllipse(rect)
+    elif shape == "hexagon":
+        d = min(14.0, rect.width() / 4)
+        painter.drawPolygon(
+            QPolygonF(
+                [
+                    QPointF(rect.left() + d, rect.top()),
+                    QPointF(rect.right() - d, rect.top()),
+                    QPointF(rect.right(), rect.center().y()),
+                    QPointF(rect.right() - d, rect.bottom()),
+                    QPointF(rect.left() + d, rect.bottom()),
+                    QPointF(rect.left(), rect.center().y()),
+                ]
+            )
+        )
+    elif shape == "star":
+        # A focal factor: a double border reads as "the centre of attention" at any size.
+        painter.drawRoundedRect(rect, 12, 12)
+        inner = rect.adjusted(4, 4, -4, -4)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(inner, 9, 9)
+    elif shape == "note":
+        fold = 10.0
+        painter.drawPolygon(
+            QPolygonF(
+                [
+                    rect.topLeft(),
+                    QPointF(rect.right() - fold, rect.top()),
+                    QPointF(rect.right(), rect.top() + fold),
+                    rect.bottomRight(),
+                    rect.bottomLeft(),
+                ]
+            )
+        )
+    else:
+        painter.drawRoundedRect(rect, 6, 6)
+
+
+class LinkItem(QGraphicsItem):
+    """One causal link: an arrow from source to target with its polarity marked."""
+
+    def __init__(self, link_id: str, source: FactorItem, target: FactorItem, theme: CanvasTheme) -> None:
+        super().__init__()
+        self.link_id = link_id
+        self.source = source
+        self.target = target
+        self.theme = theme
+        self.polarity = "+"
+        self.strength = 0.5
+        self.confidence: float | None = None
+        self.style: Style | None = None
+        self.curved = False
+        self._path = QPainterPath()
+        self._arrow = QPolygonF()
+        self._mark = QPointF()
+        source.links.add(self)
+        target.links.add(self)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(5)
+
+    def set_link(self, link: Link, style: Style | None) -> None:
+        self.polarity = link.polarity
+        self.strength = link.strength
+        self.confidence = link.confidence
+        self.style = style
+        tip = f"{self.source.label} → {self.target.label} ({POLARITY_TEXT[link.polarity]})"
+        if link.rationale:
+            tip += f"\n\n{link.rationale}"
+        self.setToolTip(tip)
+        self.update_path()
+
+    def set_curved(self, curved: bool) -> None:
+        if curved != self.curved:
+            self.curved = curved
+            self.update_path()
+
+    def detach(self) -> None:
+        self.source.links.discard(self)
+        self.target.links.discard(self)
+
+    def update_path(self) -> None:
+        start_centre = self.source.pos()
+        end_centre = self.target.pos()
+        line = QLineF(start_centre, end_centre)
+        if line.length() < 1:
+            self.prepareGeometryChange()
+            self._path = QPainterPath()
+            self._arrow = QPolygonF()
+            return
+        normal = QPointF(-line.dy() / line.length(), line.dx() / line.length())
+        bend = 30.0 if self.curved else 0.0
+        control = line.center() + normal * bend * 2
+        start = _edge_point(self.source, control if self.curved else end_centre)
+        end = _edge_point(self.target, control if self.curved else start_centre)
+        path = QPainterPath(start)
+        if self.curved:
+            path.quadTo(control, end)
+            tangent = QLineF(control, end)
+        else:
+            path.lineTo(end)
+            tangent = QLineF(start, end)
+        self.prepareGeometryChange()
+        self._path = path
+        self._mark = path.pointAtPercent(0.5)
+        self._arrow = _arrow_head(tangent, 8.0 + 4.0 * self.strength)
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        path = stroker.createStroke(self._path)
+        path.addPolygon(self._arrow)
+        path.addEllipse(self._mark, 9, 9)
+        return path
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self._path.isEmpty():
+            return
+        color = QColor(self.style.color if self.style else "#4a4a4a")
+        if self.theme.high_contrast:
+            color = QColor("#000000")
+        faded = self.link_id in self.theme.faded
+        if faded:
+            color.setAlpha(50)
+        if self.isSelected():
+            color = SELECTION_COLOR
+        width = 1.0 + 3.0 * self.strength
+        pen = QPen(color, width)
+        dashed = (self.style is not None and self.style.dashes) or (
+            self.confidence is not None and self.confidence < 0.5
+        )
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPolygon(self._arrow)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LABEL_MIN_LOD:
+            return
+        mark_color = QColor(POLARITY_COLORS[self.polarity])
+        if faded:
+            mark_color.setAlpha(60)
+        painter.setPen(QPen(mark_color, 1.5))
+        painter.setBrush(QColor(255, 255, 255, 90 if faded else 255))
+        painter.drawEllipse(self._mark, 8, 8)
+        font = QFont(self.theme.font)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(
+            QRectF(self._mark.x() - 8, self._mark.y() - 9, 16, 16),
+            Qt.AlignmentFlag.AlignCenter,
+            POLARITY_TEXT[self.polarity],
+        )
+
+
+def _edge_point(item: FactorItem, toward: QPointF) -> QPointF:
+    """Where the line from the item's centre toward ``toward`` leaves its rectangle."""
+    rect = item.outline_rect().translated(item.pos())
+    centre = rect.center()
+    dx, dy = toward.x() - centre.x(), toward.y() - centre.y()
+    if dx == 0 and dy == 0:
+        return centre
+    half_w, half_h = rect.width() / 2 + 2, rect.height() / 2 + 2
+    scale = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
+
+
+def _arrow_head(line: QLineF, size: float) -> QPolygonF:
+    length = line.length()
+    if length == 0:
+        return QPolygonF()
+    ux, uy = line.dx() / length, line.dy() / length
+    tip = line.p2()
+    base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
+    half = size * 0.55
+    return QPolygonF(
+        [
+            tip,
+            QPointF(base.x() - uy * half, base.y() + ux * half),
+            QPointF(base.x() + uy * half, base.y() - ux * half),
+        ]
+    )
+
+
+class GroupItem(QGraphicsItem):
+    """A labelled, coloured box drawn behind the factors of one group."""
+
+    def __init__(self, group_id: str, theme: CanvasTheme) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.theme = theme
+        self.name = ""
+        self.color = QColor("#dddddd")
+        self.members: list[FactorItem] = []
+        self._rect = QRectF()
+        self.setZValue(0)
+
+    def set_group(self, name: str, color: str, members: list[FactorItem]) -> None:
+        self.name = name
+        self.color = QColor(color)
+        self.members = members
+        self.update_shape()
+
+    def update_shape(self) -> None:
+        rect = QRectF()
+        for member in self.members:
+            rect = rect.united(member.outline_rect().translated(member.pos()))
+        self.prepareGeometryChange()
+        self._rect = rect.adjusted(-14, -30, 14, 14) if not rect.isNull() else QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self._rect.isNull():
+            return
+        fill = QColor(self.color)
+        fill.setAlpha(55)
+        border = QColor(self.color).darker(130)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(border, 1.5, Qt.PenStyle.DashLine))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(self._rect, 14, 14)
+        painter.setPen(border.darker(150))
+        font = QFont(self.theme.font)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(
+            self._rect.adjusted(12, 4, -12, 0),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+            self.name,
+        )

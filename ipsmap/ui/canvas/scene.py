@@ -1,0 +1,206 @@
+"""The map scene: builds items from a document once, then applies each change event."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsScene
+
+from ipsmap.model.changes import Change
+from ipsmap.model.document import MapDocument
+from ipsmap.ui.canvas.items import CanvasTheme, FactorItem, GroupItem, LinkItem
+
+
+class MapScene(QGraphicsScene):
+    """Draws one map document and keeps the drawing in step with it."""
+
+    # Emitted after the scene has applied a model change (panels refresh from it).
+    changed_by_model = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.theme = CanvasTheme()
+        self.document: MapDocument | None = None
+        self.factor_items: dict[str, FactorItem] = {}
+        self.link_items: dict[str, LinkItem] = {}
+        self.group_items: dict[str, GroupItem] = {}
+        self._unsubscribe = None
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setBackgroundBrush(QColor("#fbfbf8"))
+
+    # -- building ---------------------------------------------------------------------
+
+    def set_document(self, document: MapDocument | None) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.clear()
+        self.factor_items.clear()
+        self.link_items.clear()
+        self.group_items.clear()
+        self.document = document
+        if document is None:
+            return
+        for factor_id in document.factors:
+            self._add_factor(factor_id)
+        for link_id in document.links:
+            self._add_link(link_id)
+        self._refresh_curves(set(self.link_items))
+        for group_id in document.state.groups:
+            self._add_group(group_id)
+        self._unsubscribe = document.subscribe(self.apply_change)
+        self._fit_scene_rect()
+
+    def _add_factor(self, factor_id: str) -> FactorItem:
+        assert self.document is not None
+        factor = self.document.factors[factor_id]
+        item = FactorItem(factor_id, self.theme)
+        item.set_factor(factor, self.document.styles.get(factor.type or ""))
+        self.addItem(item)
+        self.factor_items[factor_id] = item
+        return item
+
+    def _add_link(self, link_id: str) -> LinkItem:
+        assert self.document is not None
+        link = self.document.links[link_id]
+        item = LinkItem(
+            link_id, self.factor_items[link.source], self.factor_items[link.target], self.theme
+        )
+        item.set_link(link, self.document.styles.get(link.type or ""))
+        self.addItem(item)
+        self.link_items[link_id] = item
+        return item
+
+    def _add_group(self, group_id: str) -> None:
+        item = GroupItem(group_id, self.theme)
+        self.addItem(item)
+        self.group_items[group_id] = item
+        self._update_group(group_id)
+
+    def _update_group(self, group_id: str) -> None:
+        assert self.document is not None
+        group = self.document.state.groups[group_id]
+        members = [
+            self.factor_items[f]
+            for f in self.document.state.group_members.get(group_id, ())
+            if f in self.factor_items
+        ]
+        self.group_items[group_id].set_group(group.name, group.color, members)
+
+    # -- applying changes ---------------------------------------------------------------
+
+    def apply_change(self, change: Change) -> None:
+        """Redraw exactly what the change touched."""
+        doc = self.document
+        if doc is None:
+            return
+        curves: set[str] = set()
+        for link_id in change.removed.get("links", ()):
+            item = self.link_items.pop(link_id, None)
+            if item is not None:
+                curves.update(self._reciprocal_ids(item))
+                item.detach()
+                self.removeItem(item)
+        for group_id in change.removed.get("groups", ()):
+            group_item = self.group_items.pop(group_id, None)
+            if group_item is not None:
+                self.removeItem(group_item)
+        for factor_id in change.removed.get("factors", ()):
+            factor_item = self.factor_items.pop(factor_id, None)
+            if factor_item is not None:
+                self.removeItem(factor_item)
+        for factor_id in change.added.get("factors", ()):
+            self._add_factor(factor_id)
+        for factor_id, fields in change.changed.get("factors", {}).items():
+            factor_item = self.factor_items.get(factor_id)
+            if factor_item is None:
+                continue
+            factor = doc.factors[factor_id]
+            factor_item.set_factor(factor, doc.styles.get(factor.type or ""))
+            if "label" in fields:
+                for link_item in factor_item.links:
+                    link_item.set_link(doc.links[link_item.link_id], link_item.style)
+        for link_id in change.added.get("links", ()):
+            curves.add(link_id)
+            curves.update(self._reciprocal_ids(self._add_link(link_id)))
+        for link_id in change.changed.get("links", {}):
+            link = doc.links[link_id]
+            self.link_items[link_id].set_link(link, doc.styles.get(link.type or ""))
+        if change.touches("styles"):
+            self._restyle()
+        for group_id in change.added.get("groups", ()):
+            self._add_group(group_id)
+        touched_groups = set(change.changed.get("groups", {}))
+        touched_groups.update(k.split("/")[0] for k in change.added.get("group_members", ()))
+        touched_groups.update(k.split("/")[0] for k in change.removed.get("group_members", ()))
+        moved = set(change.changed.get("factors", {})) | set(change.added.get("factors", ()))
+        for group_id, members in doc.state.group_members.items():
+            if group_id in self.group_items and (group_id in touched_groups or members & moved):
+                self._update_group(group_id)
+        self._refresh_curves(curves)
+        self._fit_scene_rect()
+        self.changed_by_model.emit(change)
+
+    def refresh_groups_for(self, factor_ids: set[str]) -> None:
+        """Re-fit group boxes around factors being dragged (before the move is committed)."""
+        if self.document is None:
+            return
+        for group_id, members in self.document.state.group_members.items():
+            if members & factor_ids and group_id in self.group_items:
+                self.group_items[group_id].update_shape()
+
+    def _restyle(self) -> None:
+        doc = self.document
+        assert doc is not None
+        for factor_id, item in self.factor_items.items():
+            item.set_style(doc.styles.get(doc.factors[factor_id].type or ""))
+            item.relayout()
+        for link_id, link_item in self.link_items.items():
+            link_item.set_link(doc.links[link_id], doc.styles.get(doc.links[link_id].type or ""))
+
+    def _reciprocal_ids(self, item: LinkItem) -> set[str]:
+        return {
+            other.link_id
+            for other in item.source.links
+            if other.source is item.target and other is not item
+        }
+
+    def _refresh_curves(self, link_ids: set[str]) -> None:
+        # Two links joining the same factors both ways are drawn as two curves.
+        for link_id in link_ids:
+            item = self.link_items.get(link_id)
+            if item is not None:
+                item.set_curved(bool(self._reciprocal_ids(item)))
+
+    def _fit_scene_rect(self) -> None:
+        bounds = self.itemsBoundingRect()
+        if bounds.isNull():
+            bounds = QRectF(-400, -300, 800, 600)
+        self.setSceneRect(bounds.adjusted(-2000, -2000, 2000, 2000))
+
+    # -- highlighting ---------------------------------------------------------------------
+
+    def set_faded(self, ids: set[str]) -> None:
+        """Fade the factors and links whose ids are given (an analysis answer shows the rest)."""
+        self.theme.faded = set(ids)
+        for item in (*self.factor_items.values(), *self.link_items.values()):
+            item.update()
+
+    def set_label_size(self, points: float) -> None:
+        self.theme.set_label_size(points)
+        for item in self.factor_items.values():
+            item.relayout()
+        for group in self.group_items.values():
+            group.update_shape()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.theme.high_contrast = on
+        self.setBackgroundBrush(QColor("#ffffff" if on else "#fbfbf8"))
+        for item in (*self.factor_items.values(), *self.link_items.values()):
+            item.update()
+
+    def selected_factor_ids(self) -> list[str]:
+        return [i.factor_id for i in self.selectedItems() if isinstance(i, FactorItem)]
+
+    def selected_link_ids(self) -> list[str]:
+        return [i.link_id for i in self.selectedItems() if isinstance(i, LinkItem)]

@@ -1,0 +1,272 @@
+"""Turns user gestures on the canvas into model commands (one per gesture)."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QObject, QPointF, Signal
+from PySide6.QtGui import QGuiApplication
+
+from ipsmap.formats import ipsmap_json
+from ipsmap.formats.errors import FormatError
+from ipsmap.model import arrange
+from ipsmap.model.clip import extract, paste_command
+from ipsmap.model.commands import (
+    AddFactor,
+    AddLink,
+    Command,
+    DeleteFactors,
+    DeleteLinks,
+    EditFactor,
+    EditFactors,
+    EditLinks,
+    Macro,
+    MoveFactors,
+)
+from ipsmap.model.document import MapDocument
+from ipsmap.model.errors import IpsmapError
+from ipsmap.ui.canvas.items import FactorItem, LinkItem
+from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.canvas.view import MapView
+
+CLIPBOARD_MIME = "application/x-ipsmap-map+json"
+
+
+class MapEditor(QObject):
+    """Holds the current document and performs edits on it; reports problems as messages."""
+
+    message = Signal(str)
+
+    def __init__(self, scene: MapScene, view: MapView) -> None:
+        super().__init__()
+        self.scene = scene
+        self.view = view
+        self.document: MapDocument | None = None
+        # Order in which factors were selected, so "link selected" knows source and target.
+        self._selection_order: list[str] = []
+        view.add_factor_requested.connect(self.add_factor)
+        view.label_edited.connect(self.set_label)
+        view.link_requested.connect(self.add_link)
+        view.move_finished.connect(self.move)
+        scene.selectionChanged.connect(self._track_selection)
+
+    def set_document(self, document: MapDocument | None) -> None:
+        self.document = document
+        self._selection_order = []
+
+    # -- running commands -----------------------------------------------------------------
+
+    def run(self, command: Command) -> bool:
+        """Execute a command; on a user-level error show it and return False."""
+        if self.document is None:
+            return False
+        try:
+            self.document.execute(command)
+        except IpsmapError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+    def undo(self) -> None:
+        self._guarded(lambda d: d.undo())
+
+    def redo(self) -> None:
+        self._guarded(lambda d: d.redo())
+
+    def _guarded(self, action) -> None:
+        if self.document is None:
+            return
+        try:
+            action(self.document)
+        except IpsmapError as exc:
+            self.message.emit(str(exc))
+
+    # -- factors and links ------------------------------------------------------------------
+
+    def add_factor(self, pos: QPointF, label: str) -> str | None:
+        command = AddFactor(label, pos.x(), pos.y())
+        if self.run(command):
+            self.select([command.id])
+            return command.id
+        return None
+
+    def add_factor_at_centre(self) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.view.ask_new_factor(centre)
+
+    def set_label(self, factor_id: str, label: str) -> None:
+        self.run(EditFactor(factor_id, {"label": label}))
+
+    def add_link(self, source: str, target: str, polarity: str = "+") -> str | None:
+        command = AddLink(source, target, polarity)
+        if self.run(command):
+            self.select(links=[command.id])
+            self.message.emit("Link added: press + − or ? to set its polarity")
+            return command.id
+        return None
+
+    def link_selected(self) -> None:
+        """Link the two selected factors, from the one selected first."""
+        chosen = [f for f in self._selection_order if f in self.scene.selected_factor_ids()]
+        if len(chosen) != 2:
+            self.message.emit("Select exactly two factors to link them (the first is the cause)")
+            return
+        self.add_link(chosen[0], chosen[1])
+
+    def set_polarity(self, polarity: str) -> None:
+        links = self.scene.selected_link_ids()
+        if not links:
+            self.message.emit("Select a link first, then press + − or ?")
+            return
+        self.run(EditLinks(links, {"polarity": polarity}))
+
+    def set_strength(self, strength: float) -> None:
+        links = self.scene.selected_link_ids()
+        if links:
+            self.run(EditLinks(links, {"strength": strength}))
+
+    def set_type(self, style_id: str) -> None:
+        factors = self.scene.selected_factor_ids()
+        if factors:
+            self.run(EditFactors(factors, {"type": style_id}))
+
+    def delete_selection(self) -> None:
+        factors = self.scene.selected_factor_ids()
+        links = [
+            lid
+            for lid in self.scene.selected_link_ids()
+            if self.document is not None
+            and self.document.links[lid].source not in factors
+            and self.document.links[lid].target not in factors
+        ]
+        commands: list[Command] = []
+        if links:
+            commands.append(DeleteLinks(links))
+        if factors:
+            commands.append(DeleteFactors(factors))
+        if not commands:
+            return
+        count = len(factors) + len(links)
+        self.run(Macro(f"Delete {count} item{'s' if count != 1 else ''}", commands))
+
+    def move(self, positions: dict[str, tuple[float, float]]) -> None:
+        if not self.run(MoveFactors(positions)):
+            self._snap_back(positions)
+        elif self.view.snap_to_grid and self.document is not None:
+            for factor_id in positions:
+                factor = self.document.factors[factor_id]
+                self.scene.factor_items[factor_id].setPos(factor.x, factor.y)
+
+    def _snap_back(self, positions: dict[str, tuple[float, float]]) -> None:
+        if self.document is None:
+            return
+        for factor_id in positions:
+            factor = self.document.factors.get(factor_id)
+            item = self.scene.factor_items.get(factor_id)
+            if factor is not None and item is not None:
+                item.setPos(factor.x, factor.y)
+
+    def nudge(self, dx: float, dy: float) -> None:
+        if self.document is None:
+            return
+        ids = self.scene.selected_factor_ids()
+        if ids:
+            factors = self.document.factors
+            self.run(MoveFactors({f: (factors[f].x + dx, factors[f].y + dy) for f in ids}))
+
+    def align(self, edge: str) -> None:
+        self._arrange(lambda pos: arrange.align(pos, edge), f"Align {edge}")
+
+    def distribute(self, axis: str) -> None:
+        self._arrange(lambda pos: arrange.distribute(pos, axis), "Distribute")
+
+    def _arrange(self, how, name: str) -> None:
+        if self.document is None:
+            return
+        ids = self.scene.selected_factor_ids()
+        if len(ids) < 2:
+            self.message.emit("Select two or more factors to arrange them")
+            return
+        factors = self.document.factors
+        command = MoveFactors(how({f: (factors[f].x, factors[f].y) for f in ids}))
+        command.name = name
+        self.run(command)
+
+    # -- selection ------------------------------------------------------------------------
+
+    def select(self, factors: list[str] = (), links: list[str] = ()) -> None:  # type: ignore[assignment]
+        self.scene.clearSelection()
+        for factor_id in factors:
+            item = self.scene.factor_items.get(factor_id)
+            if item is not None:
+                item.setSelected(True)
+        for link_id in links:
+            link_item = self.scene.link_items.get(link_id)
+            if link_item is not None:
+                link_item.setSelected(True)
+
+    def select_all(self) -> None:
+        for item in self.scene.items():
+            if isinstance(item, (FactorItem, LinkItem)):
+                item.setSelected(True)
+
+    def _track_selection(self) -> None:
+        selected = set(self.scene.selected_factor_ids())
+        self._selection_order = [f for f in self._selection_order if f in selected]
+        self._selection_order += [f for f in selected if f not in self._selection_order]
+
+    # -- clipboard --------------------------------------------------------------------------
+
+    def copy(self) -> bool:
+        if self.document is None:
+            return False
+        ids = self.scene.selected_factor_ids()
+        if not ids:
+            self.message.emit("Select factors to copy")
+            return False
+        data = extract(self.document.state, ids)
+        QGuiApplication.clipboard().setText(ipsmap_json.dumps(data))
+        self.message.emit(f"Copied {len(ids)} factor(s) and {len(data.links)} link(s)")
+        return True
+
+    def cut(self) -> None:
+        if self.copy():
+            self.delete_selection()
+
+    def paste(self) -> None:
+        if self.document is None:
+            return
+        text = QGuiApplication.clipboard().text()
+        try:
+            json.loads(text)
+            data = ipsmap_json.loads(text, "clipboard")
+        except (ValueError, FormatError):
+            self.message.emit("The clipboard holds no ipsmap factors to paste")
+            return
+        self.paste_data(data)
+
+    def duplicate(self) -> None:
+        if self.document is None:
+            return
+        ids = self.scene.selected_factor_ids()
+        if ids:
+            self.paste_data(extract(self.document.state, ids), name="Duplicate")
+
+    def paste_data(self, data, name: str | None = None) -> None:
+        assert self.document is not None
+        # Paste beside the original when it is in view, else at the view's centre.
+        existing = set(self.document.factors)
+        if data.factors and {f.id for f in data.factors} <= existing:
+            offset = (40.0, 40.0)
+        elif data.factors:
+            centre = self.view.mapToScene(self.view.viewport().rect().center())
+            mean_x = sum(f.x for f in data.factors) / len(data.factors)
+            mean_y = sum(f.y for f in data.factors) / len(data.factors)
+            offset = (centre.x() - mean_x, centre.y() - mean_y)
+        else:
+            return
+        command = paste_command(self.document.state, data, offset)
+        if name:
+            command.label = f"{name} {len(data.factors)} factor(s)"
+        if self.run(command):
+            self.select(command.new_factor_ids)  # type: ignore[attr-defined]
