@@ -349,8 +349,8 @@ class Project:
 
     # -- history --------------------------------------------------------------------
 
-    def history(self, map_id: str | None = None) -> list[Event]:
-        """The audit log (oldest first), for one map or the whole project."""
+    def history(self, map_id: str | None = None, after: int = 0) -> list[Event]:
+        """The audit log (oldest first), for one map or the whole project, after seq ``after``."""
         names = {pid: p.pseudonym for pid, p in self.participants.items()}
         return [
             Event(
@@ -364,7 +364,7 @@ class Project:
                 summary=row["summary"],
                 ops=row["ops"],
             )
-            for row in self.store.events(map_id)
+            for row in self.store.events(map_id, after)
         ]
 
     # -- reading a map from the file ----------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
+from ipsmap.model.sqlite import sqlite_utils
 
 # "IPSM" in ASCII.
 APPLICATION_ID = 0x4950534D

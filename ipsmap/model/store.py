@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from ipsmap.model.entities import GROUP_MEMBERS_TABLE, RECORD_TYPES, now_iso
 from ipsmap.model.errors import (
@@ -27,6 +26,7 @@ from ipsmap.model.errors import (
 )
 from ipsmap.model.ops import Op
 from ipsmap.model.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from ipsmap.model.sqlite import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _JSON_COLUMNS = {t: set(cls.JSON_FIELDS) for t, cls in RECORD_TYPES.items()}
@@ -193,8 +193,11 @@ class ProjectStore:
                 [key, value],
             )
 
-    def events(self, map_id: str | None = None) -> Iterator[dict]:
-        where, params = ("WHERE map_id = ?", [map_id]) if map_id else ("", [])
+    def events(self, map_id: str | None = None, after: int = 0) -> Iterator[dict]:
+        """Audit events in order (of one map, newer than seq ``after``)."""
+        where, params = "WHERE seq > ?", [after]
+        if map_id:
+            where, params = "WHERE seq > ? AND map_id = ?", [after, map_id]
         for row in self.db.query(f"SELECT * FROM events {where} ORDER BY seq", params):
             row["ops"] = json.loads(row["ops"])
             yield row
@@ -230,8 +233,13 @@ def inspect_project(path: Path) -> int:
     app_id = int.from_bytes(header[68:72], "big")
     if app_id != APPLICATION_ID:
         raise NotAProjectError(path, "this is a database file, but not an ipsmap project")
+    # With no WAL beside the file there is nothing but the file to read, and `immutable`
+    # stops SQLite from creating -wal/-shm files next to a file we may refuse.
+    sidecars = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
+    existed = [s.exists() for s in sidecars]
+    query = "?mode=ro" if any(existed) else "?mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}{query}", uri=True)
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
@@ -241,17 +249,19 @@ def inspect_project(path: Path) -> int:
                     f"{version}; this version reads up to {SCHEMA_VERSION}). Update ipsmap "
                     "to open it; the file has not been changed.",
                 )
-            result = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            result = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
         finally:
             conn.close()
+            for sidecar, was_there in zip(sidecars, existed, strict=True):
+                if not was_there and sidecar.exists() and sidecar.stat().st_size == 0:
+                    sidecar.unlink(missing_ok=True)
     except sqlite3.DatabaseError as exc:
         raise DamagedProjectError(
             path, f"the project file is damaged and cannot be read ({exc})"
         ) from exc
     if result != ["ok"]:
-        raise DamagedProjectError(
-            path, f"the project file is damaged: {'; '.join(map(str, result))}"
-        )
+        detail = " ".join(" ".join(map(str, result)).split())
+        raise DamagedProjectError(path, f"the project file is damaged ({detail[:160]})")
     if version < 1:
         raise DamagedProjectError(path, "the project file was never fully created")
     return version
@@ -280,6 +290,14 @@ def _migrate(db: sqlite_utils.Database, from_version: int) -> None:
 
 
 def _backup(path: Path, target: Path) -> None:
+    wal = Path(f"{path}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        # Everything is in the file itself (and we hold the writer's lock): an exact copy.
+        tmp = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, target)
+        return
+    # Committed pages still in the WAL: SQLite's backup API gives a complete copy.
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         _backup_connection(conn, target)
