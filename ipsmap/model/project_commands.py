@@ -140,7 +140,7 @@ class ImportMap(ProjectCommand):
                 created_at=factor.created_at or now,
                 created_by=who(factor.created_by),
                 modified_at=factor.modified_at or factor.created_at or now,
-                modified_by=who(factor.modified_by),
+                modified_by=who(factor.modified_by or factor.created_by),
             )
             result.append(op.insert("factors", record.to_row()))
         for seq, link in enumerate(data.links, start=1):
@@ -150,7 +150,7 @@ class ImportMap(ProjectCommand):
                 created_at=link.created_at or now,
                 created_by=who(link.created_by),
                 modified_at=link.modified_at or link.created_at or now,
-                modified_by=who(link.modified_by),
+                modified_by=who(link.modified_by or link.created_by),
             )
             result.append(op.insert("links", link_record.to_row()))
         result += [op.insert("groups", g.to_row()) for g in data.groups]

@@ -339,6 +339,15 @@ def _acquire_lock(path: Path) -> Any:
     return handle
 
 
+def project_in_use(path: Path) -> bool:
+    """True when another process has the project open for writing."""
+    try:
+        _release_lock(_acquire_lock(path))
+    except ProjectInUseError:
+        return True
+    return False
+
+
 def _release_lock(handle: Any) -> None:
     if handle is not None:
         handle.close()

@@ -29,6 +29,7 @@ POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
 # Below this zoom level labels are not drawn: they would be unreadable anyway.
 LABEL_MIN_LOD = 0.35
+GROUP_PADDING = 16.0
 
 
 class CanvasTheme:
@@ -357,6 +358,8 @@ class GroupItem(QGraphicsItem):
         self.color = QColor("#dddddd")
         self.members: list[FactorItem] = []
         self._rect = QRectF()
+        self._path = QPainterPath()
+        self._label_at = QPointF()
         self.setZValue(0)
 
     def set_group(self, name: str, color: str, members: list[FactorItem]) -> None:
@@ -366,15 +369,30 @@ class GroupItem(QGraphicsItem):
         self.update_shape()
 
     def update_shape(self) -> None:
-        rect = QRectF()
+        # A padded convex hull hugs the members far better than their bounding box, so
+        # groups spread across the map overlap less.
+        points: list[QPointF] = []
         for member in self.members:
-            rect = rect.united(member.outline_rect().translated(member.pos()))
+            rect = member.outline_rect().translated(member.pos())
+            points += [rect.topLeft(), rect.topRight(), rect.bottomLeft(), rect.bottomRight()]
         self.prepareGeometryChange()
-        self._rect = rect.adjusted(-14, -30, 14, 14) if not rect.isNull() else QRectF()
+        self._path = QPainterPath()
+        if points:
+            hull = QPainterPath()
+            hull.addPolygon(QPolygonF(_convex_hull(points)))
+            hull.closeSubpath()
+            stroker = QPainterPathStroker()
+            stroker.setWidth(2 * GROUP_PADDING)
+            stroker.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            self._path = stroker.createStroke(hull).united(hull).simplified()
+        self._rect = self._path.boundingRect()
+        tops = [m.outline_rect().translated(m.pos()) for m in self.members]
+        top = min(tops, key=lambda r: r.top()) if tops else QRectF()
+        self._label_at = QPointF(top.left(), top.top() - 5)
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self._rect.adjusted(-2, -2, 2, 2)
+        return self._rect.adjusted(-2, -24, 2, 2)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -387,13 +405,31 @@ class GroupItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(border, 1.5, Qt.PenStyle.DashLine))
         painter.setBrush(fill)
-        painter.drawRoundedRect(self._rect, 14, 14)
+        painter.drawPath(self._path)
         painter.setPen(border.darker(150))
         font = QFont(self.theme.font)
         font.setBold(True)
         painter.setFont(font)
-        painter.drawText(
-            self._rect.adjusted(12, 4, -12, 0),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-            self.name,
-        )
+        painter.drawText(self._label_at, self.name)
+
+
+def _convex_hull(points: list[QPointF]) -> list[QPointF]:
+    """Andrew's monotone chain: the hull of the points, counter-clockwise."""
+    pts = sorted({(p.x(), p.y()) for p in points})
+    if len(pts) <= 2:
+        return [QPointF(x, y) for x, y in pts]
+
+    def cross(o, a, b) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return [QPointF(x, y) for x, y in lower[:-1] + upper[:-1]]

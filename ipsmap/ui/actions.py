@@ -1,0 +1,155 @@
+"""Every menu action of the window, each with an objectName, shortcut and plain-words tip.
+
+The table below is the one place that names them; the Help → Keyboard shortcuts list is
+built from it, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str  # objectName is "action-" + name; the window's slot is "do_" + name
+    text: str
+    shortcuts: tuple[str, ...] = ()
+    tip: str = ""
+    checkable: bool = False
+
+
+SEPARATOR = ActionSpec("-", "-")
+
+MENUS: dict[str, list[ActionSpec]] = {
+    "&File": [
+        ActionSpec("new-project", "&New project…", ("Ctrl+N",), "Create an empty project file"),
+        ActionSpec("open-project", "&Open project…", ("Ctrl+O",), "Open a project file"),
+        ActionSpec("save-as", "Save &as…", ("Ctrl+Shift+S",), "Copy this project to a new file"),
+        SEPARATOR,
+        ActionSpec("import-map", "&Import map…", ("Ctrl+I",), "Add a map from a file"),
+        ActionSpec("export-map", "&Export map…", ("Ctrl+E",), "Write this map to a file"),
+        SEPARATOR,
+        ActionSpec("close-window", "&Close", ("Ctrl+W",), "Close this window"),
+    ],
+    "&Edit": [
+        ActionSpec("undo", "&Undo", ("Ctrl+Z",), "Undo the last change"),
+        ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo what was undone"),
+        SEPARATOR,
+        ActionSpec("cut", "Cu&t", ("Ctrl+X",), "Cut the selected factors"),
+        ActionSpec("copy", "&Copy", ("Ctrl+C",), "Copy the selected factors and their links"),
+        ActionSpec("paste", "&Paste", ("Ctrl+V",), "Paste factors"),
+        ActionSpec("duplicate", "&Duplicate", ("Ctrl+D",), "Duplicate the selected factors"),
+        ActionSpec("delete", "De&lete", ("Delete", "Backspace"), "Delete the selection"),
+        SEPARATOR,
+        ActionSpec("select-all", "Select &all", ("Ctrl+A",), "Select every factor and link"),
+        ActionSpec("find", "&Find factors…", ("Ctrl+F",), "Find factors by label or notes"),
+    ],
+    "&Map": [
+        ActionSpec("add-factor", "Add &factor", ("N", "Insert"), "Add a factor and type its label"),
+        ActionSpec("edit-label", "&Rename factor", ("F2",), "Edit the selected factor's label"),
+        ActionSpec(
+            "link-selected", "&Link selected factors", ("L",), "Link two selected factors"
+        ),
+        ActionSpec("polarity-plus", "Polarity +", ("+", "="), "Same direction: more leads to more"),
+        ActionSpec("polarity-minus", "Polarity −", ("-",), "Opposite direction: more leads to less"),
+        ActionSpec("polarity-unknown", "Polarity ?", ("?",), "Unknown or complex effect"),
+        SEPARATOR,
+        ActionSpec("align-left", "Align left", (), "Line up the selected factors on the left"),
+        ActionSpec("align-top", "Align top", (), "Line up the selected factors along the top"),
+        ActionSpec("align-hcenter", "Align centres vertically", (), "One column of centres"),
+        ActionSpec("align-vcenter", "Align centres horizontally", (), "One row of centres"),
+        ActionSpec("distribute-h", "Distribute horizontally", (), "Even spacing left to right"),
+        ActionSpec("distribute-v", "Distribute vertically", (), "Even spacing top to bottom"),
+        ActionSpec("layout", "Auto &layout", ("Ctrl+L",), "Lay out the map (or the selection)"),
+        SEPARATOR,
+        ActionSpec("styles", "Factor types and link &styles…", (), "Edit the legend's types"),
+        SEPARATOR,
+        ActionSpec("add-map", "New &map…", ("Ctrl+Shift+N",), "Add a map to this project"),
+        ActionSpec("rename-map", "Re&name map…", (), "Rename this map"),
+        ActionSpec("duplicate-map", "Duplicate map", (), "Copy this map"),
+        ActionSpec("delete-map", "Delete map…", (), "Delete this map (can be undone)"),
+    ],
+    "&View": [
+        ActionSpec("zoom-in", "Zoom &in", ("Ctrl++", "Ctrl+="), "Zoom in"),
+        ActionSpec("zoom-out", "Zoom &out", ("Ctrl+-",), "Zoom out"),
+        ActionSpec("fit-map", "&Fit map", ("Ctrl+0", "Home"), "Show the whole map"),
+        ActionSpec("fit-selection", "Fit &selection", ("Ctrl+Shift+0",), "Zoom to the selection"),
+        SEPARATOR,
+        ActionSpec("snap-to-grid", "Snap to &grid", ("Ctrl+G",), "Place factors on a grid", True),
+        ActionSpec("show-legend", "Show &legend", (), "Show the legend on the map", True),
+        ActionSpec("show-minimap", "Show &overview", (), "Show an overview when zoomed in", True),
+        SEPARATOR,
+        ActionSpec("larger-labels", "&Larger labels", ("Ctrl+Shift+=",), "Bigger text"),
+        ActionSpec("smaller-labels", "S&maller labels", ("Ctrl+Shift+-",), "Smaller text"),
+        ActionSpec("high-contrast", "&High contrast", (), "Black outlines on white", True),
+        ActionSpec(
+            "presentation", "&Presentation mode", ("F5",), "Full screen for a projector", True
+        ),
+    ],
+    "&Help": [
+        ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every shortcut"),
+        ActionSpec("about", "&About ipsmap", (), "Version and licence"),
+    ],
+}
+
+# Keys that mean something else while typing a label must not steal it from the editor.
+NUDGE_KEYS = {
+    "nudge-left": ("Left", (-10, 0)),
+    "nudge-right": ("Right", (10, 0)),
+    "nudge-up": ("Up", (0, -10)),
+    "nudge-down": ("Down", (0, 10)),
+}
+
+
+def build_menus(window: QMainWindow) -> dict[str, QAction]:
+    """Create the menu bar; return actions by name. Slots are ``window.do_<name>``."""
+    actions: dict[str, QAction] = {}
+    for title, specs in MENUS.items():
+        menu: QMenu = window.menuBar().addMenu(title)
+        menu.setObjectName("menu-" + title.strip("&").lower())
+        for spec in specs:
+            if spec is SEPARATOR:
+                menu.addSeparator()
+                continue
+            action = make_action(window, spec)
+            menu.addAction(action)
+            actions[spec.name] = action
+    return actions
+
+
+def make_action(window: QMainWindow, spec: ActionSpec) -> QAction:
+    action = QAction(spec.text, window)
+    action.setObjectName("action-" + spec.name)
+    action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
+    action.setToolTip(spec.tip or spec.text.replace("&", "").rstrip("…"))
+    action.setStatusTip(spec.tip)
+    action.setCheckable(spec.checkable)
+    slot = getattr(window, "do_" + spec.name.replace("-", "_"))
+    if spec.checkable:
+        action.toggled.connect(slot)
+    else:
+        action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)
+    return action
+
+
+def shortcut_table() -> list[tuple[str, str, str]]:
+    """(menu, action, shortcuts) rows for the Help list."""
+    rows = []
+    for title, specs in MENUS.items():
+        for spec in specs:
+            if spec is not SEPARATOR and spec.shortcuts:
+                rows.append((title.replace("&", ""), spec.text.replace("&", ""), ", ".join(spec.shortcuts)))
+    rows += [("Map", "Move selected factors", "Arrow keys")]
+    rows += [
+        ("Canvas", "Add a factor", "Double-click the background"),
+        ("Canvas", "Edit a label", "Double-click a factor"),
+        ("Canvas", "Draw a link", "Right-drag (or Alt+drag) from one factor to another"),
+        ("Canvas", "Pan", "Drag the background, or hold Space and drag"),
+        ("Canvas", "Select several", "Shift+drag a box, or Ctrl+click"),
+        ("Canvas", "Zoom", "Mouse wheel"),
+    ]
+    return rows

@@ -1,0 +1,59 @@
+"""The history panel: this map's audit log (who, when, what) and the session's undo stack."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QTabWidget, QVBoxLayout, QWidget
+
+from ipsmap.model.document import MapDocument
+
+
+class HistoryPanel(QTabWidget):
+    """Two tabs: the permanent audit log and what Undo/Redo would do now."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("history-panel")
+        self.log = QListWidget()
+        self.log.setObjectName("history-log")
+        self.log.setAccessibleName("Audit log of this map")
+        self.undo_list = QListWidget()
+        self.undo_list.setObjectName("undo-list")
+        self.undo_list.setAccessibleName("Undo history of this session")
+        undo_page = QWidget()
+        layout = QVBoxLayout(undo_page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("This session's edits (greyed: undone, can be redone)"))
+        layout.addWidget(self.undo_list)
+        self.addTab(self.log, "Audit log")
+        self.addTab(undo_page, "Undo history")
+        self.document: MapDocument | None = None
+        self._last_seq = 0
+
+    def set_document(self, document: MapDocument | None) -> None:
+        self.document = document
+        self.log.clear()
+        self._last_seq = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        doc = self.document
+        if doc is None or doc.closed:
+            self.undo_list.clear()
+            return
+        # Only events newer than those shown are read: the log can be long.
+        for event in doc.project.history(doc.id, after=self._last_seq):
+            verb = "" if event.action == "do" else f"{event.action.capitalize()}: "
+            when = event.at[:19].replace("T", " ")
+            item = QListWidgetItem(
+                f"{when}  {event.actor_name or '—'}  {verb}{event.command} — {event.summary}"
+            )
+            self.log.insertItem(0, item)
+            self._last_seq = event.seq
+        done, undone = doc.undo_stack.names()
+        self.undo_list.clear()
+        for name in reversed(undone):
+            item = QListWidgetItem(f"↷ {name}")
+            item.setForeground(self.palette().placeholderText())
+            self.undo_list.addItem(item)
+        for name in reversed(done):
+            self.undo_list.addItem(f"↶ {name}")

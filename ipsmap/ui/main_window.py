@@ -1,0 +1,543 @@
+"""The main window: canvas in the middle, maps on the left, inspector right, tables below."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
+
+from ipsmap.model.changes import Change
+from ipsmap.model.document import MapDocument
+from ipsmap.model.errors import IpsmapError
+from ipsmap.model.project import Project
+from ipsmap.model.project_commands import AddMap, DeleteMap
+from ipsmap.ui import file_actions
+from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
+from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.data_view import DataView
+from ipsmap.ui.history_panel import HistoryPanel
+from ipsmap.ui.inspector import Inspector
+from ipsmap.ui.layout_runner import run_layout
+from ipsmap.ui.legend import LegendOverlay
+from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.map_list import MapList
+from ipsmap.ui.minimap import Minimap
+from ipsmap.ui.participants_bar import ParticipantCombo
+from ipsmap.ui.search_bar import SearchBar
+from ipsmap.ui.styles_dialog import StylesDialog
+
+DEFAULT_LABEL_POINTS = 10.0
+PRESENTATION_LABEL_POINTS = 16.0
+
+
+class MainWindow(QMainWindow):
+    """One project open at a time; one of its maps on the canvas."""
+
+    def __init__(self, project: Project | None = None, is_demo: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("main-window")
+        self.resize(1400, 900)
+        self.project: Project | None = None
+        self.document: MapDocument | None = None
+        self.is_demo = is_demo
+        self._unsubscribe_project = None
+        self._presentation_state: dict | None = None
+
+        self.scene = MapScene(self)
+        self.view = MapView(self.scene)
+        self.editor = MapEditor(self.scene, self.view)
+        self.editor.message.connect(self.show_message)
+        self.search = SearchBar(self.editor, self.scene)
+        self.search.hide()
+        central = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.search)
+        column.addWidget(self.view)
+        self.setCentralWidget(central)
+        self.legend = LegendOverlay(self.view, self.scene)
+        self.minimap = Minimap(self.view, self.scene)
+
+        self.map_list = MapList()
+        self.map_list.map_chosen.connect(self.show_map)
+        self.inspector = Inspector(self.editor, self.scene)
+        self.data_view = DataView(self.editor, self.scene)
+        self.history = HistoryPanel()
+        self.docks = {
+            "maps": self._dock("Maps", self.map_list, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "inspector": self._dock(
+                "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+            ),
+            "data": self._dock("Data view", self.data_view, Qt.DockWidgetArea.BottomDockWidgetArea),
+            "history": self._dock("History", self.history, Qt.DockWidgetArea.BottomDockWidgetArea),
+        }
+        # The canvas gets most of the room; the tables and history share the bottom strip.
+        self.tabifyDockWidget(self.docks["data"], self.docks["history"])
+        self.docks["data"].raise_()
+        self.resizeDocks(
+            [self.docks["maps"], self.docks["inspector"]], [250, 330], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["data"]], [220], Qt.Orientation.Vertical)
+        self.actions_by_name = build_menus(self)
+        self._add_recent_menu()
+        self._add_nudge_actions()
+        self._build_toolbar()
+        view_menu = self.menuBar().findChild(QWidget, "menu-view")
+        for dock in self.docks.values():
+            toggle = dock.toggleViewAction()
+            toggle.setObjectName(f"action-show-{dock.objectName().removeprefix('dock-')}")
+            if view_menu is not None:
+                view_menu.addAction(toggle)
+        self.actions_by_name["show-legend"].setChecked(True)
+        self.actions_by_name["show-minimap"].setChecked(True)
+        self.scene.changed_by_model.connect(self._model_changed)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.set_project(project)
+
+    # -- construction helpers ----------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName("dock-" + title.lower().replace(" ", "-"))
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _add_recent_menu(self) -> None:
+        file_menu = self.menuBar().findChild(QMenu, "menu-file")
+        recent = QMenu("Open &recent", self)
+        recent.setObjectName("menu-open-recent")
+        recent.aboutToShow.connect(lambda: file_actions.fill_recent_menu(self, recent))
+        file_menu.insertMenu(self.actions_by_name["save-as"], recent)
+
+    def _add_nudge_actions(self) -> None:
+        for name, (key, (dx, dy)) in NUDGE_KEYS.items():
+            action = QAction(name.replace("-", " ").capitalize(), self)
+            action.setObjectName("action-" + name)
+            action.setShortcut(QKeySequence(key))
+            # Only while the canvas has focus: arrows keep their meaning in tables and fields.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _=False, dx=dx, dy=dy: self.editor.nudge(dx, dy))
+            self.view.addAction(action)
+            self.actions_by_name[name] = action
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Workshop")
+        bar.setObjectName("toolbar-workshop")
+        self.addToolBar(bar)
+        bar.addWidget(QLabel(" Editing as: "))
+        self.participants = ParticipantCombo()
+        self.participants.message.connect(self.show_message)
+        bar.addWidget(self.participants)
+        bar.addSeparator()
+        for name in ("undo", "redo", "add-factor", "link-selected", "delete", "layout", "fit-map"):
+            bar.addAction(self.actions_by_name[name])
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Label size: "))
+        self.label_size = QSpinBox()
+        self.label_size.setObjectName("label-size")
+        self.label_size.setAccessibleName("Label size in points")
+        self.label_size.setRange(6, 40)
+        self.label_size.setValue(int(DEFAULT_LABEL_POINTS))
+        self.label_size.valueChanged.connect(self._label_size_changed)
+        bar.addWidget(self.label_size)
+        bar.addAction(self.actions_by_name["presentation"])
+        self.toolbar = bar
+
+    # -- project and map ---------------------------------------------------------------------
+
+    def set_project(self, project: Project | None) -> None:
+        if self._unsubscribe_project is not None:
+            self._unsubscribe_project()
+            self._unsubscribe_project = None
+        if self.project is not None and self.project is not project:
+            self.show_map(None)
+            self.project.close()
+        self.project = project
+        self.participants.set_project(project)
+        if project is not None:
+            self._unsubscribe_project = project.subscribe(self._project_changed)
+            file_actions.remember_recent(project.path)
+            maps = project.maps()
+            self.show_map(maps[0].id if maps else None)
+            if project.read_only:
+                self.show_message(f"{project.path.name} is open read-only: changes are not saved")
+        self.map_list.populate(project, self.document.id if self.document else None)
+        self._update_title()
+
+    def show_map(self, map_id: str | None) -> None:
+        project = self.project
+        document = project.document(map_id) if project is not None and map_id else None
+        if document is self.document and document is not None:
+            return
+        self.document = document
+        self.editor.set_document(document)
+        self.scene.set_document(document)
+        self.data_view.set_document(document)
+        self.history.set_document(document)
+        self.inspector.refresh()
+        self.legend.refresh()
+        self.map_list.populate(project, map_id)
+        self._update_title()
+        self._update_undo_actions()
+        QTimer.singleShot(0, self.view.fit_map)
+
+    def _model_changed(self, change: Change) -> None:
+        self.history.refresh()
+        self._update_undo_actions()
+        self._update_title()
+        if change.touches("maps") or change.touches("factors") or change.touches("links"):
+            self.map_list.populate(self.project, self.document.id if self.document else None)
+
+    def _project_changed(self, change: Change) -> None:
+        if change.touches("participants"):
+            self.participants.refresh()
+        if change.touches("maps"):
+            if self.document is not None and self.document.closed:
+                maps = self.project.maps() if self.project else []
+                self.show_map(maps[0].id if maps else None)
+            self.map_list.populate(self.project, self.document.id if self.document else None)
+            self._update_undo_actions()
+
+    def _update_title(self) -> None:
+        parts = ["ipsmap"]
+        if self.project is not None:
+            title = self.project.title + (" (demo)" if self.is_demo else "")
+            if self.project.read_only:
+                title += " [read-only]"
+            parts.append(title)
+        if self.document is not None:
+            changed = "" if self.document.undo_stack.is_clean() else " •"
+            parts.append(self.document.info.name + changed)
+        self.setWindowTitle(" — ".join(reversed(parts)))
+
+    def _update_undo_actions(self) -> None:
+        doc = self.document
+        undo, redo = self.actions_by_name["undo"], self.actions_by_name["redo"]
+        project_undo = self.project.undo_stack if self.project else None
+        if doc is not None and doc.undo_stack.can_undo():
+            undo.setText(f"&Undo {doc.undo_stack.undo_name()}")
+        elif project_undo is not None and project_undo.can_undo():
+            undo.setText(f"&Undo {project_undo.undo_name()}")
+        else:
+            undo.setText("&Undo")
+        redo_name = doc.undo_stack.redo_name() if doc is not None else ""
+        redo.setText(f"&Redo {redo_name}".rstrip())
+        undo.setEnabled(
+            bool(doc and doc.undo_stack.can_undo()) or bool(project_undo and project_undo.can_undo())
+        )
+        redo.setEnabled(
+            bool(doc and doc.undo_stack.can_redo()) or bool(project_undo and project_undo.can_redo())
+        )
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # -- File -------------------------------------------------------------------------------
+
+    def do_new_project(self) -> None:
+        project = file_actions.new_project(self)
+        if project is not None:
+            self.is_demo = False
+            self.set_project(project)
+
+    def do_open_project(self, path: str | Path | None = None) -> None:
+        project = file_actions.open_project(self, path)
+        if project is not None:
+            self.is_demo = False
+            self.set_project(project)
+
+    def do_save_as(self) -> None:
+        file_actions.save_as(self)
+
+    def do_import_map(self) -> None:
+        map_id = file_actions.import_map(self)
+        if map_id is not None:
+            self.show_map(map_id)
+
+    def do_export_map(self) -> None:
+        file_actions.export_map(self)
+
+    def do_close_window(self) -> None:
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Every edit is already on disk; closing only releases the file.
+        if self.project is not None:
+            self.scene.set_document(None)
+            self.project.close()
+            self.project = None
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    # -- Edit -------------------------------------------------------------------------------
+
+    def do_undo(self) -> None:
+        doc = self.document
+        if doc is not None and doc.undo_stack.can_undo():
+            self.editor.undo()
+        elif self.project is not None and self.project.undo_stack.can_undo():
+            self._guard(self.project.undo)
+        self._update_undo_actions()
+
+    def do_redo(self) -> None:
+        doc = self.document
+        if doc is not None and doc.undo_stack.can_redo():
+            self.editor.redo()
+        elif self.project is not None and self.project.undo_stack.can_redo():
+            self._guard(self.project.redo)
+        self._update_undo_actions()
+
+    def _guard(self, action) -> bool:
+        try:
+            action()
+        except IpsmapError as exc:
+            self.show_message(str(exc))
+            return False
+        return True
+
+    def do_cut(self) -> None:
+        self.editor.cut()
+
+    def do_copy(self) -> None:
+        self.editor.copy()
+
+    def do_paste(self) -> None:
+        self.editor.paste()
+
+    def do_duplicate(self) -> None:
+        self.editor.duplicate()
+
+    def do_delete(self) -> None:
+        self.editor.delete_selection()
+
+    def do_select_all(self) -> None:
+        self.editor.select_all()
+
+    def do_find(self) -> None:
+        self.search.activate()
+
+    # -- Map --------------------------------------------------------------------------------
+
+    def do_add_factor(self) -> None:
+        self.view.setFocus()
+        self.editor.add_factor_at_centre()
+
+    def do_edit_label(self) -> None:
+        selected = self.scene.selected_factor_ids()
+        if len(selected) == 1:
+            self.view.edit_label(selected[0])
+
+    def do_link_selected(self) -> None:
+        self.editor.link_selected()
+
+    def do_polarity_plus(self) -> None:
+        self.editor.set_polarity("+")
+
+    def do_polarity_minus(self) -> None:
+        self.editor.set_polarity("-")
+
+    def do_polarity_unknown(self) -> None:
+        self.editor.set_polarity("?")
+
+    def do_align_left(self) -> None:
+        self.editor.align("left")
+
+    def do_align_top(self) -> None:
+        self.editor.align("top")
+
+    def do_align_hcenter(self) -> None:
+        self.editor.align("hcenter")
+
+    def do_align_vcenter(self) -> None:
+        self.editor.align("vcenter")
+
+    def do_distribute_h(self) -> None:
+        self.editor.distribute("x")
+
+    def do_distribute_v(self) -> None:
+        self.editor.distribute("y")
+
+    def do_layout(self) -> None:
+        if self.document is not None:
+            run_layout(self, self.editor, self.scene.selected_factor_ids())
+
+    def do_styles(self) -> None:
+        if self.document is None:
+            return
+        dialog = StylesDialog(self.editor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+
+    def do_add_map(self, name: str | None = None, kind: str | None = None) -> None:
+        if self.project is None:
+            return
+        if name is None:
+            name, ok = QInputDialog.getText(self, "New map", "Name of the new map:")
+            if not ok or not name.strip():
+                return
+        if kind is None:
+            kinds = ["Systems map", "Theory of change"]
+            choice, ok = QInputDialog.getItem(self, "New map", "Kind of map:", kinds, 0, False)
+            if not ok:
+                return
+            kind = "toc" if choice == kinds[1] else "system"
+        site = self.document.info.site if self.document else ""
+        command = AddMap(name, kind, site)
+        if self._guard(lambda: self.project.execute(command)):
+            self.show_map(command.id)
+
+    def do_rename_map(self, name: str | None = None) -> None:
+        if self.document is None:
+            return
+        if name is None:
+            name, ok = QInputDialog.getText(
+                self, "Rename map", "New name:", text=self.document.info.name
+            )
+            if not ok:
+                return
+        from ipsmap.model.commands import RenameMap
+
+        self.editor.run(RenameMap(name))
+
+    def do_duplicate_map(self) -> None:
+        if self.project is not None and self.document is not None:
+            document = self.document
+            copy: list[str] = []
+            if self._guard(lambda: copy.append(self.project.duplicate_map(document.id))):
+                self.show_map(copy[0])
+
+    def do_delete_map(self, confirm: bool = True) -> None:
+        if self.project is None or self.document is None:
+            return
+        name = self.document.info.name
+        if confirm:
+            answer = QMessageBox.question(
+                self, "Delete map", f"Delete the map “{name}”? You can undo this with Ctrl+Z."
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if self._guard(lambda: self.project.execute(DeleteMap(self.document.id))):
+            self.show_message(f"Deleted “{name}” (Undo brings it back)")
+
+    # -- View -------------------------------------------------------------------------------
+
+    def do_zoom_in(self) -> None:
+        self.view.zoom_in()
+
+    def do_zoom_out(self) -> None:
+        self.view.zoom_out()
+
+    def do_fit_map(self) -> None:
+        self.view.fit_map()
+
+    def do_fit_selection(self) -> None:
+        self.view.fit_selection()
+
+    def do_snap_to_grid(self, on: bool) -> None:
+        self.view.snap_to_grid = on
+
+    def do_show_legend(self, on: bool) -> None:
+        self.legend.set_shown(on)
+
+    def do_show_minimap(self, on: bool) -> None:
+        self.minimap.set_enabled(on)
+
+    def do_larger_labels(self) -> None:
+        self.label_size.setValue(self.label_size.value() + 2)
+
+    def do_smaller_labels(self) -> None:
+        self.label_size.setValue(self.label_size.value() - 2)
+
+    def _label_size_changed(self, points: int) -> None:
+        self.scene.set_label_size(float(points))
+        self.legend.refresh()
+
+    def do_high_contrast(self, on: bool) -> None:
+        self.scene.set_high_contrast(on)
+        self.legend.refresh()
+
+    def do_presentation(self, on: bool) -> None:
+        """Full screen, chrome hidden, large high-contrast labels; F5 or Esc leaves."""
+        if on and self._presentation_state is None:
+            self._presentation_state = {
+                "docks": {name: dock.isVisible() for name, dock in self.docks.items()},
+                "label": self.label_size.value(),
+                "contrast": self.actions_by_name["high-contrast"].isChecked(),
+                "maximized": self.isMaximized(),
+            }
+            for dock in self.docks.values():
+                dock.hide()
+            self.menuBar().hide()
+            self.toolbar.hide()
+            self.statusBar().hide()
+            self.label_size.setValue(max(int(PRESENTATION_LABEL_POINTS), self.label_size.value()))
+            self.actions_by_name["high-contrast"].setChecked(True)
+            self.showFullScreen()
+            QTimer.singleShot(0, self.view.fit_map)
+        elif not on and self._presentation_state is not None:
+            state, self._presentation_state = self._presentation_state, None
+            for name, dock in self.docks.items():
+                dock.setVisible(state["docks"][name])
+            self.menuBar().show()
+            self.toolbar.show()
+            self.statusBar().show()
+            self.label_size.setValue(state["label"])
+            self.actions_by_name["high-contrast"].setChecked(state["contrast"])
+            if state["maximized"]:
+                self.showMaximized()
+            else:
+                self.showNormal()
+        action = self.actions_by_name["presentation"]
+        if action.isChecked() != on:
+            action.setChecked(on)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self._presentation_state is not None:
+            self.do_presentation(False)
+            return
+        super().keyPressEvent(event)
+
+    # -- Help -------------------------------------------------------------------------------
+
+    def do_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{menu}</td><td>{what}</td><td><b>{keys}</b></td></tr>"
+            for menu, what, keys in shortcut_table()
+        )
+        box = QMessageBox(self)
+        box.setObjectName("shortcuts-dialog")
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellpadding='3'>{rows}</table>")
+        box.open()
+
+    def do_about(self) -> None:
+        from ipsmap import __version__
+
+        box = QMessageBox(self)
+        box.setObjectName("about-dialog")
+        box.setWindowTitle("About ipsmap")
+        box.setText(
+            f"ipsmap {__version__}\n\nParticipatory systems maps and theories of change for "
+            "coproduction workshops. Everything stays on this computer unless you export it."
+        )
+        box.open()

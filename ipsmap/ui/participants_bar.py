@@ -1,0 +1,125 @@
+"""Who is editing now: a toolbar combo of participants, so edits are attributed to them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+)
+
+from ipsmap.model.entities import STAKEHOLDER_GROUPS
+from ipsmap.model.errors import IpsmapError
+from ipsmap.model.project import Project
+from ipsmap.model.project_commands import AddParticipant
+
+ADD_ENTRY = "__add__"
+
+
+class ParticipantDialog(QDialog):
+    """Add a participant: a pseudonym (never a real name), stakeholder group and site."""
+
+    def __init__(self, parent=None, site: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("participant-dialog")
+        self.setWindowTitle("Add participant")
+        form = QFormLayout(self)
+        form.addRow(QLabel("Use a pseudonym, not a real name: maps hold sensitive material."))
+        self.pseudonym = QLineEdit()
+        self.pseudonym.setObjectName("participant-pseudonym")
+        self.pseudonym.setAccessibleName("Pseudonym")
+        self.group = QComboBox()
+        self.group.setObjectName("participant-group")
+        self.group.setAccessibleName("Stakeholder group")
+        for group in STAKEHOLDER_GROUPS:
+            self.group.addItem(group.capitalize(), group)
+        self.site = QLineEdit(site)
+        self.site.setObjectName("participant-site")
+        self.consent = QCheckBox("Agrees to be credited under this pseudonym")
+        self.consent.setObjectName("participant-consent")
+        self.consent.setChecked(True)
+        self.consent.setToolTip("If not, exports show only the stakeholder group")
+        form.addRow("Pseudonym", self.pseudonym)
+        form.addRow("Group", self.group)
+        form.addRow("Site", self.site)
+        form.addRow(self.consent)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def command(self) -> AddParticipant:
+        return AddParticipant(
+            self.pseudonym.text(),
+            self.group.currentData(),
+            self.site.text().strip(),
+            consent=self.consent.isChecked(),
+        )
+
+
+class ParticipantCombo(QComboBox):
+    """The current participant; picking "Add participant…" opens the dialog."""
+
+    message = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("participant-combo")
+        self.setAccessibleName("Who is editing now")
+        self.setToolTip("New factors and links are credited to this person (by pseudonym)")
+        self.setMinimumContentsLength(18)
+        self.project: Project | None = None
+        self.activated.connect(self._picked)
+
+    def set_project(self, project: Project | None) -> None:
+        self.project = project
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.blockSignals(True)
+        self.clear()
+        project = self.project
+        if project is not None:
+            people = sorted(
+                project.participants.values(),
+                key=lambda p: (p.id != project.facilitator_id, p.pseudonym.casefold()),
+            )
+            for person in people:
+                self.addItem(f"{person.pseudonym} ({person.stakeholder_group})", person.id)
+            if not project.read_only:
+                self.addItem("Add participant…", ADD_ENTRY)
+            index = self.findData(project.actor_id)
+            self.setCurrentIndex(max(index, 0))
+        self.blockSignals(False)
+
+    def _picked(self, index: int) -> None:
+        project = self.project
+        if project is None:
+            return
+        choice = self.itemData(index)
+        if choice == ADD_ENTRY:
+            self.add_participant()
+            return
+        project.set_actor(choice)
+
+    def add_participant(self, dialog: ParticipantDialog | None = None) -> None:
+        project = self.project
+        if project is None:
+            return
+        dialog = dialog or ParticipantDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            command = dialog.command()
+            try:
+                project.execute(command)
+            except IpsmapError as exc:
+                self.message.emit(str(exc))
+            else:
+                project.set_actor(command.id)
+        self.refresh()
