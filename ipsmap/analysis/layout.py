@@ -61,7 +61,9 @@ def force_layout(
     if progress:
         progress(90)
     return {
-        fid: (float(x) * scale, float(y) * scale) for fid, (x, y) in positions.items() if fid in moving
+        fid: (float(x) * scale, float(y) * scale)
+        for fid, (x, y) in positions.items()
+        if fid in moving
     }
 
 
@@ -94,7 +96,8 @@ def layered_layout(
         column = levels[level]
         column.sort(
             key=lambda f: (
-                sum(rank.get(s, 0.0) for s in incoming.get(f, [])) / max(len(incoming.get(f, [])), 1),
+                sum(rank.get(s, 0.0) for s in incoming.get(f, []))
+                / max(len(incoming.get(f, [])), 1),
                 state.factors[f].y,
             )
         )

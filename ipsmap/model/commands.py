@@ -278,7 +278,9 @@ class AddStyle(Command):
         label = _nonempty(self.style_name, "A style needs a name")
         if state.style_named(self.kind, label):
             raise CommandError(f"There is already a {self.kind} style called {label!r}")
-        position = len(state.factor_styles() if self.kind == "factor" else state.link_styles())
+        siblings = state.factor_styles() if self.kind == "factor" else state.link_styles()
+        # After a delete, len() would repeat a position in use; one past the last never does.
+        position = max((s.position for s in siblings), default=-1) + 1
         style = Style(
             id=self.id,
             map_id=state.info.id,

@@ -65,7 +65,9 @@ class MapDocument:
         if not ops:
             return None
         change = self.project._commit_map_ops(self, ops, command.name, "do")
+        # The stack is updated before listeners hear of the change, so they see it.
         self.undo_stack.push(Step(command.name, tuple(ops)))
+        self.project._announce(self, change)
         return change
 
     def undo(self) -> Change | None:
@@ -75,6 +77,7 @@ class MapDocument:
         step = self.undo_stack.peek_undo()
         change = self._replay(step, invert_all(list(step.ops)), "undo")
         self.undo_stack.mark_undone()
+        self.project._announce(self, change)
         return change
 
     def redo(self) -> Change | None:
@@ -84,6 +87,7 @@ class MapDocument:
         step = self.undo_stack.peek_redo()
         change = self._replay(step, list(step.ops), "redo")
         self.undo_stack.mark_redone()
+        self.project._announce(self, change)
         return change
 
     def _replay(self, step: Step, ops: list, action: str) -> Change:

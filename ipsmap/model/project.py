@@ -244,26 +244,31 @@ class Project:
         ops = command.ops(self, self.actor_id, now_iso())
         if not ops:
             return None
-        change = self._commit_project_ops(ops, command.name, command.map_id, "do")
+        change, document = self._commit_project_ops(ops, command.name, command.map_id, "do")
         self.undo_stack.push(Step(command.name, tuple(ops)))
+        self._announce(document, change)
         return change
 
     def undo(self) -> Change | None:
         if not self.undo_stack.can_undo():
             return None
         step = self.undo_stack.peek_undo()
-        change = self._commit_project_ops(
+        change, document = self._commit_project_ops(
             invert_all(list(step.ops)), step.name, _map_of(step.ops), "undo"
         )
         self.undo_stack.mark_undone()
+        self._announce(document, change)
         return change
 
     def redo(self) -> Change | None:
         if not self.undo_stack.can_redo():
             return None
         step = self.undo_stack.peek_redo()
-        change = self._commit_project_ops(list(step.ops), step.name, _map_of(step.ops), "redo")
+        change, document = self._commit_project_ops(
+            list(step.ops), step.name, _map_of(step.ops), "redo"
+        )
         self.undo_stack.mark_redone()
+        self._announce(document, change)
         return change
 
     def subscribe(self, listener: ProjectListener) -> Callable[[], None]:
@@ -282,13 +287,18 @@ class Project:
         change = Change.from_ops(name, action, document.id, ops)
         if change.touches("maps"):
             self._maps[document.id] = document.state.info
-        document.notify(change)
-        self._notify(change)
         return change
+
+    def _announce(self, document: MapDocument | None, change: Change) -> None:
+        """Tell the document's and the project's listeners (after undo stacks are updated)."""
+        if document is not None:
+            document.notify(change)
+        self._notify(change)
 
     def _commit_project_ops(
         self, ops: list[Op], name: str, map_id: str | None, action: str
-    ) -> Change:
+    ) -> tuple[Change, MapDocument | None]:
+        """Write project-level ops and update the in-memory maps; listeners are told later."""
         self._check_writable()
         document = self._documents.get(map_id) if map_id else None
         self._write(ops, map_id, name, action, summarise(ops, document.state if document else None))
@@ -316,9 +326,7 @@ class Project:
         change = Change.from_ops(name, action, map_id, ops)
         if document is not None:
             document.state.apply_all(o for o in ops if o.table != "participants")
-            document.notify(change)
-        self._notify(change)
-        return change
+        return change, document
 
     def _write(
         self, ops: list[Op], map_id: str | None, name: str, action: str, summary: str

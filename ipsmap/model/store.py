@@ -195,7 +195,8 @@ class ProjectStore:
 
     def events(self, map_id: str | None = None, after: int = 0) -> Iterator[dict]:
         """Audit events in order (of one map, newer than seq ``after``)."""
-        where, params = "WHERE seq > ?", [after]
+        where: str = "WHERE seq > ?"
+        params: list[Any] = [after]
         if map_id:
             where, params = "WHERE seq > ? AND map_id = ?", [after, map_id]
         for row in self.db.query(f"SELECT * FROM events {where} ORDER BY seq", params):

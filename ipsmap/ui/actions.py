@@ -50,12 +50,17 @@ MENUS: dict[str, list[ActionSpec]] = {
     "&Map": [
         ActionSpec("add-factor", "Add &factor", ("N", "Insert"), "Add a factor and type its label"),
         ActionSpec("edit-label", "&Rename factor", ("F2",), "Edit the selected factor's label"),
+        ActionSpec("link-selected", "&Link selected factors", ("L",), "Link two selected factors"),
         ActionSpec(
-            "link-selected", "&Link selected factors", ("L",), "Link two selected factors"
+            "polarity-plus",
+            "Polarity +",
+            ("+", "Shift++", "="),
+            "Same direction: more leads to more",
         ),
-        ActionSpec("polarity-plus", "Polarity +", ("+", "="), "Same direction: more leads to more"),
-        ActionSpec("polarity-minus", "Polarity −", ("-",), "Opposite direction: more leads to less"),
-        ActionSpec("polarity-unknown", "Polarity ?", ("?",), "Unknown or complex effect"),
+        ActionSpec(
+            "polarity-minus", "Polarity −", ("-",), "Opposite direction: more leads to less"
+        ),
+        ActionSpec("polarity-unknown", "Polarity ?", ("?", "Shift+?"), "Unknown or complex effect"),
         SEPARATOR,
         ActionSpec("align-left", "Align left", (), "Line up the selected factors on the left"),
         ActionSpec("align-top", "Align top", (), "Line up the selected factors along the top"),
@@ -110,6 +115,7 @@ def build_menus(window: QMainWindow) -> dict[str, QAction]:
     for title, specs in MENUS.items():
         menu: QMenu = window.menuBar().addMenu(title)
         menu.setObjectName("menu-" + title.strip("&").lower())
+        menu.menuAction().setObjectName("action-menu-" + title.strip("&").lower())
         for spec in specs:
             if spec is SEPARATOR:
                 menu.addSeparator()
@@ -142,7 +148,9 @@ def shortcut_table() -> list[tuple[str, str, str]]:
     for title, specs in MENUS.items():
         for spec in specs:
             if spec is not SEPARATOR and spec.shortcuts:
-                rows.append((title.replace("&", ""), spec.text.replace("&", ""), ", ".join(spec.shortcuts)))
+                rows.append(
+                    (title.replace("&", ""), spec.text.replace("&", ""), ", ".join(spec.shortcuts))
+                )
     rows += [("Map", "Move selected factors", "Arrow keys")]
     rows += [
         ("Canvas", "Add a factor", "Double-click the background"),

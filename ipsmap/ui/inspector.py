@@ -32,7 +32,9 @@ POLARITY_CHOICES = [
     ("?", "?  unknown or complex"),
 ]
 STRENGTH_CHOICES = [(v, n.capitalize()) for n, v in STRENGTH_LEVELS.items()]
-CONFIDENCE_CHOICES = [(None, "Not rated")] + [(v, n.capitalize()) for n, v in CONFIDENCE_LEVELS.items()]
+CONFIDENCE_CHOICES = [(None, "Not rated")] + [
+    (v, n.capitalize()) for n, v in CONFIDENCE_LEVELS.items()
+]
 
 
 class CommitText(QPlainTextEdit):
@@ -44,7 +46,7 @@ class CommitText(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setMaximumHeight(90)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
+    def focusOutEvent(self, event) -> None:
         self._on_commit(self.toPlainText())
         super().focusOutEvent(event)
 
@@ -189,8 +191,12 @@ class Inspector(QScrollArea):
         self.many_page, form = self._page("Several selected")
         self.many_summary = QLabel()
         self.many_type = _combo("inspector-all-type", [], self._set_all_types)
-        self.many_polarity = _combo("inspector-all-polarity", POLARITY_CHOICES, self._set_all_links("polarity"))
-        self.many_strength = _combo("inspector-all-strength", STRENGTH_CHOICES, self._set_all_links("strength"))
+        self.many_polarity = _combo(
+            "inspector-all-polarity", POLARITY_CHOICES, self._set_all_links("polarity")
+        )
+        self.many_strength = _combo(
+            "inspector-all-strength", STRENGTH_CHOICES, self._set_all_links("strength")
+        )
         form.addRow(self.many_summary)
         form.addRow("Type of all factors", self.many_type)
         form.addRow("Polarity of all links", self.many_polarity)
@@ -247,7 +253,9 @@ class Inspector(QScrollArea):
         )
         _set_combo(
             self.link_confidence,
-            None if link.confidence is None else CONFIDENCE_LEVELS[level_name(link.confidence, CONFIDENCE_LEVELS)],
+            None
+            if link.confidence is None
+            else CONFIDENCE_LEVELS[level_name(link.confidence, CONFIDENCE_LEVELS)],
         )
         _fill_styles(self.link_type, doc.state.link_styles())
         _set_combo(self.link_type, link.type)
@@ -292,11 +300,11 @@ class Inspector(QScrollArea):
 
     def _edit_factor(self, field: str, value: object) -> None:
         doc = self.editor.document
-        if doc is None or self.factor_id not in (doc.factors if doc else {}):
+        if doc is None or self.factor_id not in doc.factors:
             return
-        if getattr(doc.factors[self.factor_id], field) != value:
-            if not self.editor.run(EditFactor(self.factor_id, {field: value})):
-                self.refresh()
+        changed = getattr(doc.factors[self.factor_id], field) != value
+        if changed and not self.editor.run(EditFactor(self.factor_id, {field: value})):
+            self.refresh()
 
     def _edit_factor_attributes(self, text: str) -> None:
         self._edit_factor("attributes", _parse_attributes(text))
@@ -359,4 +367,3 @@ def _parse_attributes(text: str) -> dict:
         except ValueError:
             result[key] = value
     return result
-

@@ -8,7 +8,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -107,7 +106,7 @@ class MainWindow(QMainWindow):
                 view_menu.addAction(toggle)
         self.actions_by_name["show-legend"].setChecked(True)
         self.actions_by_name["show-minimap"].setChecked(True)
-        self.scene.changed_by_model.connect(self._model_changed)
+        self.scene.changed_by_model.connect(self._after_model_change)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.set_project(project)
@@ -125,6 +124,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().findChild(QMenu, "menu-file")
         recent = QMenu("Open &recent", self)
         recent.setObjectName("menu-open-recent")
+        recent.menuAction().setObjectName("action-menu-open-recent")
         recent.aboutToShow.connect(lambda: file_actions.fill_recent_menu(self, recent))
         file_menu.insertMenu(self.actions_by_name["save-as"], recent)
 
@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         bar = QToolBar("Workshop")
         bar.setObjectName("toolbar-workshop")
+        bar.toggleViewAction().setObjectName("action-show-toolbar")
         self.addToolBar(bar)
         bar.addWidget(QLabel(" Editing as: "))
         self.participants = ParticipantCombo()
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         self._update_undo_actions()
         QTimer.singleShot(0, self.view.fit_map)
 
-    def _model_changed(self, change: Change) -> None:
+    def _after_model_change(self, change: Change) -> None:
         self.history.refresh()
         self._update_undo_actions()
         self._update_title()
@@ -242,10 +243,12 @@ class MainWindow(QMainWindow):
         redo_name = doc.undo_stack.redo_name() if doc is not None else ""
         redo.setText(f"&Redo {redo_name}".rstrip())
         undo.setEnabled(
-            bool(doc and doc.undo_stack.can_undo()) or bool(project_undo and project_undo.can_undo())
+            bool(doc and doc.undo_stack.can_undo())
+            or bool(project_undo and project_undo.can_undo())
         )
         redo.setEnabled(
-            bool(doc and doc.undo_stack.can_redo()) or bool(project_undo and project_undo.can_redo())
+            bool(doc and doc.undo_stack.can_redo())
+            or bool(project_undo and project_undo.can_redo())
         )
 
     def show_message(self, text: str) -> None:
@@ -279,7 +282,7 @@ class MainWindow(QMainWindow):
     def do_close_window(self) -> None:
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         # Every edit is already on disk; closing only releases the file.
         if self.project is not None:
             self.scene.set_document(None)
@@ -510,7 +513,7 @@ class MainWindow(QMainWindow):
         if action.isChecked() != on:
             action.setChecked(on)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self._presentation_state is not None:
             self.do_presentation(False)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QGuiApplication
@@ -194,26 +195,35 @@ class MapEditor(QObject):
 
     # -- selection ------------------------------------------------------------------------
 
-    def select(self, factors: list[str] = (), links: list[str] = ()) -> None:  # type: ignore[assignment]
+    def select(self, factors: Iterable[str] = (), links: Iterable[str] = ()) -> None:
+        self.scene.blockSignals(True)
         self.scene.clearSelection()
-        for factor_id in factors:
-            item = self.scene.factor_items.get(factor_id)
-            if item is not None:
-                item.setSelected(True)
-        for link_id in links:
-            link_item = self.scene.link_items.get(link_id)
-            if link_item is not None:
-                link_item.setSelected(True)
+        self.scene.blockSignals(False)
+        items = [self.scene.factor_items.get(f) for f in factors]
+        items += [self.scene.link_items.get(x) for x in links]
+        self._select_quietly(item for item in items if item is not None)
 
     def select_all(self) -> None:
-        for item in self.scene.items():
-            if isinstance(item, (FactorItem, LinkItem)):
+        self._select_quietly(
+            item for item in self.scene.items() if isinstance(item, (FactorItem, LinkItem))
+        )
+
+    def _select_quietly(self, items) -> None:
+        # One selectionChanged for the whole batch: listeners (tables, inspector) would
+        # otherwise redo their work once per item, which is quadratic on big maps.
+        self.scene.blockSignals(True)
+        try:
+            for item in items:
                 item.setSelected(True)
+        finally:
+            self.scene.blockSignals(False)
+        self.scene.selectionChanged.emit()
 
     def _track_selection(self) -> None:
         selected = set(self.scene.selected_factor_ids())
-        self._selection_order = [f for f in self._selection_order if f in selected]
-        self._selection_order += [f for f in selected if f not in self._selection_order]
+        kept = [f for f in self._selection_order if f in selected]
+        known = set(kept)
+        self._selection_order = kept + [f for f in selected if f not in known]
 
     # -- clipboard --------------------------------------------------------------------------
 

@@ -44,7 +44,9 @@ class MapList(QWidget):
                     sites[site].setFlags(Qt.ItemFlag.ItemIsEnabled)
                 key = (site, info.kind)
                 if key not in kinds:
-                    kinds[key] = QTreeWidgetItem(sites[site], [KIND_NAMES.get(info.kind, info.kind)])
+                    kinds[key] = QTreeWidgetItem(
+                        sites[site], [KIND_NAMES.get(info.kind, info.kind)]
+                    )
                     kinds[key].setFlags(Qt.ItemFlag.ItemIsEnabled)
                 factors, links = counts.get(info.id, (0, 0))
                 item = QTreeWidgetItem(kinds[key], [info.name])

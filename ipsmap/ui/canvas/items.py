@@ -103,7 +103,7 @@ class FactorItem(QGraphicsItem):
 
     # -- painting -------------------------------------------------------------------
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-3, -3, 3, 3)
 
     def shape(self) -> QPainterPath:
@@ -133,7 +133,7 @@ class FactorItem(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(pen)
         painter.setBrush(QBrush(fill))
-        _draw_shape(painter, style.shape if style else "box", self._rect)
+        draw_shape(painter, style.shape if style else "box", self._rect)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LABEL_MIN_LOD:
             return
@@ -142,9 +142,11 @@ class FactorItem(QGraphicsItem):
         painter.setFont(self.theme.font)
         option_text = QTextOption(Qt.AlignmentFlag.AlignCenter)
         option_text.setWrapMode(QTextOption.WrapMode.WordWrap)
-        painter.drawText(self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text)
+        painter.drawText(
+            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text
+        )
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         # Keep attached links following a live drag; the move command comes on release.
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for link in self.links:
@@ -152,7 +154,7 @@ class FactorItem(QGraphicsItem):
         return super().itemChange(change, value)
 
 
-def _draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
+def draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
     if shape == "ellipse":
         painter.drawEllipse(rect)
     elif shape == "hexagon":
@@ -195,7 +197,9 @@ def _draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
 class LinkItem(QGraphicsItem):
     """One causal link: an arrow from source to target with its polarity marked."""
 
-    def __init__(self, link_id: str, source: FactorItem, target: FactorItem, theme: CanvasTheme) -> None:
+    def __init__(
+        self, link_id: str, source: FactorItem, target: FactorItem, theme: CanvasTheme
+    ) -> None:
         super().__init__()
         self.link_id = link_id
         self.source = source
@@ -261,8 +265,10 @@ class LinkItem(QGraphicsItem):
         self._arrow = _arrow_head(tangent, 8.0 + 4.0 * self.strength)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
+    def boundingRect(self) -> QRectF:
+        return (
+            self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
+        )
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -391,7 +397,7 @@ class GroupItem(QGraphicsItem):
         self._label_at = QPointF(top.left(), top.top() - 5)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-2, -24, 2, 2)
 
     def paint(

@@ -83,7 +83,7 @@ class MapView(QGraphicsView):
             factor = 2.0 / self.transform().m11()
             self.scale(factor, factor)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.angleDelta().y() == 0:
             return super().wheelEvent(event)
         self.zoom_by(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)
@@ -97,7 +97,7 @@ class MapView(QGraphicsView):
                 return item
         return None
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         self._close_editor(commit=True)
         factor = self.factor_at(event.position().toPoint())
         button = event.button()
@@ -119,9 +119,9 @@ class MapView(QGraphicsView):
             self._panning = True
             self._pan_start = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-            if not self._space_held and button != Qt.MouseButton.MiddleButton:
-                if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                    self.map_scene().clearSelection()
+            plain_drag = not self._space_held and button != Qt.MouseButton.MiddleButton
+            if plain_drag and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.map_scene().clearSelection()
             event.accept()
             return
         if left and on_background:
@@ -134,7 +134,7 @@ class MapView(QGraphicsView):
             if isinstance(item, FactorItem)
         }
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._panning:
             delta = event.position() - self._pan_start
             self._pan_start = event.position()
@@ -151,7 +151,7 @@ class MapView(QGraphicsView):
         if self._press_positions and event.buttons() & Qt.MouseButton.LeftButton:
             self.map_scene().refresh_groups_for(set(self._press_positions))
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._panning:
             self._panning = False
             self.viewport().unsetCursor()
@@ -164,7 +164,7 @@ class MapView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self._finish_move()
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return super().mouseDoubleClickEvent(event)
         factor = self.factor_at(event.position().toPoint())
@@ -216,7 +216,7 @@ class MapView(QGraphicsView):
 
     # -- keyboard -------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = True
         if event.key() == Qt.Key.Key_Escape and self._link_line is not None:
@@ -226,7 +226,7 @@ class MapView(QGraphicsView):
             return
         super().keyPressEvent(event)
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
         super().keyReleaseEvent(event)
@@ -237,13 +237,17 @@ class MapView(QGraphicsView):
         """Open a label editor at ``scene_pos``; Enter adds the factor, Esc cancels."""
         if self.snap_to_grid:
             scene_pos = self.snapped(scene_pos)
-        self._open_editor(scene_pos, "", lambda text: self.add_factor_requested.emit(scene_pos, text))
+        self._open_editor(
+            scene_pos, "", lambda text: self.add_factor_requested.emit(scene_pos, text)
+        )
 
     def edit_label(self, factor_id: str) -> None:
         item = self.map_scene().factor_items.get(factor_id)
         if item is None:
             return
-        self._open_editor(item.pos(), item.label, lambda text: self.label_edited.emit(factor_id, text))
+        self._open_editor(
+            item.pos(), item.label, lambda text: self.label_edited.emit(factor_id, text)
+        )
 
     def _open_editor(self, scene_pos: QPointF, text: str, on_done: Callable[[str], None]) -> None:
         self._close_editor(commit=False)
@@ -282,11 +286,11 @@ class MapView(QGraphicsView):
     def label_editor(self) -> QLineEdit | None:
         return self._editor
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802
-        if watched is self._editor and event.type() == event.Type.KeyPress:
-            if event.key() == Qt.Key.Key_Escape:
-                self._close_editor(commit=False)
-                return True
+    def eventFilter(self, watched, event) -> bool:
+        is_key = watched is self._editor and event.type() == event.Type.KeyPress
+        if is_key and event.key() == Qt.Key.Key_Escape:
+            self._close_editor(commit=False)
+            return True
         if watched is self._editor and event.type() == event.Type.FocusOut:
             # Clicking elsewhere confirms, as in a spreadsheet.
             self._close_editor(commit=True)

@@ -1,0 +1,58 @@
+"""Fixtures for the window tests: a demo project and a shown main window (offscreen)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from ipsmap.demo import create_demo_project
+from ipsmap.model.project import Project
+from ipsmap.model.project_commands import AddMap
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path, monkeypatch):
+    # Recent files and window state go to a throwaway place, not the developer's own.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    QCoreApplication.setOrganizationName("ipsmap-tests")
+    QCoreApplication.setApplicationName("ipsmap-tests")
+
+
+@pytest.fixture
+def demo_project(tmp_path):
+    project = create_demo_project(tmp_path / "demo.ipsmap")
+    yield project
+    project.close()  # closing twice is harmless (the window closes it too)
+
+
+@pytest.fixture
+def window(qtbot, demo_project):
+    from ipsmap.ui.main_window import MainWindow
+
+    win = MainWindow(demo_project, is_demo=True)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def empty_window(qtbot, tmp_path):
+    """A window on a project with one empty systems map."""
+    from ipsmap.ui.main_window import MainWindow
+
+    project = Project.create(tmp_path / "empty.ipsmap", "Workshop")
+    project.execute(AddMap("Workshop map", "system", "Glasgow"))
+    win = MainWindow(project)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()

@@ -1,0 +1,315 @@
+"""The legend overlay and the overview minimap on the canvas."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from ipsmap.model.commands import AddFactor, AddLink, EditFactors, EditStyle
+from ipsmap.model.document import MapDocument
+from ipsmap.model.project import Project
+from ipsmap.model.project_commands import AddMap
+from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.legend import OVERLAY_MARGIN, LegendOverlay
+from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.minimap import Minimap
+
+POLARITY_LINES = ["+ same direction", "− opposite direction", "? unknown or complex"]
+WEIGHT_LINE = "thicker = stronger, dashed = low confidence"
+
+
+@dataclass
+class Canvas:
+    project: Project
+    doc: MapDocument
+    scene: MapScene
+    view: MapView
+    editor: MapEditor
+    factors: dict[str, str]  # label -> id
+
+    def style_id(self, kind: str, name: str) -> str:
+        style = self.doc.state.style_named(kind, name)
+        assert style is not None, name
+        return style.id
+
+
+def _canvas(qtbot, path: Path, factors: list[tuple[str, float, float, str]]) -> Canvas:
+    project = Project.create(path, "Canvas test")
+    command = AddMap("Bristol workshop", "system")
+    project.execute(command)
+    doc = project.document(command.id)
+    ids: dict[str, str] = {}
+    for label, x, y, type_name in factors:
+        style = doc.state.style_named("factor", type_name)
+        add = AddFactor(label, x, y, type=style.id if style else None)
+        doc.execute(add)
+        ids[label] = add.id
+    scene = MapScene()
+    scene.set_document(doc)
+    view = MapView(scene)
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    editor = MapEditor(scene, view)
+    editor.set_document(doc)
+    return Canvas(project, doc, scene, view, editor, ids)
+
+
+@pytest.fixture
+def canvas(qtbot, tmp_path: Path):
+    opened = _canvas(
+        qtbot,
+        tmp_path / "small.ipsmap",
+        [
+            ("Parental stress", 0, 0, "Factor"),
+            ("Family support", -200, 120, "Intervention"),
+            ("Child sleep", 220, 0, "Mechanism"),
+        ],
+    )
+    doc, ids = opened.doc, opened.factors
+    doc.execute(AddLink(ids["Parental stress"], ids["Child sleep"], "-"))
+    uncertain = opened.style_id("link", "Uncertain")
+    doc.execute(AddLink(ids["Family support"], ids["Parental stress"], "-", type=uncertain))
+    opened.view.centerOn(0, 0)
+    yield opened
+    opened.project.close()
+
+
+@pytest.fixture
+def empty_canvas(qtbot, tmp_path: Path):
+    opened = _canvas(qtbot, tmp_path / "empty.ipsmap", [])
+    yield opened
+    opened.project.close()
+
+
+@pytest.fixture
+def wide_canvas(qtbot, tmp_path: Path):
+    """Factors spread over 3000 x 2000: the map overflows the view at 1:1."""
+    opened = _canvas(
+        qtbot,
+        tmp_path / "wide.ipsmap",
+        [
+            ("West", -1500, 0, "Factor"),
+            ("East", 1500, 0, "Factor"),
+            ("North", 0, -1000, "Outcome"),
+            ("South", 0, 1000, "Context"),
+        ],
+    )
+    yield opened
+    opened.project.close()
+
+
+def _view_centre(view: MapView) -> QPointF:
+    return view.mapToScene(view.viewport().rect().center())
+
+
+# -- legend ------------------------------------------------------------------------------
+
+
+def test_legend_lists_used_types_and_the_polarity_key(canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    assert legend.objectName() == "legend"
+    assert legend.parentWidget() is canvas.view.viewport()
+    assert legend.isVisible()
+    entries = legend.entries()
+    for used in ("Factor", "Intervention", "Mechanism", "Causal", "Uncertain"):
+        assert used in entries
+    for unused in ("Context", "Outcome", "Focal"):
+        assert unused not in entries
+    for line in [*POLARITY_LINES, WEIGHT_LINE]:
+        assert line in entries
+    assert "Mechanism" in legend.accessibleDescription()
+
+
+def test_empty_map_legend_shows_every_type(empty_canvas):
+    legend = LegendOverlay(empty_canvas.view, empty_canvas.scene)
+    styles = empty_canvas.doc.state.styles.values()
+    for style in styles:
+        assert style.name in legend.entries()
+
+
+def test_legend_follows_model_changes(canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    focal = canvas.style_id("factor", "Focal")
+    assert canvas.editor.run(EditFactors([canvas.factors["Child sleep"]], {"type": focal}))
+    assert "Focal" in legend.entries()
+    assert "Mechanism" not in legend.entries()
+    assert canvas.editor.run(EditStyle(focal, {"name": "What we care about"}))
+    assert "What we care about" in legend.entries()
+    canvas.doc.undo()
+    canvas.doc.undo()
+    assert "Mechanism" in legend.entries()
+
+
+def test_legend_sits_bottom_left_through_resize_and_scroll(qtbot, canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    viewport = canvas.view.viewport()
+
+    def at_corner() -> bool:
+        return legend.x() == OVERLAY_MARGIN and legend.geometry().bottom() == (
+            viewport.height() - OVERLAY_MARGIN - 1
+        )
+
+    assert at_corner()
+    canvas.view.resize(700, 450)
+    qtbot.waitUntil(at_corner)
+    bar = canvas.view.horizontalScrollBar()
+    bar.setValue(bar.value() + 150)
+    assert at_corner()
+
+
+def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    small = legend.size()
+    canvas.scene.set_label_size(20)
+    legend.refresh()
+    assert legend.width() > small.width() * 1.5
+    assert legend.height() > small.height() * 1.5
+    font = QFont(canvas.scene.theme.font)
+    metrics = QFontMetricsF(font)
+    widest = max(metrics.horizontalAdvance(text) for text in legend.entries())
+    assert legend.width() > widest
+    assert legend.height() > metrics.height() * len(legend.entries())
+
+
+def test_legend_notices_theme_changes_without_being_told(qtbot, canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    small = legend.width()
+    canvas.scene.set_label_size(18)
+    canvas.view.viewport().update()
+    qtbot.waitUntil(lambda: legend.width() > small)
+
+
+def test_legend_can_be_hidden(canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend.set_shown(False)
+    assert not legend.isVisible()
+    legend.refresh()
+    assert not legend.isVisible()
+    legend.set_shown(True)
+    assert legend.isVisible()
+
+
+def test_legend_lets_clicks_through(canvas):
+    legend = LegendOverlay(canvas.view, canvas.scene)
+    assert legend.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+
+# -- minimap -----------------------------------------------------------------------------
+
+
+def test_minimap_hidden_when_the_map_fits_and_shown_when_zoomed_in(canvas):
+    minimap = Minimap(canvas.view, canvas.scene)
+    assert minimap.objectName() == "minimap"
+    assert minimap.parentWidget() is canvas.view.viewport()
+    assert not minimap.isVisible()
+    canvas.view.scale(4, 4)
+    minimap.sync()
+    assert minimap.isVisible()
+    viewport = canvas.view.viewport()
+    assert minimap.geometry().right() == viewport.width() - OVERLAY_MARGIN - 1
+    assert minimap.geometry().bottom() == viewport.height() - OVERLAY_MARGIN - 1
+    canvas.view.fit_map()
+    assert not minimap.isVisible()
+
+
+def test_minimap_follows_zoom_without_sync(canvas):
+    minimap = Minimap(canvas.view, canvas.scene)
+    canvas.view.zoom_by(4)
+    assert minimap.isVisible()
+
+
+def test_minimap_can_be_turned_off(canvas):
+    minimap = Minimap(canvas.view, canvas.scene)
+    canvas.view.scale(4, 4)
+    minimap.set_enabled(False)
+    assert not minimap.isVisible()
+    minimap.set_enabled(True)
+    assert minimap.isVisible()
+
+
+def test_minimap_shows_the_whole_map_and_the_visible_area(wide_canvas):
+    view, scene = wide_canvas.view, wide_canvas.scene
+    minimap = Minimap(view, scene)
+    assert minimap.isVisible()
+    assert not minimap.isInteractive()
+    inner = minimap.mapToScene(minimap.viewport().rect()).boundingRect()
+    assert inner.contains(scene.itemsBoundingRect())
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert minimap.shown_area() == visible
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.value() + 200)
+    assert minimap.shown_area().top() == pytest.approx(visible.top() + 200, abs=1)
+
+
+def test_clicking_the_minimap_recentres_the_main_view(qtbot, wide_canvas):
+    view, scene = wide_canvas.view, wide_canvas.scene
+    minimap = Minimap(view, scene)
+    east = scene.factor_items[wide_canvas.factors["East"]].pos()
+    target = minimap.mapFromScene(east)
+    qtbot.mouseClick(minimap.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    centre = _view_centre(view)
+    tolerance = 2 / minimap.transform().m11()
+    assert centre.x() == pytest.approx(east.x(), abs=tolerance)
+    assert centre.y() == pytest.approx(east.y(), abs=tolerance)
+    # The click neither selected anything nor reached the canvas below.
+    assert not scene.selectedItems()
+    # It stays in its corner even though the canvas scrolled under it.
+    viewport = view.viewport()
+    assert minimap.geometry().right() == viewport.width() - OVERLAY_MARGIN - 1
+
+
+def test_dragging_in_the_minimap_moves_the_main_view(qtbot, wide_canvas):
+    view, scene = wide_canvas.view, wide_canvas.scene
+    minimap = Minimap(view, scene)
+    west = scene.factor_items[wide_canvas.factors["West"]].pos()
+    south = scene.factor_items[wide_canvas.factors["South"]].pos()
+    qtbot.mousePress(minimap.viewport(), Qt.MouseButton.LeftButton, pos=minimap.mapFromScene(west))
+    drag_to = QPointF(minimap.mapFromScene(south))
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        drag_to,
+        minimap.viewport().mapToGlobal(drag_to),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(minimap.viewport(), move)
+    qtbot.mouseRelease(minimap.viewport(), Qt.MouseButton.LeftButton, pos=drag_to.toPoint())
+    tolerance = 2 / minimap.transform().m11()
+    assert _view_centre(view).x() == pytest.approx(south.x(), abs=tolerance)
+
+
+def test_double_click_on_the_minimap_does_not_add_a_factor(qtbot, wide_canvas):
+    minimap = Minimap(wide_canvas.view, wide_canvas.scene)
+    qtbot.mouseDClick(minimap.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    assert wide_canvas.view.label_editor() is None
+
+
+def test_minimap_refits_when_the_map_grows(wide_canvas):
+    minimap = Minimap(wide_canvas.view, wide_canvas.scene)
+    assert wide_canvas.editor.run(AddFactor("Far away", 4000, 3000))
+    inner = minimap.mapToScene(minimap.viewport().rect()).boundingRect()
+    assert inner.contains(QPointF(4000, 3000))
+
+
+def test_minimap_follows_a_new_document(qtbot, wide_canvas, canvas):
+    minimap = Minimap(canvas.view, canvas.scene)
+    assert not minimap.isVisible()
+    canvas.scene.set_document(wide_canvas.doc)
+    minimap.sync()
+    assert minimap.isVisible()
+    canvas.scene.set_document(None)
+    minimap.sync()
+    assert not minimap.isVisible()
