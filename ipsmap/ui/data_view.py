@@ -572,6 +572,10 @@ class RecordTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setStretchLastSection(True)
+        # Text columns (labels, rationale) get room to be read; short codes stay narrow.
+        for section, column in enumerate(source.COLUMNS):
+            wide = column.header in ("Label", "From", "To", "Rationale", "Notes", "Evidence")
+            header.resizeSection(section, 210 if wide else 100)
         header.setSortIndicatorClearable(True)
         # No sort column until a header is clicked: rows start in map order.
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -65,6 +66,9 @@ def _line(name: str, on_commit: Callable[[str], None]) -> QLineEdit:
 
 def _combo(name: str, choices: list, on_pick: Callable[[object], None]) -> QComboBox:
     combo = QComboBox()
+    # Long choice texts must not force the dock wider than the screen allows.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
     combo.setObjectName(name)
     combo.setAccessibleName(name.replace("inspector-", "").replace("-", " "))
     for value, text in choices:
@@ -89,6 +93,8 @@ class Inspector(QScrollArea):
         self.setObjectName("inspector")
         self.setAccessibleName("Inspector")
         self.setWidgetResizable(True)
+        # Fields shrink to the dock's width instead of scrolling sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor = editor
         self.scene = scene
         self.factor_id: str | None = None

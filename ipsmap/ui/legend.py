@@ -35,7 +35,7 @@ POLARITY_KEY = (
     ("-", "opposite direction"),
     ("?", "unknown or complex"),
 )
-WEIGHT_KEY = "thicker = stronger, dashed = low confidence"
+WEIGHT_KEY = "thicker = stronger, dashed = less sure"
 
 
 def affects_styles(change: Change) -> bool:
@@ -233,6 +233,8 @@ class LegendOverlay(QWidget):
 
     def _fonts(self) -> tuple[QFont, QFont]:
         font = QFont(self._scene.theme.font)
+        # A key, not content: a little smaller than the labels so it hides less of the map.
+        font.setPointSizeF(font.pointSizeF() * 0.85)
         heading = QFont(font)
         heading.setBold(True)
         return font, heading
@@ -240,18 +242,38 @@ class LegendOverlay(QWidget):
     def _metrics(self) -> _Metrics:
         return _Metrics(QFontMetricsF(self._fonts()[0]))
 
-    def _layout_size(self) -> QSize:
+    def _columns(self) -> list[list[LegendRow]]:
+        """Factor types in one column, links and the polarity key in the next: half the
+        height of a single list, so the key hides less of the map."""
+        split = next(
+            (i for i, row in enumerate(self._rows) if row.kind == "heading" and i > 0), None
+        )
+        if split is None:
+            return [self._rows] if self._rows else []
+        return [self._rows[:split], self._rows[split:]]
+
+    def _column_widths(self) -> list[float]:
         font, heading = self._fonts()
         m = self._metrics()
-        text_width = 0.0
-        for row in self._rows:
-            if row.kind == "heading":
-                text_width = max(text_width, QFontMetricsF(heading).horizontalAdvance(row.text))
-            else:
-                advance = QFontMetricsF(font).horizontalAdvance(self._row_text(row))
-                text_width = max(text_width, m.swatch_width + m.gap + advance)
-        width = 2 * m.padding + text_width
-        height = 2 * m.padding + len(self._rows) * m.row_height
+        widths = []
+        for column in self._columns():
+            text_width = 0.0
+            for row in column:
+                if row.kind == "heading":
+                    advance = QFontMetricsF(heading).horizontalAdvance(row.text)
+                    text_width = max(text_width, advance)
+                else:
+                    advance = QFontMetricsF(font).horizontalAdvance(self._row_text(row))
+                    text_width = max(text_width, m.swatch_width + m.gap + advance)
+            widths.append(text_width)
+        return widths
+
+    def _layout_size(self) -> QSize:
+        m = self._metrics()
+        widths = self._column_widths()
+        width = 2 * m.padding + sum(widths) + 2 * m.gap * max(len(widths) - 1, 0)
+        tallest = max((len(c) for c in self._columns()), default=0)
+        height = 2 * m.padding + tallest * m.row_height
         return QSize(math.ceil(width) + 1, math.ceil(height) + 1)
 
     def _row_text(self, row: LegendRow) -> str:
@@ -306,22 +328,28 @@ class LegendOverlay(QWidget):
         painter.setBrush(QColor(255, 255, 255, 255 if high_contrast else 225))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 6, 6)
         text_color = QColor("#000000") if high_contrast else QColor("#212121")
-        y = m.padding
-        for row in self._rows:
-            line = QRectF(m.padding, y, self.width() - 2 * m.padding, m.row_height)
-            if row.kind == "heading":
-                painter.setFont(heading)
-                painter.setPen(text_color)
-                painter.drawText(line, int(Qt.AlignmentFlag.AlignVCenter), row.text)
-            else:
-                swatch = QRectF(0, 0, m.swatch_width, m.swatch_height)
-                swatch.moveCenter(QPointF(line.left() + m.swatch_width / 2, line.center().y()))
-                self._paint_swatch(painter, row, swatch, font, high_contrast)
-                painter.setFont(font)
-                painter.setPen(text_color)
-                text_rect = line.adjusted(m.swatch_width + m.gap, 0, 0, 0)
-                painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter), self._row_text(row))
-            y += m.row_height
+        x = float(m.padding)
+        for column, width in zip(self._columns(), self._column_widths(), strict=True):
+            y = m.padding
+            for row in column:
+                line = QRectF(x, y, width, m.row_height)
+                if row.kind == "heading":
+                    painter.setFont(heading)
+                    painter.setPen(text_color)
+                    painter.drawText(line, int(Qt.AlignmentFlag.AlignVCenter), row.text)
+                else:
+                    swatch = QRectF(0, 0, m.swatch_width, m.swatch_height)
+                    centre = QPointF(line.left() + m.swatch_width / 2, line.center().y())
+                    swatch.moveCenter(centre)
+                    self._paint_swatch(painter, row, swatch, font, high_contrast)
+                    painter.setFont(font)
+                    painter.setPen(text_color)
+                    text_rect = line.adjusted(m.swatch_width + m.gap, 0, 0, 0)
+                    painter.drawText(
+                        text_rect, int(Qt.AlignmentFlag.AlignVCenter), self._row_text(row)
+                    )
+                y += m.row_height
+            x += width + 2 * m.gap
         painter.end()
 
     def _paint_swatch(
@@ -340,10 +368,10 @@ class _Metrics:
 
     def __init__(self, metrics: QFontMetricsF) -> None:
         line = metrics.height()
-        self.row_height = math.ceil(line * 1.4)
-        self.swatch_width = math.ceil(line * 2.2)
-        self.swatch_height = math.ceil(line * 1.15)
-        self.padding = math.ceil(line * 0.6)
+        self.row_height = math.ceil(line * 1.25)
+        self.swatch_width = math.ceil(line * 2.0)
+        self.swatch_height = math.ceil(line * 1.0)
+        self.padding = math.ceil(line * 0.5)
         self.gap = math.ceil(line * 0.5)
 
 

@@ -205,8 +205,10 @@ class MainWindow(QMainWindow):
         self.history.refresh()
         self._update_undo_actions()
         self._update_title()
-        if change.touches("maps") or change.touches("factors") or change.touches("links"):
+        if change.touches("maps"):
             self.map_list.populate(self.project, self.document.id if self.document else None)
+        elif self.document is not None and (change.added or change.removed):
+            self.map_list.update_counts(self.document)
 
     def _project_changed(self, change: Change) -> None:
         if change.touches("participants"):

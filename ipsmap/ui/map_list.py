@@ -58,6 +58,15 @@ class MapList(QWidget):
             self.tree.setCurrentItem(self._items[current])
         self.tree.blockSignals(False)
 
+    def update_counts(self, document) -> None:
+        """Refresh one map's tooltip from memory (no query per edit)."""
+        item = self._items.get(document.id)
+        if item is not None:
+            item.setToolTip(
+                0,
+                f"{document.info.name}\n{len(document.factors)} factors, {len(document.links)} links",
+            )
+
     def current_map_id(self) -> str | None:
         item = self.tree.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None

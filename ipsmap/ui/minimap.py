@@ -78,10 +78,13 @@ class Minimap(QGraphicsView):
 
     def refit(self) -> None:
         """Measure the map again and scale the overview to it."""
+        same_map = self._document is self._scene.document
         self._document = self._scene.document
         bounds = self._scene.itemsBoundingRect() if self._document is not None else QRectF()
+        unchanged = same_map and bounds == self._bounds
         self._bounds = bounds
-        if not bounds.isEmpty():
+        # Most edits leave the map's extent alone: then the overview keeps its scale.
+        if not bounds.isEmpty() and not unchanged:
             margin = max(bounds.width(), bounds.height()) * 0.04
             self.setSceneRect(bounds.adjusted(-margin, -margin, margin, margin))
             self._fit()

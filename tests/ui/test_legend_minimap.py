@@ -25,7 +25,7 @@ from ipsmap.ui.map_editor import MapEditor
 from ipsmap.ui.minimap import Minimap
 
 POLARITY_LINES = ["+ same direction", "− opposite direction", "? unknown or complex"]
-WEIGHT_LINE = "thicker = stronger, dashed = low confidence"
+WEIGHT_LINE = "thicker = stronger, dashed = less sure"
 
 
 @dataclass
@@ -176,11 +176,18 @@ def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
     legend.refresh()
     assert legend.width() > small.width() * 1.5
     assert legend.height() > small.height() * 1.5
+    # The key is drawn a little smaller than labels, in two columns (types | links).
     font = QFont(canvas.scene.theme.font)
+    font.setPointSizeF(font.pointSizeF() * 0.85)
     metrics = QFontMetricsF(font)
-    widest = max(metrics.horizontalAdvance(text) for text in legend.entries())
-    assert legend.width() > widest
-    assert legend.height() > metrics.height() * len(legend.entries())
+    entries = legend.entries()
+    split = entries.index("Links")
+    widest = [
+        max(metrics.horizontalAdvance(t) for t in part)
+        for part in (entries[:split], entries[split:])
+    ]
+    assert legend.width() > sum(widest)
+    assert legend.height() > metrics.height() * max(split, len(entries) - split)
 
 
 def test_legend_notices_theme_changes_without_being_told(qtbot, canvas):

@@ -138,7 +138,7 @@ class MapScene(QGraphicsScene):
             if group_id in self.group_items and (group_id in touched_groups or members & moved):
                 self._update_group(group_id)
         self._refresh_curves(curves)
-        self._fit_scene_rect()
+        self._fit_scene_rect([self.factor_items[f] for f in moved if f in self.factor_items])
         self.changed_by_model.emit(change)
 
     def refresh_groups_for(self, factor_ids: set[str]) -> None:
@@ -172,11 +172,21 @@ class MapScene(QGraphicsScene):
             if item is not None:
                 item.set_curved(bool(self._reciprocal_ids(item)))
 
-    def _fit_scene_rect(self) -> None:
-        bounds = self.itemsBoundingRect()
-        if bounds.isNull():
-            bounds = QRectF(-400, -300, 800, 600)
-        self.setSceneRect(bounds.adjusted(-2000, -2000, 2000, 2000))
+    def _fit_scene_rect(self, items=None) -> None:
+        """Room to scroll around the map; after an edit it only grows (cheap per edit)."""
+        if items is None:
+            bounds = self.itemsBoundingRect()
+            if bounds.isNull():
+                bounds = QRectF(-400, -300, 800, 600)
+            self.setSceneRect(bounds.adjusted(-2000, -2000, 2000, 2000))
+            return
+        rect = self.sceneRect()
+        for item in items:
+            needed = item.sceneBoundingRect().adjusted(-2000, -2000, 2000, 2000)
+            if not rect.contains(needed):
+                rect = rect.united(needed)
+        if rect != self.sceneRect():
+            self.setSceneRect(rect)
 
     # -- highlighting ---------------------------------------------------------------------
 

@@ -78,10 +78,30 @@ class MapView(QGraphicsView):
     def _fit(self, rect: QRectF) -> None:
         if rect.isNull():
             return
-        self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 2.0:
-            factor = 2.0 / self.transform().m11()
-            self.scale(factor, factor)
+        rect = rect.adjusted(-40, -40, 40, 40)
+        viewport = self.viewport().rect()
+        # Keep the map clear of the legend: beside it or above it, whichever leaves the
+        # map larger.
+        left, bottom = self._legend_extent()
+        best = (0.0, 0, 0)
+        for free_left, free_bottom in ((left, 0), (0, bottom)):
+            width = max(viewport.width() - free_left, 1)
+            height = max(viewport.height() - free_bottom, 1)
+            scale = min(width / rect.width(), height / rect.height(), 2.0)
+            if scale > best[0]:
+                best = (scale, free_left, free_bottom)
+        scale, free_left, free_bottom = best
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center() + QPointF(-free_left / 2 / scale, free_bottom / 2 / scale))
+
+    def _legend_extent(self) -> tuple[int, int]:
+        """(width, height) of the viewport's bottom-left corner the legend covers."""
+        legend = self.viewport().findChild(QWidget, "legend")
+        if legend is None or legend.isHidden():
+            return 0, 0
+        geometry = legend.geometry()
+        return geometry.right() + 12, self.viewport().height() - geometry.top() + 12
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.angleDelta().y() == 0:

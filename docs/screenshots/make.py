@@ -1,0 +1,71 @@
+"""Regenerate the README screenshots: run under a real X server, e.g.
+
+    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ipsmap.demo import create_demo_project
+from ipsmap.ui.main_window import MainWindow
+
+OUT = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    QCoreApplication.setOrganizationName("ipsmap-screenshots")
+    app = QApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp())
+    window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
+    window.resize(1600, 1000)
+    window.show()
+    maps = {m.kind + (m.site or ""): m.id for m in window.project.maps()}
+    steps = []
+
+    def shot(name: str) -> None:
+        app.processEvents()
+        window.grab().save(str(OUT / f"{name}.png"))
+
+    def systems() -> None:
+        window.show_map(maps["systemGlasgow"])
+        window.view.fit_map()
+        shot("systems-map")
+
+    def toc() -> None:
+        window.show_map(maps["tocAll sites"])
+        window.view.fit_map()
+        shot("theory-of-change")
+
+    def table() -> None:
+        window.show_map(maps["systemLambeth"])
+        window.docks["data"].raise_()
+        window.data_view.tabs.setCurrentIndex(1)
+        window.resizeDocks([window.docks["data"]], [420], Qt.Orientation.Vertical)
+        shot("data-view")
+
+    def presentation() -> None:
+        window.show_map(maps["systemGlasgow"])
+        window.do_presentation(True)
+
+    def presentation_shot() -> None:
+        window.view.fit_map()
+        shot("presentation-mode")
+        window.do_presentation(False)
+        app.quit()
+
+    steps = [systems, toc, table, presentation, presentation_shot]
+    for i, step in enumerate(steps):
+        QTimer.singleShot(800 * (i + 1), step)
+    app.exec()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
