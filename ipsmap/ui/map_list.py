@@ -62,10 +62,8 @@ class MapList(QWidget):
         """Refresh one map's tooltip from memory (no query per edit)."""
         item = self._items.get(document.id)
         if item is not None:
-            item.setToolTip(
-                0,
-                f"{document.info.name}\n{len(document.factors)} factors, {len(document.links)} links",
-            )
+            counts = f"{len(document.factors)} factors, {len(document.links)} links"
+            item.setToolTip(0, f"{document.info.name}\n{counts}")
 
     def current_map_id(self) -> str | None:
         item = self.tree.currentItem()
