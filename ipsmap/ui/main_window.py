@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
 
         self.map_list = MapList()
         self.map_list.map_chosen.connect(self.show_map)
+        self.map_list.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.inspector = Inspector(self.editor, self.scene)
         self.data_view = DataView(self.editor, self.scene)
         self.history = HistoryPanel()
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["data"]], [220], Qt.Orientation.Vertical)
         self.actions_by_name = build_menus(self)
         self._add_recent_menu()
+        # Right-click on the map list offers the map commands (they act on the open map).
+        for name in ("add-map", "rename-map", "duplicate-map", "delete-map"):
+            self.map_list.tree.addAction(self.actions_by_name[name])
         self._add_nudge_actions()
         self._build_toolbar()
         view_menu = self.menuBar().findChild(QWidget, "menu-view")
@@ -494,6 +498,11 @@ class MainWindow(QMainWindow):
             self.menuBar().hide()
             self.toolbar.hide()
             self.statusBar().hide()
+            for policy in (
+                self.view.setHorizontalScrollBarPolicy,
+                self.view.setVerticalScrollBarPolicy,
+            ):
+                policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             self.label_size.setValue(max(int(PRESENTATION_LABEL_POINTS), self.label_size.value()))
             self.actions_by_name["high-contrast"].setChecked(True)
             self.showFullScreen()
@@ -505,6 +514,11 @@ class MainWindow(QMainWindow):
             self.menuBar().show()
             self.toolbar.show()
             self.statusBar().show()
+            for policy in (
+                self.view.setHorizontalScrollBarPolicy,
+                self.view.setVerticalScrollBarPolicy,
+            ):
+                policy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             self.label_size.setValue(state["label"])
             self.actions_by_name["high-contrast"].setChecked(state["contrast"])
             if state["maximized"]:
