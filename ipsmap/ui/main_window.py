@@ -240,14 +240,12 @@ class MainWindow(QMainWindow):
         doc = self.document
         undo, redo = self.actions_by_name["undo"], self.actions_by_name["redo"]
         project_undo = self.project.undo_stack if self.project else None
-        if doc is not None and doc.undo_stack.can_undo():
-            undo.setText(f"&Undo {doc.undo_stack.undo_name()}")
-        elif project_undo is not None and project_undo.can_undo():
-            undo.setText(f"&Undo {project_undo.undo_name()}")
-        else:
-            undo.setText("&Undo")
-        redo_name = doc.undo_stack.redo_name() if doc is not None else ""
-        redo.setText(f"&Redo {redo_name}".rstrip())
+        undo_stack = project_undo if self._project_step_is_newer(redo=False) else None
+        redo_stack = project_undo if self._project_step_is_newer(redo=True) else None
+        undo_stack = undo_stack or (doc.undo_stack if doc is not None else None)
+        redo_stack = redo_stack or (doc.undo_stack if doc is not None else None)
+        undo.setText(f"&Undo {undo_stack.undo_name() if undo_stack else ''}".rstrip())
+        redo.setText(f"&Redo {redo_stack.redo_name() if redo_stack else ''}".rstrip())
         undo.setEnabled(
             bool(doc and doc.undo_stack.can_undo())
             or bool(project_undo and project_undo.can_undo())
@@ -299,20 +297,28 @@ class MainWindow(QMainWindow):
 
     # -- Edit -------------------------------------------------------------------------------
 
+    def _project_step_is_newer(self, redo: bool) -> bool:
+        """Whether Undo/Redo should act on the project (maps added/deleted) or the map."""
+        if self.project is None:
+            return False
+        project_stack = self.project.undo_stack
+        doc_stack = self.document.undo_stack if self.document is not None else None
+        if redo:
+            return project_stack.redo_time() > (doc_stack.redo_time() if doc_stack else 0)
+        return project_stack.undo_time() > (doc_stack.undo_time() if doc_stack else 0)
+
     def do_undo(self) -> None:
-        doc = self.document
-        if doc is not None and doc.undo_stack.can_undo():
-            self.editor.undo()
-        elif self.project is not None and self.project.undo_stack.can_undo():
+        if self._project_step_is_newer(redo=False):
             self._guard(self.project.undo)
+        elif self.document is not None:
+            self.editor.undo()
         self._update_undo_actions()
 
     def do_redo(self) -> None:
-        doc = self.document
-        if doc is not None and doc.undo_stack.can_redo():
-            self.editor.redo()
-        elif self.project is not None and self.project.undo_stack.can_redo():
+        if self._project_step_is_newer(redo=True):
             self._guard(self.project.redo)
+        elif self.document is not None:
+            self.editor.redo()
         self._update_undo_actions()
 
     def _guard(self, action) -> bool:

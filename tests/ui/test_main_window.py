@@ -429,3 +429,23 @@ def test_every_edit_is_on_disk_when_the_window_closes(qtbot, empty_window, tmp_p
     assert conn.execute("SELECT label FROM factors").fetchall() == [("Saved without saving",)]
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
+
+
+def test_undo_follows_the_order_of_map_and_project_changes(qtbot, window):
+    from ipsmap.model.commands import AddFactor
+
+    project = window.project
+    first, second = project.maps()[0].id, project.maps()[1].id
+    window.show_map(second)
+    window.editor.run(AddFactor("Edited before the delete"))
+    window.show_map(first)
+    window.do_delete_map(confirm=False)
+    assert window.document.id != first
+    window.show_map(second)
+    window.actions_by_name["undo"].trigger()
+    assert first in {m.id for m in project.maps()}, "the newer step (the delete) is undone first"
+    labels = {f.label for f in project.document(second).factors.values()}
+    assert "Edited before the delete" in labels
+    window.actions_by_name["undo"].trigger()
+    labels = {f.label for f in project.document(second).factors.values()}
+    assert "Edited before the delete" not in labels
