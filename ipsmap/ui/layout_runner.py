@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ipsmap.analysis.layout import auto_layout
@@ -28,6 +28,18 @@ class _LayoutWorker(QObject):
     def run(self) -> None:
         positions = auto_layout(self.state, self.only or None, progress=self.progress.emit)
         self.finished.emit({} if self.cancelled else positions)
+
+
+class _Receiver(QObject):
+    """Lives in the UI thread, so the result is applied there (queued from the worker)."""
+
+    def __init__(self, on_done, parent: QObject) -> None:
+        super().__init__(parent)
+        self._on_done = on_done
+
+    @Slot(dict)
+    def receive(self, positions: dict) -> None:
+        self._on_done(positions)
 
 
 def _apply(editor: MapEditor, positions: dict, selection: list[str]) -> None:
@@ -66,8 +78,10 @@ def run_layout(parent: QWidget, editor: MapEditor, selection: list[str]) -> None
         thread.quit()
         _apply(editor, positions, only)
 
+    receiver = _Receiver(done, parent)
     dialog.canceled.connect(cancel)
-    worker.finished.connect(done)
+    worker.finished.connect(receiver.receive)
+    thread.finished.connect(receiver.deleteLater)
     thread.started.connect(worker.run)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)

@@ -1,0 +1,62 @@
+"""History panel, the layout worker, and how the window starts (demo copy, bad files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ipsmap.model.commands import AddFactor
+
+
+def test_history_panel_shows_who_did_what_and_the_undo_stack(qtbot, window):
+    window.editor.run(AddFactor("New worry"))
+    newest = window.history.log.item(0).text()
+    assert "Add factor" in newest and "New worry" in newest and "Facilitator" in newest
+    assert window.history.undo_list.item(0).text().endswith("Add factor")
+    window.actions_by_name["undo"].trigger()
+    assert "Undo: Add factor" in window.history.log.item(0).text()
+    assert window.history.undo_list.item(0).text().startswith("↷")
+
+
+def test_large_map_layout_runs_in_a_worker_and_is_one_step(qtbot, window, monkeypatch):
+    import ipsmap.ui.layout_runner as runner
+
+    monkeypatch.setattr(runner, "WORKER_THRESHOLD", 5)
+    doc = window.document
+    before = {f: (v.x, v.y) for f, v in doc.factors.items()}
+    events = len(window.project.history())
+    window.actions_by_name["layout"].trigger()
+    qtbot.waitUntil(lambda: len(window.project.history()) == events + 1, timeout=20_000)
+    assert window.project.history()[-1].command == "Auto layout"
+    assert {f: (v.x, v.y) for f, v in doc.factors.items()} != before
+    window.actions_by_name["undo"].trigger()
+    assert {f: (v.x, v.y) for f, v in doc.factors.items()} == before
+
+
+def test_demo_copy_goes_to_the_data_folder_and_a_copy_in_use_is_left_alone(tmp_path, monkeypatch):
+    import ipsmap.ui.app as app
+
+    monkeypatch.setattr(app, "demo_copy_path", lambda: tmp_path / "IPS demo.ipsmap")
+    first = app.fresh_demo_project()
+    try:
+        assert first.path == tmp_path / "IPS demo.ipsmap"
+        assert len(first.maps()) == 3
+        second = app.fresh_demo_project()
+        assert second.path == tmp_path / "IPS demo 2.ipsmap"
+        second.close()
+    finally:
+        first.close()
+    # Not in use any more: the next start replaces the first copy with a fresh one.
+    again = app.fresh_demo_project()
+    assert again.path == tmp_path / "IPS demo.ipsmap"
+    assert len(again.history()) == 4  # facilitator + three demo maps: a fresh file
+    again.close()
+
+
+def test_run_refuses_a_bad_project_file_with_one_line(tmp_path, capsys):
+    from ipsmap.ui.app import run
+
+    bad = tmp_path / "notes.ipsmap"
+    bad.write_text("minutes of the meeting")
+    assert run(Path(bad)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ipsmap: error:") and "not an ipsmap project" in err
