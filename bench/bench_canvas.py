@@ -37,10 +37,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_store import Table, fresh_dir, percentile
-from synthetic import GRID_STEP, synthetic_map
-
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import QCoreApplication, QEvent, QLineF, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLineF,
+    QObject,
+    QPointF,
+    QRectF,
+    Qt,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,6 +56,7 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsView,
 )
+from synthetic import GRID_STEP, synthetic_map
 
 from ipsmap.model.commands import AddFactor, AddLink
 from ipsmap.model.document import MapDocument
@@ -71,8 +79,8 @@ HUB_LINKS = 20
 PROJECT_NAME = "bench.ipsmap"
 
 _APP: QApplication | None = None
-_PROFILE: str | None = None  # which section's ipsmap timings run under cProfile
-_PROFILER = cProfile.Profile()
+# The figures whose ipsmap timings run under cProfile (--profile), one profiler each.
+_PROFILERS: dict[str, cProfile.Profile] = {}
 
 
 def app() -> QApplication:
@@ -86,16 +94,16 @@ def app() -> QApplication:
 @contextmanager
 def clock(out: list[float], tag: str | None = None) -> Iterator[None]:
     """Append the wall time of the block to ``out``; profile it if ``tag`` is profiled."""
-    profiling = tag is not None and tag == _PROFILE
-    if profiling:
-        _PROFILER.enable()
+    profiler = _PROFILERS.get(tag) if tag is not None else None
+    if profiler is not None:
+        profiler.enable()
     start = time.perf_counter()
     try:
         yield
     finally:
         out.append(time.perf_counter() - start)
-        if profiling:
-            _PROFILER.disable()
+        if profiler is not None:
+            profiler.disable()
 
 
 class PaintCounter(QObject):
@@ -391,8 +399,9 @@ def make_hub(doc: MapDocument, layout: Layout) -> tuple[str, int]:
     centre = centre_of(layout)
     hub = min(
         range(len(layout.ids)),
-        key=lambda i: (layout.positions[i][0] - centre.x()) ** 2
-        + (layout.positions[i][1] - centre.y()) ** 2,
+        key=lambda i: (
+            (layout.positions[i][0] - centre.x()) ** 2 + (layout.positions[i][1] - centre.y()) ** 2
+        ),
     )
     hub_id = layout.ids[hub]
     hx, hy = layout.positions[hub]
@@ -416,6 +425,12 @@ def make_hub(doc: MapDocument, layout: Layout) -> tuple[str, int]:
         out = not out
     assert degree() == HUB_LINKS, degree()
     return hub_id, hub
+
+
+def variant_tag(prefix: str, variant: str) -> str:
+    """Profile tag template: "fit" -> "{prefix}{}", "fit-qt" -> "{prefix}{}-qt", "100" -> ..."""
+    suffix = {"fit": "", "fit-qt": "-qt", "100": "-100"}[variant]
+    return prefix + "{}" + suffix
 
 
 @dataclass
@@ -445,7 +460,7 @@ def run_adds(
                 zoom_100(v, QPointF(x, y))
                 repaint(v)
         before = counter.count
-        with clock(adds.ipsmap, f"{tag}add-factor"):
+        with clock(adds.ipsmap, tag.format("add-factor")):
             assert editor.run(AddFactor("New factor", x, y))
             settle(view)
         assert counter.count > before, "the add was not painted"
@@ -461,7 +476,7 @@ def run_adds(
                 zoom_100(v, mid)
                 repaint(v)
         before = counter.count
-        with clock(links.ipsmap, f"{tag}add-link"):
+        with clock(links.ipsmap, tag.format("add-link")):
             assert editor.run(AddLink(layout.ids[s], layout.ids[t], "+"))
             settle(view)
         assert counter.count > before, "the link was not painted"
@@ -576,11 +591,13 @@ def bench_canvas(n_factors: int, n_edits: int, steps: int, drags: int, fits: int
             full, full_aa = run_full_repaints(canvas, floor, 5)
             # Dragging: at the zoom the map opens with, then at 100% around the hub.
             drag["fit"] = run_drag(canvas, floor, hub_id, hub, steps, drags, repaint, "drag")
-            drag["fit-qt"] = run_drag(canvas, floor, hub_id, hub, steps, drags, let_qt_update, None)
+            drag["fit-qt"] = run_drag(
+                canvas, floor, hub_id, hub, steps, drags, let_qt_update, "drag-qt"
+            )
             for v in (canvas.view, floor.view):
                 zoom_100(v, hub_at)
                 repaint(v)
-            drag["100"] = run_drag(canvas, floor, hub_id, hub, steps, drags, repaint, None)
+            drag["100"] = run_drag(canvas, floor, hub_id, hub, steps, drags, repaint, "drag-100")
             fit = run_fit(canvas, floor, centre_of(layout), fits)
 
             # Additions (each variant with its own plan; the map grows by 2 * n_edits per
@@ -596,7 +613,7 @@ def bench_canvas(n_factors: int, n_edits: int, steps: int, drags: int, fits: int
                 repaint(canvas.view)
                 repaint(floor.view)
                 plan = plan_edits(layout, n_factors, n_edits, seed)
-                tag = "" if name == "fit" else "other-"
+                tag = variant_tag("", name)
                 adds[name], links[name] = run_adds(
                     canvas.editor,
                     canvas.view,
@@ -641,7 +658,7 @@ def bench_window_edits(n_factors: int, n_edits: int) -> tuple[dict, dict, tuple[
             window.view.fit_map()
             repaint(window.view)
             plan = plan_edits(layout, n_factors, n_edits, 100 + seed)
-            tag = "window-" if name == "fit" else "other-window-"
+            tag = variant_tag("window-", name)
             adds[name], links[name] = run_adds(
                 window.editor, window.view, counter, floor, plan, layout, settle, False, tag
             )
@@ -674,7 +691,9 @@ def run(quick: bool) -> None:
     steps, drags = 30, 1 if quick else 3
     fits = 5 if quick else 10
 
-    print(f"ipsmap canvas benchmark{' (QUICK: maps / 10, targets not meaningful)' if quick else ''}")
+    print(
+        f"ipsmap canvas benchmark{' (QUICK: maps / 10, targets not meaningful)' if quick else ''}"
+    )
     print(
         f"python {platform.python_version()}, PySide6 {PYSIDE_VERSION}, "
         f"Qt platform {app().platformName()}, {os.cpu_count()} cpus, "
@@ -781,38 +800,59 @@ def run(quick: bool) -> None:
 
 # -- profiling ------------------------------------------------------------------------------
 
-PROFILE_CHOICES = {
-    "open": "open the 2,000 map to first paint (canvas)",
-    "open-large": "open the 5,000 map to first paint (canvas)",
-    "window": "open MainWindow on the 2,000 map",
-    "repaint": "full repaint of the fitted 2,000 map",
-    "drag": "drag moves at the opening zoom, forced repaint",
-    "fit": "fit to map from 100%",
-    "add-factor": "canvas add factor, forced repaint",
-    "add-link": "canvas add link, forced repaint",
-    "window-add-factor": "MainWindow add factor, forced repaint",
-    "window-add-link": "MainWindow add link, forced repaint",
-}
+# Figures --profile can show (ipsmap side only): suffix -qt = Qt's own update instead of
+# a forced repaint, -100 = at 100% zoom instead of the opening (fitted) zoom.
+PROFILE_CHOICES = (
+    "open",
+    "open-large",
+    "window",
+    "repaint",
+    "fit",
+    *(
+        f"{kind}{suffix}"
+        for kind in ("drag", "add-factor", "add-link")
+        for suffix in ("", "-qt", "-100")
+    ),
+    *(f"window-{kind}{suffix}" for kind in ("add-factor", "add-link") for suffix in ("", "-qt")),
+)
 
 
-def profile(which: str, quick: bool, top: int) -> None:
-    global _PROFILE
-    _PROFILE = which
+def profile(which: list[str], quick: bool, top: int) -> None:
+    """Run only the benchmarks that measure ``which`` and print a profile of each."""
+    for name in which:
+        _PROFILERS[name] = cProfile.Profile()
     scale = 10 if quick else 1
     small = 2000 // scale
-    if which == "open":
-        bench_open(small, 1, "open")
-    elif which == "open-large":
-        bench_open(5000 // scale, 1, "open-large")
-    elif which == "window":
-        bench_window_open(small, 1)
-    elif which.startswith("window-"):
-        bench_window_edits(small, 50)
-    else:
-        bench_canvas(small, 50, 30, 3, 10)
-    stats = pstats.Stats(_PROFILER)
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
+    if "open" in which:
+        bench_open(small, 3, "open")
+    if "open-large" in which:
+        bench_open(5000 // scale, 2, "open-large")
+    if "window" in which:
+        bench_window_open(small, 3)
+    if any(name.startswith("window-") for name in which):
+        bench_window_edits(small, 10 if quick else 50)
+    canvas_figures = {"repaint", "fit", "drag", "add-factor", "add-link"}
+    if any(name.removesuffix("-qt").removesuffix("-100") in canvas_figures for name in which):
+        bench_canvas(small, 10 if quick else 50, 30, 1 if quick else 3, 5 if quick else 10)
+    for name in which:
+        print(f"\n===== profile: {name} =====")
+        stats = pstats.Stats(_PROFILERS[name])
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+
+
+def _profile_names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in PROFILE_CHOICES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown figure(s) {unknown}; one of {PROFILE_CHOICES}")
+    return names
+
+
+def _quiet_offscreen(mode, context, message: str) -> None:
+    # The offscreen plugin warns once per dock/toolbar layout; nothing to do with timing.
+    if "does not support propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -821,8 +861,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="shrink maps 10x (smoke run)")
     parser.add_argument(
         "--profile",
-        choices=tuple(PROFILE_CHOICES),
-        help="instead of the table, cProfile one figure's ipsmap side and print the top rows",
+        type=_profile_names,
+        metavar="FIGURE[,FIGURE...]",
+        help="instead of the table, cProfile the ipsmap side of these figures and print the "
+        f"top rows of each; figures: {', '.join(PROFILE_CHOICES)}",
     )
     parser.add_argument("--top", type=int, default=30, help="rows of profile output")
     args = parser.parse_args(argv)
@@ -832,6 +874,7 @@ def main(argv: list[str] | None = None) -> None:
     QCoreApplication.setOrganizationName("ipsmap-bench")
     QCoreApplication.setApplicationName("ipsmap-bench")
     _APP = QApplication.instance() or QApplication(sys.argv[:1])
+    qInstallMessageHandler(_quiet_offscreen)
     try:
         if args.profile:
             profile(args.profile, args.quick, args.top)

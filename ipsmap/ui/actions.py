@@ -69,6 +69,12 @@ MENUS: dict[str, list[ActionSpec]] = {
         ActionSpec("distribute-h", "Distribute horizontally", (), "Even spacing left to right"),
         ActionSpec("distribute-v", "Distribute vertically", (), "Even spacing top to bottom"),
         ActionSpec("layout", "Auto &layout", ("Ctrl+L",), "Lay out the map (or the selection)"),
+        ActionSpec(
+            "layout-upward",
+            "Auto layout, bottom to top",
+            ("Ctrl+Shift+L",),
+            "Theory of change: inputs at the bottom, impact at the top",
+        ),
         SEPARATOR,
         ActionSpec("styles", "Factor types and link &styles…", (), "Edit the legend's types"),
         SEPARATOR,

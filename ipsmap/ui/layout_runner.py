@@ -19,14 +19,17 @@ class _LayoutWorker(QObject):
     finished = Signal(dict)
     progress = Signal(int)
 
-    def __init__(self, state, only) -> None:
+    def __init__(self, state, only, direction: str) -> None:
         super().__init__()
         self.state = state
         self.only = only
+        self.direction = direction
         self.cancelled = False
 
     def run(self) -> None:
-        positions = auto_layout(self.state, self.only or None, progress=self.progress.emit)
+        positions = auto_layout(
+            self.state, self.only or None, self.direction, progress=self.progress.emit
+        )
         self.finished.emit({} if self.cancelled else positions)
 
 
@@ -52,18 +55,20 @@ def _apply(editor: MapEditor, positions: dict, selection: list[str]) -> None:
     editor.view.fit_map() if not selection else editor.view.fit_selection()
 
 
-def run_layout(parent: QWidget, editor: MapEditor, selection: list[str]) -> None:
+def run_layout(
+    parent: QWidget, editor: MapEditor, selection: list[str], direction: str = "lr"
+) -> None:
     document = editor.document
     if document is None:
         return
     only = selection if len(selection) > 1 else []
     if len(document.factors) < WORKER_THRESHOLD:
-        _apply(editor, auto_layout(document.state, only or None), only)
+        _apply(editor, auto_layout(document.state, only or None, direction), only)
         return
     # The worker gets its own copy of the state, so edits during the layout are safe.
     state = copy.deepcopy(document.state)
     thread = QThread(parent)
-    worker = _LayoutWorker(state, only)
+    worker = _LayoutWorker(state, only, direction)
     worker.moveToThread(thread)
     dialog = QProgressDialog("Laying out the map…", "Cancel", 0, 100, parent)
     dialog.setObjectName("layout-progress")

@@ -395,6 +395,10 @@ class MainWindow(QMainWindow):
         if self.document is not None:
             run_layout(self, self.editor, self.scene.selected_factor_ids())
 
+    def do_layout_upward(self) -> None:
+        if self.document is not None:
+            run_layout(self, self.editor, self.scene.selected_factor_ids(), direction="bt")
+
     def do_styles(self) -> None:
         if self.document is None:
             return

@@ -449,3 +449,12 @@ def test_undo_follows_the_order_of_map_and_project_changes(qtbot, window):
     window.actions_by_name["undo"].trigger()
     labels = {f.label for f in project.document(second).factors.values()}
     assert "Edited before the delete" not in labels
+
+
+def test_toc_layout_bottom_to_top_puts_impact_at_the_top(qtbot, window):
+    toc = next(m for m in window.project.maps() if m.kind == "toc")
+    window.show_map(toc.id)
+    window.actions_by_name["layout-upward"].trigger()
+    doc = window.document
+    ys = {doc.styles[f.type].name: f.y for f in doc.factors.values()}
+    assert ys["Impact"] < ys["Input"]
