@@ -119,17 +119,23 @@ class MapEditor(QObject):
         if not links:
             self.message.emit("Select a link first, then press + − or ?")
             return
-        self.run(EditLinks(links, {"polarity": polarity}))
+        command = EditLinks(links, {"polarity": polarity})
+        command.name = f"Set polarity {dict(zip('+-?', '+−?', strict=True))[polarity]}"
+        self.run(command)
 
     def set_strength(self, strength: float) -> None:
         links = self.scene.selected_link_ids()
         if links:
-            self.run(EditLinks(links, {"strength": strength}))
+            command = EditLinks(links, {"strength": strength})
+            command.name = "Set strength"
+            self.run(command)
 
     def set_type(self, style_id: str) -> None:
         factors = self.scene.selected_factor_ids()
         if factors:
-            self.run(EditFactors(factors, {"type": style_id}))
+            command = EditFactors(factors, {"type": style_id})
+            command.name = "Set type"
+            self.run(command)
 
     def delete_selection(self) -> None:
         factors = self.scene.selected_factor_ids()
