@@ -257,7 +257,8 @@ def zoom_100(view: QGraphicsView, at: QPointF) -> None:
 @dataclass
 class OpenTimes:
     total: list[float] = dataclasses.field(default_factory=list)
-    build: list[float] = dataclasses.field(default_factory=list)  # load + scene (floor: scene)
+    load: list[float] = dataclasses.field(default_factory=list)  # project.document (ipsmap)
+    build: list[float] = dataclasses.field(default_factory=list)  # scene and its items
     paint: list[float] = dataclasses.field(default_factory=list)  # view, show, fit, paint
 
 
@@ -267,8 +268,9 @@ def time_open(path: Path, map_id: str, times: OpenTimes, tag: str) -> Layout:
     try:
         gc.collect()
         start = time.perf_counter()
-        with clock(times.build, tag):
+        with clock(times.load, tag):
             doc = project.document(map_id)
+        with clock(times.build, tag):
             scene = MapScene()
             scene.set_document(doc)
         with clock(times.paint, tag):
@@ -327,7 +329,7 @@ def bench_open(n_factors: int, repeats: int, tag: str) -> tuple[OpenTimes, OpenT
     return ipsmap, floor
 
 
-def bench_window_open(n_factors: int, repeats: int) -> tuple[list[float], list[float], list[float]]:
+def bench_window_open(n_factors: int, repeats: int) -> tuple[list[float], list[float]]:
     """MainWindow(project) with all its panels, shown, fitted and painted once; the same
     for a window on an empty map (what the window costs by itself)."""
     from ipsmap.model.project_commands import AddMap
@@ -335,7 +337,6 @@ def bench_window_open(n_factors: int, repeats: int) -> tuple[list[float], list[f
 
     full: list[float] = []
     empty: list[float] = []
-    sizes: list[float] = []
     for n, out in ((n_factors, full), (0, empty)):
         with fresh_dir() as workdir:
             if n:
@@ -355,10 +356,8 @@ def bench_window_open(n_factors: int, repeats: int) -> tuple[list[float], list[f
                     window.view.fit_map()
                     repaint(window.view)
                 assert counter.count >= 1
-                vp = window.view.viewport()
-                sizes.append(vp.width() * 10_000 + vp.height())
                 dispose(window)  # closeEvent closes the project
-    return full, empty, sizes
+    return full, empty
 
 
 # -- 2-4. edits, drag, fit on a 2,000-factor map ------------------------------------------------
@@ -528,24 +527,37 @@ def run_drag(
     return series
 
 
-def run_fit(canvas: Canvas, floor: Floor, at: QPointF, repeats: int) -> Series:
+def run_fit(
+    canvas: Canvas,
+    floor: Floor,
+    at: QPointF,
+    repeats: int,
+    settle: Callable[[QGraphicsView], None],
+    tag: str,
+) -> Series:
+    """Fit to map from 100% zoom around ``at`` (the zoomed-in state painted, untimed)."""
     series = Series()
     for _ in range(repeats):
         for v in (canvas.view, floor.view):
             zoom_100(v, at)
             repaint(v)
-        with clock(series.ipsmap, "fit"):
+        before = canvas.counter.count
+        with clock(series.ipsmap, tag):
             canvas.view.fit_map()
-            repaint(canvas.view)
+            settle(canvas.view)
+        assert canvas.counter.count > before, "the fit was not painted"
+        before = floor.counter.count
         with clock(series.floor):
             floor.fit()
-            repaint(floor.view)
+            settle(floor.view)
+        assert floor.counter.count > before
     return series
 
 
 def run_full_repaints(canvas: Canvas, floor: Floor, repeats: int) -> tuple[Series, list[float]]:
     """Repaint of the unchanged, fitted map: ipsmap, floor, floor with antialiasing."""
-    series, aa = Series(), []
+    series = Series()
+    aa: list[float] = []
     for _ in range(repeats):
         with clock(series.ipsmap, "repaint"):
             repaint(canvas.view)
@@ -565,7 +577,7 @@ class CanvasResults:
     adds: dict[str, Series]
     links: dict[str, Series]
     drag: dict[str, Series]
-    fit: Series
+    fit: dict[str, Series]
     full: Series
     full_aa: list[float]
     hub_label: str
@@ -598,7 +610,10 @@ def bench_canvas(n_factors: int, n_edits: int, steps: int, drags: int, fits: int
                 zoom_100(v, hub_at)
                 repaint(v)
             drag["100"] = run_drag(canvas, floor, hub_id, hub, steps, drags, repaint, "drag-100")
-            fit = run_fit(canvas, floor, centre_of(layout), fits)
+            fit = {
+                "fit": run_fit(canvas, floor, centre_of(layout), fits, repaint, "fit"),
+                "fit-qt": run_fit(canvas, floor, centre_of(layout), fits, let_qt_update, "fit-qt"),
+            }
 
             # Additions (each variant with its own plan; the map grows by 2 * n_edits per
             # variant, under 10% in all).
@@ -700,9 +715,10 @@ def run(quick: bool) -> None:
         f"view {VIEW_SIZE[0]}x{VIEW_SIZE[1]}, grid {SPACING:.0f} px"
     )
 
+    load_before = os.getloadavg()[0]
     open_small = bench_open(small, repeats, "open")
     open_large = bench_open(large, repeats, "open-large")
-    window_open, window_empty, _ = bench_window_open(small, repeats)
+    window_open, window_empty = bench_window_open(small, repeats)
     canvas = bench_canvas(small, n_edits, steps, drags, fits)
     window_adds, window_links, window_size = bench_window_edits(small, n_edits)
 
@@ -714,8 +730,9 @@ def run(quick: bool) -> None:
         table.add(
             f"{label}, median", statistics.median(ips.total), statistics.median(flo.total), target
         )
+        table.add("  of which document load, median", statistics.median(ips.load), None, None)
         table.add(
-            "  of which load + scene build (floor: scene), median",
+            "  of which scene build, median",
             statistics.median(ips.build),
             statistics.median(flo.build),
             None,
@@ -741,16 +758,17 @@ def run(quick: bool) -> None:
     add_pair(
         table, f"drag a {HUB_LINKS}-link factor, per move (n={moves})", canvas.drag["fit"], FRAME_S
     )
+    fit = canvas.fit["fit"]
     table.add(
         f"fit to map + repaint from 100% (n={fits}), median",
-        statistics.median(canvas.fit.ipsmap),
-        statistics.median(canvas.fit.floor),
+        statistics.median(fit.ipsmap),
+        statistics.median(fit.floor),
         FIT_TARGET_S,
     )
     table.add(
         f"fit to map + repaint from 100% (n={fits}), p95",
-        percentile(canvas.fit.ipsmap, 95),
-        percentile(canvas.fit.floor, 95),
+        percentile(fit.ipsmap, 95),
+        percentile(fit.floor, 95),
         FIT_TARGET_S,
     )
     print()
@@ -787,6 +805,7 @@ def run(quick: bool) -> None:
     add_pair(detail, f"add factor, MainWindow, {q}", window_adds["fit-qt"], FRAME_S)
     add_pair(detail, f"add link, MainWindow, {q}", window_links["fit-qt"], FRAME_S)
     add_pair(detail, f"drag, per move, {q}", canvas.drag["fit-qt"], FRAME_S)
+    add_pair(detail, f"fit to map from 100%, {q}", canvas.fit["fit-qt"], FIT_TARGET_S)
     z = "at 100% zoom, forced repaint"
     add_pair(detail, f"add factor, canvas, {z}", canvas.adds["100"], FRAME_S)
     add_pair(detail, f"add link, canvas, {z}", canvas.links["100"], FRAME_S)
@@ -794,7 +813,8 @@ def run(quick: bool) -> None:
     detail.print()
     print(
         f"\nMainWindow canvas viewport {window_size[0]}x{window_size[1]} (its floor the same); "
-        f"dragged factor: {canvas.hub_label!r}"
+        f"dragged factor: {canvas.hub_label!r}; 1-min load average {load_before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after"
     )
 
 
@@ -808,6 +828,7 @@ PROFILE_CHOICES = (
     "window",
     "repaint",
     "fit",
+    "fit-qt",
     *(
         f"{kind}{suffix}"
         for kind in ("drag", "add-factor", "add-link")
@@ -831,7 +852,7 @@ def profile(which: list[str], quick: bool, top: int) -> None:
         bench_window_open(small, 3)
     if any(name.startswith("window-") for name in which):
         bench_window_edits(small, 10 if quick else 50)
-    canvas_figures = {"repaint", "fit", "drag", "add-factor", "add-link"}
+    canvas_figures = {"repaint", "fit", "fit-qt", "drag", "add-factor", "add-link"}
     if any(name.removesuffix("-qt").removesuffix("-100") in canvas_figures for name in which):
         bench_canvas(small, 10 if quick else 50, 30, 1 if quick else 3, 5 if quick else 10)
     for name in which:
@@ -873,7 +894,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["XDG_CONFIG_HOME"] = settings_dir.name
     QCoreApplication.setOrganizationName("ipsmap-bench")
     QCoreApplication.setApplicationName("ipsmap-bench")
-    _APP = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    _APP = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     qInstallMessageHandler(_quiet_offscreen)
     try:
         if args.profile:

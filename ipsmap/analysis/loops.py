@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -88,9 +89,13 @@ def find_loops(
     index = {node: i for i, node in enumerate(nodes)}
     succ: list[list[int]] = [[] for _ in nodes]
     pred: list[list[int]] = [[] for _ in nodes]
-    for u, v in graph.edges():
-        succ[index[u]].append(index[v])
-        pred[index[v]].append(index[u])
+    # (link id, sign) of each link, by source and target number, to describe loops found.
+    links_from: list[dict[int, tuple[str, int]]] = [{} for _ in nodes]
+    for u, v, data in graph.edges(data=True):
+        i, j = index[u], index[v]
+        succ[i].append(j)
+        pred[j].append(i)
+        links_from[i][j] = _link_and_sign(u, v, data)
     for adjacency in (succ, pred):
         for targets in adjacency:
             targets.sort()
@@ -113,8 +118,9 @@ def find_loops(
         # that also passes start was found here. Either way start is done with.
         removed[start] = True
 
-    items = [_make_loop(graph, nodes, cycle) for cycle in search.cycles]
-    items.sort(key=lambda loop: (loop.length, [index[f] for f in loop.factors]))
+    # Numbers follow sorted ids, so sorting rotated number lists sorts the loops by id.
+    cycles = sorted((_rotated(cycle) for cycle in search.cycles), key=lambda c: (len(c), c))
+    items = [_make_loop(nodes, links_from, cycle) for cycle in cycles]
     return _listing(items, search.stopped_because is None, search.stopped_because, max_length)
 
 
@@ -241,20 +247,36 @@ def _as_factor_set(graph: nx.DiGraph, through: Hashable | Collection[Hashable]) 
     return wanted
 
 
-def _make_loop(graph: nx.DiGraph, nodes: list[Hashable], cycle: list[int]) -> Loop:
-    # Rotate so the smallest id comes first (a search from a 'through' factor starts there).
+def _link_and_sign(u: Hashable, v: Hashable, data: dict[str, Any]) -> tuple[str, int]:
+    sign = data.get("sign")
+    if sign is None:
+        # Graphs not made by to_digraph (e.g. read from GraphML) may lack 'sign'.
+        sign = SIGNS.get(data.get("polarity", "?"), 0)
+    return str(data.get("id", f"{u}:{v}")), int(sign)
+
+
+def _rotated(cycle: list[int]) -> list[int]:
+    """The cycle started at its smallest number (a search from a 'through' factor may not)."""
     first = cycle.index(min(cycle))
-    ordered = cycle[first:] + cycle[:first]
-    factors = [nodes[i] for i in ordered]
-    adjacency = graph.adj
+    return cycle[first:] + cycle[:first] if first else cycle
+
+
+def _make_loop(
+    nodes: list[Hashable], links_from: list[dict[int, tuple[str, int]]], cycle: list[int]
+) -> Loop:
     links = []
-    signs = []
-    for u, v in zip(factors, factors[1:] + factors[:1], strict=True):
-        data = adjacency[u][v]
-        links.append(str(data.get("id", f"{u}:{v}")))
-        sign = data.get("sign")
-        signs.append(SIGNS.get(data.get("polarity", "?"), 0) if sign is None else sign)
-    return Loop(tuple(factors), tuple(links), loop_polarity(signs), len(factors))  # type: ignore[arg-type]
+    negatives = 0
+    unknown = False
+    for u, v in zip(cycle, [*cycle[1:], cycle[0]], strict=True):
+        link, sign = links_from[u][v]
+        links.append(link)
+        if sign < 0:
+            negatives += 1
+        elif sign == 0:
+            unknown = True
+    polarity = UNKNOWN if unknown else BALANCING if negatives % 2 else REINFORCING
+    factors = tuple(nodes[i] for i in cycle)
+    return Loop(factors, tuple(links), polarity, len(cycle))  # type: ignore[arg-type]
 
 
 def _listing(

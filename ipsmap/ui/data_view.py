@@ -163,6 +163,29 @@ class RecordTableModel(QAbstractTableModel):
     def is_structural(self, change: Change) -> bool:
         return bool(change.added.get(self.TABLE) or change.removed.get(self.TABLE))
 
+    def append_new(self, change: Change) -> bool:
+        """Insert rows for records added at the end of the map; False if a reset is needed.
+
+        Adding a factor is the commonest edit in a workshop: inserting its row is cheap,
+        whereas a reset makes the filter look at every row of a big map again.
+        """
+        added = change.added.get(self.TABLE, set())
+        if change.removed.get(self.TABLE) or not added or self.document is None:
+            return False
+        records = self.records()
+        if len(records) != len(self._ids) + len(added):
+            return False
+        tail = list(records)[len(self._ids) :]
+        if set(tail) != added:
+            return False  # restored in the middle (undo of a delete): rebuild instead
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(tail) - 1)
+        for offset, record_id in enumerate(tail):
+            self._ids.append(record_id)
+            self._row_of[record_id] = first + offset
+        self.endInsertRows()
+        return True
+
     def refresh(self, change: Change) -> None:
         """Rebuild and announce only the rows the change touched."""
         ids = self.touched_ids(change)
@@ -719,7 +742,9 @@ class DataView(QWidget):
             return
         for table in (self.factor_table, self.link_table):
             model = table.source
-            if model.is_structural(change):
+            if model.append_new(change):
+                model.refresh(change)
+            elif model.is_structural(change):
                 # Rows came or went: rebuild the (cheap) row list and keep the selection.
                 kept = table.selected_ids()
                 with self._quietly():

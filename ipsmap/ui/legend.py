@@ -295,7 +295,9 @@ class LegendOverlay(QWidget):
     # -- events -----------------------------------------------------------------------------
 
     def _on_model_changed(self, change: Change) -> None:
-        if affects_styles(change):
+        # Most edits leave the key as it is; redrawing it would also repaint the canvas
+        # beneath (the key is translucent), so only a changed key is redrawn.
+        if affects_styles(change) and self._build_rows() != self._rows:
             self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -157,12 +157,9 @@ class MapEditor(QObject):
         self.run(Macro(f"Delete {count} item{'s' if count != 1 else ''}", commands))
 
     def move(self, positions: dict[str, tuple[float, float]]) -> None:
+        # On success the scene places the items from the model (snapped to the grid if on).
         if not self.run(MoveFactors(positions)):
             self._snap_back(positions)
-        elif self.view.snap_to_grid and self.document is not None:
-            for factor_id in positions:
-                factor = self.document.factors[factor_id]
-                self.scene.factor_items[factor_id].setPos(factor.x, factor.y)
 
     def _snap_back(self, positions: dict[str, tuple[float, float]]) -> None:
         if self.document is None:
@@ -172,6 +169,7 @@ class MapEditor(QObject):
             item = self.scene.factor_items.get(factor_id)
             if factor is not None and item is not None:
                 item.setPos(factor.x, factor.y)
+                item.moved()
 
     def nudge(self, dx: float, dy: float) -> None:
         if self.document is None:

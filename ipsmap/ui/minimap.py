@@ -80,7 +80,7 @@ class Minimap(QGraphicsView):
         """Measure the map again and scale the overview to it."""
         same_map = self._document is self._scene.document
         self._document = self._scene.document
-        bounds = self._scene.itemsBoundingRect() if self._document is not None else QRectF()
+        bounds = self._scene.map_bounds() if self._document is not None else QRectF()
         unchanged = same_map and bounds == self._bounds
         self._bounds = bounds
         # Most edits leave the map's extent alone: then the overview keeps its scale.

@@ -33,15 +33,37 @@ GROUP_PADDING = 16.0
 
 
 class CanvasTheme:
-    """Sizes and colours shared by all items (changed for projectors / presentation)."""
+    """Sizes and colours shared by all items (changed for projectors / presentation).
+
+    Fonts and metrics are made once here, not per item or per paint: on a 2,000-factor
+    map those constructions were a visible share of opening and repainting.
+    """
 
     def __init__(self) -> None:
         self.font = QFont("DejaVu Sans", 10)
         self.high_contrast = False
         self.faded: set[str] = set()
+        # Bumped on every change, so items know their cached pens are stale.
+        self.generation = 0
+        self._derive()
 
     def set_label_size(self, points: float) -> None:
         self.font.setPointSizeF(points)
+        self._derive()
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.high_contrast = on
+        self.generation += 1
+
+    def set_faded(self, ids: set[str]) -> None:
+        self.faded = set(ids)
+        self.generation += 1
+
+    def _derive(self) -> None:
+        self.bold_font = QFont(self.font)
+        self.bold_font.setBold(True)
+        self.metrics = QFontMetricsF(self.font)
+        self.generation += 1
 
 
 class FactorItem(QGraphicsItem):
@@ -54,11 +76,11 @@ class FactorItem(QGraphicsItem):
         self.label = ""
         self.style: Style | None = None
         self.links: set[LinkItem] = set()
+        self._notes = ""
         self._rect = QRectF(-40, -20, 80, 40)
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
             | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
         )
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -70,9 +92,20 @@ class FactorItem(QGraphicsItem):
     def set_factor(self, factor: Factor, style: Style | None) -> None:
         self.set_label(factor.label)
         self.set_style(style)
-        self.setPos(factor.x, factor.y)
-        tip = factor.label + (f"\n\n{factor.notes}" if factor.notes else "")
-        self.setToolTip(tip)
+        if self.pos().x() != factor.x or self.pos().y() != factor.y:
+            self.setPos(factor.x, factor.y)
+            self.moved()
+        # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
+        self._notes = factor.notes
+
+    def moved(self) -> None:
+        """Redraw what hangs on this factor's position (its links)."""
+        for link in self.links:
+            link.update_path()
+
+    def hoverEnterEvent(self, event) -> None:
+        self.setToolTip(self.label + (f"\n\n{self._notes}" if self._notes else ""))
+        super().hoverEnterEvent(event)
 
     def set_label(self, label: str) -> None:
         if label != self.label:
@@ -84,7 +117,7 @@ class FactorItem(QGraphicsItem):
         self.update()
 
     def relayout(self) -> None:
-        metrics = QFontMetricsF(self.theme.font)
+        metrics = self.theme.metrics
         text = metrics.boundingRect(
             QRectF(0, 0, LABEL_WIDTH, 10_000),
             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
@@ -146,13 +179,6 @@ class FactorItem(QGraphicsItem):
             self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text
         )
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        # Keep attached links following a live drag; the move command comes on release.
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for link in self.links:
-                link.update_path()
-        return super().itemChange(change, value)
-
 
 def draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
     if shape == "ellipse":
@@ -195,7 +221,12 @@ def draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
 
 
 class LinkItem(QGraphicsItem):
-    """One causal link: an arrow from source to target with its polarity marked."""
+    """One causal link: an arrow from source to target with its polarity marked.
+
+    Painting is the hot path of the canvas (thousands of links per repaint), so the path,
+    bounds, pens and colours are computed when the link or the theme changes, not per paint;
+    below label zoom a link is a thin line without arrowhead or mark.
+    """
 
     def __init__(
         self, link_id: str, source: FactorItem, target: FactorItem, theme: CanvasTheme
@@ -210,12 +241,18 @@ class LinkItem(QGraphicsItem):
         self.confidence: float | None = None
         self.style: Style | None = None
         self.curved = False
+        self._rationale = ""
         self._path = QPainterPath()
+        self._line = QLineF()
         self._arrow = QPolygonF()
         self._mark = QPointF()
+        self._bounds = QRectF()
+        self._paint_key: tuple = ()
+        self._pens: tuple = ()
         source.links.add(self)
         target.links.add(self)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
         self.setZValue(5)
 
     def set_link(self, link: Link, style: Style | None) -> None:
@@ -223,11 +260,14 @@ class LinkItem(QGraphicsItem):
         self.strength = link.strength
         self.confidence = link.confidence
         self.style = style
-        tip = f"{self.source.label} → {self.target.label} ({POLARITY_TEXT[link.polarity]})"
-        if link.rationale:
-            tip += f"\n\n{link.rationale}"
-        self.setToolTip(tip)
+        self._rationale = link.rationale
+        self._paint_key = ()
         self.update_path()
+
+    def hoverEnterEvent(self, event) -> None:
+        tip = f"{self.source.label} → {self.target.label} ({POLARITY_TEXT[self.polarity]})"
+        self.setToolTip(tip + (f"\n\n{self._rationale}" if self._rationale else ""))
+        super().hoverEnterEvent(event)
 
     def set_curved(self, curved: bool) -> None:
         if curved != self.curved:
@@ -242,14 +282,15 @@ class LinkItem(QGraphicsItem):
         start_centre = self.source.pos()
         end_centre = self.target.pos()
         line = QLineF(start_centre, end_centre)
+        self.prepareGeometryChange()
         if line.length() < 1:
-            self.prepareGeometryChange()
             self._path = QPainterPath()
+            self._line = QLineF()
             self._arrow = QPolygonF()
+            self._bounds = QRectF()
             return
         normal = QPointF(-line.dy() / line.length(), line.dx() / line.length())
-        bend = 30.0 if self.curved else 0.0
-        control = line.center() + normal * bend * 2
+        control = line.center() + normal * 60.0
         start = _edge_point(self.source, control if self.curved else end_centre)
         end = _edge_point(self.target, control if self.curved else start_centre)
         path = QPainterPath(start)
@@ -259,16 +300,17 @@ class LinkItem(QGraphicsItem):
         else:
             path.lineTo(end)
             tangent = QLineF(start, end)
-        self.prepareGeometryChange()
         self._path = path
+        self._line = QLineF(start, end)
         self._mark = path.pointAtPercent(0.5)
         self._arrow = _arrow_head(tangent, 8.0 + 4.0 * self.strength)
+        self._bounds = (
+            path.boundingRect().united(self._arrow.boundingRect()).adjusted(-10, -10, 10, 10)
+        )
         self.update()
 
     def boundingRect(self) -> QRectF:
-        return (
-            self._path.boundingRect().united(self._arrow.boundingRect()).adjusted(-14, -14, 14, 14)
-        )
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -278,45 +320,75 @@ class LinkItem(QGraphicsItem):
         path.addEllipse(self._mark, 9, 9)
         return path
 
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        if self._path.isEmpty():
-            return
+    def _resources(self) -> tuple:
+        """(pen, thin pen, arrow colour, mark pen, mark fill), rebuilt only when stale."""
+        theme = self.theme
+        faded = self.link_id in theme.faded
+        key = (theme.generation, self.isSelected(), faded)
+        if key == self._paint_key:
+            return self._pens
         color = QColor(self.style.color if self.style else "#4a4a4a")
-        if self.theme.high_contrast:
+        if theme.high_contrast:
             color = QColor("#000000")
-        faded = self.link_id in self.theme.faded
         if faded:
             color.setAlpha(50)
         if self.isSelected():
-            color = SELECTION_COLOR
-        width = 1.0 + 3.0 * self.strength
-        pen = QPen(color, width)
+            color = QColor(SELECTION_COLOR)
+        pen = QPen(color, 1.0 + 3.0 * self.strength)
         dashed = (self.style is not None and self.style.dashes) or (
             self.confidence is not None and self.confidence < 0.5
         )
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawPolygon(self._arrow)
-        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < LABEL_MIN_LOD:
-            return
+        thin = QPen(color, 0)  # cosmetic: one pixel at any zoom
+        if dashed:
+            thin.setStyle(Qt.PenStyle.DashLine)
         mark_color = QColor(POLARITY_COLORS[self.polarity])
         if faded:
             mark_color.setAlpha(60)
-        painter.setPen(QPen(mark_color, 1.5))
-        painter.setBrush(QColor(255, 255, 255, 90 if faded else 255))
+        self._pens = (
+            pen,
+            thin,
+            color,
+            QPen(mark_color, 1.5),
+            QColor(255, 255, 255, 90 if faded else 255),
+        )
+        self._paint_key = key
+        return self._pens
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        if self._path.isEmpty():
+            return
+        pen, thin, color, mark_pen, mark_fill = self._resources()
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < LABEL_MIN_LOD and not self.isSelected():
+            # Zoomed far out: direction and polarity can't be read anyway; draw it cheap.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(thin)
+            if self.curved:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(self._path)
+            else:
+                painter.drawLine(self._line)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(pen)
+        if self.curved:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path)
+        else:
+            painter.drawLine(self._line)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawPolygon(self._arrow)
+        if lod < LABEL_MIN_LOD:
+            return
+        painter.setPen(mark_pen)
+        painter.setBrush(mark_fill)
         painter.drawEllipse(self._mark, 8, 8)
-        font = QFont(self.theme.font)
-        font.setBold(True)
-        painter.setFont(font)
+        painter.setFont(self.theme.bold_font)
         painter.drawText(
             QRectF(self._mark.x() - 8, self._mark.y() - 9, 16, 16),
             Qt.AlignmentFlag.AlignCenter,
@@ -413,9 +485,7 @@ class GroupItem(QGraphicsItem):
         painter.setBrush(fill)
         painter.drawPath(self._path)
         painter.setPen(border.darker(150))
-        font = QFont(self.theme.font)
-        font.setBold(True)
-        painter.setFont(font)
+        painter.setFont(self.theme.bold_font)
         painter.drawText(self._label_at, self.name)
 
 

@@ -25,6 +25,8 @@ class MapScene(QGraphicsScene):
         self.link_items: dict[str, LinkItem] = {}
         self.group_items: dict[str, GroupItem] = {}
         self._unsubscribe = None
+        # The map's extent, kept up to date cheaply (None: measure again when asked).
+        self._bounds: QRectF | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QColor("#fbfbf8"))
 
@@ -95,6 +97,8 @@ class MapScene(QGraphicsScene):
         if doc is None:
             return
         curves: set[str] = set()
+        if change.removed:
+            self._bounds = None  # the map may have shrunk: measure again when asked
         for link_id in change.removed.get("links", ()):
             item = self.link_items.pop(link_id, None)
             if item is not None:
@@ -172,16 +176,25 @@ class MapScene(QGraphicsScene):
             if item is not None:
                 item.set_curved(bool(self._reciprocal_ids(item)))
 
+    def map_bounds(self) -> QRectF:
+        """The bounding rectangle of everything drawn (measured only when it may shrink)."""
+        if self._bounds is None:
+            self._bounds = self.itemsBoundingRect()
+        return QRectF(self._bounds)
+
     def _fit_scene_rect(self, items=None) -> None:
         """Room to scroll around the map; after an edit it only grows (cheap per edit)."""
         if items is None:
-            bounds = self.itemsBoundingRect()
+            self._bounds = None
+            bounds = self.map_bounds()
             if bounds.isNull():
                 bounds = QRectF(-400, -300, 800, 600)
             self.setSceneRect(bounds.adjusted(-2000, -2000, 2000, 2000))
             return
         rect = self.sceneRect()
         for item in items:
+            if self._bounds is not None:
+                self._bounds = self._bounds.united(item.sceneBoundingRect())
             needed = item.sceneBoundingRect().adjusted(-2000, -2000, 2000, 2000)
             if not rect.contains(needed):
                 rect = rect.united(needed)
@@ -192,7 +205,7 @@ class MapScene(QGraphicsScene):
 
     def set_faded(self, ids: set[str]) -> None:
         """Fade the factors and links whose ids are given (an analysis answer shows the rest)."""
-        self.theme.faded = set(ids)
+        self.theme.set_faded(ids)
         for item in (*self.factor_items.values(), *self.link_items.values()):
             item.update()
 
@@ -204,7 +217,7 @@ class MapScene(QGraphicsScene):
             group.update_shape()
 
     def set_high_contrast(self, on: bool) -> None:
-        self.theme.high_contrast = on
+        self.theme.set_high_contrast(on)
         self.setBackgroundBrush(QColor("#ffffff" if on else "#fbfbf8"))
         for item in (*self.factor_items.values(), *self.link_items.values()):
             item.update()

@@ -66,7 +66,7 @@ class MapView(QGraphicsView):
         self.resetTransform()
 
     def fit_map(self) -> None:
-        self._fit(self.map_scene().itemsBoundingRect())
+        self._fit(self.map_scene().map_bounds())
 
     def fit_selection(self) -> None:
         rect = QRectF()
@@ -169,7 +169,14 @@ class MapView(QGraphicsView):
             return
         super().mouseMoveEvent(event)
         if self._press_positions and event.buttons() & Qt.MouseButton.LeftButton:
-            self.map_scene().refresh_groups_for(set(self._press_positions))
+            # Qt moved the items; links and group outlines follow live (the command that
+            # records the move comes on release).
+            scene = self.map_scene()
+            for factor_id in self._press_positions:
+                item = scene.factor_items.get(factor_id)
+                if item is not None:
+                    item.moved()
+            scene.refresh_groups_for(set(self._press_positions))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._panning:
