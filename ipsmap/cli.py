@@ -70,6 +70,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--ops", action="store_true", help="with --json: include each edit's ops")
 
+    p = commands.add_parser(
+        "analyse", help="factor metrics, feedback loops and structure of one map"
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("--map", required=True, help="the map's id or (unique) name")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--loops-max-length",
+        type=_positive_int,
+        default=6,
+        metavar="L",
+        help="longest feedback loop to list (default 6)",
+    )
+    p.add_argument(
+        "--focus",
+        nargs="+",
+        default=[],
+        metavar="FACTOR",
+        help="factor ids or labels: loops through them, what they affect and what affects them",
+    )
+
     p = commands.add_parser("open", help="open a project in the map window")
     p.add_argument("project", type=Path, nargs="?")
     return parser
@@ -79,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # `ipsmap PROJECT` means `ipsmap open PROJECT`.
-    known = {"new", "demo", "maps", "export", "import", "history", "open"}
+    known = {"new", "demo", "maps", "export", "import", "history", "analyse", "open"}
     if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
     args = parser.parse_args(args_list)
@@ -219,6 +240,71 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from ipsmap.analysis.report import analyse_map
+    from ipsmap.model.project import Project
+
+    with Project.open(args.project, read_only=True) as project:
+        info = project.find_map(args.map)
+        state = project.document(info.id).state
+        result = analyse_map(state, args.loops_max_length, args.focus)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    _print_analysis(result)
+    return 0
+
+
+def _print_analysis(result: dict) -> None:
+    summary, loops = result["summary"], result["loops"]
+    print(f"Map: {result['map']['name']}")
+    print(
+        f"{summary['factors']} factors, {summary['links']} links, density "
+        f"{summary['density']:.3f}; {len(summary['drivers'])} drivers (no inputs), "
+        f"{len(summary['receivers'])} receivers (no outputs), {len(summary['isolated'])} "
+        f"isolated; largest feedback cluster {summary['largest_component_size']} factors"
+    )
+    print()
+    header = f"{'factor':<36} {'in':>3} {'out':>3} {'lever':>6} {'betw':>8} {'pagerank':>8} "
+    print(header + f"{'reach':>6} {'trophic':>7} {'micmac':<12} comm")
+    ranked = sorted(result["factors"], key=lambda f: -f["betweenness"])
+    for f in ranked:
+        leverage = "—" if f["leverage"] is None else f"{f['leverage']:.2f}"
+        print(
+            f"{f['label'][:36]:<36} {f['in_degree']:>3} {f['out_degree']:>3} {leverage:>6} "
+            f"{f['betweenness']:>8.1f} {f['pagerank']:>8.4f} {f['reach']:>6.2f} "
+            f"{f['trophic_level']:>7.2f} {f['micmac_quadrant']:<12} {f['community']}"
+        )
+    print()
+    state = "complete" if loops["complete"] else f"incomplete ({loops['stopped_because']})"
+    print(
+        f"Feedback loops up to {loops['max_length']} links: {loops['count']} ({state}); "
+        f"{loops['reinforcing']} reinforcing, {loops['balancing']} balancing, "
+        f"{loops['unknown']} unknown"
+    )
+    badge = {"reinforcing": "R", "balancing": "B", "unknown": "?"}
+    for loop in loops["items"][:50]:
+        print(f"  [{badge[loop['polarity']]}] " + " → ".join(loop["labels"] + loop["labels"][:1]))
+    if loops["count"] > 50:
+        print(f"  … and {loops['count'] - 50} more (use --json for all)")
+    if "focus" in result:
+        print()
+        print(
+            f"Focus affects {len(result['focus']['affects'])} factors and is influenced by "
+            f"{len(result['focus']['influenced_by'])}"
+        )
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     if args.project is not None and not args.project.exists():
         raise UserError(
@@ -241,5 +327,6 @@ _COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "history": cmd_history,
+    "analyse": cmd_analyse,
     "open": cmd_open,
 }

@@ -144,3 +144,37 @@ def test_every_command_has_help():
         result = ipsmap(command, "--help")
         assert result.returncode == 0
         assert "usage: ipsmap" in result.stdout
+
+
+def test_analyse_prints_metrics_loops_and_summary(demo):
+    result = ipsmap("analyse", demo, "--map", "Glasgow: families' local system", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    keys = {
+        "id", "label", "in_degree", "out_degree", "leverage", "betweenness",
+        "betweenness_normalized", "closeness", "pagerank", "reach", "micmac_quadrant",
+        "trophic_level", "community",
+    }  # fmt: skip
+    assert all(keys <= set(f) for f in data["factors"])
+    assert len(data["factors"]) == data["summary"]["factors"] >= 30
+    loops = data["loops"]
+    assert loops["complete"] is True and loops["max_length"] == 6
+    assert loops["count"] == loops["reinforcing"] + loops["balancing"] + loops["unknown"] > 0
+    assert sum(loops["by_length"].values()) == loops["count"]
+    assert {"factors", "links", "polarity", "length"} <= set(loops["items"][0])
+    text = ipsmap("analyse", demo, "--map", "Glasgow: families' local system")
+    assert "Feedback loops up to 6 links" in text.stdout and "[R]" in text.stdout
+    focused = ipsmap(
+        "analyse", demo, "--map", "Glasgow: families' local system", "--json",
+        "--focus", "Parental stress", "--loops-max-length", "4",
+    )  # fmt: skip
+    data = json.loads(focused.stdout)
+    stress = data["focus"]["factors"][0]
+    assert all(stress in loop["factors"] for loop in data["loops"]["items"])
+    assert_user_error(
+        ipsmap("analyse", demo, "--map", "Glasgow: families' local system", "--focus", "Nope"),
+        "No factor 'Nope'",
+    )
+    assert_user_error(
+        ipsmap("analyse", demo, "--map", "x", "--loops-max-length", "0"), "must be 1 or more"
+    )

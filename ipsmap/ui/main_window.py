@@ -25,6 +25,7 @@ from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, DeleteMap
 from ipsmap.ui import file_actions
 from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
+from ipsmap.ui.analysis_panel import AnalysisPanel
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.data_view import DataView
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.editor, self.scene)
         self.data_view = DataView(self.editor, self.scene)
         self.history = HistoryPanel()
+        self.analysis = AnalysisPanel(self.editor, self.scene)
         self.docks = {
             "maps": self._dock("Maps", self.map_list, Qt.DockWidgetArea.LeftDockWidgetArea),
             "inspector": self._dock(
@@ -88,6 +90,11 @@ class MainWindow(QMainWindow):
             "data": self._dock("Data view", self.data_view, Qt.DockWidgetArea.BottomDockWidgetArea),
             "history": self._dock("History", self.history, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
+        self.docks["analysis"] = self._dock(
+            "Analysis", self.analysis, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["analysis"])
+        self.docks["inspector"].raise_()
         # The canvas gets most of the room; the tables and history share the bottom strip.
         self.tabifyDockWidget(self.docks["data"], self.docks["history"])
         self.docks["data"].raise_()
@@ -193,6 +200,7 @@ class MainWindow(QMainWindow):
         document = project.document(map_id) if project is not None and map_id else None
         if document is self.document and document is not None:
             return
+        self.analysis.clear()
         self.document = document
         self.editor.set_document(document)
         self.scene.set_document(document)

@@ -223,6 +223,11 @@ class MapEditor(QObject):
             self.scene.blockSignals(False)
         self.scene.selectionChanged.emit()
 
+    def selection_in_order(self) -> list[str]:
+        """Selected factor ids, in the order they were selected."""
+        selected = set(self.scene.selected_factor_ids())
+        return [f for f in self._selection_order if f in selected]
+
     def _track_selection(self) -> None:
         selected = set(self.scene.selected_factor_ids())
         kept = [f for f in self._selection_order if f in selected]

@@ -98,6 +98,12 @@ class FactorItem(QGraphicsItem):
         # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
         self._notes = factor.notes
 
+    def set_emphasis(self, scale: float) -> None:
+        """Draw the factor larger or smaller (sizing by a metric); links follow."""
+        if scale != self.scale():
+            self.setScale(scale)
+            self.moved()
+
     def moved(self) -> None:
         """Redraw what hangs on this factor's position (its links)."""
         for link in self.links:
@@ -398,7 +404,11 @@ class LinkItem(QGraphicsItem):
 
 def _edge_point(item: FactorItem, toward: QPointF) -> QPointF:
     """Where the line from the item's centre toward ``toward`` leaves its rectangle."""
-    rect = item.outline_rect().translated(item.pos())
+    rect = item.outline_rect()
+    scale = item.scale()
+    if scale != 1.0:
+        rect = QRectF(rect.topLeft() * scale, rect.size() * scale)
+    rect = rect.translated(item.pos())
     centre = rect.center()
     dx, dy = toward.x() - centre.x(), toward.y() - centre.y()
     if dx == 0 and dy == 0:
