@@ -33,6 +33,7 @@ from ipsmap.analysis.submaps import downstream, on_any_path, upstream
 from ipsmap.model.commands import EditMap
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.worker import run_in_worker
 
 QUESTIONS = [
     ("affects", "What does this affect?"),
@@ -52,6 +53,8 @@ METRICS = [
     ("trophic_level", "Trophic level (position in the causal chain)"),
 ]
 BADGES = {"reinforcing": "R", "balancing": "B", "unknown": "?"}
+# From this many factors, loops, metrics and what-ifs run in a worker with a progress dialog.
+WORKER_THRESHOLD = 1000
 
 
 class ChangeChart(QWidget):
@@ -118,6 +121,12 @@ class AnalysisPanel(QWidget):
         self._answer: set[str] = set()
         layout = QVBoxLayout(self)
         form = QFormLayout()
+        self.saved = QComboBox()
+        self.saved.setObjectName("analysis-saved-views")
+        self.saved.setAccessibleName("Saved views")
+        self.saved.setToolTip("Views saved with this map: choose one to show it again")
+        self.saved.activated.connect(self._saved_chosen)
+        form.addRow("Saved views", self.saved)
         self.question = QComboBox()
         self.question.setObjectName("analysis-question")
         self.question.setAccessibleName("Question")
@@ -181,6 +190,51 @@ class AnalysisPanel(QWidget):
         self.chart = ChangeChart()
         layout.addWidget(self.chart)
         self._question_changed()
+        scene.changed_by_model.connect(lambda change: self.refresh_saved())
+
+    # -- saved views ------------------------------------------------------------------------
+
+    def saved_views(self) -> list[dict]:
+        document = self.editor.document
+        return list(document.info.attributes.get("views", [])) if document is not None else []
+
+    def refresh_saved(self) -> None:
+        names = [v.get("name", "") for v in self.saved_views()]
+        current = [self.saved.itemText(i) for i in range(1, self.saved.count())]
+        if names == current:
+            return
+        self.saved.clear()
+        self.saved.addItem("(choose a saved view)" if names else "(none saved yet)", None)
+        for name in names:
+            self.saved.addItem(name, name)
+
+    def apply_view(self, name: str) -> bool:
+        """Show a saved view again: its question, settings and focus, answered anew."""
+        view = next((v for v in self.saved_views() if v.get("name") == name), None)
+        document = self.editor.document
+        if view is None or document is None:
+            return False
+        for combo, key in (
+            (self.question, "question"),
+            (self.metric, "metric"),
+            (self.direction, "direction"),
+            (self.function, "function"),
+        ):
+            index = combo.findData(view.get(key))
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.depth.setValue(int(view.get("depth", 0)))
+        self.loop_length.setValue(int(view.get("loop_length", 6)))
+        focus = [f for f in view.get("focus", []) if f in document.factors]
+        self.editor.select(focus)
+        self.editor.restore_selection_order(focus)
+        self.ask()
+        return True
+
+    def _saved_chosen(self, index: int) -> None:
+        name = self.saved.itemData(index)
+        if name:
+            self.apply_view(name)
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -227,59 +281,93 @@ class AnalysisPanel(QWidget):
             )
             self._highlight(factors, links)
         elif key == "loops":
-            listing = find_loops(graph, self.loop_length.value(), through=selected or None)
-            self._loops = listing.items
-            state = "all of them" if listing.complete else f"stopped: {listing.stopped_because}"
-            self.summary.setText(
-                f"{listing.count} loops up to {self.loop_length.value()} links ({state}): "
-                f"{listing.reinforcing} reinforcing (R), {listing.balancing} balancing (B), "
-                f"{listing.unknown} unknown (?). Click a loop to show it."
+            max_length = self.loop_length.value()
+            self._compute(
+                "Finding feedback loops…",
+                lambda: find_loops(graph, max_length, through=selected or None),
+                lambda listing: self._show_loops(listing, max_length, label),
             )
-            for loop in listing.items:
-                names = " → ".join(label[f] for f in (*loop.factors, loop.factors[0]))
-                self.results.addItem(QListWidgetItem(f"[{BADGES[loop.polarity]}] {names}"))
-            involved = {f for loop in listing.items for f in loop.factors}
-            self._highlight(involved, {x for loop in listing.items for x in loop.links})
         elif key == "central":
             metric = self.metric.currentData()
-            values = {f: float(getattr(m, metric) or 0.0) for f, m in factor_metrics(graph).items()}
-            ranked = sorted(values, key=lambda f: -values[f])
-            self.summary.setText(
-                f"Factors sized by {self.metric.currentText().split(' (')[0].lower()}; "
-                "the largest matter most by this measure."
+            self._compute(
+                "Measuring every factor…",
+                lambda: {
+                    f: float(getattr(m, metric) or 0.0) for f, m in factor_metrics(graph).items()
+                },
+                lambda values: self._show_central(values, label),
             )
-            self._list(f"{label[f]} — {values[f]:.3g}" for f in ranked[:20])
-            self._size_by(values)
-            self.scene.set_faded(set())
         elif key == "whatif":
             function = self.function.currentData()
             value = clamp_value(self.direction.currentData(), function)
-            result = run_scenario(graph, {f: value for f in selected}, function)
-            changes = sorted(
-                (
-                    c
-                    for c in result.factors.values()
-                    if c.direction != "no change" and c.factor_id not in selected
-                ),
-                key=lambda c: -abs(c.change),
+            self._compute(
+                "Running the what-if…",
+                lambda: run_scenario(graph, {f: value for f in selected}, function),
+                lambda result: self._show_scenario(result, selected, label),
             )
-            state = (
-                "settled"
-                if result.scenario.converged
-                else ("kept oscillating" if result.scenario.oscillating else "did not settle")
-            )
-            self.summary.setText(
-                f"If {_names(selected, label)} {self.direction.currentText()}, "
-                f"{len(changes)} factors change (the model {state}). These are relative "
-                "directions from the map's links, not predictions."
-            )
-            self.chart.set_bars([(label[c.factor_id], c.change) for c in changes[:15]])
-            self._list(f"{label[c.factor_id]}: {c.direction} ({c.change:+.3f})" for c in changes)
-            self._highlight({c.factor_id for c in changes} | set(selected), set())
-            self._last_scenario = result
+
+    def _compute(self, label: str, compute, show) -> None:
+        """Small maps are answered at once; big ones in a worker (cancellable)."""
+        document = self.editor.document
+        if document is not None and len(document.factors) >= WORKER_THRESHOLD:
+            self.summary.setText(label)
+            run_in_worker(self, label, compute, show, self.summary.setText)
+        else:
+            show(compute())
+
+    def _show_loops(self, listing, max_length: int, label: dict[str, str]) -> None:
+        self._loops = listing.items
+        state = "all of them" if listing.complete else f"stopped: {listing.stopped_because}"
+        self.summary.setText(
+            f"{listing.count} loops up to {max_length} links ({state}): "
+            f"{listing.reinforcing} reinforcing (R), {listing.balancing} balancing (B), "
+            f"{listing.unknown} unknown (?). Click a loop to show it."
+        )
+        for loop in listing.items:
+            names = " → ".join(label[f] for f in (*loop.factors, loop.factors[0]))
+            self.results.addItem(QListWidgetItem(f"[{BADGES[loop.polarity]}] {names}"))
+        involved = {f for loop in listing.items for f in loop.factors}
+        self._highlight(involved, {x for loop in listing.items for x in loop.links})
+
+    def _show_central(self, values: dict[str, float], label: dict[str, str]) -> None:
+        ranked = sorted(values, key=lambda f: -values[f])
+        low, high = min(values.values(), default=0), max(values.values(), default=0)
+        self.summary.setText(
+            f"Factors sized by {self.metric.currentText().split(' (')[0].lower()}: "
+            f"smallest {low:.3g}, largest {high:.3g}. The largest matter most by this "
+            "measure."
+        )
+        self._list(f"{label[f]} — {values[f]:.3g}" for f in ranked[:20])
+        self._size_by(values)
+        self.scene.set_faded(set())
+
+    def _show_scenario(self, result, selected: list[str], label: dict[str, str]) -> None:
+        changes = sorted(
+            (
+                c
+                for c in result.factors.values()
+                if c.direction != "no change" and c.factor_id not in selected
+            ),
+            key=lambda c: -abs(c.change),
+        )
+        if result.scenario.converged:
+            state = "settled"
+        elif result.scenario.oscillating:
+            state = "kept oscillating"
+        else:
+            state = "did not settle"
+        self.summary.setText(
+            f"If {_names(selected, label)} {self.direction.currentText()}, "
+            f"{len(changes)} factors change (the model {state}). These are relative "
+            "directions from the map's links, not predictions."
+        )
+        self.chart.set_bars([(label[c.factor_id], c.change) for c in changes[:15]])
+        self._list(f"{label[c.factor_id]}: {c.direction} ({c.change:+.3f})" for c in changes)
+        self._highlight({c.factor_id for c in changes} | set(selected), set())
+        self._last_scenario = result
 
     def clear(self) -> None:
         """Show the whole map again."""
+        self.refresh_saved()
         self.scene.set_faded(set())
         self._reset_sizes()
         self.results.clear()

@@ -223,6 +223,10 @@ class MapEditor(QObject):
             self.scene.blockSignals(False)
         self.scene.selectionChanged.emit()
 
+    def restore_selection_order(self, factor_ids: list[str]) -> None:
+        """Remember ``factor_ids`` as selected in this order (e.g. a saved view's focus)."""
+        self._selection_order = list(factor_ids)
+
     def selection_in_order(self) -> list[str]:
         """Selected factor ids, in the order they were selected."""
         selected = set(self.scene.selected_factor_ids())

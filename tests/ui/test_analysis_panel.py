@@ -81,3 +81,36 @@ def test_what_if_shows_relative_changes_and_can_be_saved(qtbot, window):
     assert "More IPS support" in row.fetchone()[0]
     window.actions_by_name["undo"].trigger()
     assert "views" not in doc.info.attributes
+
+
+def test_a_saved_view_can_be_shown_again(qtbot, window):
+    doc = window.document
+    poverty = factor_named(doc, "Household poverty")
+    select(window, poverty)
+    panel = window.analysis
+    choose(panel.question, "influences")
+    panel.depth.setValue(2)
+    qtbot.mouseClick(panel.ask_button, Qt.MouseButton.LeftButton)
+    answer = set(panel._answer)
+    assert panel.save_view("What drives poverty")
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    window.scene.clearSelection()
+    choose(panel.question, "central")
+    assert panel.saved.findData("What drives poverty") >= 0
+    assert panel.apply_view("What drives poverty")
+    assert panel.question.currentData() == "influences" and panel.depth.value() == 2
+    assert panel._answer == answer
+    assert window.scene.selected_factor_ids() == [poverty]
+
+
+def test_big_maps_are_analysed_in_a_worker(qtbot, window, monkeypatch):
+    import ipsmap.ui.analysis_panel as panel_module
+
+    monkeypatch.setattr(panel_module, "WORKER_THRESHOLD", 5)
+    panel = window.analysis
+    choose(panel.question, "loops")
+    window.scene.clearSelection()
+    qtbot.mouseClick(panel.ask_button, Qt.MouseButton.LeftButton)
+    assert panel.summary.text() == "Finding feedback loops…"
+    qtbot.waitUntil(lambda: panel.results.count() > 0, timeout=20_000)
+    assert "loops up to 6 links" in panel.summary.text()
