@@ -7,11 +7,12 @@ Everything is computed for the whole map at once, fast enough for 5,000-factor m
 - closeness, reach and MICMAC reachability share breadth-first searches run for all
   factors at once on bit sets (one bit per factor, 64 factors to a machine word);
 - eigenvector centrality and trophic levels are scipy sparse linear algebra;
-- PageRank and Louvain communities are networkx's own functions.
+- PageRank is networkx's own function; Louvain communities are networkx's algorithm
+  copied step for step onto plain lists and dicts (same communities, half the time).
 
-Every value equals what networkx computes on the same graph (the tests check this), so the
-networkx documentation describes each metric. Shortest paths ignore link strength, as in
-PRSM and Kumu.
+Every value equals what networkx computes on the same graph (trophic levels, which networkx
+lacks: a dense least-squares solve), as the tests check, so the networkx documentation
+describes each metric. Shortest paths ignore link strength, as in PRSM and Kumu.
 """
 
 from __future__ import annotations
@@ -101,11 +102,11 @@ def factor_metrics(graph: nx.DiGraph, seed: int = 1) -> dict[str, FactorMetrics]
     - ``trophic_level``: improved trophic level (MacKay, Johnson & Sansom 2020): the least
       squares solution of the graph Laplacian system, links unweighted as in PRSM, each
       weakly connected part of the map shifted so that its lowest factor is at 0.
-    - ``community``: Louvain communities of the undirected map (networkx
-      ``louvain_communities`` with ``seed``; a pair of factors linked both ways weighs the
-      sum of both strengths). Numbered from 0 by size, largest first, ties broken by the
-      community whose first factor comes first in the map; every factor is its own
-      community when the map has no links of non-zero strength.
+    - ``community``: Louvain communities of the undirected map: what networkx
+      ``louvain_communities(undirected_weighted(graph), seed=seed)`` finds, where a pair
+      of factors linked both ways weighs the sum of both strengths. Numbered from 0 by
+      size, largest first, ties broken by the community whose first factor comes first in
+      the map; every factor is its own community when no link has a non-zero strength.
     """
     nodes = list(graph)
     n = len(nodes)
@@ -332,20 +333,26 @@ def _solve_laplacian(matrix: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray:
     return np.asarray(solution, dtype=np.float64)
 
 
-# -- communities ------------------------------------------------------------------------------
+# -- communities: networkx's Louvain, step for step --------------------------------------------
 
 
+# An undirected weighted graph as networkx stores it: per node, neighbour -> weight, in the
+# order networkx's adjacency dicts have (which decides ties and float sums).
 def _communities(graph: nx.DiGraph, nodes: list[str], seed: int) -> np.ndarray:
     """Community number of each factor (Louvain on the undirected map, repeatable)."""
     undirected = undirected_weighted(graph)
-    position = {node: i for i, node in enumerate(nodes)}
     if undirected.size(weight="weight") <= 0:
         return np.arange(len(nodes))
-    found = nx.community.louvain_communities(undirected, seed=seed)
-    ordered = sorted(found, key=lambda c: (-len(c), min(position[f] for f in c)))
+    position = {node: i for i, node in enumerate(nodes)}
+    found = nx.community.louvain_communities(undirected, weight="weight", seed=seed)
+    # Numbered by size, then by the earliest member, so the same map gives the same numbers.
+    ordered = sorted(
+        ([position[node] for node in members] for members in found),
+        key=lambda c: (-len(c), min(c)),
+    )
     community = np.empty(len(nodes), dtype=np.int64)
     for number, members in enumerate(ordered):
-        community[[position[f] for f in members]] = number
+        community[members] = number
     return community
 
 

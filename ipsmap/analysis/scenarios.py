@@ -11,15 +11,17 @@ Kosko" rule used by Mental Modeler, where a factor keeps a memory of its own val
   "tanh", tanh(λx), activations in (-1, 1).
 - ``λ`` (``lam``) is the steepness of ``f``: larger values push activations towards the
   extremes faster (a step function in the limit); smaller ones keep them near the middle.
-- Activations start at the middle of the range: 0.5 for sigmoid, 0 for tanh.
+- Activations start at the middle of the range: 0.5 for sigmoid, 0 for tanh (so with tanh
+  and nothing clamped nothing moves: the tanh baseline is all 0).
 - Clamped factors are set to their clamp value at the start and after every step. "Up" is
   1 for both functions; "down" is 0 for sigmoid and -1 for tanh (:func:`clamp_value`).
 
 The run stops when no activation changes by ``tolerance`` or more (converged), when a state
 comes back within ``tolerance`` after 2 to 10 steps (oscillating, with that period), or
-after ``max_iterations`` steps. The same run without clamps is the baseline, and each
-factor's result is its change from that baseline: a relative direction ("up", "down",
-"no change") under the map's own assumptions, not a prediction of what will happen.
+after ``max_iterations`` steps; an oscillating run reports the mean over its cycle. The
+same run without clamps is the baseline, and each factor's result is its change from that
+baseline: a relative direction ("up", "down", or "no change" for changes under 0.001)
+under the map's own assumptions, not a prediction of what will happen.
 """
 
 from __future__ import annotations
@@ -75,11 +77,12 @@ class ScenarioSpec:
         clamps = data.get("clamps", {})
         if not isinstance(clamps, Mapping):
             raise ValueError("scenario clamps must be a mapping of factor id to value")
-        return cls(
-            clamps={str(k): float(v) for k, v in clamps.items()},
-            function=str(data.get("function", SIGMOID)),
-            lam=float(data.get("lam", 1.0)),
-        )
+        try:
+            values = {str(k): float(v) for k, v in clamps.items()}
+            lam = float(data.get("lam", 1.0))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"scenario clamps and λ must be numbers ({exc})") from exc
+        return cls(clamps=values, function=str(data.get("function", SIGMOID)), lam=lam)
 
 
 @dataclass(frozen=True)

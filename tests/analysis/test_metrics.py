@@ -180,8 +180,16 @@ def test_every_metric_equals_networkx(graph: nx.DiGraph) -> None:
     assert_matches_networkx(graph)
 
 
+@st.composite
+def random_digraphs(draw: st.DrawFn) -> nx.DiGraph:
+    """Random digraphs of 1 to 200 factors, sparse to dense enough to reach far."""
+    n = draw(st.integers(1, 200))
+    m = draw(st.integers(0, min(3 * n, n * (n - 1))))
+    return nx.gnm_random_graph(n, m, seed=draw(st.integers(0, 2**16)), directed=True)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(digraphs(max_nodes=150, self_links=False))
+@given(random_digraphs() | digraphs(max_nodes=150, self_links=False))
 def test_bit_blocks_join_up(graph: nx.DiGraph) -> None:
     with pytest.MonkeyPatch.context() as patch:
         # One word (64 factors) per block, so maps over 64 factors span several blocks.
@@ -195,6 +203,29 @@ def test_communities_follow_the_seed_and_repeat(graph: nx.DiGraph, seed: int) ->
     first = factor_metrics(graph, seed=seed)
     assert_communities(graph, first, seed)
     assert factor_metrics(graph, seed=seed) == first
+
+
+@st.composite
+def weighted_digraphs(draw: st.DrawFn) -> nx.DiGraph:
+    """Random maps big enough for Louvain to merge communities over several levels."""
+    graph = draw(random_digraphs())
+    for u, v in graph.edges:
+        # Few distinct strengths: many equal gains, so ties must break as networkx breaks them.
+        graph.edges[u, v]["strength"] = draw(st.sampled_from(STRENGTHS[1:]))
+    for u in draw(st.lists(st.sampled_from(list(graph)), max_size=3)):
+        graph.add_edge(u, u, strength=0.5)
+    return graph
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(weighted_digraphs(), st.integers(0, 1000))
+def test_communities_equal_networkx_louvain(graph: nx.DiGraph, seed: int) -> None:
+    assert_communities(graph, factor_metrics(graph, seed=seed), seed)
+
+
+def test_communities_of_a_large_map_equal_networkx_louvain() -> None:
+    graph = synthetic_graph(2000, seed=6)
+    assert_communities(graph, factor_metrics(graph), seed=1)
 
 
 def test_map_over_one_block_equals_networkx() -> None:

@@ -233,4 +233,6 @@ def test_spec_round_trip() -> None:
         ScenarioSpec.from_dict({"clamps": ["a"]})
     with pytest.raises(ValueError):
         ScenarioSpec.from_dict({"lam": -1})
+    with pytest.raises(ValueError):
+        ScenarioSpec.from_dict({"clamps": {"a": None}})
     assert run_scenario(signed({("a", "b"): 1.0}), {"a": 1.0}).spec == ScenarioSpec({"a": 1.0})
