@@ -282,7 +282,7 @@ def part_times(graph: nx.DiGraph) -> list[tuple[str, float]]:
         ("eigenvector (scipy power iteration)", lambda: metrics._eigenvector(n, links)),
         ("trophic levels (conjugate gradients)", lambda: metrics._trophic_levels(n, links)),
         (
-            "communities (networkx's Louvain steps on plain dicts)",
+            "communities (networkx louvain_communities)",
             lambda: metrics._communities(graph, nodes, 1),
         ),
     ]
