@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
@@ -458,3 +459,23 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _sniff(head: bytes) -> bool:
+    return b'"ipsmap-map"' in head
+
+
+def _read_all(path: Path, options: ReadOptions) -> list[MapData]:
+    return [read(path)]
+
+
+FORMATS = [
+    MapFormat(
+        name="json",
+        label="ipsmap map (JSON)",
+        suffixes=SUFFIXES,
+        read=_read_all,
+        write=write,
+        sniff=_sniff,
+    )
+]

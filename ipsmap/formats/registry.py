@@ -1,43 +1,51 @@
-"""Which format a file is in, and the readers and writers for each format."""
+"""Which format a file is in, and the readers and writers for each format.
+
+Each format module exposes ``FORMATS``: a list of MapFormat. The registry gathers them from
+the modules named in FORMAT_MODULES, so adding a format is adding a module and its name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import importlib
 from pathlib import Path
 
-from ipsmap.formats import ipsmap_json
+from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
 
-
-@dataclass(frozen=True)
-class MapFormat:
-    """One interchange format: its name on the command line, suffixes, reader, writer."""
-
-    name: str
-    label: str
-    suffixes: tuple[str, ...]
-    read: Callable[[Path], list[MapData]] | None
-    write: Callable[[MapData, Path], None] | None
-    # Recognises the format from the first bytes, for suffixes several formats share.
-    sniff: Callable[[bytes], bool]
+__all__ = ["FORMATS", "MapFormat", "ReadOptions", "read_maps", "write_map"]
 
 
-def _read_one(reader: Callable[[Path], MapData]) -> Callable[[Path], list[MapData]]:
-    return lambda path: [reader(path)]
+# Order matters for detection: specific formats before general ones.
+FORMAT_MODULES = (
+    "ipsmap_json",
+    "prsm",
+    "kumu",
+    "mentalmodeler",
+    "loopy",
+    "graph_formats",
+    "dot",
+    "vensim",
+    "matrix",
+    "tables",
+)
 
 
-FORMATS: dict[str, MapFormat] = {
-    "json": MapFormat(
-        name="json",
-        label="ipsmap map (JSON)",
-        suffixes=ipsmap_json.SUFFIXES,
-        read=_read_one(ipsmap_json.read),
-        write=ipsmap_json.write,
-        sniff=lambda head: b'"ipsmap-map"' in head,
-    ),
-}
+def _load() -> dict[str, MapFormat]:
+    formats: dict[str, MapFormat] = {}
+    for module_name in FORMAT_MODULES:
+        try:
+            module = importlib.import_module(f"ipsmap.formats.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"ipsmap.formats.{module_name}":
+                raise
+            continue
+        for fmt in getattr(module, "FORMATS", ()):
+            formats[fmt.name] = fmt
+    return formats
+
+
+FORMATS: dict[str, MapFormat] = _load()
 
 
 def readable_formats() -> list[str]:
@@ -60,7 +68,7 @@ def detect_format(path: Path) -> MapFormat:
     """Pick the reader for a file from its content, then its suffix."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(4096)
+            head = handle.read(8192)
     except FileNotFoundError:
         raise FormatError(path, "", "no such file") from None
     except OSError as exc:
@@ -76,7 +84,9 @@ def detect_format(path: Path) -> MapFormat:
     raise FormatError(path, "", "this is not a map file ipsmap can read")
 
 
-def read_maps(path: str | Path, format_name: str | None = None) -> list[MapData]:
+def read_maps(
+    path: str | Path, format_name: str | None = None, options: ReadOptions | None = None
+) -> list[MapData]:
     """Read every map in a file, validated; raise FormatError on any problem."""
     path = Path(path)
     if path.is_dir():
@@ -84,19 +94,27 @@ def read_maps(path: str | Path, format_name: str | None = None) -> list[MapData]
     fmt = get_format(format_name) if format_name else detect_format(path)
     if fmt.read is None:
         raise FormatError(path, "", f"ipsmap cannot read {fmt.label} files")
-    return fmt.read(path)
+    if not path.exists():
+        raise FormatError(path, "", "no such file")
+    return fmt.read(path, options or ReadOptions())
+
+
+def format_for_path(path: Path) -> MapFormat | None:
+    """The writable format a file name implies (None if it implies none)."""
+    name = path.name.lower()
+    for fmt in FORMATS.values():
+        if fmt.write is not None and any(name.endswith(s) for s in fmt.suffixes):
+            return fmt
+    return None
 
 
 def write_map(data: MapData, path: str | Path, format_name: str | None = None) -> MapFormat:
     """Write one map in a format named, or implied by the suffix of ``path``."""
     path = Path(path)
     if format_name is None:
-        matches = [
-            f for f in FORMATS.values() if f.write and path.name.lower().endswith(f.suffixes)
-        ]
-        if not matches:
+        fmt = format_for_path(path)
+        if fmt is None:
             raise FormatError(path, "", "cannot tell the format from the file name; give --format")
-        fmt = matches[0]
     else:
         fmt = get_format(format_name)
     if fmt.write is None:

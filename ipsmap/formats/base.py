@@ -1,0 +1,32 @@
+"""What every format module declares: its name, file suffixes, reader, writer, sniffer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ipsmap.model.mapdata import MapData
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a user can tell a reader beyond the file itself."""
+
+    # The factors table, when the file given is the links table of a CSV pair.
+    nodes: Path | None = None
+    # Explicit column choices: our key (id, label, from, to, polarity…) → the file's column.
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MapFormat:
+    """One interchange format: its name on the command line, suffixes, reader, writer."""
+
+    name: str
+    label: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path, ReadOptions], list[MapData]] | None
+    write: Callable[[MapData, Path], None] | None
+    # Recognises the format from the first bytes, for suffixes several formats share.
+    sniff: Callable[[bytes], bool] = lambda head: False
