@@ -62,6 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="the map file to read")
     p.add_argument("--name", help="name for the new map (default: the name in the file)")
     p.add_argument("--format", choices=readable_formats(), help="format (default: detected)")
+    p.add_argument(
+        "--nodes",
+        type=Path,
+        metavar="FACTORS_FILE",
+        help="the factors table, when FILE is the links table of a CSV pair",
+    )
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="KEY=COLUMN",
+        help="use COLUMN of the table for KEY (id, label, type, from, to, polarity, strength…)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser("formats", help="list the file formats ipsmap reads and writes")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = commands.add_parser("history", help="show the audit log (who changed what, when)")
@@ -100,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # `ipsmap PROJECT` means `ipsmap open PROJECT`.
-    known = {"new", "demo", "maps", "export", "import", "history", "analyse", "open"}
+    known = {"new", "demo", "maps", "export", "import", "formats", "history", "analyse", "open"}
     if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
     args = parser.parse_args(args_list)
@@ -177,11 +193,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ipsmap.formats.registry import read_maps
+    from ipsmap.formats.registry import ReadOptions, read_maps
     from ipsmap.model.project import Project
 
+    columns = {}
+    for item in args.column:
+        key, sep, column = item.partition("=")
+        if not sep or not key.strip() or not column.strip():
+            raise UserError(f"--column takes KEY=COLUMN, not {item!r}")
+        columns[key.strip().lower()] = column.strip()
+    if args.nodes is not None and not args.nodes.exists():
+        raise UserError(f"{args.nodes}: no such file")
+    options = ReadOptions(nodes=args.nodes, columns=columns)
     # Read and validate the whole file before the project is even opened.
-    maps = read_maps(args.file, args.format)
+    maps = read_maps(args.file, args.format, options)
     if args.name and len(maps) > 1:
         raise UserError(f"{args.file} holds {len(maps)} maps; --name applies to one map only")
     imported = []
@@ -204,6 +229,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         for m in imported:
             print(m["id"])
+    return 0
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from ipsmap.formats.registry import FORMATS
+
+    rows = [
+        {
+            "name": f.name,
+            "label": f.label,
+            "suffixes": list(f.suffixes),
+            "read": f.read is not None,
+            "write": f.write is not None,
+        }
+        for f in FORMATS.values()
+    ]
+    if args.json:
+        print(json.dumps({"formats": rows}, indent=2))
+        return 0
+    for row in rows:
+        can = (
+            "read and write"
+            if row["read"] and row["write"]
+            else ("read" if row["read"] else "write")
+        )
+        print(f"{row['name']:<14} {row['label']:<34} {can:<15} {' '.join(row['suffixes'])}")
     return 0
 
 
@@ -326,6 +377,7 @@ _COMMANDS = {
     "maps": cmd_maps,
     "export": cmd_export,
     "import": cmd_import,
+    "formats": cmd_formats,
     "history": cmd_history,
     "analyse": cmd_analyse,
     "open": cmd_open,

@@ -178,3 +178,20 @@ def test_analyse_prints_metrics_loops_and_summary(demo):
     assert_user_error(
         ipsmap("analyse", demo, "--map", "x", "--loops-max-length", "0"), "must be 1 or more"
     )
+
+
+def test_formats_lists_read_and_write_support():
+    result = ipsmap("formats", "--json")
+    assert result.returncode == 0
+    rows = {row["name"]: row for row in json.loads(result.stdout)["formats"]}
+    assert rows["json"]["read"] and rows["json"]["write"]
+    assert ".json" in rows["json"]["suffixes"]
+    assert "json" in ipsmap("formats").stdout
+
+
+def test_import_column_option_must_be_key_equals_column(demo, tmp_path):
+    assert_user_error(ipsmap("import", demo, tmp_path / "x.csv", "--column", "label"), "KEY=COLUMN")
+    assert_user_error(
+        ipsmap("import", demo, tmp_path / "x.csv", "--nodes", tmp_path / "none.csv"),
+        "no such file",
+    )

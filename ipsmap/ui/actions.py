@@ -30,7 +30,7 @@ MENUS: dict[str, list[ActionSpec]] = {
         ActionSpec("save-as", "Save &as…", ("Ctrl+Shift+S",), "Copy this project to a new file"),
         SEPARATOR,
         ActionSpec("import-map", "&Import map…", ("Ctrl+I",), "Add a map from a file"),
-        ActionSpec("export-map", "&Export map…", ("Ctrl+E",), "Write this map to a file"),
+        ActionSpec("export-map", "&Export map as…", ("Ctrl+E",), "Write this map to a file"),
         SEPARATOR,
         ActionSpec("close-window", "&Close", ("Ctrl+W",), "Close this window"),
     ],

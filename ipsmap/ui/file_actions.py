@@ -6,17 +6,34 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ipsmap.formats.registry import read_maps, write_map
+from ipsmap.formats.registry import (
+    FORMATS,
+    read_maps,
+    readable_formats,
+    writable_formats,
+    write_map,
+)
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
+from ipsmap.model.mapdata import MapData
 from ipsmap.model.project import Project
+from ipsmap.ui.worker import run_in_worker
 
 if TYPE_CHECKING:
     from ipsmap.ui.main_window import MainWindow
 
 PROJECT_FILTER = "ipsmap projects (*.ipsmap)"
-MAP_FILTER = "ipsmap map (*.json)"
 RECENT_KEY = "recent/projects"
 RECENT_LIMIT = 8
 
@@ -81,40 +98,126 @@ def save_as(window: MainWindow, path: str | Path | None = None) -> Path | None:
     return target
 
 
-def import_map(window: MainWindow, path: str | Path | None = None) -> str | None:
+def _filters(names: list[str]) -> str:
+    """File-dialog filters for the given formats, most general first."""
+    entries = []
+    all_suffixes = []
+    for name in names:
+        fmt = FORMATS[name]
+        patterns = " ".join(f"*{suffix}" for suffix in fmt.suffixes)
+        all_suffixes += [f"*{suffix}" for suffix in fmt.suffixes]
+        entries.append(f"{fmt.label} ({patterns})")
+    return ";;".join([f"All map files ({' '.join(dict.fromkeys(all_suffixes))})", *entries])
+
+
+class ImportPreview(QDialog):
+    """What a file holds before it goes into the project: maps, counts and warnings."""
+
+    def __init__(self, path: Path, maps: list[MapData], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("import-preview")
+        self.setWindowTitle(f"Import {path.name}")
+        layout = QVBoxLayout(self)
+        lines = [
+            f"“{data.info.name}”: {len(data.factors)} factors, {len(data.links)} links"
+            + (f", {len(data.groups)} groups" if data.groups else "")
+            for data in maps
+        ]
+        layout.addWidget(QLabel("This file holds:\n" + "\n".join(lines)))
+        warnings = [w for data in maps for w in data.warnings]
+        if warnings:
+            layout.addWidget(QLabel(f"{len(warnings)} thing(s) could not be imported as they are:"))
+            listing = QListWidget()
+            listing.setObjectName("import-warnings")
+            listing.addItems(warnings)
+            layout.addWidget(listing)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+# Files bigger than this are read in a worker with a progress dialog.
+BIG_FILE_BYTES = 2_000_000
+
+
+def import_map(
+    window: MainWindow, path: str | Path | None = None, confirm: bool = True
+) -> str | None:
+    """Read a map file (any readable format), show what it holds, add it to the project.
+
+    Returns the first new map's id when the import happened at once (small files).
+    """
     project = window.project
     if project is None:
         return None
     if path is None:
-        chosen, _ = QFileDialog.getOpenFileName(window, "Import map", "", MAP_FILTER)
+        chosen, _ = QFileDialog.getOpenFileName(
+            window, "Import map", "", _filters(readable_formats())
+        )
         if not chosen:
             return None
         path = chosen
+    path = Path(path)
+    result: list[str] = []
+
+    def finish(maps: list[MapData]) -> None:
+        if confirm and ImportPreview(path, maps, window).exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            result.extend(project.import_map(data) for data in maps)
+        except IpsmapError as exc:
+            _error(window, "Cannot import the map", exc)
+            return
+        warnings = [w for data in maps for w in data.warnings]
+        note = f" with {len(warnings)} warning(s)" if warnings else ""
+        window.show_message(f"Imported {path.name}{note}")
+        if result:
+            window.show_map(result[0])
+
+    def failed(message: str) -> None:
+        _error(window, "Cannot import the map", IpsmapError(message))
+
+    try:
+        big = path.stat().st_size > BIG_FILE_BYTES
+    except OSError:
+        big = False
+    if big:
+        run_in_worker(window, f"Reading {path.name}…", lambda: read_maps(path), finish, failed)
+        return None
     try:
         maps = read_maps(path)
-        ids = [project.import_map(data) for data in maps]
     except IpsmapError as exc:
         _error(window, "Cannot import the map", exc)
         return None
-    warnings = [w for data in maps for w in data.warnings]
-    if warnings:
-        window.show_message(f"Imported with {len(warnings)} warning(s): {warnings[0]}")
-    return ids[0] if ids else None
+    finish(maps)
+    return result[0] if result else None
 
 
 def export_map(window: MainWindow, path: str | Path | None = None) -> Path | None:
     project, document = window.project, window.document
     if project is None or document is None:
         return None
+    format_name = None
     if path is None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            window, "Export map", f"{document.info.name}.json", MAP_FILTER
+        names = writable_formats()
+        filters = [f"{FORMATS[n].label} (*{FORMATS[n].suffixes[0]})" for n in names]
+        chosen, chosen_filter = QFileDialog.getSaveFileName(
+            window, "Export map as", document.info.name, ";;".join(filters)
         )
         if not chosen:
             return None
         path = chosen
+        if chosen_filter in filters:
+            format_name = names[filters.index(chosen_filter)]
+            suffix = FORMATS[format_name].suffixes[0]
+            if not str(path).lower().endswith(FORMATS[format_name].suffixes):
+                path = f"{path}{suffix}"
     try:
-        write_map(project.map_data(document.id), path, "json")
+        write_map(project.map_data(document.id), path, format_name)
     except (IpsmapError, OSError) as exc:
         _error(window, "Cannot export the map", exc)
         return None

@@ -118,6 +118,8 @@ class MainWindow(QMainWindow):
         self.actions_by_name["show-legend"].setChecked(True)
         self.actions_by_name["show-minimap"].setChecked(True)
         self.scene.changed_by_model.connect(self._after_model_change)
+        # Drop a map file to import it, or a project file to open it.
+        self.setAcceptDrops(True)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.set_project(project)
@@ -284,12 +286,25 @@ class MainWindow(QMainWindow):
         file_actions.save_as(self)
 
     def do_import_map(self) -> None:
-        map_id = file_actions.import_map(self)
-        if map_id is not None:
-            self.show_map(map_id)
+        file_actions.import_map(self)
 
     def do_export_map(self) -> None:
         file_actions.export_map(self)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            if not url.isLocalFile():
+                continue
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() == ".ipsmap":
+                self.do_open_project(path)
+            else:
+                file_actions.import_map(self, path)
+        event.acceptProposedAction()
 
     def do_close_window(self) -> None:
         self.close()

@@ -1,0 +1,76 @@
+"""File → Import (with preview), drag-and-drop, File → Export map as."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from ipsmap.ui import file_actions
+
+MAP_FILE = {
+    "format": "ipsmap-map",
+    "version": 1,
+    "map": {"name": "From a file", "kind": "system"},
+    "factors": [{"id": "a", "label": "Rent arrears"}, {"id": "b", "label": "Stress"}],
+    "links": [{"id": "l", "source": "a", "target": "b"}],
+}
+
+
+def test_import_shows_the_new_map_and_export_writes_it(qtbot, window, tmp_path):
+    source = tmp_path / "map.json"
+    source.write_text(json.dumps(MAP_FILE))
+    count = len(window.project.maps())
+    file_actions.import_map(window, source, confirm=False)
+    assert len(window.project.maps()) == count + 1
+    assert window.document.info.name == "From a file"
+    assert {f.label for f in window.document.factors.values()} == {"Rent arrears", "Stress"}
+    out = tmp_path / "out.json"
+    assert file_actions.export_map(window, out) == out
+    assert json.loads(out.read_text())["map"]["name"] == "From a file"
+
+
+def test_import_preview_lists_counts_and_can_be_cancelled(qtbot, window, tmp_path, monkeypatch):
+    source = tmp_path / "map.json"
+    source.write_text(json.dumps(MAP_FILE))
+    seen = {}
+
+    def fake_exec(dialog):
+        seen["text"] = dialog.findChildren(file_actions.QLabel)[0].text()
+        return file_actions.QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(file_actions.ImportPreview, "exec", fake_exec)
+    count = len(window.project.maps())
+    file_actions.import_map(window, source)
+    assert "2 factors, 1 links" in seen["text"]
+    assert len(window.project.maps()) == count
+
+
+def test_a_broken_file_shows_an_error_and_imports_nothing(qtbot, window, tmp_path):
+    source = tmp_path / "broken.json"
+    source.write_text('{"format": "ipsmap-map", "version": 1, "map": {"name": "x"}, "links": [')
+    count = len(window.project.maps())
+    assert file_actions.import_map(window, source, confirm=False) is None
+    boxes = window.findChildren(file_actions.QMessageBox, "error-dialog")
+    assert boxes and "broken.json" in boxes[-1].text()
+    assert len(window.project.maps()) == count
+
+
+def test_dropping_a_map_file_on_the_window_imports_it(qtbot, window, tmp_path, monkeypatch):
+    source = tmp_path / "dropped.json"
+    source.write_text(json.dumps({**MAP_FILE, "map": {"name": "Dropped map"}}))
+    monkeypatch.setattr(
+        file_actions.ImportPreview, "exec", lambda d: file_actions.QDialog.DialogCode.Accepted
+    )
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(source))])
+    event = QDropEvent(
+        QPoint(10, 10).toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.document.info.name == "Dropped map"
