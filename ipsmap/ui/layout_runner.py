@@ -1,53 +1,24 @@
-"""Runs an automatic layout off the UI thread and applies it as one Move command."""
+"""Runs an automatic layout (off the UI thread for big maps) and applies it as one step."""
 
 from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ipsmap.analysis.layout import auto_layout
 from ipsmap.model.commands import MoveFactors
 from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.worker import run_in_worker
 
-# Below this many factors the layout takes well under a frame budget of patience; no dialog.
+# Below this many factors the layout is quick enough to run at once; above, in a worker.
 WORKER_THRESHOLD = 300
-
-
-class _LayoutWorker(QObject):
-    finished = Signal(dict)
-    progress = Signal(int)
-
-    def __init__(self, state, only, direction: str) -> None:
-        super().__init__()
-        self.state = state
-        self.only = only
-        self.direction = direction
-        self.cancelled = False
-
-    def run(self) -> None:
-        positions = auto_layout(
-            self.state, self.only or None, self.direction, progress=self.progress.emit
-        )
-        self.finished.emit({} if self.cancelled else positions)
-
-
-class _Receiver(QObject):
-    """Lives in the UI thread, so the result is applied there (queued from the worker)."""
-
-    def __init__(self, on_done, parent: QObject) -> None:
-        super().__init__(parent)
-        self._on_done = on_done
-
-    @Slot(dict)
-    def receive(self, positions: dict) -> None:
-        self._on_done(positions)
 
 
 def _apply(editor: MapEditor, positions: dict, selection: list[str]) -> None:
     if not positions or editor.document is None:
         return
+    # Factors deleted while the layout ran are left out.
     positions = {f: p for f, p in positions.items() if f in editor.document.factors}
     command = MoveFactors(positions)
     command.name = "Auto layout (selection)" if selection else "Auto layout"
@@ -67,28 +38,10 @@ def run_layout(
         return
     # The worker gets its own copy of the state, so edits during the layout are safe.
     state = copy.deepcopy(document.state)
-    thread = QThread(parent)
-    worker = _LayoutWorker(state, only, direction)
-    worker.moveToThread(thread)
-    dialog = QProgressDialog("Laying out the map…", "Cancel", 0, 100, parent)
-    dialog.setObjectName("layout-progress")
-    dialog.setMinimumDuration(300)
-    worker.progress.connect(dialog.setValue)
-
-    def cancel() -> None:
-        worker.cancelled = True
-
-    def done(positions: dict) -> None:
-        dialog.reset()
-        thread.quit()
-        _apply(editor, positions, only)
-
-    receiver = _Receiver(done, parent)
-    dialog.canceled.connect(cancel)
-    worker.finished.connect(receiver.receive)
-    thread.finished.connect(receiver.deleteLater)
-    thread.started.connect(worker.run)
-    thread.finished.connect(worker.deleteLater)
-    thread.finished.connect(thread.deleteLater)
-    parent._layout_thread = (thread, worker)  # type: ignore[attr-defined]  # keep alive
-    thread.start()
+    run_in_worker(
+        parent,
+        "Laying out the map…",
+        lambda: auto_layout(state, only or None, direction),
+        lambda positions: _apply(editor, positions, only),
+        editor.message.emit,
+    )
