@@ -6,7 +6,7 @@ applies the result as one MoveFactors command.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
 import networkx as nx
 
@@ -21,19 +21,17 @@ def auto_layout(
     state: MapState,
     only: Collection[str] | None = None,
     direction: str = "lr",
-    progress: Callable[[int], None] | None = None,
 ) -> Positions:
     """Layered layout for theory-of-change maps, force-directed for systems maps."""
     if state.info.kind == "toc":
         return layered_layout(state, only, direction)
-    return force_layout(state, only, progress=progress)
+    return force_layout(state, only)
 
 
 def force_layout(
     state: MapState,
     only: Collection[str] | None = None,
     seed: int = 1,
-    progress: Callable[[int], None] | None = None,
 ) -> Positions:
     """Spring layout of the whole map, or of ``only`` with every other factor held still."""
     graph = nx.Graph()
@@ -47,8 +45,6 @@ def force_layout(
     # networkx works in unit coordinates; k is the ideal distance between nodes there.
     scale = SPACING * max(n, 1) ** 0.5 / 2
     start = {fid: (f.x / scale, f.y / scale) for fid, f in state.factors.items()}
-    if progress:
-        progress(10)
     positions = nx.spring_layout(
         graph,
         pos=start if fixed else None,
@@ -58,8 +54,6 @@ def force_layout(
         seed=seed,
         scale=None if fixed else 1.0,
     )
-    if progress:
-        progress(90)
     return {
         fid: (float(x) * scale, float(y) * scale)
         for fid, (x, y) in positions.items()
