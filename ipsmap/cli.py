@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ipsmap import __version__
 from ipsmap.model.errors import IpsmapError
@@ -235,7 +235,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_formats(args: argparse.Namespace) -> int:
     from ipsmap.formats.registry import FORMATS
 
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": f.name,
             "label": f.label,
