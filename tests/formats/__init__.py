@@ -1,0 +1,1 @@
+"""Tests of the interchange formats (one module per format)."""
