@@ -215,6 +215,9 @@ class _Reader:
         edges = self.items(doc, "edges")
         title = doc.get("mapTitle")
         name = title.strip() if isinstance(title, str) and title.strip() else ""
+        # PRSM's default title says nothing; the file name says more.
+        if name.casefold() == "untitled map":
+            name = ""
         if not name and self.path is not None:
             name = Path(self.path).stem
         builder = self.builder = MapBuilder(self.path, name or "PRSM map")
