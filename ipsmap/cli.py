@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -187,8 +188,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     with Project.open(args.project, read_only=True) as project:
         info = project.find_map(args.map)
         data = project.map_data(info.id)
-    fmt = write_map(data, args.out, args.format)
-    print(f"wrote {info.name!r} to {args.out} ({fmt.label})")
+    # Writers report what a format can't hold as warnings; the user sees them as such.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fmt = write_map(data, args.out, args.format)
+    for warning in caught:
+        print(f"ipsmap: warning: {args.out}: {warning.message}", file=sys.stderr)
+    written = [str(args.out)]
+    if fmt.name == "csv":
+        from ipsmap.formats.tables import csv_pair_paths
+
+        written = [str(p) for p in csv_pair_paths(args.out)]
+    print(f"wrote {info.name!r} to {' and '.join(written)} ({fmt.label})")
     return 0
 
 
