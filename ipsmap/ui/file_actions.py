@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -217,11 +218,14 @@ def export_map(window: MainWindow, path: str | Path | None = None) -> Path | Non
             if not str(path).lower().endswith(FORMATS[format_name].suffixes):
                 path = f"{path}{suffix}"
     try:
-        write_map(project.map_data(document.id), path, format_name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            write_map(project.map_data(document.id), path, format_name)
     except (IpsmapError, OSError) as exc:
         _error(window, "Cannot export the map", exc)
         return None
-    window.show_message(f"Exported “{document.info.name}” to {path}")
+    note = f" — note: {caught[0].message}" if caught else ""
+    window.show_message(f"Exported “{document.info.name}” to {path}{note}")
     return Path(path)
 
 
