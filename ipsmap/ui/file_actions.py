@@ -11,16 +11,21 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMenu,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ipsmap.formats.registry import (
     FORMATS,
+    ReadOptions,
+    detect_format,
     read_maps,
     readable_formats,
     writable_formats,
@@ -111,27 +116,54 @@ def _filters(names: list[str]) -> str:
     return ";;".join([f"All map files ({' '.join(dict.fromkeys(all_suffixes))})", *entries])
 
 
-class ImportPreview(QDialog):
-    """What a file holds before it goes into the project: maps, counts and warnings."""
+TABLE_FORMATS = ("csv", "xlsx")
 
-    def __init__(self, path: Path, maps: list[MapData], parent: QWidget | None = None) -> None:
+
+class ImportPreview(QDialog):
+    """What a file holds before it goes into the project: maps, counts and warnings.
+
+    For tables, the columns ipsmap should use can be changed (KEY=COLUMN, as on the command
+    line) and the file read again before anything is imported.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        maps: list[MapData],
+        parent: QWidget | None = None,
+        format_name: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("import-preview")
         self.setWindowTitle(f"Import {path.name}")
+        self.path = path
+        self.maps = maps
+        self.format_name = format_name
         layout = QVBoxLayout(self)
-        lines = [
-            f"“{data.info.name}”: {len(data.factors)} factors, {len(data.links)} links"
-            + (f", {len(data.groups)} groups" if data.groups else "")
-            for data in maps
-        ]
-        layout.addWidget(QLabel("This file holds:\n" + "\n".join(lines)))
-        warnings = [w for data in maps for w in data.warnings]
-        if warnings:
-            layout.addWidget(QLabel(f"{len(warnings)} thing(s) could not be imported as they are:"))
-            listing = QListWidget()
-            listing.setObjectName("import-warnings")
-            listing.addItems(warnings)
-            layout.addWidget(listing)
+        self.contents = QLabel()
+        self.contents.setObjectName("import-contents")
+        layout.addWidget(self.contents)
+        self.warnings = QListWidget()
+        self.warnings.setObjectName("import-warnings")
+        layout.addWidget(self.warnings)
+        self.columns = QLineEdit()
+        self.columns.setObjectName("import-columns")
+        self.columns.setAccessibleName("Column choices")
+        self.columns.setPlaceholderText("e.g. label=Factor name, from=Cause, to=Effect")
+        self.problem = QLabel()
+        self.problem.setObjectName("import-problem")
+        self.problem.setStyleSheet("color: #b71c1c")
+        self.problem.setWordWrap(True)
+        if format_name in TABLE_FORMATS:
+            layout.addWidget(QLabel("Columns to use (KEY=COLUMN, separated by commas):"))
+            row = QHBoxLayout()
+            row.addWidget(self.columns)
+            again = QPushButton("Read again")
+            again.setObjectName("import-read-again")
+            again.clicked.connect(self.read_again)
+            row.addWidget(again)
+            layout.addLayout(row)
+            layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -139,6 +171,42 @@ class ImportPreview(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self._show()
+
+    def _show(self) -> None:
+        lines = [
+            f"“{data.info.name}”: {len(data.factors)} factors, {len(data.links)} links"
+            + (f", {len(data.groups)} groups" if data.groups else "")
+            for data in self.maps
+        ]
+        warnings_found = [w for data in self.maps for w in data.warnings]
+        note = (
+            f"\n{len(warnings_found)} thing(s) could not be imported as they are:"
+            if warnings_found
+            else ""
+        )
+        self.contents.setText("This file holds:\n" + "\n".join(lines) + note)
+        self.warnings.clear()
+        self.warnings.addItems(warnings_found)
+        self.warnings.setVisible(bool(warnings_found))
+
+    def read_again(self) -> bool:
+        """Read the file again with the column choices typed in."""
+        columns: dict[str, str] = {}
+        for item in filter(None, (part.strip() for part in self.columns.text().split(","))):
+            key, sep, column = item.partition("=")
+            if not sep or not key.strip() or not column.strip():
+                self.problem.setText(f"Write each choice as KEY=COLUMN, not “{item}”")
+                return False
+            columns[key.strip().lower()] = column.strip()
+        try:
+            self.maps = read_maps(self.path, self.format_name, ReadOptions(columns=columns))
+        except IpsmapError as exc:
+            self.problem.setText(str(exc))
+            return False
+        self.problem.setText("")
+        self._show()
+        return True
 
 
 # Files bigger than this are read in a worker with a progress dialog.
@@ -166,8 +234,11 @@ def import_map(
     result: list[str] = []
 
     def finish(maps: list[MapData]) -> None:
-        if confirm and ImportPreview(path, maps, window).exec() != QDialog.DialogCode.Accepted:
-            return
+        if confirm:
+            preview = ImportPreview(path, maps, window, _format_name(path))
+            if preview.exec() != QDialog.DialogCode.Accepted:
+                return
+            maps = preview.maps
         try:
             result.extend(project.import_map(data) for data in maps)
         except IpsmapError as exc:
@@ -196,6 +267,13 @@ def import_map(
         return None
     finish(maps)
     return result[0] if result else None
+
+
+def _format_name(path: Path) -> str | None:
+    try:
+        return detect_format(path).name
+    except IpsmapError:
+        return None
 
 
 def export_map(window: MainWindow, path: str | Path | None = None) -> Path | None:

@@ -74,3 +74,27 @@ def test_dropping_a_map_file_on_the_window_imports_it(qtbot, window, tmp_path, m
     )
     window.dropEvent(event)
     assert window.document.info.name == "Dropped map"
+
+
+def test_table_import_preview_lets_the_user_choose_columns(qtbot, window, tmp_path):
+    factors = tmp_path / "workshop-factors.csv"
+    links = tmp_path / "workshop-links.csv"
+    factors.write_text("Code,Wording\nf1,Rent arrears\nf2,Stress\n", encoding="utf-8")
+    links.write_text("Cause,Effect,Sign\nf1,f2,+\n", encoding="utf-8")
+    try:
+        maps = file_actions.read_maps(links, "csv")
+    except file_actions.IpsmapError:
+        maps = []
+    preview = file_actions.ImportPreview(links, maps, window, "csv")
+    qtbot.addWidget(preview)
+    qtbot.keyClicks(preview.columns, "id=Code, label=Wording, from=Cause, to=Effect")
+    assert preview.read_again()
+    (data,) = preview.maps
+    assert sorted(f.label for f in data.factors) == ["Rent arrears", "Stress"]
+    assert len(data.links) == 1
+    preview.columns.setText("label")
+    assert not preview.read_again()
+    assert "KEY=COLUMN" in preview.problem.text()
+    preview.columns.setText("label=Nope")
+    assert not preview.read_again()
+    assert "Nope" in preview.problem.text()
