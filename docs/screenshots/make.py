@@ -1,6 +1,6 @@
 """Regenerate the README screenshots: run under a real X server, e.g.
 
-    xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make.py
+xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make.py
 """
 
 from __future__ import annotations

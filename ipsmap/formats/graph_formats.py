@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -30,9 +31,10 @@ from typing import Any
 
 import networkx as nx
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import FormatError
+from ipsmap.formats.tables import ExportWarning
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
 
@@ -260,8 +262,8 @@ def from_graph(graph: nx.Graph, path: Path | None, default_name: str) -> MapData
         if label is None or not str(label).strip():
             label = node
         fields: dict[str, Any] = {}
-        viz = attrs.get("viz") if isinstance(attrs.get("viz"), dict) else {}
-        position = viz.get("position") if isinstance(viz.get("position"), dict) else {}
+        viz = _dict(attrs.get("viz"))
+        position = _dict(viz.get("position"))
         for axis in ("x", "y"):
             value = attrs.get(axis, position.get(axis))
             if value is None:
@@ -288,12 +290,21 @@ def from_graph(graph: nx.Graph, path: Path | None, default_name: str) -> MapData
     return builder.build()
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _unknown(attrs: dict[str, Any], known: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in attrs.items():
         if key in known:
             continue
         name = key[5:] if key.startswith("attr_") and key[5:] in known else key
+        if key.startswith(_ENCODED):
+            try:
+                name = bytes.fromhex(key[len(_ENCODED) :]).decode("utf-8")
+            except ValueError:
+                name = key
         if isinstance(value, str | int | float | bool) and not (
             isinstance(value, float) and not math.isfinite(value)
         ):
@@ -345,12 +356,28 @@ def _link_fields(builder: MapBuilder, attrs: dict[str, Any], place: str) -> dict
 def _xml_graph(path: Path, parse: Callable[[str], nx.Graph], what: str) -> nx.Graph:
     text = read_text(path)
     check_no_dtd(text, path)
+    text = text.lstrip("\ufeff")
     try:
-        return parse(text.lstrip("\ufeff"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # networkx warns of keys without a type
+            graph = parse(text)
     except ET.ParseError as exc:
         raise FormatError(path, xml_place(exc), f"invalid XML ({exc.msg})") from exc
-    except (nx.NetworkXError, KeyError, ValueError, TypeError, AttributeError) as exc:
+    except Exception as exc:  # networkx's parsers fail on bad input in many ways
         raise FormatError(path, "", f"not a valid {what} file ({exc})") from exc
+    # networkx adds a node for an edge end that was never declared: refuse such links.
+    declared = {
+        element.get("id")
+        for element in parse_xml(text, path).iter()
+        if element.tag.rsplit("}", 1)[-1] == "node"
+    }
+    for index, (source, target) in enumerate(graph.edges()):
+        for end, ref in (("source", source), ("target", target)):
+            if str(ref) not in declared:
+                raise FormatError(
+                    path, f"edge {index + 1}.{end}", f"{str(ref)!r} is not a node of this graph"
+                )
+    return graph
 
 
 def read_graphml(path: str | Path) -> MapData:
@@ -381,6 +408,14 @@ def read_gexf(path: str | Path) -> MapData:
 def write_gexf(data: MapData, path: str | Path) -> None:
     graph = to_graph(data, gexf=True)
     graph.graph.pop("kind", None)
+    graph.graph.pop("description", None)
+    graph.graph.pop("site", None)
+    if data.info.kind != "system" or data.info.description or data.info.site:
+        warnings.warn(
+            "GEXF: the map's kind, description and site have no place in GEXF and were not written",
+            ExportWarning,
+            stacklevel=3,
+        )
     buffer = io.BytesIO()
     nx.write_gexf(graph, buffer, encoding="utf-8")
     write_text(Path(path), buffer.getvalue().decode("utf-8"))
@@ -401,6 +436,7 @@ def _gml_string(value: str) -> str:
 
 
 _GML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENCODED = "attrx_"
 
 
 def _gml_value(value: Any) -> str:
@@ -413,12 +449,12 @@ def _gml_value(value: Any) -> str:
     return _gml_string(str(value))
 
 
-def _gml_attrs(attrs: dict[str, Any], indent: str) -> list[str]:
+def _gml_attrs(attrs: dict[str, Any], indent: str, reserved: tuple[str, ...]) -> list[str]:
     lines = []
     for key, value in attrs.items():
-        if not _GML_KEY.fullmatch(key) or key in ("id", "source", "target"):
-            # GML keys are plain words: others are kept under a key named by its code points.
-            key = "attr_" + "_".join(str(ord(c)) for c in key) if key else "attr_"
+        if not _GML_KEY.fullmatch(key) or key in reserved:
+            # GML keys are plain words: others are written hex-encoded and decoded on read.
+            key = _ENCODED + key.encode("utf-8").hex()
         lines.append(f"{indent}{key} {_gml_value(value)}")
     return lines
 
@@ -431,11 +467,11 @@ def gml_text(data: MapData) -> str:
         lines.append(f"  {key} {_gml_string(value)}")
     for node, attrs in graph.nodes(data=True):
         lines += ["  node [", f"    id {numbers[node]}"]
-        lines += _gml_attrs(dict(attrs), "    ")
+        lines += _gml_attrs(dict(attrs), "    ", ("id",))
         lines.append("  ]")
     for source, target, attrs in graph.edges(data=True):
         lines += ["  edge [", f"    source {numbers[source]}", f"    target {numbers[target]}"]
-        lines += _gml_attrs(dict(attrs), "    ")
+        lines += _gml_attrs(dict(attrs), "    ", ("source", "target"))
         lines.append("  ]")
     lines.append("]")
     return "\n".join(lines) + "\n"
@@ -451,7 +487,7 @@ def read_gml(path: str | Path) -> MapData:
         match = re.search(r"\((\d+), (\d+)\)", message)
         place = f"line {match.group(1)}, column {match.group(2)}" if match else ""
         raise FormatError(path, place, f"invalid GML ({message})") from exc
-    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+    except Exception as exc:  # networkx's parser fails on bad input in many ways
         raise FormatError(path, "", f"invalid GML ({exc})") from exc
     return from_graph(graph, path, path.stem)
 
@@ -501,5 +537,3 @@ FORMATS = [
         sniff=_sniff_gml,
     ),
 ]
-
-_ = ReadOptions  # the readers take no options
