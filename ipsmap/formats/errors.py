@@ -18,3 +18,7 @@ class FormatError(IpsmapError):
         if place:
             where += f", {place}"
         super().__init__(f"{where}: {problem}")
+
+
+class ExportWarning(UserWarning):
+    """Something a writer could not hold in the file (the file is still written)."""

@@ -33,8 +33,7 @@ import networkx as nx
 
 from ipsmap.formats.base import MapFormat
 from ipsmap.formats.builder import MapBuilder, polarity_from
-from ipsmap.formats.errors import FormatError
-from ipsmap.formats.tables import ExportWarning
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
 

@@ -26,9 +26,8 @@ from urllib.parse import quote, unquote, unquote_plus
 
 from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.builder import MapBuilder
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.graph_formats import number, read_text, write_text
-from ipsmap.formats.tables import ExportWarning
 from ipsmap.model.mapdata import MapData
 
 __all__ = ["BASE_URL", "FORMATS", "loads", "payload", "read", "url", "write"]

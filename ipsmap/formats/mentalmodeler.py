@@ -24,9 +24,8 @@ from typing import Any
 
 from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.builder import MapBuilder
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.graph_formats import number, parse_xml, read_text, write_text, xml_safe
-from ipsmap.formats.tables import ExportWarning
 from ipsmap.model.entities import new_id
 from ipsmap.model.mapdata import MapData
 

@@ -46,7 +46,7 @@ from typing import Any
 
 from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.builder import MapBuilder, polarity_from
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.model.entities import CONFIDENCE_LEVELS, STRENGTH_LEVELS, Factor, Style
 from ipsmap.model.mapdata import MapData
 
@@ -89,10 +89,6 @@ ATTRIBUTE_PREFIX = "attr:"
 
 _INT_RE = re.compile(r"[+-]?\d+")
 _FLOAT_RE = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
-
-
-class ExportWarning(UserWarning):
-    """Something a writer could not represent in the file (the file is still written)."""
 
 
 def _norm(name: str) -> str:

@@ -20,9 +20,8 @@ from hypothesis import strategies as st
 
 from ipsmap.formats import graph_formats
 from ipsmap.formats.builder import MapBuilder
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.registry import detect_format, read_maps, write_map
-from ipsmap.formats.tables import ExportWarning
 from ipsmap.model.mapdata import MapData
 
 MAPS = Path(__file__).parents[2].parent / "shared" / "data" / "maps"

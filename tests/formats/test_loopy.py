@@ -18,9 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ipsmap.formats import loopy
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.registry import detect_format, read_maps, write_map
-from ipsmap.formats.tables import ExportWarning
 
 from .test_graph_formats import TRICKY, sample_map, shared
 

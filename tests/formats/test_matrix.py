@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 
 from ipsmap.formats import matrix
 from ipsmap.formats.base import ReadOptions
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.registry import detect_format, read_maps, write_map
-from ipsmap.formats.tables import ExportWarning
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import Factor, Link, MapInfo
 from ipsmap.model.mapdata import MapData
