@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -78,6 +79,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = commands.add_parser("snapshot", help="freeze a map as it is now (label, sha256)")
+    p.add_argument("project", type=Path)
+    p.add_argument("--map", required=True, help="the map's id or (unique) name")
+    p.add_argument("--label", required=True, help="e.g. 'Adaptation point 2, Glasgow'")
+    p.add_argument("--note", default="", help="why it was taken")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser("snapshots", help="list the snapshots of a project or a map")
+    p.add_argument("project", type=Path)
+    p.add_argument("--map", help="only this map (id or name)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser("diff", help="compare two maps or snapshots: added, removed, changed")
+    p.add_argument("project", type=Path)
+    p.add_argument("a", help="a map (id or name) or a snapshot id")
+    p.add_argument("b", help="a map (id or name) or a snapshot id")
+    p.add_argument(
+        "--match", choices=["auto", "id", "label"], default="auto",
+        help="match records by id, or by label across independently made maps",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = commands.add_parser("formats", help="list the file formats ipsmap reads and writes")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -117,7 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # `ipsmap PROJECT` means `ipsmap open PROJECT`.
-    known = {"new", "demo", "maps", "export", "import", "formats", "history", "analyse", "open"}
+    known = {
+        "new", "demo", "maps", "export", "import", "formats", "history", "analyse", "open",
+        "snapshot", "snapshots", "diff",
+    }  # fmt: skip
     if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
     args = parser.parse_args(args_list)
@@ -128,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaced for the rest of exit
+        return 0
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -240,6 +270,84 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         for m in imported:
             print(m["id"])
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from ipsmap.model.project import Project
+    from ipsmap.model.snapshots import take_snapshot
+
+    with Project.open(args.project) as project:
+        info = project.find_map(args.map)
+        snapshot = take_snapshot(project, info.id, args.label, args.note)
+    if args.json:
+        print(json.dumps({"id": snapshot.id, "sha256": snapshot.sha256, "label": snapshot.label}))
+    else:
+        print(f"{snapshot.id} {snapshot.sha256}")
+    return 0
+
+
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    from ipsmap.model.project import Project
+    from ipsmap.model.snapshots import list_snapshots
+
+    with Project.open(args.project, read_only=True) as project:
+        map_id = project.find_map(args.map).id if args.map else None
+        names = {p.id: p.pseudonym for p in project.participants.values()}
+        rows = [
+            {
+                "id": s.id,
+                "map_id": s.map_id,
+                "map_name": s.map_name,
+                "label": s.label,
+                "note": s.note,
+                "taken_at": s.taken_at,
+                "taken_by": names.get(s.taken_by or "", ""),
+                "sha256": s.sha256,
+            }
+            for s in list_snapshots(project, map_id)
+        ]
+    if args.json:
+        print(json.dumps({"snapshots": rows}, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no snapshots")
+    for row in rows:
+        print(f"{row['id']}  {row['taken_at']}  {row['map_name']}: {row['label']}  {row['sha256']}")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from ipsmap.model.canonical import map_document
+    from ipsmap.model.compare import compare_documents
+    from ipsmap.model.project import Project
+    from ipsmap.model.snapshots import find_snapshot, snapshot_document
+
+    with Project.open(args.project, read_only=True) as project:
+        documents = []
+        for ref in (args.a, args.b):
+            if find_snapshot(project, ref) is not None:
+                documents.append(snapshot_document(project, ref))
+            else:
+                documents.append(map_document(project.map_data(project.find_map(ref).id)))
+    result = compare_documents(documents[0], documents[1], args.match)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"Matched by {result['matched_by']}")
+    for table in ("factors", "links"):
+        part = result[table]
+        print(
+            f"{table}: {len(part['added'])} added, {len(part['removed'])} removed, "
+            f"{len(part['changed'])} changed"
+        )
+        for entry in part["added"]:
+            print(f"  + {entry['name']}")
+        for entry in part["removed"]:
+            print(f"  - {entry['name']}")
+        for entry in part["changed"]:
+            fields = ", ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in entry["fields"].items())
+            print(f"  ~ {entry['name']}: {fields}")
     return 0
 
 
@@ -389,6 +497,9 @@ _COMMANDS = {
     "export": cmd_export,
     "import": cmd_import,
     "formats": cmd_formats,
+    "snapshot": cmd_snapshot,
+    "snapshots": cmd_snapshots,
+    "diff": cmd_diff,
     "history": cmd_history,
     "analyse": cmd_analyse,
     "open": cmd_open,

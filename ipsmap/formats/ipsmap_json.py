@@ -15,6 +15,7 @@ from typing import Any
 
 from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.errors import FormatError
+from ipsmap.model.canonical import FORMAT_NAME, FORMAT_VERSION, map_document
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
     MAP_KINDS,
@@ -31,60 +32,12 @@ from ipsmap.model.entities import (
 )
 from ipsmap.model.mapdata import MapData
 
-FORMAT_NAME = "ipsmap-map"
-FORMAT_VERSION = 1
 SUFFIXES = (".json", ".ipsmap.json")
-
-_FACTOR_KEYS = (
-    "id", "label", "type", "x", "y", "notes", "attributes",
-    "created_at", "created_by", "modified_at", "modified_by",
-)  # fmt: skip
-_LINK_KEYS = (
-    "id", "source", "target", "polarity", "strength", "confidence", "type", "rationale",
-    "evidence", "notes", "provenance", "attributes",
-    "created_at", "created_by", "modified_at", "modified_by",
-)  # fmt: skip
-_STYLE_KEYS = ("id", "kind", "name", "color", "border_color", "shape", "dashes", "level")
-_MAP_KEYS = ("id", "name", "kind", "site", "description", "attributes", "created_at", "created_by")
-
-
-# -- writing ---------------------------------------------------------------------------
 
 
 def to_dict(data: MapData) -> dict[str, Any]:
     """The JSON-ready form of a map (pseudonyms only; no participant notes or consent)."""
-    styles = sorted(data.styles, key=lambda s: (s.kind, s.position))
-    members: dict[str, list[str]] = {}
-    for group_id, factor_id in data.members:
-        members.setdefault(group_id, []).append(factor_id)
-    return {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "map": _pick(data.info.to_row(), _MAP_KEYS),
-        "styles": [_pick(s.to_row(), _STYLE_KEYS) for s in styles],
-        "factors": [_pick(f.to_row(), _FACTOR_KEYS) for f in data.factors],
-        "links": [_pick(ln.to_row(), _LINK_KEYS) for ln in data.links],
-        "groups": [
-            {
-                "id": g.id,
-                "name": g.name,
-                "color": g.color,
-                "notes": g.notes,
-                "members": sorted(members.get(g.id, [])),
-            }
-            for g in sorted(data.groups, key=lambda g: g.position)
-        ],
-        "participants": [
-            {
-                "id": p.id,
-                # Someone who did not consent to attribution appears as their group only.
-                "pseudonym": p.pseudonym if p.consent else p.stakeholder_group,
-                "stakeholder_group": p.stakeholder_group,
-                "site": p.site,
-            }
-            for p in data.participants
-        ],
-    }
+    return map_document(data)
 
 
 def dumps(data: MapData) -> str:
@@ -97,10 +50,6 @@ def write(data: MapData, path: str | Path) -> None:
     tmp = path.with_name(f".{path.name}.writing")
     tmp.write_text(dumps(data), encoding="utf-8")
     os.replace(tmp, path)
-
-
-def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: row[k] for k in keys}
 
 
 # -- reading ---------------------------------------------------------------------------

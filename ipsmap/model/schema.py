@@ -149,6 +149,33 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE events ADD COLUMN session_id TEXT")
 
 
+_V3 = """
+CREATE TABLE snapshots (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL,
+    map_name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    taken_at TEXT NOT NULL,
+    taken_by TEXT,
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL
+);
+CREATE INDEX snapshots_map ON snapshots(map_id, taken_at);
+-- A snapshot is a frozen record for the evaluation: it can be neither changed nor deleted.
+CREATE TRIGGER snapshots_no_update BEFORE UPDATE ON snapshots
+BEGIN SELECT RAISE(ABORT, 'snapshots cannot be changed'); END;
+CREATE TRIGGER snapshots_no_delete BEFORE DELETE ON snapshots
+BEGIN SELECT RAISE(ABORT, 'snapshots cannot be deleted'); END;
+"""
+
+
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    # Frozen, dated copies of maps (the trial's adaptation points).
+    for statement in _split(_V3):
+        db.execute(statement)
+
+
 def _split(script: str) -> list[str]:
     """Split a DDL script into statements (triggers hold inner semicolons)."""
     statements: list[str] = []
@@ -170,5 +197,6 @@ def _split(script: str) -> list[str]:
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
+    3: _migrate_to_3,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
