@@ -82,6 +82,16 @@ MENUS: dict[str, list[ActionSpec]] = {
         ActionSpec("rename-map", "Re&name map…", (), "Rename this map"),
         ActionSpec("duplicate-map", "Duplicate map", (), "Copy this map"),
         ActionSpec("delete-map", "Delete map…", (), "Delete this map (can be undone)"),
+        SEPARATOR,
+        ActionSpec(
+            "take-snapshot", "Take &snapshot…", (), "Freeze this map as it is now, with a label"
+        ),
+        ActionSpec(
+            "restore-snapshot",
+            "Restore a snapshot as a new map…",
+            (),
+            "Bring back a frozen version beside the live map",
+        ),
     ],
     "&View": [
         ActionSpec("zoom-in", "Zoom &in", ("Ctrl++", "Ctrl+="), "Zoom in"),

@@ -480,6 +480,49 @@ class MainWindow(QMainWindow):
         if self._guard(lambda: self.project.execute(DeleteMap(self.document.id))):
             self.show_message(f"Deleted “{name}” (Undo brings it back)")
 
+    def do_take_snapshot(self, label: str | None = None, note: str = "") -> str | None:
+        """Freeze the map (e.g. at an adaptation point); returns the snapshot's sha256."""
+        from ipsmap.model.snapshots import take_snapshot
+
+        if self.project is None or self.document is None:
+            return None
+        if label is None:
+            label, ok = QInputDialog.getText(
+                self, "Take snapshot", "Label (e.g. “Adaptation point 2, Glasgow”):"
+            )
+            if not ok or not label.strip():
+                return None
+        document = self.document
+        taken: list = []
+        if self._guard(lambda: taken.append(take_snapshot(self.project, document.id, label, note))):
+            self.history.refresh()
+            self.show_message(f"Snapshot “{label}” taken (sha256 {taken[0].sha256[:12]}…)")
+            return taken[0].sha256
+        return None
+
+    def do_restore_snapshot(self, snapshot_id: str | None = None) -> None:
+        from ipsmap.model.snapshots import list_snapshots, restore_snapshot
+
+        if self.project is None:
+            return
+        if snapshot_id is None:
+            snapshots = list_snapshots(self.project)
+            if not snapshots:
+                self.show_message("This project has no snapshots yet")
+                return
+            names = [
+                f"{s.map_name}: {s.label} ({s.taken_at[:16].replace('T', ' ')})" for s in snapshots
+            ]
+            choice, ok = QInputDialog.getItem(
+                self, "Restore snapshot", "Snapshot:", names, 0, False
+            )
+            if not ok:
+                return
+            snapshot_id = snapshots[names.index(choice)].id
+        restored: list[str] = []
+        if self._guard(lambda: restored.append(restore_snapshot(self.project, snapshot_id))):
+            self.show_map(restored[0])
+
     # -- View -------------------------------------------------------------------------------
 
     def do_zoom_in(self) -> None:

@@ -405,6 +405,8 @@ def test_every_action_has_a_name_and_dialog_free_ones_run(qtbot, window, tmp_pat
         "action-add-map",
         "action-rename-map",
         "action-delete-map",
+        "action-take-snapshot",
+        "action-restore-snapshot",
     }
     window.scene.factor_items[next(iter(window.document.factors))].setSelected(True)
     for action in window.actions_by_name.values():
@@ -458,3 +460,16 @@ def test_toc_layout_bottom_to_top_puts_impact_at_the_top(qtbot, window):
     doc = window.document
     ys = {doc.styles[f.type].name: f.y for f in doc.factors.values()}
     assert ys["Impact"] < ys["Input"]
+
+
+def test_take_and_restore_a_snapshot_from_the_map_menu(qtbot, window):
+    from ipsmap.model.snapshots import list_snapshots
+
+    digest = window.do_take_snapshot("Adaptation point 1")
+    assert digest and len(digest) == 64
+    (snapshot,) = list_snapshots(window.project)
+    assert snapshot.map_id == window.document.id and snapshot.sha256 == digest
+    count = len(window.project.maps())
+    window.do_restore_snapshot(snapshot.id)
+    assert len(window.project.maps()) == count + 1
+    assert window.document.info.name.endswith("(Adaptation point 1)")
