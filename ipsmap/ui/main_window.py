@@ -8,7 +8,6 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -22,8 +21,7 @@ from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
-from ipsmap.model.project_commands import AddMap, DeleteMap
-from ipsmap.ui import file_actions
+from ipsmap.ui import file_actions, map_actions
 from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
 from ipsmap.ui.analysis_panel import AnalysisPanel
 from ipsmap.ui.canvas.scene import MapScene
@@ -430,98 +428,22 @@ class MainWindow(QMainWindow):
         dialog.show()
 
     def do_add_map(self, name: str | None = None, kind: str | None = None) -> None:
-        if self.project is None:
-            return
-        if name is None:
-            name, ok = QInputDialog.getText(self, "New map", "Name of the new map:")
-            if not ok or not name.strip():
-                return
-        if kind is None:
-            kinds = ["Systems map", "Theory of change"]
-            choice, ok = QInputDialog.getItem(self, "New map", "Kind of map:", kinds, 0, False)
-            if not ok:
-                return
-            kind = "toc" if choice == kinds[1] else "system"
-        site = self.document.info.site if self.document else ""
-        command = AddMap(name, kind, site)
-        if self._guard(lambda: self.project.execute(command)):
-            self.show_map(command.id)
+        map_actions.add_map(self, name, kind)
 
     def do_rename_map(self, name: str | None = None) -> None:
-        if self.document is None:
-            return
-        if name is None:
-            name, ok = QInputDialog.getText(
-                self, "Rename map", "New name:", text=self.document.info.name
-            )
-            if not ok:
-                return
-        from ipsmap.model.commands import RenameMap
-
-        self.editor.run(RenameMap(name))
+        map_actions.rename_map(self, name)
 
     def do_duplicate_map(self) -> None:
-        if self.project is not None and self.document is not None:
-            document = self.document
-            copy: list[str] = []
-            if self._guard(lambda: copy.append(self.project.duplicate_map(document.id))):
-                self.show_map(copy[0])
+        map_actions.duplicate_map(self)
 
     def do_delete_map(self, confirm: bool = True) -> None:
-        if self.project is None or self.document is None:
-            return
-        name = self.document.info.name
-        if confirm:
-            answer = QMessageBox.question(
-                self, "Delete map", f"Delete the map “{name}”? You can undo this with Ctrl+Z."
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        if self._guard(lambda: self.project.execute(DeleteMap(self.document.id))):
-            self.show_message(f"Deleted “{name}” (Undo brings it back)")
+        map_actions.delete_map(self, confirm)
 
     def do_take_snapshot(self, label: str | None = None, note: str = "") -> str | None:
-        """Freeze the map (e.g. at an adaptation point); returns the snapshot's sha256."""
-        from ipsmap.model.snapshots import take_snapshot
-
-        if self.project is None or self.document is None:
-            return None
-        if label is None:
-            label, ok = QInputDialog.getText(
-                self, "Take snapshot", "Label (e.g. “Adaptation point 2, Glasgow”):"
-            )
-            if not ok or not label.strip():
-                return None
-        document = self.document
-        taken: list = []
-        if self._guard(lambda: taken.append(take_snapshot(self.project, document.id, label, note))):
-            self.history.refresh()
-            self.show_message(f"Snapshot “{label}” taken (sha256 {taken[0].sha256[:12]}…)")
-            return taken[0].sha256
-        return None
+        return map_actions.take_map_snapshot(self, label, note)
 
     def do_restore_snapshot(self, snapshot_id: str | None = None) -> None:
-        from ipsmap.model.snapshots import list_snapshots, restore_snapshot
-
-        if self.project is None:
-            return
-        if snapshot_id is None:
-            snapshots = list_snapshots(self.project)
-            if not snapshots:
-                self.show_message("This project has no snapshots yet")
-                return
-            names = [
-                f"{s.map_name}: {s.label} ({s.taken_at[:16].replace('T', ' ')})" for s in snapshots
-            ]
-            choice, ok = QInputDialog.getItem(
-                self, "Restore snapshot", "Snapshot:", names, 0, False
-            )
-            if not ok:
-                return
-            snapshot_id = snapshots[names.index(choice)].id
-        restored: list[str] = []
-        if self._guard(lambda: restored.append(restore_snapshot(self.project, snapshot_id))):
-            self.show_map(restored[0])
+        map_actions.restore_map_snapshot(self, snapshot_id)
 
     # -- View -------------------------------------------------------------------------------
 
