@@ -6,7 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
+
+
+def read_text(path: Path) -> str:
+    """A file's text (UTF-8, a BOM allowed); FormatError when unreadable, binary or empty."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatError(path, f"byte {exc.start}", "the file is not UTF-8 text") from exc
+    if not text.strip():
+        raise FormatError(path, "", "the file is empty")
+    return text
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 
-from ipsmap.formats.base import MapFormat
+from ipsmap.formats.base import MapFormat, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.model.entities import MAP_KINDS, Style
@@ -68,21 +68,6 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # -- shared helpers ----------------------------------------------------------------------
-
-
-def read_text(path: Path) -> str:
-    """The file's text (UTF-8, a BOM allowed); FormatError when unreadable."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, f"byte {exc.start}", "the file is not UTF-8 text") from exc
-    if not text.strip():
-        raise FormatError(path, "", "the file is empty")
-    return text
 
 
 def check_no_dtd(text: str, path: Path | None) -> None:

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, read_text
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.canonical import FORMAT_NAME, FORMAT_VERSION, map_document
 from ipsmap.model.defaults import default_styles
@@ -58,15 +58,7 @@ def write(data: MapData, path: str | Path) -> None:
 def read(path: str | Path) -> MapData:
     """Read and validate a whole ipsmap-map file; raise FormatError naming the problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, f"byte {exc.start}", "the file is not UTF-8 text") from exc
-    return loads(text, path)
+    return loads(read_text(path), path)
 
 
 def loads(text: str, path: str | Path | None = None) -> MapData:

@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.tables import replace_atomically
@@ -283,16 +283,7 @@ def _name(path: Path) -> str:
 
 def read(path: Path, options: ReadOptions) -> list[MapData]:
     """Read a Kumu blueprint as one map."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FormatError(path, f"byte {exc.start}", "the file is not UTF-8 text") from exc
-    if not text.strip():
-        raise FormatError(path, "", "the file is empty")
+    text = read_text(path)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
