@@ -28,16 +28,19 @@ FORMAT_MODULES = (
     "vensim",
     "matrix",
     "tables",
+    # Evaluator outputs that are written like a format (write-only).
+    "ipsmap.export.html_map",
 )
 
 
 def _load() -> dict[str, MapFormat]:
     formats: dict[str, MapFormat] = {}
     for module_name in FORMAT_MODULES:
+        full_name = module_name if "." in module_name else f"ipsmap.formats.{module_name}"
         try:
-            module = importlib.import_module(f"ipsmap.formats.{module_name}")
+            module = importlib.import_module(full_name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"ipsmap.formats.{module_name}":
+            if exc.name != full_name:
                 raise
             continue
         for fmt in getattr(module, "FORMATS", ()):

@@ -1,0 +1,368 @@
+"""An interactive web page of one map that works offline (no network access at all).
+
+The network is built with pyvis (imported lazily); the page itself is written here rather
+than from pyvis's template, because that template links remote CSS/JS (CDN, bootstrap)
+even in its "in_line" mode. The vis-network script and stylesheet that ship inside the
+pyvis package are inlined instead, so an evaluator can open the file with no connection.
+
+People appear only as pseudonyms, or as their stakeholder group when they did not consent.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ipsmap.formats.base import MapFormat
+from ipsmap.model.entities import (
+    CONFIDENCE_LEVELS,
+    DEFAULT_STRENGTH,
+    STRENGTH_LEVELS,
+    Style,
+    level_name,
+)
+from ipsmap.model.mapdata import MapData
+
+# Our factor shapes → vis-network shapes ("note" has no vis equivalent: a box).
+VIS_SHAPES = {
+    "box": "box",
+    "ellipse": "ellipse",
+    "hexagon": "hexagon",
+    "star": "star",
+    "note": "box",
+}
+POLARITY_SYMBOLS = {"+": "+", "-": "\u2212", "?": "?"}
+POLARITY_WORDS = {
+    "+": "same direction (more leads to more)",
+    "-": "opposite direction (more leads to less)",
+    "?": "unclear or mixed effect",
+}
+DEFAULT_FACTOR_COLOR = "#ffffff"
+DEFAULT_BORDER_COLOR = "#333333"
+DEFAULT_LINK_COLOR = "#555555"
+VIS_VERSION_DIR = "vis-9.1.2"
+_END_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
+
+
+def _pyvis_lib_file(name: str) -> str:
+    """The text of a file shipped in pyvis's ``lib/`` folder (vis-network JS or CSS)."""
+    return (resources.files("pyvis") / "lib" / VIS_VERSION_DIR / name).read_text(encoding="utf-8")
+
+
+def _script_safe(text: str) -> str:
+    """Shipped JS/CSS made safe to sit inside a ``<script>`` or ``<style>`` element.
+
+    Only ``</script``/``</style`` (which would end the element) are touched: a blanket
+    ``</`` replacement would break regex literals such as ``/</`` in vis-network. In JS
+    strings and regexes ``<\\/`` still means ``</``. (The map's own data goes through
+    ``_json_for_script``, which escapes every ``<``.)
+    """
+    return _END_TAG.sub(lambda m: "<\\/" + m.group(1), text)
+
+
+def _json_for_script(value: Any) -> str:
+    """``value`` as JSON that cannot break out of a ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _people(data: MapData) -> dict[str, str]:
+    """Participant id → the name an evaluator may see (pseudonym, or group without consent)."""
+    names: dict[str, str] = {}
+    for person in data.participants:
+        if person.consent:
+            names[person.id] = person.pseudonym or person.stakeholder_group
+        else:
+            names[person.id] = f"a {person.stakeholder_group}"
+    return names
+
+
+def _tooltip(lines: list[tuple[str, str]]) -> str:
+    """Plain-text tooltip (vis-network shows string titles as text, not HTML)."""
+    return "\n".join(f"{key}: {value}" if key else value for key, value in lines if value)
+
+
+def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+    """Nodes, edges and options JSON of the map, via pyvis."""
+    from pyvis.network import Network
+
+    styles: dict[str, Style] = {s.id: s for s in data.styles}
+    people = _people(data)
+    group_names = {g.id: g.name for g in data.groups}
+    groups_of: dict[str, list[str]] = {}
+    for group_id, factor_id in data.members:
+        if group_id in group_names:
+            groups_of.setdefault(factor_id, []).append(group_names[group_id])
+    labels = {f.id: f.label for f in data.factors}
+
+    net = Network(directed=True, cdn_resources="in_line")
+    for factor in sorted(data.factors, key=lambda f: f.seq):
+        style = styles.get(factor.type or "")
+        shape = VIS_SHAPES.get(style.shape if style else "box", "box")
+        node: dict[str, Any] = {
+            "x": factor.x,
+            "y": factor.y,
+            "physics": False,
+            "title": _tooltip(
+                [
+                    ("", factor.label),
+                    ("Type", style.name if style else ""),
+                    ("Groups", ", ".join(groups_of.get(factor.id, []))),
+                    ("Notes", factor.notes),
+                    ("Added by", people.get(factor.created_by or "", "")),
+                ]
+            ),
+            "borderWidth": 1.5,
+        }
+        if shape in ("box", "ellipse"):
+            node["widthConstraint"] = {"maximum": 180}
+        else:
+            node["size"] = 18
+        net.add_node(
+            factor.id,
+            label=factor.label or " ",
+            shape=shape,
+            color={
+                "background": style.color if style else DEFAULT_FACTOR_COLOR,
+                "border": style.border_color if style else DEFAULT_BORDER_COLOR,
+                "highlight": {
+                    "background": style.color if style else DEFAULT_FACTOR_COLOR,
+                    "border": "#000000",
+                },
+            },
+            **node,
+        )
+    for link in sorted(data.links, key=lambda ln: ln.seq):
+        if link.source not in labels or link.target not in labels:
+            continue
+        style = styles.get(link.type or "")
+        strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
+        weak_evidence = link.confidence is not None and link.confidence < 0.5
+        symbol = POLARITY_SYMBOLS.get(link.polarity, "?")
+        color = style.color if style else DEFAULT_LINK_COLOR
+        net.add_edge(
+            link.source,
+            link.target,
+            arrows="to",
+            color={"color": color, "highlight": "#000000", "hover": color},
+            width=1 + 3 * strength,
+            dashes=bool(style.dashes if style else False) or weak_evidence,
+            label=symbol,
+            title=_tooltip(
+                [
+                    ("", f"{labels[link.source]} \u2192 {labels[link.target]} ({symbol})"),
+                    ("Effect", POLARITY_WORDS.get(link.polarity, "")),
+                    ("Style", style.name if style else ""),
+                    ("Strength", level_name(strength, STRENGTH_LEVELS)),
+                    ("Confidence", level_name(link.confidence, CONFIDENCE_LEVELS)),
+                    ("Rationale", link.rationale),
+                    ("Evidence", link.evidence),
+                    ("Notes", link.notes),
+                    ("Added by", people.get(link.created_by or "", "")),
+                ]
+            ),
+        )
+    net.toggle_physics(False)
+    options = json.loads(net.options.to_json())
+    options["edges"] = {
+        "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.12},
+        "font": {
+            "size": 24,
+            "face": "sans-serif",
+            "align": "horizontal",
+            "strokeWidth": 5,
+            "strokeColor": "#ffffff",
+        },
+        "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}},
+    }
+    options["nodes"] = {"font": {"size": 15, "face": "sans-serif"}, "margin": 8}
+    options["interaction"] = {
+        "dragNodes": True,
+        "hover": True,
+        "tooltipDelay": 150,
+        "navigationButtons": False,
+        "keyboard": False,
+    }
+    options["physics"] = {"enabled": False}
+    return list(net.nodes), list(net.edges), json.dumps(options)
+
+
+_PAGE_CSS = """
+html, body { margin: 0; padding: 0; height: 100%; font-family: sans-serif; color: #222; }
+body { display: flex; flex-direction: column; }
+header { padding: 8px 16px; border-bottom: 1px solid #ccc; background: #f7f7f7; }
+header h1 { font-size: 20px; margin: 0 0 4px 0; }
+header .meta { font-size: 13px; color: #555; }
+header .meta span { margin-right: 16px; }
+header code { font-size: 12px; word-break: break-all; }
+main { flex: 1; display: flex; min-height: 0; }
+#mynetwork { flex: 1; min-width: 0; background: #ffffff; }
+aside { width: 250px; overflow-y: auto; border-left: 1px solid #ccc; padding: 8px 12px;
+  font-size: 13px; background: #fcfcfc; }
+aside h2 { font-size: 14px; margin: 12px 0 6px 0; }
+aside ul { list-style: none; margin: 0; padding: 0; }
+aside li { margin: 4px 0; display: flex; align-items: center; gap: 8px; }
+.swatch { flex: none; }
+.line { display: inline-block; width: 28px; height: 0; border-top: 3px solid #555;
+  flex: none; }
+.line.dashed { border-top-style: dashed; }
+.sym { display: inline-block; width: 28px; text-align: center; font-weight: bold;
+  font-size: 16px; flex: none; }
+aside p.hint { color: #666; margin-top: 14px; }
+div.vis-tooltip { white-space: pre-wrap; max-width: 360px; font-family: sans-serif;
+  font-size: 13px; }
+"""
+
+
+_SVG_SHAPES = {
+    "box": '<rect x="1" y="3" width="24" height="14" rx="2"/>',
+    "ellipse": '<ellipse cx="13" cy="10" rx="12" ry="7"/>',
+    "hexagon": '<polygon points="13,1 21,5.5 21,14.5 13,19 5,14.5 5,5.5"/>',
+    "star": '<polygon points="13,1 15.4,7.2 22,7.5 16.8,11.6 18.6,18 13,14.3 7.4,18 9.2,11.6 '
+    '4,7.5 10.6,7.2"/>',
+}
+
+
+def _shape_svg(shape: str, fill: str, stroke: str) -> str:
+    """A small inline SVG of a factor shape for the legend (no external resources)."""
+    body = _SVG_SHAPES.get(shape, _SVG_SHAPES["box"])
+    return (
+        '<svg class="swatch" width="26" height="20" viewBox="0 0 26 20" aria-hidden="true">'
+        f'<g fill="{html.escape(fill)}" stroke="{html.escape(stroke)}" stroke-width="1.5">'
+        f"{body}</g></svg>"
+    )
+
+
+def _legend(data: MapData) -> str:
+    esc = html.escape
+    parts: list[str] = []
+    factor_styles = sorted(
+        (s for s in data.styles if s.kind == "factor"), key=lambda s: (s.position, s.name)
+    )
+    if factor_styles:
+        parts.append("<h2>Factor types</h2><ul>")
+        for s in factor_styles:
+            shape = VIS_SHAPES.get(s.shape, "box")
+            parts.append(f"<li>{_shape_svg(shape, s.color, s.border_color)}{esc(s.name)}</li>")
+        parts.append("</ul>")
+    link_styles = sorted(
+        (s for s in data.styles if s.kind == "link"), key=lambda s: (s.position, s.name)
+    )
+    if link_styles:
+        parts.append("<h2>Link styles</h2><ul>")
+        for s in link_styles:
+            dashed = " dashed" if s.dashes else ""
+            parts.append(
+                f'<li><span class="line{dashed}" style="border-top-color:{esc(s.color)}">'
+                f"</span>{esc(s.name)}</li>"
+            )
+        parts.append("</ul>")
+    parts.append("<h2>Polarity</h2><ul>")
+    for key, symbol in POLARITY_SYMBOLS.items():
+        parts.append(f'<li><span class="sym">{esc(symbol)}</span>{esc(POLARITY_WORDS[key])}</li>')
+    parts.append("</ul>")
+    parts.append(
+        "<h2>Links</h2><ul>"
+        '<li><span class="line" style="border-top-width:1px"></span>weak</li>'
+        '<li><span class="line" style="border-top-width:4px"></span>strong</li>'
+        '<li><span class="line dashed"></span>low confidence</li></ul>'
+        '<p class="hint">Hover over a factor or link for details. Drag to pan, scroll to '
+        "zoom.</p>"
+    )
+    return "".join(parts)
+
+
+def html_text(data: MapData, snapshot_label: str | None = None, sha256: str | None = None) -> str:
+    """The whole page for ``data`` as one self-contained HTML string."""
+    nodes, edges, options = _build_network(data)
+    esc = html.escape
+    info = data.info
+    meta = [
+        ("Site", info.site),
+        ("Kind", "theory of change" if info.kind == "toc" else f"{info.kind} map"),
+        ("Snapshot", snapshot_label or ""),
+        ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    meta_html = "".join(
+        f"<span><b>{esc(key)}:</b> {esc(value)}</span>" for key, value in meta if value
+    )
+    if sha256:
+        meta_html += f"<span><b>SHA-256:</b> <code>{esc(sha256)}</code></span>"
+    description = (
+        f'<div class="meta">{esc(info.description)}</div>' if info.description.strip() else ""
+    )
+    title = info.name or "Map"
+    script = (
+        "(function () {\n"
+        f"  var nodes = new vis.DataSet({_json_for_script(nodes)});\n"
+        f"  var edges = new vis.DataSet({_json_for_script(edges)});\n"
+        f"  var options = {_json_for_script(json.loads(options))};\n"
+        '  var container = document.getElementById("mynetwork");\n'
+        "  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);\n"
+        "  // Fit the workshop layout, then leave a margin for labels drawn below shapes.\n"
+        "  network.once('afterDrawing', function () {\n"
+        "    network.fit({animation: false});\n"
+        "    network.moveTo({scale: network.getScale() * 0.9, animation: false});\n"
+        "  });\n"
+        "  window.ipsmapNetwork = network;\n"
+        "})();\n"
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n"
+        f"<style>{_script_safe(_pyvis_lib_file('vis-network.css'))}</style>\n"
+        f"<style>{_PAGE_CSS}</style>\n"
+        f"<script>{_script_safe(_pyvis_lib_file('vis-network.min.js'))}</script>\n"
+        "</head>\n<body>\n"
+        f'<header><h1>{esc(title)}</h1><div class="meta">{meta_html}</div>{description}'
+        "</header>\n"
+        '<main><div id="mynetwork"></div>'
+        f"<aside>{_legend(data)}</aside></main>\n"
+        f"<script>\n{script}</script>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def write_html(
+    data: MapData,
+    path: str | os.PathLike[str],
+    snapshot_label: str | None = None,
+    sha256: str | None = None,
+) -> None:
+    """Write the offline page for ``data`` to ``path`` atomically (temp file, then replace)."""
+    target = Path(path)
+    text = html_text(data, snapshot_label=snapshot_label, sha256=sha256)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+FORMATS = [
+    MapFormat(
+        name="html",
+        label="Interactive web page (offline)",
+        suffixes=(".html", ".htm"),
+        read=None,
+        write=write_html,
+    )
+]
