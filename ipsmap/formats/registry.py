@@ -30,6 +30,7 @@ FORMAT_MODULES = (
     "tables",
     # Evaluator outputs that are written like a format (write-only).
     "ipsmap.export.html_map",
+    "ipsmap.export.pdf_report",
 )
 
 
