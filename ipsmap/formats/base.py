@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
@@ -46,3 +48,15 @@ class MapFormat:
     write: Callable[[MapData, Path], None] | None
     # Recognises the format from the first bytes, for suffixes several formats share.
     sniff: Callable[[bytes], bool] = lambda head: False
+
+
+def parse_json(text: str, path: Path | str | None) -> Any:
+    """Parse JSON text; FormatError with line and column when invalid or nested too deeply."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"
+        ) from None
+    except RecursionError:
+        raise FormatError(path, "", "the JSON is nested too deeply") from None

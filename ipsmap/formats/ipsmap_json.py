@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions, read_text
+from ipsmap.formats.base import MapFormat, ReadOptions, parse_json, read_text
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.canonical import FORMAT_NAME, FORMAT_VERSION, map_document
 from ipsmap.model.defaults import default_styles
@@ -65,13 +65,7 @@ def loads(text: str, path: str | Path | None = None) -> MapData:
     """Parse ipsmap-map JSON text (``path`` is only used in error messages)."""
     if not text.strip():
         raise FormatError(path, "", "the file is empty")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"
-        ) from exc
-    return _Reader(path).read(document)
+    return _Reader(path).read(parse_json(text, path))
 
 
 class _Reader:

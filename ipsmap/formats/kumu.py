@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions, read_text
+from ipsmap.formats.base import MapFormat, ReadOptions, parse_json, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.tables import replace_atomically
@@ -284,13 +284,7 @@ def _name(path: Path) -> str:
 def read(path: Path, options: ReadOptions) -> list[MapData]:
     """Read a Kumu blueprint as one map."""
     text = read_text(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"
-        ) from exc
-    return [_Reader(path).read(doc)]
+    return [_Reader(path).read(parse_json(text, path))]
 
 
 def to_dict(data: MapData) -> dict[str, Any]:

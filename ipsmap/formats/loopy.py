@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, parse_json
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.graph_formats import number, read_text, write_text
@@ -51,12 +51,7 @@ def loads(text: str, path: Path | None = None) -> MapData:
     text = text.strip().lstrip("\ufeff")
     name = path.stem if path is not None else "LOOPY map"
     if text.startswith("{"):
-        try:
-            wrapper = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FormatError(
-                path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"
-            ) from exc
+        wrapper = parse_json(text, path)
         found = None
         if isinstance(wrapper, dict):
             found = next(

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, parse_json
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.graph_formats import number, parse_xml, read_text, write_text, xml_safe
@@ -65,13 +65,7 @@ def loads(text: str, path: Path | None = None) -> MapData:
     """A map from Mental Modeler XML or JSON text (``path`` names it in errors)."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
-        try:
-            document = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise FormatError(
-                path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"
-            ) from exc
-        return _read_json(document, path)
+        return _read_json(parse_json(stripped, path), path)
     root = parse_xml(stripped, path)
     if root.tag != "mentalModeler":
         raise FormatError(path, root.tag, "not a Mental Modeler file (no <mentalModeler>)")

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import ReadOptions
+from ipsmap.formats.base import ReadOptions, parse_json
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.lzstring_utf16 import LZStringError, decompress_from_utf16
@@ -75,15 +75,7 @@ def loads(text: str, path: str | Path | None = None) -> MapData:
     """Parse PRSM JSON text (``path`` is only used in messages)."""
     if not text.strip():
         raise FormatError(path, "", "the file is empty (or decompresses to nothing)")
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"
-        ) from None
-    except RecursionError:
-        raise FormatError(path, "", "the JSON is nested too deeply") from None
-    return _Reader(path).read(document)
+    return _Reader(path).read(parse_json(text, path))
 
 
 class _Reader:
