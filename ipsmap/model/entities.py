@@ -42,6 +42,39 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# How each stakeholder group is named to people (in the UI and in exports).
+GROUP_LABELS = {
+    "parent": "Parent/carer",
+    "practitioner": "Practitioner",
+    "community member": "Community member",
+    "researcher": "Researcher",
+    "facilitator": "Facilitator",
+    "other": "Other",
+}
+
+# Realist evaluation: how far the evidence bears out a context–mechanism–outcome configuration.
+CMO_STATUSES = ("initial", "supported", "refined", "refuted")
+
+# What participants can record about factors and links (the method's "factor information").
+MARK_KINDS = ("important", "controllable", "vulnerable", "confidence", "votes")
+MARK_KIND_LABELS = {
+    "important": "Important: an outcome we care about",
+    "controllable": "Controllable: something we can act on",
+    "vulnerable": "Vulnerable: likely to change soon",
+    "confidence": "Confidence that this link is real",
+    "votes": "Votes (dots)",
+}
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of a JSON-valued field one level deep (None becomes an empty dict)."""
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        return [dict(x) if isinstance(x, dict) else x for x in value]
+    return dict(value)
+
+
 def level_name(value: float | None, levels: dict[str, float]) -> str:
     """The name of the level nearest to ``value`` ("" when unrated)."""
     if value is None:
@@ -64,7 +97,7 @@ class Record:
         # the 20,000-record imports and deletes that build rows in bulk.
         row = {name: getattr(self, name) for name in self.field_names()}
         for name in self.JSON_FIELDS:
-            row[name] = dict(row[name]) if row[name] is not None else {}
+            row[name] = _copy_json(row[name])
         return row
 
     @classmethod
@@ -191,6 +224,74 @@ class Group(Record):
     position: int = 0
 
 
+@dataclass
+class Session(Record):
+    """A workshop: when and where, who facilitated (a participant id) and who attended."""
+
+    TABLE: ClassVar[str] = "sessions"
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ("attendees",)
+
+    title: str = ""
+    date: str = ""
+    site: str = ""
+    facilitator: str = ""
+    attendees: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+@dataclass
+class CMO(Record):
+    """A realist context–mechanism–outcome configuration of the programme theory.
+
+    ``explains`` holds the ids of the factors and links (in any map) it accounts for;
+    ``leads_to`` the CMOs whose context is this one's outcome (chains of configurations).
+    ``evidence`` is a list of {"source", "quote", "where"} entries.
+    """
+
+    TABLE: ClassVar[str] = "cmos"
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ("evidence", "explains", "leads_to")
+
+    code: str = ""
+    area: str = ""
+    context: str = ""
+    intervention: str = ""
+    mechanism_resource: str = ""
+    mechanism_reasoning: str = ""
+    outcome: str = ""
+    for_whom: str = ""
+    status: str = "initial"
+    confidence: float | None = None
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    notes: str = ""
+    explains: list[str] = field(default_factory=list)
+    leads_to: list[str] = field(default_factory=list)
+    position: int = 0
+    created_at: str = ""
+    created_by: str | None = None
+    modified_at: str = ""
+    modified_by: str | None = None
+
+
+@dataclass
+class Mark(Record):
+    """One participant's judgement of one factor or link (a flag, a confidence, votes).
+
+    ``participant`` is whose judgement it is; ``created_by`` who entered it (the
+    facilitator may enter a group's marks from a sheet).
+    """
+
+    TABLE: ClassVar[str] = "marks"
+
+    map_id: str = ""
+    target: str = ""
+    participant: str = ""
+    kind: str = "important"
+    value: float = 1.0
+    session_id: str | None = None
+    created_at: str = ""
+    created_by: str | None = None
+
+
 # Group membership is a plain (group_id, factor_id) pair; ops key it by "group_id/factor_id".
 GROUP_MEMBERS_TABLE = "group_members"
 
@@ -201,7 +302,12 @@ def member_key(group_id: str, factor_id: str) -> str:
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.TABLE: cls for cls in (Participant, MapInfo, Style, Factor, Link, Group)
+    cls.TABLE: cls for cls in (Participant, MapInfo, Style, Factor, Link, Group, Session, CMO, Mark)
+}
+
+# Project-wide records (not inside one map's undo stack); the Project keeps them in memory.
+PROJECT_RECORD_TYPES: dict[str, type[Record]] = {
+    cls.TABLE: cls for cls in (Participant, Session, CMO, Mark)
 }
 
 # Fields a user edit may change; ids, owners and bookkeeping are not editable.
@@ -224,4 +330,25 @@ EDITABLE_FIELDS: dict[str, frozenset[str]] = {
     "groups": frozenset({"name", "color", "notes", "position"}),
     "maps": frozenset({"name", "kind", "site", "description", "attributes", "position"}),
     "participants": frozenset({"pseudonym", "stakeholder_group", "site", "consent", "notes"}),
+    "sessions": frozenset({"title", "date", "site", "facilitator", "attendees", "notes"}),
+    "cmos": frozenset(
+        {
+            "code",
+            "area",
+            "context",
+            "intervention",
+            "mechanism_resource",
+            "mechanism_reasoning",
+            "outcome",
+            "for_whom",
+            "status",
+            "confidence",
+            "evidence",
+            "notes",
+            "explains",
+            "leads_to",
+            "position",
+        }
+    ),
+    "marks": frozenset({"value"}),
 }

@@ -11,11 +11,16 @@ from typing import Any
 from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import (
+    CMO,
+    PROJECT_RECORD_TYPES,
     Factor,
     Group,
     Link,
     MapInfo,
+    Mark,
     Participant,
+    Record,
+    Session,
     Style,
     now_iso,
 )
@@ -51,9 +56,21 @@ class Project:
 
     def __init__(self, store: ProjectStore) -> None:
         self.store = store
-        self.participants: dict[str, Participant] = {
-            row["id"]: Participant.from_row(row) for row in store.rows("participants")
+        # Project-wide records by table, then id (participants, sessions, CMOs, marks).
+        # An older file opened read-only (so not migrated) may lack the newer tables.
+        tables = set(store.db.table_names())
+        self.records: dict[str, dict[str, Any]] = {
+            table: {row["id"]: cls.from_row(row) for row in store.rows(table)}
+            if table in tables
+            else {}
+            for table, cls in PROJECT_RECORD_TYPES.items()
         }
+        self.participants: dict[str, Participant] = self.records["participants"]
+        self.sessions: dict[str, Session] = self.records["sessions"]
+        self.cmos: dict[str, CMO] = self.records["cmos"]
+        self.marks: dict[str, Mark] = self.records["marks"]
+        # The workshop session edits are made in (recorded on every audit event), if any.
+        self.session_id: str | None = None
         self._maps: dict[str, MapInfo] = {
             row["id"]: MapInfo.from_row(row) for row in store.rows("maps")
         }
@@ -316,17 +333,42 @@ class Project:
                     self._maps[one.key] = MapInfo.from_row(
                         {**self._maps[one.key].to_row(), **(one.after or {})}
                     )
-            elif one.table == "participants":
-                if one.kind == "delete":
-                    self.participants.pop(one.key, None)
-                else:
-                    row = {**(self.participants[one.key].to_row() if one.kind == "update" else {})}
-                    row.update(one.after or {})
-                    self.participants[one.key] = Participant.from_row(row)
+            elif one.table in PROJECT_RECORD_TYPES:
+                self._apply_record_op(one)
         change = Change.from_ops(name, action, map_id, ops)
         if document is not None:
-            document.state.apply_all(o for o in ops if o.table != "participants")
+            document.state.apply_all(o for o in ops if o.table not in PROJECT_RECORD_TYPES)
         return change, document
+
+    def _apply_record_op(self, one: Op) -> None:
+        records = self.records[one.table]
+        if one.kind == "delete":
+            records.pop(one.key, None)
+            return
+        row = records[one.key].to_row() if one.kind == "update" else {}
+        row.update(one.after or {})
+        cls: type[Record] = PROJECT_RECORD_TYPES[one.table]
+        records[one.key] = cls.from_row(row)
+
+    def set_session(self, session_id: str | None) -> None:
+        """Record the following edits as made in this workshop session (None: none)."""
+        if session_id is not None and session_id not in self.sessions:
+            raise NotFoundError(f"There is no session with id {session_id}")
+        self.session_id = session_id
+
+    def locate_item(self, item_id: str) -> tuple[str, str] | None:
+        """(map id, "factors" or "links") of a factor or link anywhere in the project."""
+        for table in ("factors", "links"):
+            for row in self.store.db.query(f"SELECT map_id FROM {table} WHERE id = ?", [item_id]):
+                return row["map_id"], table
+        return None
+
+    def item_exists(self, item_id: str) -> bool:
+        return self.locate_item(item_id) is not None
+
+    def marks_of(self, map_id: str) -> list[Mark]:
+        """The marks given on a map's factors and links, in the order they were made."""
+        return [m for m in self.marks.values() if m.map_id == map_id]
 
     def _write(
         self, ops: list[Op], map_id: str | None, name: str, action: str, summary: str
@@ -339,6 +381,7 @@ class Project:
                 action=action,
                 command=name,
                 summary=summary,
+                session_id=self.session_id,
             )
         except sqlite3.IntegrityError as exc:
             raise CommandError(f"The change conflicts with the map as it is now ({exc})") from exc

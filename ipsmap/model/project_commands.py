@@ -10,6 +10,7 @@ from ipsmap.model import ops as op
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
     EDITABLE_FIELDS,
+    GROUP_LABELS,
     GROUP_MEMBERS_TABLE,
     MAP_KINDS,
     STAKEHOLDER_GROUPS,
@@ -81,7 +82,9 @@ class DeleteMap(ProjectCommand):
 
     def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
         data = project.map_data(self.id)
-        result = [
+        # Marks belong to the project's records but point at this map: they go with it.
+        result = [op.delete("marks", m.to_row()) for m in project.marks_of(self.id)]
+        result += [
             op.delete(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members
         ]
         result += [op.delete("links", r.to_row()) for r in data.links]
@@ -180,11 +183,13 @@ class AddParticipant(ProjectCommand):
             )
         person = Participant(
             id=self.id,
-            pseudonym=self.pseudonym.strip(),
+            pseudonym=self.pseudonym.strip()
+            if self.consent
+            else group_alias(project, self.stakeholder_group),
             stakeholder_group=self.stakeholder_group,
             site=self.site,
             consent=self.consent,
-            notes=self.notes,
+            notes=self.notes if self.consent else "",
             created_at=now,
         )
         return [op.insert("participants", person.to_row())]
@@ -206,6 +211,25 @@ class EditParticipant(ProjectCommand):
         group = self.changes.get("stakeholder_group", person.stakeholder_group)
         if group not in STAKEHOLDER_GROUPS:
             raise CommandError(f"Unknown stakeholder group {group!r}")
-        old = {k: getattr(person, k) for k in self.changes if getattr(person, k) != self.changes[k]}
-        new = {k: self.changes[k] for k in old}
+        changes = dict(self.changes)
+        if not changes.get("consent", person.consent):
+            # Without consent to attribution only the stakeholder group is kept: the
+            # pseudonym becomes a numbered group alias and free notes are dropped.
+            alias = person.pseudonym
+            if person.consent or "stakeholder_group" in changes:
+                alias = group_alias(project, group, exclude=person.id)
+            changes["pseudonym"] = alias
+            changes["notes"] = ""
+        old = {k: getattr(person, k) for k in changes if getattr(person, k) != changes[k]}
+        new = {k: changes[k] for k in old}
         return [op.update("participants", person.id, old, new)] if new else []
+
+
+def group_alias(project: Project, group: str, exclude: str | None = None) -> str:
+    """The next free "Parent/carer 3"-style name for someone known only by their group."""
+    label = GROUP_LABELS.get(group, group)
+    taken = {p.pseudonym for pid, p in project.participants.items() if pid != exclude}
+    n = 1
+    while f"{label} {n}" in taken:
+        n += 1
+    return f"{label} {n}"

@@ -194,9 +194,57 @@ def _split(script: str) -> list[str]:
     return statements
 
 
+_V4 = """
+CREATE TABLE cmos (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    area TEXT NOT NULL DEFAULT '',
+    context TEXT NOT NULL DEFAULT '',
+    intervention TEXT NOT NULL DEFAULT '',
+    mechanism_resource TEXT NOT NULL DEFAULT '',
+    mechanism_reasoning TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL DEFAULT '',
+    for_whom TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'initial'
+        CHECK (status IN ('initial', 'supported', 'refined', 'refuted')),
+    confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+    evidence TEXT NOT NULL DEFAULT '[]',
+    notes TEXT NOT NULL DEFAULT '',
+    explains TEXT NOT NULL DEFAULT '[]',
+    leads_to TEXT NOT NULL DEFAULT '[]',
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL DEFAULT '',
+    created_by TEXT REFERENCES participants(id),
+    modified_at TEXT NOT NULL DEFAULT '',
+    modified_by TEXT REFERENCES participants(id)
+);
+CREATE TABLE marks (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    target TEXT NOT NULL,
+    participant TEXT NOT NULL REFERENCES participants(id),
+    kind TEXT NOT NULL
+        CHECK (kind IN ('important', 'controllable', 'vulnerable', 'confidence', 'votes')),
+    value REAL NOT NULL,
+    session_id TEXT REFERENCES sessions(id),
+    created_at TEXT NOT NULL DEFAULT '',
+    created_by TEXT REFERENCES participants(id)
+);
+CREATE UNIQUE INDEX marks_one_per_person ON marks(target, participant, kind);
+CREATE INDEX marks_map ON marks(map_id);
+"""
+
+
+def _migrate_to_4(db: sqlite_utils.Database) -> None:
+    # The evaluation's CMO configurations and the participants' marks.
+    for statement in _split(_V4):
+        db.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
     3: _migrate_to_3,
+    4: _migrate_to_4,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -119,14 +119,15 @@ class ProjectStore:
         action: str,
         command: str,
         summary: str,
+        session_id: str | None = None,
     ) -> int:
         """Write ops and their audit event in one transaction; return the event's seq."""
         with self.db.atomic():
             for table, kind, batch in _batches(ops):
                 self._write_batch(table, kind, batch)
             cursor = self.db.execute(
-                "INSERT INTO events (at, actor, map_id, action, command, summary, ops) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (at, actor, map_id, action, command, summary, ops, session_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     now_iso(),
                     actor,
@@ -135,6 +136,7 @@ class ProjectStore:
                     command,
                     summary,
                     json.dumps([op.to_json() for op in ops], ensure_ascii=False),
+                    session_id,
                 ],
             )
             return int(cursor.lastrowid or 0)
@@ -171,8 +173,10 @@ class ProjectStore:
         sql = f"SELECT * FROM [{table}]" + (f" WHERE {where}" if where else "")
         if table in ("factors", "links"):
             sql += " ORDER BY seq"
-        elif table in ("styles", "groups", "maps"):
+        elif table in ("styles", "groups", "maps", "cmos"):
             sql += " ORDER BY position, rowid"
+        elif table == "sessions":
+            sql += " ORDER BY date, rowid"
         json_cols = _JSON_COLUMNS.get(table, set())
         bool_cols = _BOOL_COLUMNS.get(table, set())
         for row in self.db.query(sql, list(params)):

@@ -16,6 +16,9 @@ _NOUNS = {
     "group_members": ("group membership", "group memberships"),
     "maps": ("map", "maps"),
     "participants": ("participant", "participants"),
+    "sessions": ("session", "sessions"),
+    "cmos": ("CMO", "CMOs"),
+    "marks": ("mark", "marks"),
 }
 _VERBS = {"insert": "added", "delete": "removed", "update": "changed"}
 
@@ -60,7 +63,13 @@ def _name(table: str, key: str, row: dict | None, state: MapState | None) -> str
         elif table == "maps":
             row = {"name": state.info.name}
     if row is not None:
-        text = row.get("label") or row.get("name") or row.get("pseudonym")
+        text = (
+            row.get("label")
+            or row.get("name")
+            or row.get("pseudonym")
+            or row.get("code")
+            or row.get("title")
+        )
         if text:
             return repr(text)
     return key
