@@ -99,6 +99,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--match", choices=["auto", "id", "label"], default="auto",
         help="match records by id, or by label across independently made maps",
     )  # fmt: skip
+    p.add_argument(
+        "--accept", action="append", default=[], metavar="A_ID=B_ID",
+        help="with label matching: treat these two factors as the same (repeatable)",
+    )  # fmt: skip
+    p.add_argument(
+        "--reject", action="append", default=[], metavar="A_ID=B_ID",
+        help="with label matching: never match these two factors (repeatable)",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser("aggregate", help="combine maps into a new map (merged by label)")
+    p.add_argument("project", type=Path)
+    p.add_argument("maps", nargs="+", metavar="MAP", help="two or more maps (ids or names)")
+    p.add_argument("--name", required=True, help="name of the new map")
+    p.add_argument(
+        "--by-ends", action="store_true",
+        help="merge links by their ends only (polarity disagreements become '?')",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = commands.add_parser("formats", help="list the file formats ipsmap reads and writes")
@@ -142,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `ipsmap PROJECT` means `ipsmap open PROJECT`.
     known = {
         "new", "demo", "maps", "export", "import", "formats", "history", "analyse", "open",
-        "snapshot", "snapshots", "diff",
+        "snapshot", "snapshots", "diff", "aggregate",
     }  # fmt: skip
     if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
@@ -330,7 +348,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 documents.append(snapshot_document(project, ref))
             else:
                 documents.append(map_document(project.map_data(project.find_map(ref).id)))
-    result = compare_documents(documents[0], documents[1], args.match)
+    result = compare_documents(
+        documents[0], documents[1], args.match, _id_pairs(args.accept, "--accept"),
+        _id_pairs(args.reject, "--reject"),
+    )  # fmt: skip
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -348,6 +369,45 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for entry in part["changed"]:
             fields = ", ".join(f"{k}: {v[0]!r} → {v[1]!r}" for k, v in entry["fields"].items())
             print(f"  ~ {entry['name']}: {fields}")
+    review = [p for p in result.get("proposed_matches", []) if p["decision"] == "proposed"]
+    if review:
+        print("proposed matches (use --accept A_ID=B_ID or --reject A_ID=B_ID):")
+        for p in review:
+            print(f"  ? {p['a']!r} = {p['b']!r} ({p['reason']})  {p['a_id']}={p['b_id']}")
+    return 0
+
+
+def _id_pairs(items: list[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        a_id, sep, b_id = item.partition("=")
+        if not sep or not a_id.strip() or not b_id.strip():
+            raise UserError(f"{option} takes A_ID=B_ID (factor ids), not {item!r}")
+        pairs.append((a_id.strip(), b_id.strip()))
+    return pairs
+
+
+def cmd_aggregate(args: argparse.Namespace) -> int:
+    from ipsmap.model.aggregate import combine_maps
+    from ipsmap.model.project import Project
+
+    if len(args.maps) < 2:
+        raise UserError("give at least two maps to combine")
+    with Project.open(args.project) as project:
+        ids = [project.find_map(ref).id for ref in args.maps]
+        map_id = combine_maps(project, ids, args.name, split_polarity=not args.by_ends)
+        counts = project.counts()[map_id]
+        row = {
+            "id": map_id,
+            "name": project.map_info(map_id).name,
+            "maps": [project.map_info(i).name for i in ids],
+            "factors": counts[0],
+            "links": counts[1],
+        }
+    if args.json:
+        print(json.dumps(row, ensure_ascii=False, indent=2))
+    else:
+        print(f"{map_id}  {row['name']}: {row['factors']} factors, {row['links']} links")
     return 0
 
 
@@ -500,6 +560,7 @@ _COMMANDS = {
     "snapshot": cmd_snapshot,
     "snapshots": cmd_snapshots,
     "diff": cmd_diff,
+    "aggregate": cmd_aggregate,
     "history": cmd_history,
     "analyse": cmd_analyse,
     "open": cmd_open,

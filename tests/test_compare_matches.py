@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -140,3 +141,31 @@ def test_matching_by_id_is_unchanged_and_ignores_pairs(two_sites):
     assert [x["b_id"] for x in result["factors"]["added"]] == ["a9"]
     with pytest.raises(ValueError):
         compare_documents(a, b, "labels")
+
+
+def test_cli_diff_accept_and_reject(tmp_path, capsys):
+    from ipsmap.cli import main
+    from ipsmap.model.commands import AddFactor
+    from ipsmap.model.project import Project
+    from ipsmap.model.project_commands import AddMap
+
+    path = tmp_path / "sites.ipsmap"
+    ids = {}
+    with Project.create(path) as project:
+        for name, label in (("A", "Housing insecurity"), ("B", "Housing insecurety")):
+            command = AddMap(name)
+            project.execute(command)
+            add = AddFactor(label)
+            project.document(command.id).execute(add)
+            ids[name] = add.id
+    assert main(["diff", str(path), "A", "B"]) == 0
+    assert f"{ids['A']}={ids['B']}" in capsys.readouterr().out
+    pair = f"{ids['A']}={ids['B']}"
+    assert main(["diff", str(path), "A", "B", "--json", "--accept", pair]) == 0
+    accepted = json.loads(capsys.readouterr().out)
+    assert not accepted["factors"]["added"] and not accepted["factors"]["removed"]
+    assert main(["diff", str(path), "A", "B", "--json", "--reject", pair]) == 0
+    rejected = json.loads(capsys.readouterr().out)
+    assert rejected["proposed_matches"][0]["decision"] == "rejected"
+    assert main(["diff", str(path), "A", "B", "--accept", "nonsense"]) == 2
+    assert "A_ID=B_ID" in capsys.readouterr().err
