@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ipsmap import __version__
+from ipsmap import __version__, cli_people
 from ipsmap.model.errors import IpsmapError
 
 EXIT_USAGE = 2
@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="factor ids or labels: loops through them, what they affect and what affects them",
     )
 
+    cli_people.add_parsers(commands)
+
     p = commands.add_parser("open", help="open a project in the map window")
     p.add_argument("project", type=Path, nargs="?")
     return parser
@@ -162,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new", "demo", "maps", "export", "import", "formats", "history", "analyse", "open",
         "snapshot", "snapshots", "diff", "aggregate",
     }  # fmt: skip
+    known |= set(_COMMANDS)
     if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
         args_list = ["open", *args_list]
     args = parser.parse_args(args_list)
@@ -564,4 +567,5 @@ _COMMANDS = {
     "history": cmd_history,
     "analyse": cmd_analyse,
     "open": cmd_open,
+    **cli_people.COMMANDS,
 }

@@ -112,8 +112,16 @@ def format_for_path(path: Path) -> MapFormat | None:
     return None
 
 
-def write_map(data: MapData, path: str | Path, format_name: str | None = None) -> MapFormat:
-    """Write one map in a format named, or implied by the suffix of ``path``."""
+def write_map(
+    data: MapData, path: str | Path, format_name: str | None = None, anonymise: bool = False
+) -> MapFormat:
+    """Write one map in a format named, or implied by the suffix of ``path``.
+
+    People are written as :func:`ipsmap.model.privacy.for_export` allows (pseudonyms, or
+    group labels only for those without consent, or for everyone when ``anonymise``).
+    """
+    from ipsmap.model.privacy import for_export
+
     path = Path(path)
     if format_name is None:
         fmt = format_for_path(path)
@@ -123,5 +131,5 @@ def write_map(data: MapData, path: str | Path, format_name: str | None = None) -
         fmt = get_format(format_name)
     if fmt.write is None:
         raise FormatError(path, "", f"ipsmap cannot write {fmt.label} files")
-    fmt.write(data, path)
+    fmt.write(for_export(data, anonymise), path)
     return fmt

@@ -49,6 +49,7 @@ class Event:
     command: str
     summary: str
     ops: list[dict[str, Any]]
+    session_id: str | None = None
 
 
 class Project:
@@ -414,6 +415,7 @@ class Project:
                 command=row["command"],
                 summary=row["summary"],
                 ops=row["ops"],
+                session_id=row.get("session_id"),
             )
             for row in self.store.events(map_id, after)
         ]
