@@ -448,7 +448,13 @@ class Project:
 
 
 def _map_of(ops: tuple[Op, ...] | list[Op]) -> str | None:
+    """The map a project step concerns: a map it adds or removes, or the map its rows
+    (marks) point at; None for steps about the project as a whole (participants)."""
     for one in ops:
         if one.table == "maps":
             return one.key
+    for one in ops:
+        row = one.after if one.kind == "insert" else one.before
+        if one.table == "marks" and row and row.get("map_id"):
+            return str(row["map_id"])
     return None

@@ -31,6 +31,12 @@ MENUS: dict[str, list[ActionSpec]] = {
         SEPARATOR,
         ActionSpec("import-map", "&Import map…", ("Ctrl+I",), "Add a map from a file"),
         ActionSpec("export-map", "&Export map as…", ("Ctrl+E",), "Write this map to a file"),
+        ActionSpec(
+            "check-personal-data",
+            "Check for &personal data…",
+            (),
+            "List text that might name someone or hold contact details, before exporting",
+        ),
         SEPARATOR,
         ActionSpec("close-window", "&Close", ("Ctrl+W",), "Close this window"),
     ],
