@@ -301,11 +301,6 @@ class MainWindow(QMainWindow):
             if path.suffix.lower() == ".ipsmap":
                 self.do_open_project(path)
             else:
-    def do_check_personal_data(self) -> None:
-        from ipsmap.ui.privacy_dialog import check_personal_data
-
-        check_personal_data(self)
-
                 file_actions.import_map(self, path)
         event.acceptProposedAction()
 
