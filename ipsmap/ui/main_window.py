@@ -289,6 +289,11 @@ class MainWindow(QMainWindow):
     def do_export_map(self) -> None:
         file_actions.export_map(self)
 
+    def do_check_personal_data(self) -> None:
+        from ipsmap.ui.privacy_dialog import check_personal_data
+
+        check_personal_data(self)
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
