@@ -17,6 +17,12 @@ def resource(*parts: str) -> Traversable:
 
 
 def demo_map_files() -> list[Traversable]:
-    """The demo project's map files, in a stable order."""
+    """The demo project's map files (named NN_*.json), in a stable order.
+
+    Other JSON files in the folder hold the demo's project records (CMOs, workshops).
+    """
     folder = resource("demo")
-    return sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
+    return sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".json") and f.name[:2].isdigit()),
+        key=lambda f: f.name,
+    )
