@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ipsmap.demo_workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
 from ipsmap.model.project import Project
 from ipsmap.model.undo import UndoStack
@@ -18,6 +19,7 @@ def create_demo_project(path: str | Path) -> Project:
     try:
         for source in demo_map_files():
             project.import_map(ipsmap_json.loads(source.read_text(encoding="utf-8"), source.name))
+        add_demo_workshops(project)
     except BaseException:
         project.close()
         Path(path).unlink(missing_ok=True)
