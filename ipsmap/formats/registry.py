@@ -7,7 +7,9 @@ the modules named in FORMAT_MODULES, so adding a format is adding a module and i
 from __future__ import annotations
 
 import importlib
+import inspect
 from pathlib import Path
+from typing import Any, cast
 
 from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.errors import FormatError
@@ -31,6 +33,11 @@ FORMAT_MODULES = (
     # Evaluator outputs that are written like a format (write-only).
     "ipsmap.export.html_map",
     "ipsmap.export.pdf_report",
+    # Replace the csv and xlsx writers of "tables" (same readers): the evaluator workbook.
+    "ipsmap.export.workbook",
+    "ipsmap.export.qdc",
+    "ipsmap.export.images",
+    "ipsmap.export.bundle",
 )
 
 
@@ -113,12 +120,18 @@ def format_for_path(path: Path) -> MapFormat | None:
 
 
 def write_map(
-    data: MapData, path: str | Path, format_name: str | None = None, anonymise: bool = False
+    data: MapData,
+    path: str | Path,
+    format_name: str | None = None,
+    anonymise: bool = False,
+    context: Any = None,
 ) -> MapFormat:
     """Write one map in a format named, or implied by the suffix of ``path``.
 
     People are written as :func:`ipsmap.model.privacy.for_export` allows (pseudonyms, or
     group labels only for those without consent, or for everyone when ``anonymise``).
+    ``context`` (an ``ipsmap.export.context.ExportContext``) goes to the writers that
+    take one (the evaluator exports); the others ignore it.
     """
     from ipsmap.model.privacy import for_export
 
@@ -131,5 +144,11 @@ def write_map(
         fmt = get_format(format_name)
     if fmt.write is None:
         raise FormatError(path, "", f"ipsmap cannot write {fmt.label} files")
-    fmt.write(for_export(data, anonymise), path)
+    if context is not None:
+        anonymise = anonymise or context.anonymise
+    data = for_export(data, anonymise)
+    if context is not None and "context" in inspect.signature(fmt.write).parameters:
+        cast(Any, fmt.write)(data, path, context=context)
+    else:
+        fmt.write(data, path)
     return fmt

@@ -1,0 +1,89 @@
+"""The evaluator workbook (``xlsx``) and CSV tables (``csv``).
+
+One format name each, not two: the Factors and Links sheets (and the ``-factors.csv`` /
+``-links.csv`` pair) stay exactly the interchange tables of ``ipsmap.formats.tables``,
+so the table reader still reads an evaluator's file back. With an export context (the
+CLI and the window always give one), the evaluator tables follow: sheets Loops, Metrics,
+CMOs, Voices, Snapshot and Changes, or the files ``NAME-loops.csv``, ``NAME-metrics.csv``
+and so on beside the pair. Without a context (``write_map(data, path, "xlsx")``), only the
+interchange tables are written, as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ipsmap.export.context import ExportContext
+from ipsmap.export.evaluator_tables import EXTRA_TABLES, evaluator_tables
+from ipsmap.formats.base import MapFormat
+from ipsmap.formats.tables import read_csv, read_xlsx
+from ipsmap.formats.tables_writer import (
+    csv_pair_paths,
+    csv_text,
+    replace_atomically,
+    table_rows,
+    write_sheets,
+)
+from ipsmap.model.mapdata import MapData
+from ipsmap.model.privacy import for_export
+
+
+def workbook_sheets(data: MapData, context: ExportContext | None = None) -> dict[str, Any]:
+    """Every sheet of the workbook (header row first), in order."""
+    if context is not None:
+        data = for_export(data, context.anonymise)
+    factor_rows, link_rows = table_rows(data)
+    sheets: dict[str, Any] = {"Factors": factor_rows, "Links": link_rows}
+    if context is not None:
+        sheets.update(evaluator_tables(data, context))
+    return sheets
+
+
+def write_workbook(data: MapData, path: str | Path, context: ExportContext | None = None) -> None:
+    """Write the workbook atomically: Factors and Links, then the evaluator sheets."""
+    write_sheets(Path(path), workbook_sheets(data, context))
+
+
+def csv_paths(path: str | Path, with_extras: bool = True) -> list[Path]:
+    """Every file the CSV export writes for ``path``: the pair, then the evaluator tables."""
+    factors_path, links_path = csv_pair_paths(path)
+    stem = factors_path.name[: -len("-factors.csv")]
+    extras = [factors_path.with_name(f"{stem}-{name.lower()}.csv") for name in EXTRA_TABLES]
+    return [factors_path, links_path, *(extras if with_extras else [])]
+
+
+def write_csv_tables(data: MapData, path: str | Path, context: ExportContext | None = None) -> None:
+    """Write NAME-factors.csv and NAME-links.csv, and with a context NAME-loops.csv etc."""
+    sheets = workbook_sheets(data, context)
+    paths = csv_paths(path, with_extras=context is not None)
+    writes = []
+    for target, rows in zip(paths, sheets.values(), strict=True):
+        text = csv_text(rows)
+        writes.append((target, _text_writer(text)))
+    replace_atomically(writes)
+
+
+def _text_writer(text: str) -> Any:
+    # UTF-8 with a BOM, as the interchange pair: spreadsheet programs then read accents.
+    return lambda p: p.write_text(text, "utf-8-sig", newline="")
+
+
+# Declared after ipsmap.formats.tables in the registry, so these replace its csv and xlsx
+# writers; reading is the tables reader's, which ignores the evaluator sheets and files.
+FORMATS = [
+    MapFormat(
+        name="csv",
+        label="CSV tables (factors, links and evaluator tables)",
+        suffixes=(".csv",),
+        read=read_csv,
+        write=write_csv_tables,
+    ),
+    MapFormat(
+        name="xlsx",
+        label="Excel workbook (factors, links and evaluator sheets)",
+        suffixes=(".xlsx",),
+        read=read_xlsx,
+        write=write_workbook,
+    ),
+]
