@@ -47,7 +47,8 @@ def compare_documents(
 
     ``pairs`` are accepted (a factor id, b factor id) matches and ``rejected`` refused ones;
     both apply when matching by label. Entries of added/removed/changed carry ``a_id`` and
-    ``b_id`` (None on the side a record is missing from).
+    ``b_id`` (None on the side a record is missing from); ``factor_pairs`` maps each
+    matched factor of ``a`` to its counterpart in ``b``.
     """
     if match not in ("auto", "id", "label"):
         raise ValueError(f"match is 'auto', 'id' or 'label', not {match!r}")
@@ -65,9 +66,11 @@ def compare_documents(
         key_b = {f["id"]: f["id"] for f in b["factors"]}
         factor_fields: tuple[str, ...] = FACTOR_FIELDS
         proposals: list[dict[str, Any]] = []
+        result["factor_pairs"] = {f: f for f in key_a if f in key_b}
     else:
         matching = match_factors(a["factors"], b["factors"], pairs, rejected)
         key_a, key_b, proposals = matching["key_a"], matching["key_b"], matching["proposals"]
+        result["factor_pairs"] = matching["matched"]
         factor_fields = LABEL_MATCH_FACTOR_FIELDS
 
     factors_a = {key_a[f["id"]]: f for f in a["factors"]}

@@ -98,6 +98,16 @@ MENUS: dict[str, list[ActionSpec]] = {
             (),
             "Bring back a frozen version beside the live map",
         ),
+        ActionSpec(
+            "open-snapshot", "&Open snapshot (read-only)…", (), "Look at a frozen version of a map"
+        ),
+        ActionSpec("close-snapshot", "Back to the live map", (), "Leave the snapshot being viewed"),
+        SEPARATOR,
+        ActionSpec(
+            "compare", "&Compare with…", (), "Show what changed from another map or a snapshot"
+        ),
+        ActionSpec("stop-comparing", "Stop comparing", (), "Clear the comparison (Esc)"),
+        ActionSpec("combine-maps", "Com&bine maps…", (), "Merge several maps into a new map"),
     ],
     "&View": [
         ActionSpec("zoom-in", "Zoom &in", ("Ctrl++", "Ctrl+="), "Zoom in"),

@@ -298,7 +298,8 @@ def export_map(window: MainWindow, path: str | Path | None = None) -> Path | Non
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            write_map(project.map_data(document.id), path, format_name)
+            # The document's own project: a snapshot being viewed exports the snapshot.
+            write_map(document.project.map_data(document.id), path, format_name)
     except (IpsmapError, OSError) as exc:
         _error(window, "Cannot export the map", exc)
         return None

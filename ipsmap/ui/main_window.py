@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -21,7 +21,7 @@ from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
-from ipsmap.ui import file_actions, map_actions
+from ipsmap.ui import compare_panel, file_actions, map_actions, snapshot_view
 from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
 from ipsmap.ui.analysis_panel import AnalysisPanel
 from ipsmap.ui.canvas.scene import MapScene
@@ -44,6 +44,9 @@ PRESENTATION_LABEL_POINTS = 16.0
 
 class MainWindow(QMainWindow):
     """One project open at a time; one of its maps on the canvas."""
+
+    # The document now on the canvas (a live map, a read-only snapshot, or None).
+    document_shown = Signal(object)
 
     def __init__(self, project: Project | None = None, is_demo: bool = False) -> None:
         super().__init__()
@@ -120,6 +123,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        snapshot_view.install(self)
+        compare_panel.install(self)
         self.set_project(project)
 
     # -- construction helpers ----------------------------------------------------------
@@ -198,6 +203,12 @@ class MainWindow(QMainWindow):
     def show_map(self, map_id: str | None) -> None:
         project = self.project
         document = project.document(map_id) if project is not None and map_id else None
+        self.show_document(document)
+
+    def show_document(self, document: MapDocument | None) -> None:
+        """Put a document on the canvas (a live map's, or a read-only snapshot's)."""
+        project = self.project
+        map_id = document.id if document is not None else None
         if document is self.document and document is not None:
             return
         self.analysis.clear()
@@ -211,6 +222,7 @@ class MainWindow(QMainWindow):
         self.map_list.populate(project, map_id)
         self._update_title()
         self._update_undo_actions()
+        self.document_shown.emit(document)
         QTimer.singleShot(0, self.view.fit_map)
 
     def _after_model_change(self, change: Change) -> None:
@@ -450,6 +462,21 @@ class MainWindow(QMainWindow):
     def do_restore_snapshot(self, snapshot_id: str | None = None) -> None:
         map_actions.restore_map_snapshot(self, snapshot_id)
 
+    def do_open_snapshot(self, snapshot_id: str | None = None) -> None:
+        snapshot_view.open_snapshot(self, snapshot_id)
+
+    def do_close_snapshot(self) -> None:
+        snapshot_view.back_to_live_map(self)
+
+    def do_compare(self, other: tuple[str, str] | None = None) -> None:
+        compare_panel.compare_with(self, other)
+
+    def do_stop_comparing(self) -> None:
+        compare_panel.stop_comparing(self)
+
+    def do_combine_maps(self, map_ids: list[str] | None = None, name: str | None = None) -> None:
+        compare_panel.combine_maps(self, map_ids, name)
+
     # -- View -------------------------------------------------------------------------------
 
     def do_zoom_in(self) -> None:
@@ -535,6 +562,9 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self._presentation_state is not None:
             self.do_presentation(False)
+            return
+        if event.key() == Qt.Key.Key_Escape and compare_panel.is_comparing(self):
+            self.do_stop_comparing()
             return
         super().keyPressEvent(event)
 
