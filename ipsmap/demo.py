@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ipsmap.demo_cmos import add_demo_cmos
 from ipsmap.demo_workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
 from ipsmap.model.project import Project
@@ -20,6 +21,7 @@ def create_demo_project(path: str | Path) -> Project:
         for source in demo_map_files():
             project.import_map(ipsmap_json.loads(source.read_text(encoding="utf-8"), source.name))
         add_demo_workshops(project)
+        add_demo_cmos(project)
     except BaseException:
         project.close()
         Path(path).unlink(missing_ok=True)

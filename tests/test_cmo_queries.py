@@ -1,0 +1,168 @@
+"""CMO queries (what explains an item, chains, history), ToC notes and the demo CMOs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ipsmap.demo_cmos import DEMO_CMOS, DemoContentError, add_demo_cmos
+from ipsmap.model.cmo_queries import (
+    chain_paths,
+    chain_text,
+    cmo_chain,
+    cmo_history,
+    cmos_explaining,
+    cmos_in_order,
+    describe_item,
+    format_value,
+)
+from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors
+from ipsmap.model.project import Project
+from ipsmap.model.record_commands import AddCMO, DeleteCMO, EditCMO
+from ipsmap.model.toc_notes import toc_badge, toc_list, toc_tooltip, with_toc_list
+
+
+def _map_with_link(doc):
+    a, b = AddFactor("Fear of removal"), AddFactor("Trust")
+    doc.execute(a)
+    doc.execute(b)
+    link = AddLink(a.id, b.id, "-")
+    doc.execute(link)
+    return a.id, b.id, link.id
+
+
+def _cmo(project: Project, **fields) -> str:
+    command = AddCMO(fields)
+    project.execute(command)
+    return command.id
+
+
+def test_cmos_explaining_an_item_in_display_order(project, doc):
+    a, b, link = _map_with_link(doc)
+    first = _cmo(project, explains=[a, link])
+    second = _cmo(project, explains=[link])
+    _cmo(project, explains=[b])
+    assert [c.id for c in cmos_explaining(project, link)] == [first, second]
+    assert [c.id for c in cmos_explaining(project, a)] == [first]
+    assert cmos_explaining(project, "no-such-id") == []
+
+
+def test_chains_upstream_and_downstream_survive_cycles(project):
+    one, two, three, four = (_cmo(project) for _ in range(4))
+    project.execute(EditCMO(one, {"leads_to": [two]}))
+    project.execute(EditCMO(two, {"leads_to": [three]}))
+    project.execute(EditCMO(four, {"leads_to": [two]}))
+    project.execute(EditCMO(three, {"leads_to": [one]}))  # a cycle 1 → 2 → 3 → 1
+    chain = cmo_chain(project, two)
+    assert chain.downstream == [three, one]
+    assert set(chain.upstream) == {one, four, three}
+    assert two not in chain.upstream and two not in chain.downstream
+    paths = chain_paths(project, two)
+    assert paths and all(two in p for p in paths)
+    assert all(len(p) == len(set(p)) for p in paths), "no CMO twice on a path"
+    assert "[CMO 2]" in chain_text(project, two)
+    assert cmo_chain(project, "gone").upstream == []
+
+
+def test_branching_chains_are_listed_as_separate_paths(project):
+    a, b, c, d = (_cmo(project) for _ in range(4))
+    project.execute(EditCMO(a, {"leads_to": [b, c]}))
+    project.execute(EditCMO(d, {"leads_to": [b]}))
+    assert sorted(chain_paths(project, b)) == sorted([[a, b], [d, b]])
+    assert chain_text(project, a).splitlines() == ["[CMO 1] → CMO 2", "[CMO 1] → CMO 3"]
+
+
+def test_history_shows_each_field_change_with_who_and_undo(project, doc):
+    a, _, link = _map_with_link(doc)
+    cmo = _cmo(project, context="Fear", status="initial")
+    project.execute(EditCMO(cmo, {"status": "supported", "confidence": 0.5}))
+    project.execute(EditCMO(cmo, {"explains": [a, link]}))
+    project.undo()
+    other = _cmo(project)
+    project.execute(EditCMO(other, {"status": "refuted"}))  # not this CMO's history
+    history = cmo_history(project, cmo)
+    kinds = [(h.kind, h.field, h.action) for h in history]
+    assert kinds == [
+        ("created", "", "do"),
+        ("changed", "status", "do"),
+        ("changed", "confidence", "do"),
+        ("changed", "explains", "do"),
+        ("changed", "explains", "undo"),
+    ]
+    assert history[1].before == "initial" and history[1].after == "supported"
+    assert all(h.who == "Facilitator" for h in history)
+    lines = [h.text(project) for h in history]
+    assert "Status: initial → supported" in lines[1]
+    assert "“Fear of removal”, “Fear of removal → Trust”" in lines[3]
+    assert lines[4].endswith("(undo)")
+
+
+def test_history_records_deletion_and_chain_cuts(project):
+    one, two = _cmo(project), _cmo(project)
+    project.execute(EditCMO(one, {"leads_to": [two]}))
+    project.execute(DeleteCMO(two))
+    assert [h.kind for h in cmo_history(project, two)] == ["created", "deleted"]
+    last = cmo_history(project, one)[-1]
+    assert last.field == "leads_to" and last.after == []
+
+
+def test_describe_item_and_values_in_plain_words(project, doc):
+    a, _, link = _map_with_link(doc)
+    ref = describe_item(project, link)
+    assert ref is not None
+    assert (ref.kind, ref.label, ref.map_name) == ("link", "Fear of removal → Trust", doc.info.name)
+    assert describe_item(project, a).kind == "factor"
+    doc.execute(DeleteFactors([a]))
+    assert describe_item(project, a) is None
+    assert format_value(project, "explains", [a]) == "(deleted item)"
+    assert format_value(project, "confidence", 0.5) == "0.50"
+    assert format_value(project, "status", None) == "—"
+    assert format_value(project, "evidence", [{"source": "Workshop"}]) == "1 (Workshop)"
+
+
+def test_toc_notes_live_in_attributes_as_lists():
+    attributes = with_toc_list({"colour": "red"}, "assumptions", ["Families stay", " ", "B"])
+    assert attributes == {"colour": "red", "assumptions": ["Families stay", "B"]}
+    attributes = with_toc_list(attributes, "indicators", ["Visits kept"])
+    assert toc_badge(attributes) == "A2 · I1"
+    assert "• Families stay" in toc_tooltip(attributes)
+    assert with_toc_list(attributes, "assumptions", []) == {
+        "colour": "red",
+        "indicators": ["Visits kept"],
+    }
+    # Text from other tools (e.g. a CSV cell) reads as lines.
+    assert toc_list({"indicators": "One\nTwo"}, "indicators") == ["One", "Two"]
+    assert toc_badge({}) == ""
+
+
+def test_demo_cmos_resolve_to_demo_items(tmp_path):
+    from ipsmap.demo import create_demo_project
+
+    with create_demo_project(tmp_path / "demo.ipsmap") as project:
+        cmos = cmos_in_order(project)
+        assert len(cmos) == len(DEMO_CMOS) >= 6
+        assert {c.status for c in cmos} == {"initial", "supported", "refined", "refuted"}
+        for cmo, entry in zip(cmos, DEMO_CMOS, strict=True):
+            assert cmo.code == entry["code"]
+            assert len(cmo.explains) == len(entry["explains"])
+            assert all(project.item_exists(i) for i in cmo.explains)
+            assert cmo.evidence and all(e["where"] for e in cmo.evidence)
+        assert sum(1 for c in cmos if c.leads_to) >= 2
+        kinds = {project.locate_item(i)[1] for c in cmos for i in c.explains}
+        assert kinds == {"factors", "links"}
+        # Building the demo is not undoable.
+        assert not project.undo_stack.can_undo()
+
+
+def test_demo_cmos_fail_loudly_on_a_missing_label(tmp_path):
+    from ipsmap.demo import create_demo_project
+
+    broken = [dict(DEMO_CMOS[0], explains=[{"map": "IPS team theory of change", "factor": "X"}])]
+    with create_demo_project(tmp_path / "demo.ipsmap") as project:
+        with pytest.raises(DemoContentError, match="no factor 'X'"):
+            add_demo_cmos(project, broken)
+        reversed_link = {"map": "IPS team theory of change", "link": ["Impact", "Input"]}
+        bad_link = [dict(DEMO_CMOS[0], explains=[reversed_link])]
+        with pytest.raises(DemoContentError):
+            add_demo_cmos(project, bad_link)
+        with pytest.raises(DemoContentError, match="unknown CMO"):
+            add_demo_cmos(project, [dict(DEMO_CMOS[0], explains=[], leads_to=["CMO 99"])])
