@@ -200,30 +200,18 @@ def cmo_history(project: Project, cmo_id: str) -> list[CmoChange]:
             if one.get("table") != "cmos" or one.get("key") != cmo_id:
                 continue
             kind = one.get("op") or one.get("kind")
-            base = {
-                "seq": event.seq,
-                "at": event.at,
-                "who": event.actor_name,
-                "action": event.action,
-                "command": event.command,
-            }
+            base = (event.seq, event.at, event.actor_name, event.action, event.command)
             if kind == "insert":
-                result.append(CmoChange(**base, kind="created"))
+                result.append(CmoChange(*base, kind="created"))
             elif kind == "delete":
-                result.append(CmoChange(**base, kind="deleted"))
+                result.append(CmoChange(*base, kind="deleted"))
             else:
                 before, after = one.get("before") or {}, one.get("after") or {}
-                for name in after:
-                    if name not in _STAMPS:
-                        result.append(
-                            CmoChange(
-                                **base,
-                                kind="changed",
-                                field=name,
-                                before=before.get(name),
-                                after=after[name],
-                            )
-                        )
+                result += [
+                    CmoChange(*base, "changed", name, before.get(name), after[name])
+                    for name in after
+                    if name not in _STAMPS
+                ]
     return result
 
 
