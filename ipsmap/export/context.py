@@ -184,6 +184,23 @@ def _voices(project: Project, map_id: str) -> dict[str, Any] | None:
         return None
 
 
+def with_public_names(data: MapData, context: ExportContext | None) -> MapData:
+    """``data`` whose participants carry only the names exports may show.
+
+    The project's own records decide (a snapshot keeps only a group name for people
+    without consent, but not that they withheld it), then ``for_export`` applies.
+    """
+    from ipsmap.model.privacy import for_export
+
+    if context is None:
+        return data
+    people = [
+        dataclasses.replace(p, pseudonym=context.people.get(p.id, p.pseudonym), consent=True)
+        for p in for_export(data, context.anonymise).participants
+    ]
+    return dataclasses.replace(data, participants=people)
+
+
 def relevant_cmos(cmos: Any, data: MapData) -> tuple[list[CMO], str]:
     """The CMOs that explain any factor or link of ``data``; all of them when none does."""
     ordered = sorted(cmos, key=lambda c: (c.position, c.code))

@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
@@ -285,13 +286,27 @@ def _legend(data: MapData) -> str:
     return "".join(parts)
 
 
-def html_text(data: MapData, snapshot_label: str | None = None, sha256: str | None = None) -> str:
+def html_text(
+    data: MapData,
+    snapshot_label: str | None = None,
+    sha256: str | None = None,
+    context: ExportContext | None = None,
+) -> str:
     """The whole page for ``data`` as one self-contained HTML string."""
+    view = None
+    if context is not None:
+        data = with_public_names(data, context)
+        view = context.view
+        if context.snapshot is not None:
+            snapshot_label = snapshot_label or context.snapshot.label
+            sha256 = sha256 or context.snapshot.sha256
     nodes, edges, options = _build_network(data)
     esc = html.escape
     info = data.info
     meta = [
+        ("Project", context.project_title if context is not None else ""),
         ("Site", info.site),
+        ("Saved view", f"{view.name}: {view.question}" if view is not None else ""),
         ("Kind", "theory of change" if info.kind == "toc" else f"{info.kind} map"),
         ("Snapshot", snapshot_label or ""),
         ("Exported", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
@@ -343,10 +358,11 @@ def write_html(
     path: str | os.PathLike[str],
     snapshot_label: str | None = None,
     sha256: str | None = None,
+    context: ExportContext | None = None,
 ) -> None:
     """Write the offline page for ``data`` to ``path`` atomically (temp file, then replace)."""
     target = Path(path)
-    text = html_text(data, snapshot_label=snapshot_label, sha256=sha256)
+    text = html_text(data, snapshot_label=snapshot_label, sha256=sha256, context=context)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -14,6 +14,14 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
+from ipsmap.export.context import (
+    ExportContext,
+    change_rows,
+    evidence_text,
+    map_analysis,
+    view_submap,
+    with_public_names,
+)
 from ipsmap.export.pdf_figure import NODE_HEIGHT, NODE_WIDTH, map_drawing, minus_sign
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
@@ -37,6 +45,10 @@ FONT_FILES: tuple[tuple[str, str], ...] = (
 )
 MAX_LOOPS_LISTED = 10
 TOP_CENTRAL = 10
+# Saved-view figures in one report, at most (each is a page).
+MAX_VIEW_FIGURES = 6
+# Above this many links, the links table lists only this many (the workbook has them all).
+MAX_TABLE_LINKS = 3000
 
 
 def esc(text: object) -> str:
@@ -79,16 +91,9 @@ def _fonts() -> tuple[str, str, bool]:
     return "Helvetica", "Helvetica-Bold", False
 
 
-def _analysis(data: MapData) -> dict[str, Any] | None:
-    from ipsmap.analysis.report import analyse_map
-    from ipsmap.model.state import MapState
-
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
-    try:
-        return analyse_map(state, loops_max_length=6, loops_max_count=20_000, time_limit=10.0)
-    except Exception:  # a report without analysis beats no report
-        return None
+def _analysis(data: MapData, context: ExportContext | None = None) -> dict[str, Any] | None:
+    # Bounded for big maps and shared with the workbook of the same bundle.
+    return map_analysis(data, context)
 
 
 def _story(
@@ -100,6 +105,7 @@ def _story(
     frame_h: float,
     wide_w: float,
     wide_h: float,
+    context: ExportContext | None = None,
 ) -> list[Any]:
     from reportlab.lib import colors
     from reportlab.lib.colors import HexColor
@@ -164,13 +170,21 @@ def _story(
     story.append(Paragraph(esc(info.name or "Untitled map"), title))
     story.append(Paragraph(esc(kind.capitalize()) + " \u2014 report", subtitle))
     story.append(Spacer(1, 40))
+    snap = context.snapshot if context is not None else None
+    view = context.view if context is not None else None
+    since = context.changes_since if context is not None else None
     cover_rows: list[tuple[str, str]] = [
         ("Project", project_title),
-        ("Map", info.name),
+        ("Map", context.map_name if context is not None else info.name),
         ("Site", info.site),
         ("Kind", kind),
+        ("Saved view", f"{view.name} \u2014 {view.question}" if view else ""),
         ("Snapshot", snapshot_label or ""),
+        ("Taken", _when(snap.taken_at) if snap else ""),
+        ("Snapshot id", snap.id if snap else ""),
         ("SHA-256", sha256 or ""),
+        ("Source", "" if context is None else ("snapshot" if snap else "live map (not frozen)")),
+        ("Changes since", f"{since.label} ({_when(since.taken_at)})" if since else ""),
         ("Generated", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Factors", str(len(data.factors))),
         ("Links", str(len(shown_links))),
@@ -180,7 +194,7 @@ def _story(
     cover_data = [
         [
             Paragraph(esc(key), small_b.clone("c-k", fontSize=10, leading=13)),
-            Paragraph(esc(value), mono if key == "SHA-256" else body),
+            Paragraph(esc(value), mono if key in ("SHA-256", "Snapshot id") else body),
         ]
         for key, value in cover_rows
         if value
@@ -201,10 +215,15 @@ def _story(
         story.append(Spacer(1, 20))
         story.append(Paragraph(esc(info.description), body))
     story.append(Spacer(1, 24))
+    people_note = (
+        "People are shown by stakeholder group only (anonymised export)."
+        if context is not None and context.anonymise
+        else "People are shown by pseudonym, or by stakeholder group where they did not "
+        "consent to be named."
+    )
     story.append(
         Paragraph(
-            "People are shown by pseudonym, or by stakeholder group where they did not consent "
-            "to be named.",
+            people_note,
             small.clone("c-note", textColor=HexColor("#666666"), alignment=TA_CENTER),
         )
     )
@@ -225,14 +244,29 @@ def _story(
         story[-1:-1] = [NextPageTemplate("Landscape")]
     fig_w, fig_h = (wide_w, wide_h) if rotate else (frame_w, frame_h)
     story.append(Paragraph(esc(f"The map: {info.name}"), h2))
+    question_h = 0.0
+    if view is not None:
+        story.append(Paragraph(esc(_view_caption(view)), small))
+        question_h = 24.0
     if data.factors:
-        drawing = map_drawing(data, fig_w, fig_h - cap_h - 8, font, bold, unicode_ok)
+        drawing = map_drawing(data, fig_w, fig_h - cap_h - 8 - question_h, font, bold, unicode_ok)
         story.append(drawing)
     else:
         story.append(Paragraph("The map has no factors yet.", body))
     if rotate:
         story.append(NextPageTemplate("Later"))
     story.append(PageBreak())
+
+    # 2b. The map's saved views (analysis questions), each as a figure of its submap.
+    if context is not None and view is None and context.views and data.factors:
+        for figure in context.views[:MAX_VIEW_FIGURES]:
+            part = view_submap(data, figure)
+            if not part.factors:
+                continue
+            story.append(Paragraph(esc(f"Saved view: {figure.name}"), h2))
+            story.append(Paragraph(esc(_view_caption(figure)), small))
+            story.append(map_drawing(part, frame_w, frame_h - cap_h - 40, font, bold, unicode_ok))
+            story.append(PageBreak())
 
     # 3. Tables.
     def table(header: list[str], rows: list[list[str]], widths: list[float]) -> Any:
@@ -280,6 +314,14 @@ def _story(
         story.append(Paragraph("No factors.", body))
     story.append(Spacer(1, 14))
     story.append(Paragraph(f"Links ({len(shown_links)})", h1))
+    if len(shown_links) > MAX_TABLE_LINKS:
+        story.append(
+            Paragraph(
+                f"The first {MAX_TABLE_LINKS} links by name are listed; the workbook export "
+                "holds them all.",
+                small,
+            )
+        )
     minus = minus_sign(unicode_ok)
     arrow = " \u2192 " if unicode_ok else " -> "
     link_rows = [
@@ -295,7 +337,7 @@ def _story(
         ]
         for ln in sorted(
             shown_links, key=lambda ln: (labels[ln.source].casefold(), labels[ln.target].casefold())
-        )
+        )[:MAX_TABLE_LINKS]
     ]
     if link_rows:
         story.append(
@@ -311,7 +353,7 @@ def _story(
                     "Proposed by",
                 ],
                 link_rows,
-                fractions([2.2, 2.2, 0.55, 1.05, 1.2, 2.6, 2.0, 1.3]),
+                fractions([2.1, 2.1, 0.5, 1.2, 1.4, 2.5, 1.9, 1.5]),
             )
         )
     else:
@@ -320,9 +362,11 @@ def _story(
 
     # 4. Analysis.
     story.append(Paragraph("Analysis summary", h1))
-    result = _analysis(data)
+    result = _analysis(data, context)
     if result is None:
         story.append(Paragraph("The analysis could not be completed for this map.", body))
+        if context is not None:
+            story += _context_sections(data, context, table, fractions, body, small, h1, h2)
         return story
     summary = result["summary"]
     counts = summary["polarity_counts"]
@@ -443,6 +487,160 @@ def _story(
         story.append(
             Paragraph("<b>Unconnected factors:</b> " + esc(names(summary["isolated"])), body)
         )
+    if context is not None:
+        story += _context_sections(data, context, table, fractions, body, small, h1, h2)
+    return story
+
+
+def _when(iso: str) -> str:
+    """An ISO time as people read it ("2025-03-04 14:05 UTC")."""
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _view_caption(view: Any) -> str:
+    focus = ", ".join(f"\u201c{f}\u201d" for f in view.focus)
+    text = f"Question: {view.question}"
+    if focus:
+        text += f" Focus: {focus}."
+    text += f" {len(view.factor_ids)} factors."
+    if view.summary:
+        text += f" Answer when saved: {view.summary}"
+    return text
+
+
+def _context_sections(
+    data: MapData,
+    context: ExportContext,
+    table: Any,
+    fractions: Any,
+    body: Any,
+    small: Any,
+    h1: Any,
+    h2: Any,
+) -> list[Any]:
+    """CMO table, changes since the previous snapshot and balance of voices."""
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+    story: list[Any] = [PageBreak()]
+    labels = {f.id: f.label for f in data.factors}
+    link_names = {
+        ln.id: f"{labels.get(ln.source, '?')} \u2192 {labels.get(ln.target, '?')}"
+        for ln in data.links
+    }
+    codes = {c.id: c.code for c in context.cmos}
+
+    # CMO configurations.
+    story.append(Paragraph(f"CMO configurations ({len(context.cmos)})", h1))
+    if context.cmos_note:
+        story.append(Paragraph(esc(context.cmos_note), small))
+        story.append(Spacer(1, 4))
+    if context.cmos:
+        rows = []
+        for cmo in context.cmos:
+            explains = [labels.get(i) or link_names.get(i) or "" for i in cmo.explains]
+            status = cmo.status
+            if cmo.confidence is not None:
+                status += f" ({cmo.confidence:.0%})"
+            details = [
+                f"Area: {cmo.area}" if cmo.area else "",
+                f"For whom: {cmo.for_whom}" if cmo.for_whom else "",
+                f"Intervention: {cmo.intervention}" if cmo.intervention else "",
+                f"Explains: {'; '.join(e for e in explains if e)}" if any(explains) else "",
+                f"Leads to: {', '.join(codes.get(i, '?') for i in cmo.leads_to)}"
+                if cmo.leads_to
+                else "",
+                f"Evidence: {evidence_text(cmo)}" if cmo.evidence else "",
+                f"Notes: {cmo.notes}" if cmo.notes else "",
+            ]
+            rows.append(
+                [
+                    cmo.code,
+                    cmo.context,
+                    "\n".join(
+                        x
+                        for x in (
+                            f"Resource: {cmo.mechanism_resource}" if cmo.mechanism_resource else "",
+                            f"Reasoning: {cmo.mechanism_reasoning}"
+                            if cmo.mechanism_reasoning
+                            else "",
+                        )
+                        if x
+                    ),
+                    cmo.outcome,
+                    status,
+                    "\n".join(d for d in details if d),
+                ]
+            )
+        story.append(
+            table(
+                ["Code", "Context", "Mechanism", "Outcome", "Status", "Details"],
+                rows,
+                fractions([0.9, 2.4, 2.6, 2.0, 1.2, 3.4]),
+            )
+        )
+    else:
+        story.append(Paragraph("The project has no CMO configurations yet.", body))
+
+    # Changes since the previous snapshot.
+    story.append(Spacer(1, 14))
+    since = context.changes_since
+    story.append(Paragraph("Changes since the previous snapshot", h1))
+    if since is None or context.changes is None:
+        story.append(Paragraph("There is no earlier snapshot of this map to compare with.", body))
+    else:
+        rows = change_rows(context.changes)
+        story.append(
+            Paragraph(
+                esc(
+                    f"Compared with \u201c{since.label}\u201d, taken {_when(since.taken_at)} "
+                    f"(sha256 {since.sha256[:12]}\u2026): {len(rows)} change(s)."
+                ),
+                body,
+            )
+        )
+        if rows:
+            story.append(Spacer(1, 4))
+            story.append(
+                table(["What", "Change", "Name", "Details"], rows, fractions([1, 1, 3.5, 5]))
+            )
+
+    # Balance of voices.
+    voices = context.voices
+    if voices and voices.get("groups"):
+        story.append(Spacer(1, 14))
+        story.append(Paragraph("Balance of voices", h1))
+        story.append(
+            Paragraph(
+                "Who proposed the factors and links, wrote the notes and gave the marks, by "
+                "stakeholder group, next to who attended the workshops.",
+                small,
+            )
+        )
+        story.append(Spacer(1, 4))
+        kinds = ("factors", "links", "notes", "marks", "contributions", "attendees")
+
+        def cell(row: dict[str, Any], kind: str) -> str:
+            return f"{row.get(kind, 0)} ({row.get(f'{kind}_share', 0.0):.0%})"
+
+        rows = [
+            [row.get("label", ""), *(cell(row, k) for k in kinds)]
+            for row in voices["groups"]
+            if row.get("contributions") or row.get("attendees")
+        ]
+        if rows:
+            story.append(
+                table(
+                    ["Group", "Factors", "Links", "Notes", "Marks", "All", "Attendees"],
+                    rows,
+                    fractions([2.2, 1, 1, 1, 1, 1, 1.1]),
+                )
+            )
+        for warning in voices.get("warnings", []):
+            story.append(Paragraph(esc(f"Note: {warning}"), small))
     return story
 
 
@@ -452,8 +650,20 @@ def write_pdf(
     snapshot_label: str | None = None,
     sha256: str | None = None,
     project_title: str = "",
+    context: ExportContext | None = None,
 ) -> None:
-    """Write the PDF report of ``data`` to ``path`` atomically (temp file, then replace)."""
+    """Write the PDF report of ``data`` to ``path`` atomically (temp file, then replace).
+
+    With a ``context``, the cover states the snapshot it came from and the report adds
+    the saved-view figures, the CMO table, the changes since the previous snapshot and
+    the balance of voices.
+    """
+    if context is not None:
+        data = with_public_names(data, context)
+        project_title = project_title or context.project_title
+        if context.snapshot is not None:
+            snapshot_label = snapshot_label or context.snapshot.label
+            sha256 = sha256 or context.snapshot.sha256
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, SimpleDocTemplate
@@ -515,6 +725,7 @@ def write_pdf(
             doc.height - 12,
             A4[1] - 2 * margin - 12,
             A4[0] - 2 * margin - 12,
+            context,
         )
         doc.build(story)
         os.replace(tmp_name, target)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ipsmap.export.context import ExportContext
+from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.export.evaluator_tables import EXTRA_TABLES, evaluator_tables
 from ipsmap.formats.base import MapFormat
 from ipsmap.formats.tables import read_csv, read_xlsx
@@ -26,13 +26,11 @@ from ipsmap.formats.tables_writer import (
     write_sheets,
 )
 from ipsmap.model.mapdata import MapData
-from ipsmap.model.privacy import for_export
 
 
 def workbook_sheets(data: MapData, context: ExportContext | None = None) -> dict[str, Any]:
     """Every sheet of the workbook (header row first), in order."""
-    if context is not None:
-        data = for_export(data, context.anonymise)
+    data = with_public_names(data, context)
     factor_rows, link_rows = table_rows(data)
     sheets: dict[str, Any] = {"Factors": factor_rows, "Links": link_rows}
     if context is not None:
