@@ -59,7 +59,30 @@ def main() -> int:
         window.do_presentation(False)
         app.quit()
 
-    steps = [systems, toc, table, presentation, presentation_shot]
+    def compare() -> None:
+        # Glasgow after a few edits, compared with a snapshot taken before them.
+        from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, EditFactor
+        from ipsmap.model.snapshots import take_snapshot
+
+        window.show_map(maps["systemGlasgow"])
+        doc = window.document
+        snapshot = take_snapshot(window.project, doc.id, "Adaptation point 1")
+        ids = list(doc.factors)
+        near = doc.factors[ids[3]]
+        add = AddFactor("Cost of living crisis", near.x + 160, near.y - 90)
+        doc.execute(add)
+        doc.execute(AddLink(add.id, ids[3], "+"))
+        doc.execute(EditFactor(ids[5], {"label": "Money worries"}))
+        doc.execute(DeleteFactors([ids[8]]))
+        window.do_compare(("snapshot", snapshot.id))
+        window.resizeDocks([window.docks["compare"]], [260], Qt.Orientation.Vertical)
+
+    def compare_shot() -> None:
+        window.view.fit_map()
+        shot("compare")
+        window.do_stop_comparing()
+
+    steps = [systems, toc, table, compare, compare_shot, presentation, presentation_shot]
     for i, step in enumerate(steps):
         QTimer.singleShot(800 * (i + 1), step)
     app.exec()

@@ -125,8 +125,12 @@ class CompareOverlay:
     def _halo(self, item_id: str, path: QPainterPath, state: str, z: float) -> None:
         color = ADDED if state == "added" else CHANGED
         halo = QGraphicsPathItem(path)
-        halo.setPen(QPen(_translucent(color, 200), HALO_WIDTH))
-        halo.setBrush(QBrush(_translucent(color, 45)))
+        if z >= 8:  # a factor: a bold ring around it
+            halo.setPen(QPen(_translucent(color, 200), HALO_WIDTH))
+            halo.setBrush(QBrush(_translucent(color, 45)))
+        else:  # a link: a light tint along it, so crossing links stay readable
+            halo.setPen(QPen(_translucent(color, 140), 1.5))
+            halo.setBrush(QBrush(_translucent(color, 90)))
         halo.setZValue(z)
         halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         halo.setToolTip("Added" if state == "added" else "Changed")
