@@ -80,3 +80,16 @@ def test_cli_check(project: Project, doc):
     assert out.returncode == 0, out.stderr
     (finding,) = json.loads(out.stdout)["findings"]
     assert finding["match"] == "Dr Patel"
+
+
+def test_a_snapshot_taken_before_consent_was_withdrawn_names_the_group(project: Project, doc):
+    from ipsmap.model.project_commands import EditParticipant
+    from ipsmap.model.snapshots import snapshot_map, take_snapshot
+
+    ids = _people(project)
+    project.set_actor(ids["Rowan"])
+    doc.execute(AddFactor("Housing"))
+    snapshot = take_snapshot(project, doc.id, "Before")
+    project.execute(EditParticipant(ids["Rowan"], {"consent": False}))
+    shown = {p.pseudonym for p in for_export(snapshot_map(project, snapshot.id)).participants}
+    assert "Rowan" not in shown and "Parent/carer" in shown

@@ -78,7 +78,14 @@ def snapshot_document(project: Project, snapshot_id: str) -> dict[str, Any]:
 
 
 def snapshot_map(project: Project, snapshot_id: str) -> MapData:
-    return from_document(snapshot_document(project, snapshot_id))
+    """The snapshot as a map, naming people as the project knows them *now*.
+
+    The frozen document keeps the names it was taken with; if someone has since withdrawn
+    consent to attribution, their current record (group alias only) must win on the way out.
+    """
+    data = from_document(snapshot_document(project, snapshot_id))
+    data.participants = [project.participants.get(p.id, p) for p in data.participants]
+    return data
 
 
 def restore_snapshot(project: Project, snapshot_id: str, name: str | None = None) -> str:
