@@ -79,7 +79,9 @@ def _border_point(
     cx: float, cy: float, w: float, h: float, shape: str, dx: float, dy: float
 ) -> tuple[float, float]:
     """Where a ray from the centre in direction (dx, dy) leaves the factor's outline."""
-    length = math.hypot(dx, dy) or 1.0
+    length = math.hypot(dx, dy)
+    if length == 0:  # two factors at one spot (new ones start at 0, 0): no direction
+        return cx, cy
     ux, uy = dx / length, dy / length
     if shape == "ellipse":
         a, b = w / 2, h / 2
