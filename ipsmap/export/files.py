@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,9 +14,9 @@ def write_atomically(target: str | os.PathLike[str], write: Callable[[Path], obj
     A failure (or a cancel) leaves the target as it was and no temporary file behind.
     """
     target = Path(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # Not mkstemp: its file is private (0600); the writer makes this one as it would the
+    # target, with the user's usual permissions.
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         write(tmp)
         os.replace(tmp, target)
