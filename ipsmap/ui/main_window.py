@@ -26,6 +26,7 @@ from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
 from ipsmap.ui.analysis_panel import AnalysisPanel
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.cmo_panel import CmoPanel
 from ipsmap.ui.data_view import DataView
 from ipsmap.ui.history_panel import HistoryPanel
 from ipsmap.ui.inspector import Inspector
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self.data_view = DataView(self.editor, self.scene)
         self.history = HistoryPanel()
         self.analysis = AnalysisPanel(self.editor, self.scene)
+        self.cmo_panel = CmoPanel(self.editor, self.scene, self.show_map)
+        self.cmo_panel.message.connect(self.show_message)
         self.docks = {
             "maps": self._dock("Maps", self.map_list, Qt.DockWidgetArea.LeftDockWidgetArea),
             "inspector": self._dock(
@@ -98,6 +101,10 @@ class MainWindow(QMainWindow):
         self.docks["inspector"].raise_()
         # The canvas gets most of the room; the tables and history share the bottom strip.
         self.tabifyDockWidget(self.docks["data"], self.docks["history"])
+        self.docks["cmos"] = self._dock(
+            "CMO configurations", self.cmo_panel, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.docks["data"], self.docks["cmos"])
         self.docks["data"].raise_()
         self.resizeDocks(
             [self.docks["maps"], self.docks["inspector"]], [250, 330], Qt.Orientation.Horizontal
@@ -190,6 +197,7 @@ class MainWindow(QMainWindow):
             self.project.close()
         self.project = project
         self.participants.set_project(project)
+        self.cmo_panel.set_project(project)
         if project is not None:
             self._unsubscribe_project = project.subscribe(self._project_changed)
             file_actions.remember_recent(project.path)
@@ -218,6 +226,7 @@ class MainWindow(QMainWindow):
         self.data_view.set_document(document)
         self.history.set_document(document)
         self.inspector.refresh()
+        self.cmo_panel.map_shown()
         self.legend.refresh()
         self.map_list.populate(project, map_id)
         self._update_title()
@@ -235,6 +244,9 @@ class MainWindow(QMainWindow):
             self.map_list.update_counts(self.document)
 
     def _project_changed(self, change: Change) -> None:
+        if change.touches("cmos"):
+            self.inspector.refresh()
+            self._update_undo_actions()
         if change.touches("participants"):
             self.participants.refresh()
         if change.touches("maps"):
