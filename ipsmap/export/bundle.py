@@ -1,0 +1,141 @@
+"""A snapshot bundle (format ``bundle``): every evaluator export of one map in one zip.
+
+The zip holds report.pdf, map.html, workbook.xlsx, map.ipsmap.json, codebook.qdc, and
+``manifest.json`` + ``SHA256SUMS`` (each file's sha256 and size, the snapshot's id,
+label and sha256, when it was exported). An evaluator archives the zip; anyone can check
+it later with ``sha256sum -c SHA256SUMS``. Written to a temporary file and renamed, so a
+failure or a cancel leaves no half-written zip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ipsmap import __version__
+from ipsmap.export.context import ExportContext, with_public_names
+from ipsmap.export.files import write_atomically
+from ipsmap.formats.base import MapFormat
+from ipsmap.model.mapdata import MapData
+
+# (file name in the zip, format name), in the order they are written.
+MEMBERS = (
+    ("report.pdf", "pdf"),
+    ("map.html", "html"),
+    ("workbook.xlsx", "xlsx"),
+    ("map.ipsmap.json", "json"),
+    ("codebook.qdc", "qdc"),
+)
+MANIFEST_FORMAT = "ipsmap-bundle"
+MANIFEST_VERSION = 1
+# progress(what, done, total); it may raise ExportCancelled to stop.
+Progress = Callable[[str, int, int], None]
+
+
+class ExportCancelled(Exception):
+    """Raised by a progress callback to stop an export; nothing is left written."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_bundle(
+    data: MapData,
+    path: str | os.PathLike[str],
+    context: ExportContext | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write the bundle zip of ``data`` (with the context's provenance) atomically."""
+    from ipsmap.formats.registry import get_format
+
+    if context is None:
+        context = ExportContext(map_name=data.info.name, site=data.info.site)
+    data = with_public_names(data, context)
+    total = len(MEMBERS) + 1
+    files: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="ipsmap-bundle-") as folder:
+        for step, (name, format_name) in enumerate(MEMBERS):
+            if progress is not None:
+                progress(f"Writing {name}", step, total)
+            member = Path(folder) / name
+            writer: Any = get_format(format_name).write
+            if format_name == "json":
+                writer(data, member)
+            else:
+                writer(data, member, context=context)
+            files.append(
+                {
+                    "name": name,
+                    "format": format_name,
+                    "size": member.stat().st_size,
+                    "sha256": sha256_file(member),
+                }
+            )
+        if progress is not None:
+            progress("Writing the zip", len(MEMBERS), total)
+        manifest = _manifest(data, context, files)
+        sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in files)
+
+        def write_zip(tmp: Path) -> None:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for entry in files:
+                    archive.write(Path(folder) / entry["name"], entry["name"])
+                archive.writestr(
+                    "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+                )
+                archive.writestr("SHA256SUMS", sums)
+
+        write_atomically(path, write_zip)
+    if progress is not None:
+        progress("Done", total, total)
+
+
+def _manifest(data: MapData, context: ExportContext, files: list[dict[str, Any]]) -> dict[str, Any]:
+    snap = context.snapshot
+    since = context.changes_since
+    return {
+        "format": MANIFEST_FORMAT,
+        "version": MANIFEST_VERSION,
+        "exported_at": context.exported_at,
+        "exported_by": f"ipsmap {__version__}",
+        "project": context.project_title,
+        "map": {"id": data.info.id, "name": context.map_name or data.info.name},
+        "site": context.site,
+        "snapshot": (
+            {"id": snap.id, "label": snap.label, "taken_at": snap.taken_at, "sha256": snap.sha256}
+            if snap
+            else None
+        ),
+        "view": (
+            {"name": context.view.name, "question": context.view.question} if context.view else None
+        ),
+        "changes_since": (
+            {"id": since.id, "label": since.label, "sha256": since.sha256} if since else None
+        ),
+        "anonymised": context.anonymise,
+        "factors": len(data.factors),
+        "links": len(data.links),
+        "files": files,
+    }
+
+
+FORMATS = [
+    MapFormat(
+        name="bundle",
+        label="Snapshot bundle (zip of report, web page, workbook, JSON, codebook)",
+        suffixes=(".zip",),
+        read=None,
+        write=write_bundle,
+    )
+]
