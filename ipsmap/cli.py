@@ -53,11 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     from ipsmap.formats.registry import readable_formats, writable_formats
 
-    p = commands.add_parser("export", help="write one map to a file")
+    p = commands.add_parser("export", help="write one map, snapshot or saved view to a file")
     p.add_argument("project", type=Path)
-    p.add_argument("--map", required=True, help="the map's id or (unique) name")
+    p.add_argument("--map", help="the map's id or (unique) name")
+    p.add_argument("--snapshot", help="export this snapshot (id or label) instead of the live map")
+    p.add_argument("--view", help="export only this saved view (analysis question) of the map")
+    p.add_argument("--anonymise", action="store_true", help="name people by stakeholder group only")
     p.add_argument("--format", choices=writable_formats(), help="format (default: from --out)")
-    p.add_argument("--out", required=True, type=Path, help="the file to write")
+    p.add_argument("-o", "--out", required=True, type=Path, help="the file to write")
 
     p = commands.add_parser("import", help="add the map(s) in a file to a project")
     p.add_argument("project", type=Path)
@@ -231,26 +234,33 @@ def cmd_maps(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ipsmap.export.context import build_context
     from ipsmap.formats.registry import write_map
     from ipsmap.model.project import Project
 
     if not args.out.parent.is_dir():
         raise UserError(f"{args.out}: the folder {args.out.parent} does not exist")
+    if args.map is None and args.snapshot is None:
+        raise UserError("give the map to export (--map) or a snapshot (--snapshot)")
     with Project.open(args.project, read_only=True) as project:
-        info = project.find_map(args.map)
-        data = project.map_data(info.id)
+        data, context = build_context(
+            project, args.map, args.snapshot, args.view, anonymise=args.anonymise
+        )
     # Writers report what a format can't hold as warnings; the user sees them as such.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fmt = write_map(data, args.out, args.format)
+        fmt = write_map(data, args.out, args.format, args.anonymise, context=context)
     for warning in caught:
         print(f"ipsmap: warning: {args.out}: {warning.message}", file=sys.stderr)
     written = [str(args.out)]
     if fmt.name == "csv":
-        from ipsmap.formats.tables import csv_pair_paths
+        from ipsmap.export.workbook import csv_paths
 
-        written = [str(p) for p in csv_pair_paths(args.out)]
-    print(f"wrote {info.name!r} to {' and '.join(written)} ({fmt.label})")
+        written = [str(p) for p in csv_paths(args.out)]
+    what = repr(data.info.name)
+    if context.snapshot is not None:
+        what += f" (snapshot {context.snapshot.label!r})"
+    print(f"wrote {what} to {', '.join(written)} ({fmt.label})")
     return 0
 
 
