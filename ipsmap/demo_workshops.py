@@ -11,7 +11,8 @@ What the marks are meant to show:
 - parents/carers and practitioners disagree: parents rate *Fear of child removal* and
   *Stigma of social work involvement* important, practitioners do not; practitioners rate
   *Multi-agency partnership working* important and within reach, parents do not;
-- community members (Ishbel, Kwame) attend every session but give few marks.
+- community members attend every session but the maps hardly carry their voice (Moira
+  gives one vote, Tam and Tunde none).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.model.entities import CONFIDENCE_LEVELS
-from ipsmap.model.project_commands import EditParticipant
+from ipsmap.model.project_commands import AddParticipant, EditParticipant
 from ipsmap.model.record_commands import AddSession, MarkSpec, SetMarks
 
 if TYPE_CHECKING:
@@ -28,8 +29,15 @@ if TYPE_CHECKING:
 GLASGOW = "Glasgow: families' local system"
 LAMBETH = "Lambeth: families' local system"
 
+# Added to the people the demo maps already name (pseudonyms only): community members who
+# came to the workshops but whose voice the maps hardly carry.
+NEW_PARTICIPANTS = [
+    ("Moira", "community member", "Glasgow"),
+    ("Tam", "community member", "Glasgow"),
+    ("Tunde", "community member", "Lambeth"),
+]
 # These people did not agree to be credited: they are kept only as their group.
-WITHOUT_CONSENT = ["Rowan", "Jade"]
+WITHOUT_CONSENT = ["Rowan", "Jade", "Moira"]
 
 SESSIONS: list[dict[str, Any]] = [
     {
@@ -37,21 +45,21 @@ SESSIONS: list[dict[str, Any]] = [
         "date": "2026-02-10",
         "site": "Glasgow",
         "facilitator": "Duncan",
-        "attendees": ["Eilidh", "Rowan", "Shona", "Callum", "Fiona", "Ishbel"],
+        "attendees": ["Eilidh", "Rowan", "Shona", "Callum", "Fiona", "Ishbel", "Moira", "Tam"],
     },
     {
         "title": "Lambeth workshop 1: drawing the local system",
         "date": "2026-02-17",
         "site": "Lambeth",
         "facilitator": "Farah",
-        "attendees": ["Amara", "Jade", "Rosa", "Kwame", "Leah", "Dev"],
+        "attendees": ["Amara", "Jade", "Rosa", "Kwame", "Tunde", "Leah", "Dev"],
     },
     {
         "title": "Glasgow workshop 2: what matters most",
         "date": "2026-03-10",
         "site": "Glasgow",
         "facilitator": "Duncan",
-        "attendees": ["Eilidh", "Rowan", "Shona", "Callum", "Fiona", "Ishbel"],
+        "attendees": ["Eilidh", "Rowan", "Shona", "Callum", "Fiona", "Ishbel", "Moira", "Tam"],
         "notes": "Marks collected on paper sheets and entered by the facilitator.",
     },
     {
@@ -59,7 +67,7 @@ SESSIONS: list[dict[str, Any]] = [
         "date": "2026-03-17",
         "site": "Lambeth",
         "facilitator": "Farah",
-        "attendees": ["Amara", "Jade", "Rosa", "Kwame", "Leah", "Dev"],
+        "attendees": ["Amara", "Jade", "Rosa", "Kwame", "Tunde", "Leah", "Dev"],
     },
 ]
 
@@ -189,6 +197,7 @@ MARKS: dict[str, dict[str, Any]] = {
                 },
             },
             "Ishbel": {"important": ["Social isolation"], "votes": {"Social isolation": 2}},
+            "Moira": {"votes": {"Food insecurity": 1}},
         },
     },
     LAMBETH: {
@@ -313,8 +322,12 @@ MARKS: dict[str, dict[str, Any]] = {
 
 
 def add_demo_workshops(project: Project) -> None:
-    """Give the demo project its sessions and marks (the maps bring the participants)."""
+    """Give the demo project more participants, its sessions and the marks given in them."""
     by_name = {p.pseudonym: p.id for p in project.participants.values()}
+    for pseudonym, group, site in NEW_PARTICIPANTS:
+        command = AddParticipant(pseudonym, group, site)
+        project.execute(command)
+        by_name[pseudonym] = command.id
     session_ids: dict[str, str] = {}
     for spec in SESSIONS:
         session = AddSession(

@@ -125,6 +125,49 @@ MENUS: dict[str, list[ActionSpec]] = {
         ActionSpec(
             "presentation", "&Presentation mode", ("F5",), "Full screen for a projector", True
         ),
+        SEPARATOR,
+        ActionSpec(
+            "mark-badges",
+            "Show marks on factors",
+            (),
+            "A badge on each factor: ★ important, ✋ controllable, ⚡ vulnerable, ● votes",
+            True,
+        ),
+        ActionSpec("size-by-votes", "Size factors by votes", (), "More votes, bigger factor", True),
+        SEPARATOR,
+        ActionSpec("theme-standard", "Theme: standard", (), "The usual look and text size", True),
+        ActionSpec("theme-large", "Theme: large text", (), "Bigger text everywhere", True),
+        ActionSpec(
+            "theme-contrast", "Theme: high contrast", (), "Black on white, large text", True
+        ),
+    ],
+    "&Workshop": [
+        ActionSpec(
+            "collect-marks",
+            "Collect &marks…",
+            ("Ctrl+M",),
+            "Go through the factors one by one and mark them with the keyboard",
+        ),
+        ActionSpec(
+            "participants",
+            "&Participants and sessions",
+            ("Ctrl+Shift+P",),
+            "Who takes part (by pseudonym) and the workshop sessions",
+        ),
+        ActionSpec("add-session", "Add a &session…", (), "Record a workshop: date, site, who came"),
+        SEPARATOR,
+        ActionSpec(
+            "marks-grid",
+            "What the marks &show",
+            ("Ctrl+Shift+M",),
+            "Which factors matter and which we can act on, and where groups disagree",
+        ),
+        ActionSpec(
+            "balance-of-voices",
+            "&Balance of voices",
+            ("Ctrl+Shift+B",),
+            "Whose voice the map carries, next to who was in the room",
+        ),
     ],
     "&Help": [
         ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every shortcut"),

@@ -37,7 +37,9 @@ from ipsmap.ui.map_list import MapList
 from ipsmap.ui.minimap import Minimap
 from ipsmap.ui.participants_bar import ParticipantCombo
 from ipsmap.ui.search_bar import SearchBar
+from ipsmap.ui.sessions_dialog import SessionCombo
 from ipsmap.ui.styles_dialog import StylesDialog
+from ipsmap.ui.workshop import Workshop
 
 DEFAULT_LABEL_POINTS = 10.0
 PRESENTATION_LABEL_POINTS = 16.0
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
             self.map_list.tree.addAction(self.actions_by_name[name])
         self._add_nudge_actions()
         self._build_toolbar()
+        self.workshop = Workshop(self)
         view_menu = self.menuBar().findChild(QWidget, "menu-view")
         for dock in self.docks.values():
             toggle = dock.toggleViewAction()
@@ -171,6 +174,10 @@ class MainWindow(QMainWindow):
         self.participants = ParticipantCombo()
         self.participants.message.connect(self.show_message)
         bar.addWidget(self.participants)
+        bar.addWidget(QLabel(" Session: "))
+        self.session_combo = SessionCombo()
+        self.session_combo.message.connect(self.show_message)
+        bar.addWidget(self.session_combo)
         bar.addSeparator()
         for name in ("undo", "redo", "add-factor", "link-selected", "delete", "layout", "fit-map"):
             bar.addAction(self.actions_by_name[name])
@@ -198,6 +205,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.participants.set_project(project)
         self.cmo_panel.set_project(project)
+        self.workshop.set_project(project)
         if project is not None:
             self._unsubscribe_project = project.subscribe(self._project_changed)
             file_actions.remember_recent(project.path)
@@ -227,6 +235,7 @@ class MainWindow(QMainWindow):
         self.history.set_document(document)
         self.inspector.refresh()
         self.cmo_panel.map_shown()
+        self.workshop.set_document(document)
         self.legend.refresh()
         self.map_list.populate(project, map_id)
         self._update_title()
@@ -525,6 +534,38 @@ class MainWindow(QMainWindow):
     def do_high_contrast(self, on: bool) -> None:
         self.scene.set_high_contrast(on)
         self.legend.refresh()
+
+    # -- Workshop (ipsmap/ui/workshop.py) ----------------------------------------------
+
+    def do_collect_marks(self) -> None:
+        self.workshop.collect_marks()
+
+    def do_participants(self) -> None:
+        self.workshop.show_panel("participants")
+
+    def do_add_session(self) -> None:
+        self.workshop.add_session()
+
+    def do_marks_grid(self) -> None:
+        self.workshop.show_panel("marks")
+
+    def do_balance_of_voices(self) -> None:
+        self.workshop.show_panel("voices")
+
+    def do_mark_badges(self, on: bool) -> None:
+        self.workshop.set_badges(on)
+
+    def do_size_by_votes(self, on: bool) -> None:
+        self.workshop.set_size_by_votes(on)
+
+    def do_theme_standard(self, on: bool) -> None:
+        self.workshop.set_theme("standard", on)
+
+    def do_theme_large(self, on: bool) -> None:
+        self.workshop.set_theme("large", on)
+
+    def do_theme_contrast(self, on: bool) -> None:
+        self.workshop.set_theme("contrast", on)
 
     def do_presentation(self, on: bool) -> None:
         """Full screen, chrome hidden, large high-contrast labels; F5 or Esc leaves."""

@@ -1,0 +1,130 @@
+"""Standard, large-text and high-contrast looks, applied to the whole application.
+
+A theme sets the application palette and font size (through a stylesheet, which reaches
+widgets that set their own fonts too), and the canvas label size and contrast through the
+window's existing controls. The choice is remembered in QSettings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+SETTINGS_KEY = "ui/theme"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str  # the action is "action-theme-" + name
+    text: str
+    tip: str
+    font_points: int | None  # None: the platform's own size
+    canvas_label_points: int
+    high_contrast: bool
+
+
+THEMES = {
+    "standard": Theme(
+        "standard", "&Standard", "The usual look and text size", None, 10, high_contrast=False
+    ),
+    "large": Theme(
+        "large",
+        "&Large text",
+        "Bigger text everywhere, for a projector or for anyone who prefers it",
+        15,
+        16,
+        high_contrast=False,
+    ),
+    "contrast": Theme(
+        "contrast",
+        "&High contrast",
+        "Black on white with strong outlines and a bright focus frame, large text",
+        15,
+        16,
+        high_contrast=True,
+    ),
+}
+DEFAULT_THEME = "standard"
+
+# Where the keyboard is: a thick orange frame around the focused control.
+_FOCUS_RULES = """
+QPushButton:focus, QToolButton:focus, QComboBox:focus, QLineEdit:focus, QSpinBox:focus,
+QTextEdit:focus, QPlainTextEdit:focus, QCheckBox:focus, QListWidget:focus,
+QTableWidget:focus, QTableView:focus, QTreeView:focus, QTreeWidget:focus,
+QAbstractScrollArea:focus { border: 3px solid #ff8c00; }
+"""
+
+
+def saved_theme() -> str:
+    name = QSettings().value(SETTINGS_KEY, DEFAULT_THEME)
+    return name if name in THEMES else DEFAULT_THEME
+
+
+def theme_palette(theme: Theme) -> QPalette:
+    app = QApplication.instance()
+    palette = QPalette(app.style().standardPalette()) if app is not None else QPalette()
+    if not theme.high_contrast:
+        return palette
+    black, white = QColor("#000000"), QColor("#ffffff")
+    for role in (
+        QPalette.ColorRole.Window,
+        QPalette.ColorRole.Base,
+        QPalette.ColorRole.AlternateBase,
+        QPalette.ColorRole.Button,
+        QPalette.ColorRole.ToolTipBase,
+    ):
+        palette.setColor(role, white)
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.ToolTipText,
+        QPalette.ColorRole.PlaceholderText,
+    ):
+        palette.setColor(role, black)
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#0033cc"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, white)
+    palette.setColor(QPalette.ColorRole.Link, QColor("#0033cc"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#555555"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#555555"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#555555"))
+    return palette
+
+
+def theme_stylesheet(theme: Theme) -> str:
+    rules = []
+    if theme.font_points is not None:
+        rules.append(f"QWidget {{ font-size: {theme.font_points}pt; }}")
+    if theme.high_contrast:
+        rules.append("QToolTip { color: #000000; background: #ffffcc; border: 2px solid #000; }")
+        rules.append("QDockWidget::title { background: #000000; color: #ffffff; padding: 4px; }")
+        rules.append(_FOCUS_RULES)
+    return "\n".join(rules)
+
+
+def apply_theme(window, name: str, remember: bool = True) -> Theme:
+    """Apply a theme to the application and to the window's canvas; return it."""
+    theme = THEMES.get(name, THEMES[DEFAULT_THEME])
+    app = QApplication.instance()
+    if app is not None:
+        app.setPalette(theme_palette(theme))
+        app.setStyleSheet(theme_stylesheet(theme))
+    window.label_size.setValue(theme.canvas_label_points)
+    window.actions_by_name["high-contrast"].setChecked(theme.high_contrast)
+    for other, action in theme_actions(window).items():
+        # Quietly: the actions' own slots are what call this.
+        action.blockSignals(True)
+        action.setChecked(other == theme.name)
+        action.blockSignals(False)
+    window.current_theme = theme.name
+    if remember:
+        QSettings().setValue(SETTINGS_KEY, theme.name)
+    return theme
+
+
+def theme_actions(window) -> dict:
+    actions = getattr(window, "actions_by_name", {})
+    return {name: actions[f"theme-{name}"] for name in THEMES if f"theme-{name}" in actions}

@@ -1,0 +1,167 @@
+"""The workshop side of the window: participants and sessions, marks, balance of voices,
+badges on the canvas and themes. The window creates one Workshop and calls it when the
+project or the open map changes; everything else is wired here, to keep the window small.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QActionGroup
+
+from ipsmap.model.changes import Change
+from ipsmap.ui.mark_badges import MarkBadges
+from ipsmap.ui.marks_mode import MarksMode
+from ipsmap.ui.marks_views import MarksPanel
+from ipsmap.ui.participants_panel import ParticipantsPanel
+from ipsmap.ui.themes import THEMES, apply_theme, saved_theme
+from ipsmap.ui.voices_panel import VoicesPanel
+
+
+class Workshop(QObject):
+    """Owns the workshop panels of one main window and keeps them in step with the model."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.project = None
+        self.document = None
+        self._unsubscribe_project = None
+        self._unsubscribe_document = None
+        self.marks_mode: MarksMode | None = None
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.participants = ParticipantsPanel()
+        self.participants.message.connect(window.show_message)
+        self.marks = MarksPanel()
+        self.marks.factor_chosen.connect(self.select_factor)
+        self.voices = VoicesPanel()
+        self.voices.item_chosen.connect(lambda _kind, key: self.select_item(key))
+        docks = window.docks
+        docks["participants"] = window._dock("Participants", self.participants, right)
+        docks["marks"] = window._dock("Marks", self.marks, right)
+        docks["voices"] = window._dock("Balance of voices", self.voices, right)
+        anchor = docks.get("analysis") or docks.get("inspector")
+        if anchor is not None:
+            for name in ("participants", "marks", "voices"):
+                window.tabifyDockWidget(anchor, docks[name])
+        if "inspector" in docks:
+            docks["inspector"].raise_()
+        self.badges = MarkBadges(window.scene)
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for name in THEMES:
+            action = window.actions_by_name.get(f"theme-{name}")
+            if action is not None:
+                group.addAction(action)
+        window.scene.changed_by_model.connect(self._map_changed)
+        apply_theme(window, saved_theme(), remember=False)
+
+    # -- what the window tells us --------------------------------------------------------
+
+    def set_project(self, project) -> None:
+        if self._unsubscribe_project is not None:
+            self._unsubscribe_project()
+            self._unsubscribe_project = None
+        self.close_marks_mode()
+        self.project = project
+        if project is not None:
+            self._unsubscribe_project = project.subscribe(self._project_changed)
+        self.window.session_combo.set_project(project)
+        self.participants.set_project(project)
+        self.marks.set_project(project)
+        self.voices.set_project(project)
+        self.badges.set_project(project)
+
+    def set_document(self, document) -> None:
+        """Another map is on the canvas (the scene has rebuilt its items)."""
+        self.document = document
+        map_id = document.id if document is not None else None
+        self.marks.set_map(map_id)
+        self.voices.set_map(map_id)
+        self.badges.scene_rebuilt()
+        if self.marks_mode is not None:
+            self.marks_mode.set_document(document)
+
+    def _project_changed(self, change: Change) -> None:
+        if change.touches("sessions"):
+            self.window.session_combo.refresh()
+        self.participants.project_changed(change)
+        self.marks.project_changed(change)
+        self.voices.project_changed(change)
+        if self.badges.active and (change.touches("marks") or change.touches("participants")):
+            self.badges.refresh()
+
+    def _map_changed(self, change: Change) -> None:
+        self.marks.map_changed(change)
+        self.voices.map_changed(change)
+        if self.badges.active and (change.touches("factors") or change.added or change.removed):
+            self.badges.refresh()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def collect_marks(self) -> MarksMode | None:
+        window = self.window
+        if self.project is None or window.document is None:
+            window.show_message("Open a map first: marks are given on a map's factors and links")
+            return None
+        if self.marks_mode is None:
+            dialog = MarksMode(
+                self.project, window.scene, window.view, window.do_undo, window.do_redo, window
+            )
+            dialog.message.connect(window.show_message)
+            dialog.finished.connect(self._marks_mode_closed)
+            # The person editing now is the likeliest to be marking.
+            if self.project.actor_id in self.project.participants:
+                dialog.set_person(self.project.actor_id)
+            self.marks_mode = dialog
+        self.marks_mode.show()
+        self.marks_mode.raise_()
+        self.marks_mode.activateWindow()
+        self.marks_mode.card.setFocus()
+        return self.marks_mode
+
+    def _marks_mode_closed(self, _result: int) -> None:
+        if self.marks_mode is not None:
+            self.marks_mode.deleteLater()
+        self.marks_mode = None
+
+    def close_marks_mode(self) -> None:
+        if self.marks_mode is not None:
+            self.marks_mode.close()
+            self.marks_mode = None
+
+    def show_panel(self, name: str) -> None:
+        dock = self.window.docks[name]
+        dock.show()
+        dock.raise_()
+        dock.widget().setFocus()
+
+    def add_session(self) -> None:
+        self.show_panel("participants")
+        self.participants.tabs.setCurrentIndex(1)
+        self.participants.add_session()
+
+    def set_badges(self, on: bool) -> None:
+        self.badges.set_options(badges=on)
+
+    def set_size_by_votes(self, on: bool) -> None:
+        self.badges.set_options(sizing=on)
+
+    def set_theme(self, name: str, on: bool) -> None:
+        if on:
+            theme = apply_theme(self.window, name)
+            self.marks.set_high_contrast(theme.high_contrast)
+            self.badges.refresh()
+
+    # -- pointing at things on the canvas --------------------------------------------------
+
+    def select_factor(self, factor_id: str) -> None:
+        self.select_item(factor_id)
+
+    def select_item(self, item_id: str) -> None:
+        scene = self.window.scene
+        item = scene.factor_items.get(item_id) or scene.link_items.get(item_id)
+        if item is None:
+            return
+        scene.clearSelection()
+        item.setSelected(True)
+        self.window.view.ensureVisible(item, 80, 80)
