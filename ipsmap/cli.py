@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ipsmap import __version__, cli_people
+from ipsmap import __version__, cli_cmos, cli_people
 from ipsmap.model.errors import IpsmapError
 
 EXIT_USAGE = 2
@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     cli_people.add_parsers(commands)
+    cli_cmos.add_parsers(commands)
 
     p = commands.add_parser("open", help="open a project in the map window")
     p.add_argument("project", type=Path, nargs="?")
@@ -578,4 +579,5 @@ _COMMANDS = {
     "analyse": cmd_analyse,
     "open": cmd_open,
     **cli_people.COMMANDS,
+    **cli_cmos.COMMANDS,
 }

@@ -138,13 +138,14 @@ class CmoFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filter(self, text: str | None = None, status: str | None = None, only_marked=None):
+        self.beginFilterChange()
         if text is not None:
             self.text = text.strip().casefold()
         if status is not None:
             self.status = status
         if only_marked is not None:
             self.only_marked = bool(only_marked)
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
         model = self.sourceModel()

@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.model.cmo_queries import cmos_explaining
 from ipsmap.model.commands import EditFactor, EditFactors, EditLink, EditLinks, EditMap
 from ipsmap.model.entities import CONFIDENCE_LEVELS, STRENGTH_LEVELS, level_name
+from ipsmap.model.toc_notes import ASSUMPTIONS, INDICATORS, TOC_LIST_KEYS, toc_list, with_toc_list
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.lines_editor import LinesEditor
 from ipsmap.ui.map_editor import MapEditor
 
 POLARITY_CHOICES = [
@@ -153,6 +156,8 @@ class Inspector(QScrollArea):
         form.addRow("Type", self.factor_type)
         form.addRow("Notes", self.factor_notes)
         form.addRow("Attributes", self.factor_attributes)
+        self.factor_toc = _toc_rows(form, "factor", self._edit_factor_toc)
+        self.factor_cmos = _cmos_label(form)
         form.addRow("Links", self.factor_links)
         form.addRow("Who / when", self.factor_provenance)
 
@@ -191,6 +196,8 @@ class Inspector(QScrollArea):
         form.addRow("Evidence", self.link_evidence)
         form.addRow("Notes", self.link_notes)
         form.addRow("Source", self.link_provenance_text)
+        self.link_toc = _toc_rows(form, "link", self._edit_link_toc)
+        self.link_cmos = _cmos_label(form)
         form.addRow("Who / when", self.link_who)
 
     def _build_many_page(self) -> None:
@@ -242,7 +249,8 @@ class Inspector(QScrollArea):
         _fill_styles(self.factor_type, doc.state.factor_styles())
         _set_combo(self.factor_type, factor.type)
         self.factor_notes.set_text_quietly(factor.notes)
-        self.factor_attributes.set_text_quietly(_attributes_text(factor.attributes))
+        self.factor_attributes.set_text_quietly(_attributes_text(_free(factor.attributes)))
+        self._show_toc(doc, self.factor_toc, self.factor_cmos, factor)
         n_in = sum(1 for lid in doc.state.links_of(factor.id) if doc.links[lid].target == factor.id)
         n_out = len(doc.state.links_of(factor.id)) - n_in
         self.factor_links.setText(f"{n_in} in, {n_out} out")
@@ -270,6 +278,7 @@ class Inspector(QScrollArea):
         self.link_notes.set_text_quietly(link.notes)
         _set_text(self.link_provenance_text, link.provenance)
         self.link_who.setText(self._who(link))
+        self._show_toc(doc, self.link_toc, self.link_cmos, link)
 
     def _show_many(self, doc, factors: list[str], links: list[str]) -> None:
         self.pages.setCurrentWidget(self.many_page)
@@ -313,7 +322,36 @@ class Inspector(QScrollArea):
             self.refresh()
 
     def _edit_factor_attributes(self, text: str) -> None:
-        self._edit_factor("attributes", _parse_attributes(text))
+        doc = self.editor.document
+        if doc is None or self.factor_id not in doc.factors:
+            return
+        # Assumptions and indicators have their own editors; the text leaves them alone.
+        kept = {
+            k: v for k, v in doc.factors[self.factor_id].attributes.items() if k in TOC_LIST_KEYS
+        }
+        self._edit_factor("attributes", {**_parse_attributes(text), **kept})
+
+    def _show_toc(self, doc, editors: dict, cmos_label: QLabel, record) -> None:
+        """Assumptions, indicators and the CMOs explaining a factor or link."""
+        is_toc = doc.info.kind == "toc"
+        for key, editor in editors.items():
+            editor.set_lines(toc_list(record.attributes, key))
+            editor.set_read_only(doc.project.read_only)
+            editor.row_label.setText(TOC_TITLES[key] + ("" if is_toc else " (ToC)"))
+        codes = [c.code for c in cmos_explaining(doc.project, record.id)]
+        cmos_label.setText(", ".join(codes) if codes else "none")
+
+    def _edit_factor_toc(self, key: str, lines: list) -> None:
+        doc = self.editor.document
+        if doc is not None and self.factor_id in doc.factors:
+            attributes = doc.factors[self.factor_id].attributes
+            self._edit_factor("attributes", with_toc_list(attributes, key, lines))
+
+    def _edit_link_toc(self, key: str, lines: list) -> None:
+        doc = self.editor.document
+        if doc is not None and self.link_id in doc.links:
+            attributes = doc.links[self.link_id].attributes
+            self._edit_link("attributes", with_toc_list(attributes, key, lines))
 
     def _edit_link(self, field: str, value: object) -> None:
         doc = self.editor.document
@@ -349,6 +387,39 @@ def _fill_styles(combo: QComboBox, styles) -> None:
         combo.clear()
         for style_id, name in wanted:
             combo.addItem(name, style_id)
+
+
+TOC_TITLES = {ASSUMPTIONS: "Assumptions", INDICATORS: "Indicators"}
+
+
+def _toc_rows(form: QFormLayout, kind: str, on_change) -> dict[str, LinesEditor]:
+    """Assumption and indicator editors for a factor or link page (for every map kind)."""
+    editors = {}
+    for key, title in TOC_TITLES.items():
+        editor = LinesEditor(f"inspector-{kind}-{key}", f"{title} (theory of change)")
+        editor.setToolTip(
+            f"{title} of this {kind} in a theory of change: one per line. "
+            "Double-click to change one, Delete to remove it."
+        )
+        editor.lines_changed.connect(lambda lines, key=key: on_change(key, lines))
+        editor.row_label = QLabel(title)
+        form.addRow(editor.row_label, editor)
+        editors[key] = editor
+    return editors
+
+
+def _cmos_label(form: QFormLayout) -> QLabel:
+    label = QLabel()
+    label.setObjectName("inspector-cmos")
+    label.setWordWrap(True)
+    label.setToolTip("The CMO configurations that explain this (see the CMO panel)")
+    form.addRow("CMOs", label)
+    return label
+
+
+def _free(attributes: dict) -> dict:
+    """The free attributes, without the lists that have their own editors."""
+    return {k: v for k, v in attributes.items() if k not in TOC_LIST_KEYS}
 
 
 def _attributes_text(attributes: dict) -> str:

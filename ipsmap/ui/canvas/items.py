@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ipsmap.model.entities import Factor, Link, Style
+from ipsmap.model.toc_notes import toc_badge, toc_tooltip
 
 LABEL_WIDTH = 150.0
 PADDING = 10.0
@@ -62,6 +63,10 @@ class CanvasTheme:
     def _derive(self) -> None:
         self.bold_font = QFont(self.font)
         self.bold_font.setBold(True)
+        # Theory-of-change badges ("A2 · I1"): smaller than labels.
+        self.badge_font = QFont(self.font)
+        self.badge_font.setPointSizeF(max(6.0, self.font.pointSizeF() * 0.75))
+        self.badge_metrics = QFontMetricsF(self.badge_font)
         self.metrics = QFontMetricsF(self.font)
         self.generation += 1
 
@@ -78,6 +83,9 @@ class FactorItem(QGraphicsItem):
         self.links: set[LinkItem] = set()
         self._notes = ""
         self._rect = QRectF(-40, -20, 80, 40)
+        # Assumptions/indicators count and their text (empty: no badge).
+        self._badge = ""
+        self._badge_tip = ""
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
             | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -97,6 +105,12 @@ class FactorItem(QGraphicsItem):
             self.moved()
         # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
         self._notes = factor.notes
+        badge = toc_badge(factor.attributes)
+        if badge != self._badge:
+            self.prepareGeometryChange()
+            self._badge = badge
+            self.update()
+        self._badge_tip = toc_tooltip(factor.attributes) if badge else ""
 
     def set_emphasis(self, scale: float) -> None:
         """Draw the factor larger or smaller (sizing by a metric); links follow."""
@@ -110,7 +124,8 @@ class FactorItem(QGraphicsItem):
             link.update_path()
 
     def hoverEnterEvent(self, event) -> None:
-        self.setToolTip(self.label + (f"\n\n{self._notes}" if self._notes else ""))
+        tip = self.label + (f"\n\n{self._notes}" if self._notes else "")
+        self.setToolTip(tip + (f"\n\n{self._badge_tip}" if self._badge_tip else ""))
         super().hoverEnterEvent(event)
 
     def set_label(self, label: str) -> None:
@@ -143,7 +158,14 @@ class FactorItem(QGraphicsItem):
     # -- painting -------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-3, -3, 3, 3)
+        rect = self._rect.adjusted(-3, -3, 3, 3)
+        return rect.united(self.badge_rect()) if self._badge else rect
+
+    def badge_rect(self) -> QRectF:
+        """Where the assumptions/indicators badge hangs: across the bottom-left corner."""
+        size = self.theme.badge_metrics.boundingRect(self._badge)
+        width, height = size.width() + 8, size.height() + 2
+        return QRectF(self._rect.left() - 4, self._rect.bottom() - height / 2, width, height)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -184,6 +206,19 @@ class FactorItem(QGraphicsItem):
         painter.drawText(
             self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text
         )
+        if self._badge:
+            draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
+
+
+def draw_badge(painter: QPainter, rect: QRectF, text: str, font: QFont, faded: bool) -> None:
+    """A small grey label with a count of assumptions and indicators."""
+    alpha = 90 if faded else 255
+    painter.setPen(QPen(QColor(97, 97, 97, alpha), 1))
+    painter.setBrush(QColor(245, 245, 245, alpha))
+    painter.drawRoundedRect(rect, 4, 4)
+    painter.setPen(QColor(33, 33, 33, alpha))
+    painter.setFont(font)
+    painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), text)
 
 
 def draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
@@ -248,6 +283,8 @@ class LinkItem(QGraphicsItem):
         self.style: Style | None = None
         self.curved = False
         self._rationale = ""
+        self._badge = ""
+        self._badge_tip = ""
         self._path = QPainterPath()
         self._line = QLineF()
         self._arrow = QPolygonF()
@@ -267,12 +304,15 @@ class LinkItem(QGraphicsItem):
         self.confidence = link.confidence
         self.style = style
         self._rationale = link.rationale
+        self._badge = toc_badge(link.attributes)
+        self._badge_tip = toc_tooltip(link.attributes) if self._badge else ""
         self._paint_key = ()
         self.update_path()
 
     def hoverEnterEvent(self, event) -> None:
         tip = f"{self.source.label} → {self.target.label} ({POLARITY_TEXT[self.polarity]})"
-        self.setToolTip(tip + (f"\n\n{self._rationale}" if self._rationale else ""))
+        tip += f"\n\n{self._rationale}" if self._rationale else ""
+        self.setToolTip(tip + (f"\n\n{self._badge_tip}" if self._badge_tip else ""))
         super().hoverEnterEvent(event)
 
     def set_curved(self, curved: bool) -> None:
@@ -313,10 +353,18 @@ class LinkItem(QGraphicsItem):
         self._bounds = (
             path.boundingRect().united(self._arrow.boundingRect()).adjusted(-10, -10, 10, 10)
         )
+        if self._badge:
+            self._bounds = self._bounds.united(self.badge_rect())
         self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
+
+    def badge_rect(self) -> QRectF:
+        """The assumptions/indicators badge, just below the polarity mark."""
+        size = self.theme.badge_metrics.boundingRect(self._badge)
+        width, height = size.width() + 8, size.height() + 2
+        return QRectF(self._mark.x() - width / 2, self._mark.y() + 10, width, height)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -400,6 +448,9 @@ class LinkItem(QGraphicsItem):
             Qt.AlignmentFlag.AlignCenter,
             POLARITY_TEXT[self.polarity],
         )
+        if self._badge:
+            faded = self.link_id in self.theme.faded
+            draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
 
 
 def _edge_point(item: FactorItem, toward: QPointF) -> QPointF:
