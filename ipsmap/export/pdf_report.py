@@ -269,13 +269,26 @@ def _story(
             story.append(PageBreak())
 
     # 3. Tables.
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def cell(value: str, width: float) -> Any:
+        # Text that fits on one line is a plain string cell (no markup, so nothing to
+        # escape): a Paragraph per cell was most of the time of a 2,000-factor report.
+        text = str(value)
+        if "\n" not in text and stringWidth(text, font, small.fontSize) <= width - 7:
+            return text
+        return Paragraph(esc(text).replace("\n", "<br/>"), small)
+
     def table(header: list[str], rows: list[list[str]], widths: list[float]) -> Any:
-        cells = [[Paragraph(esc(h), small_b) for h in header]]
-        cells += [[Paragraph(esc(v).replace("\n", "<br/>"), small) for v in row] for row in rows]
+        cells: list[list[Any]] = [[Paragraph(esc(h), small_b) for h in header]]
+        cells += [[cell(v, w) for v, w in zip(row, widths, strict=True)] for row in rows]
         t = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 1), (-1, -1), font),
+                    ("FONTSIZE", (0, 1), (-1, -1), small.fontSize),
+                    ("LEADING", (0, 1), (-1, -1), small.leading),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("BACKGROUND", (0, 0), (-1, 0), HexColor("#e6e6e6")),
                     ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, HexColor("#f6f6f6")]),
