@@ -61,6 +61,15 @@ class MarkCard(QFrame):
         self.setAccessibleName("Item being marked (use the keys listed below)")
 
     def event(self, event) -> bool:
+        # The marking keys are plain letters that are also the window's shortcuts (L links
+        # factors): while the card has the focus, they are ours.
+        if event.type() == QEvent.Type.ShortcutOverride and not (
+            event.modifiers()
+            & ~Qt.KeyboardModifier.ShiftModifier
+            & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            event.accept()
+            return True
         # Tab steps through the items instead of moving the focus out of the card.
         if event.type() == QEvent.Type.KeyPress and event.key() in (
             Qt.Key.Key_Tab,
