@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -310,7 +310,12 @@ class CmoDetail(QWidget):
     def _fill_lists(self, cmo) -> None:
         project = self.project
         self.evidence.blockSignals(True)
-        self.evidence.setRowCount(0)
+        # Rebuilding the table under an open cell editor would destroy it mid-edit.
+        unchanged = cmo is not None and self._evidence_rows() == [
+            {key: e.get(key, "") for key in EVIDENCE_KEYS} for e in cmo.evidence
+        ]
+        if not unchanged:
+            self.evidence.setRowCount(0)
         self.explains.clear()
         self.leads_to.clear()
         self.leads_choice.clear()
@@ -319,7 +324,7 @@ class CmoDetail(QWidget):
         if cmo is None or project is None:
             self.evidence.blockSignals(False)
             return
-        for row, entry in enumerate(cmo.evidence):
+        for row, entry in enumerate([] if unchanged else cmo.evidence):
             self.evidence.insertRow(row)
             for col, key in enumerate(EVIDENCE_KEYS):
                 self.evidence.setItem(row, col, QTableWidgetItem(entry.get(key, "")))
@@ -382,7 +387,13 @@ class CmoDetail(QWidget):
         return rows
 
     def _evidence_edited(self, _item) -> None:
-        self._edit("evidence", self._evidence_rows())
+        # After the table has finished its own edit: committing refreshes the table.
+        cmo_id = self.cmo_id
+        QTimer.singleShot(0, lambda: self._commit_evidence(cmo_id))
+
+    def _commit_evidence(self, cmo_id: str | None) -> None:
+        if cmo_id == self.cmo_id:
+            self._edit("evidence", self._evidence_rows())
 
     def _add_evidence(self) -> None:
         cmo = self._current()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from ipsmap.model.cmo_queries import cmos_in_order
 from ipsmap.ui.cmo_model import ID_ROLE
@@ -168,11 +169,12 @@ def test_evidence_rows_are_edited_in_place(qtbot, window):
     QTest.mouseClick(detail.evidence_buttons[0], Qt.MouseButton.LeftButton)
     assert len(project.cmos[cmo_id].evidence) == count + 1
     # The new row's source cell is open for typing.
-    editor = detail.evidence.focusWidget() if detail.evidence.state() else None
-    assert editor is not None
+    assert detail.evidence.state() == detail.evidence.State.EditingState
+    editor = QApplication.focusWidget()
     QTest.keyClicks(editor, "Case file audit")
     QTest.keyClick(editor, Qt.Key.Key_Return)
-    assert project.cmos[cmo_id].evidence[-1]["source"] == "Case file audit"
+    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["source"] == "Case file audit")
+    assert len(project.cmos[cmo_id].evidence) == count + 1
     # "Where" offers the workshops and snapshots.
     from ipsmap.ui.cmo_detail import where_choices
 
@@ -180,7 +182,8 @@ def test_evidence_rows_are_edited_in_place(qtbot, window):
     assert any("workshop" in c.lower() for c in choices)
     row = detail.evidence.rowCount() - 1
     detail.evidence.item(row, 2).setText(choices[0])
-    assert project.cmos[cmo_id].evidence[-1]["where"] == choices[0]
+    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["where"] == choices[0])
+    assert project.cmos[cmo_id].evidence[-1]["source"] == "Case file audit"
 
 
 def test_delete_key_in_the_table_deletes_the_cmo_not_the_canvas_selection(qtbot, window):
