@@ -147,6 +147,12 @@ def write_map(
     if context is not None:
         anonymise = anonymise or context.anonymise
     data = for_export(data, anonymise)
+    if context is not None:
+        # The project's current records decide how people are named, also in a snapshot
+        # taken before someone withdrew consent.
+        from ipsmap.export.context import with_public_names
+
+        data = with_public_names(data, context)
     if context is not None and "context" in inspect.signature(fmt.write).parameters:
         cast(Any, fmt.write)(data, path, context=context)
     else:
