@@ -49,6 +49,25 @@ def main() -> int:
         window.resizeDocks([window.docks["data"]], [420], Qt.Orientation.Vertical)
         shot("data-view")
 
+    def cmo_panel() -> None:
+        # A CMO chosen: what it explains is highlighted on the theory of change.
+        window.docks["cmos"].show()
+        window.docks["cmos"].raise_()
+        window.resizeDocks([window.docks["cmos"]], [380], Qt.Orientation.Vertical)
+        cmo = next(c for c in window.project.cmos.values() if c.code == "CMO 2")
+        window.cmo_panel.choose(cmo.id)
+
+    def cmo_panel_shot() -> None:
+        scene = window.scene
+        shown = [i for i in scene.factor_items.values() if i.factor_id not in scene.theme.faded]
+        area = shown[0].sceneBoundingRect()
+        for item in shown[1:]:
+            area = area.united(item.sceneBoundingRect())
+        window.view.fitInView(area.adjusted(-150, -80, 150, 80), Qt.AspectRatioMode.KeepAspectRatio)
+        shot("cmo-panel")
+        window.cmo_panel.clear_choice()
+        window.docks["data"].raise_()
+
     def presentation() -> None:
         window.show_map(maps["systemGlasgow"])
         window.do_presentation(True)
@@ -82,7 +101,17 @@ def main() -> int:
         shot("compare")
         window.do_stop_comparing()
 
-    steps = [systems, toc, table, compare, compare_shot, presentation, presentation_shot]
+    steps = [
+        systems,
+        toc,
+        table,
+        compare,
+        compare_shot,
+        cmo_panel,
+        cmo_panel_shot,
+        presentation,
+        presentation_shot,
+    ]
     for i, step in enumerate(steps):
         QTimer.singleShot(800 * (i + 1), step)
     app.exec()

@@ -121,10 +121,10 @@ class CmoPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for col, width in enumerate((70, 130, 190, 210, 190, 150, 80, 80)):
-            self.table.setColumnWidth(col, width)
+        # Texts share the width; code, status and confidence take what they need.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for col in (0, 6, 7):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self._table_selection_changed)
         self.table.delete_requested.connect(self.delete_current)
         column.addWidget(self.table, 1)
@@ -344,6 +344,18 @@ class CmoPanel(QWidget):
             shown.update((link.source, link.target))
         everything = set(document.factors) | set(document.links)
         self.scene.set_faded(everything - shown)
+        if switch:
+            self._bring_into_view(shown)
+
+    def _bring_into_view(self, ids: set[str]) -> None:
+        """Scroll (not zoom) so the highlighted items are on screen, where they fit."""
+        items = [self.scene.factor_items.get(i) or self.scene.link_items.get(i) for i in ids]
+        rects = [item.sceneBoundingRect() for item in items if item is not None]
+        if rects:
+            area = rects[0]
+            for rect in rects[1:]:
+                area = area.united(rect)
+            self.editor.view.ensureVisible(area, 40, 40)
 
     def _canvas_selection(self) -> list[str]:
         return [*self.scene.selected_factor_ids(), *self.scene.selected_link_ids()]
