@@ -145,11 +145,11 @@ class AnalysisPanel(QWidget):
         self.loop_length.setRange(2, 12)
         self.loop_length.setValue(6)
         form.addRow("Longest loop", self.loop_length)
-        self.metric = QComboBox()
-        self.metric.setObjectName("analysis-metric")
+        self.metric_choice = QComboBox()
+        self.metric_choice.setObjectName("analysis-metric")
         for key, text in METRICS:
-            self.metric.addItem(text, key)
-        form.addRow("Measure", self.metric)
+            self.metric_choice.addItem(text, key)
+        form.addRow("Measure", self.metric_choice)
         self.direction = QComboBox()
         self.direction.setObjectName("analysis-direction")
         self.direction.addItem("goes up", "up")
@@ -216,7 +216,7 @@ class AnalysisPanel(QWidget):
             return False
         for combo, key in (
             (self.question, "question"),
-            (self.metric, "metric"),
+            (self.metric_choice, "metric"),
             (self.direction, "direction"),
             (self.function, "function"),
         ):
@@ -243,7 +243,7 @@ class AnalysisPanel(QWidget):
         # Only the settings that matter for this question are shown.
         self.form.setRowVisible(self.depth, key in ("affects", "influences"))
         self.form.setRowVisible(self.loop_length, key == "loops")
-        self.form.setRowVisible(self.metric, key == "central")
+        self.form.setRowVisible(self.metric_choice, key == "central")
         self.form.setRowVisible(self.direction, key == "whatif")
         self.form.setRowVisible(self.function, key == "whatif")
         self.chart.setVisible(key == "whatif")
@@ -288,7 +288,7 @@ class AnalysisPanel(QWidget):
                 lambda listing: self._show_loops(listing, max_length, label),
             )
         elif key == "central":
-            metric = self.metric.currentData()
+            metric = self.metric_choice.currentData()
             self._compute(
                 "Measuring every factor…",
                 lambda: {
@@ -332,7 +332,7 @@ class AnalysisPanel(QWidget):
         ranked = sorted(values, key=lambda f: -values[f])
         low, high = min(values.values(), default=0), max(values.values(), default=0)
         self.summary.setText(
-            f"Factors sized by {self.metric.currentText().split(' (')[0].lower()}: "
+            f"Factors sized by {self.metric_choice.currentText().split(' (')[0].lower()}: "
             f"smallest {low:.3g}, largest {high:.3g}. The largest matter most by this "
             "measure."
         )
@@ -390,7 +390,7 @@ class AnalysisPanel(QWidget):
             "focus": self.editor.selection_in_order(),
             "depth": self.depth.value(),
             "loop_length": self.loop_length.value(),
-            "metric": self.metric.currentData(),
+            "metric": self.metric_choice.currentData(),
             "direction": self.direction.currentData(),
             "function": self.function.currentData(),
             "answer": sorted(self._answer),

@@ -57,7 +57,7 @@ def test_loops_list_with_badges_and_click_highlights_one(qtbot, window):
 def test_most_central_sizes_factors_by_the_metric(qtbot, window):
     panel = window.analysis
     choose(panel.question, "central")
-    choose(panel.metric, "betweenness")
+    choose(panel.metric_choice, "betweenness")
     qtbot.mouseClick(panel.ask_button, Qt.MouseButton.LeftButton)
     scales = [item.scale() for item in window.scene.factor_items.values()]
     assert max(scales) > 1.5 and min(scales) < 1.0
