@@ -1,0 +1,248 @@
+"""The marks grid and ranking, the balance of voices panel, badges, themes, and the
+participants and sessions panel, each following model changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from ipsmap.model.commands import AddFactor
+from ipsmap.model.project_commands import AddParticipant
+from ipsmap.model.record_commands import MarkSpec, SetMarks
+from ipsmap.ui.voices_panel import SCOPE_MAP, SCOPE_PROJECT
+
+
+def _glasgow(window):
+    return next(m.id for m in window.project.maps() if m.name.startswith("Glasgow"))
+
+
+def _person(project, pseudonym):
+    return next(p.id for p in project.participants.values() if p.pseudonym == pseudonym)
+
+
+def _factor(window, label):
+    return next(f.id for f in window.document.factors.values() if f.label == label)
+
+
+def test_grid_follows_marks_and_undo(window, qtbot):
+    window.show_map(_glasgow(window))
+    window.actions_by_name["marks-grid"].trigger()
+    panel = window.workshop.marks
+    grid = panel.grid
+    qtbot.waitExposed(grid)
+    target = _factor(window, "Long travel to services")
+    assert target not in grid.points
+    assert len(grid.points) >= 10
+    project = window.project
+    project.execute(
+        SetMarks(
+            window.document.id,
+            [
+                MarkSpec(_person(project, "Eilidh"), target, "important"),
+                MarkSpec(_person(project, "Eilidh"), target, "controllable"),
+            ],
+        )
+    )
+    assert target in grid.points
+    centre, _radius, entry = grid.points[target]
+    assert entry.total.important == 1
+    # One in seven people marking: low on both axes, so in the bottom-left quadrant.
+    rect = grid.plot_rect()
+    assert centre.x() < rect.center().x() and centre.y() > rect.center().y()
+    ranking_labels = [panel.ranking.item(r, 1).text() for r in range(panel.ranking.rowCount())]
+    assert "Long travel to services" in ranking_labels
+    window.do_undo()
+    assert target not in grid.points
+
+
+def test_grid_filters_and_click_selects_on_canvas(window, qtbot):
+    window.show_map(_glasgow(window))
+    window.actions_by_name["marks-grid"].trigger()
+    panel = window.workshop.marks
+    qtbot.waitExposed(panel.grid)
+    everyone = panel.summary.markers
+    panel.group_filter.setCurrentIndex(panel.group_filter.findData("practitioner"))
+    assert panel.summary.markers == 2 < everyone
+    assert "practitioners" in panel.caption.text()
+    fear = _factor(window, "Fear of child removal")
+    # Practitioners did not mark it important: it drops out or sits at the bottom.
+    assert fear not in panel.grid.points
+    panel.set_filters(None, "Lambeth")
+    assert panel.summary.markers == 0  # nobody from Lambeth marked the Glasgow map
+    panel.set_filters()
+    centre, _r, _e = panel.grid.points[fear]
+    qtbot.mouseClick(panel.grid, Qt.MouseButton.LeftButton, pos=centre.toPoint())
+    assert window.scene.selected_factor_ids() == [fear]
+    # And from the keyboard: arrow keys walk the points, selecting each on the canvas.
+    panel.grid.setFocus()
+    qtbot.keyClick(panel.grid, Qt.Key.Key_Right)
+    assert window.scene.selected_factor_ids() == [panel.grid.current]
+    assert panel.grid.current != fear
+
+
+def test_ranking_shows_disagreement(window, qtbot):
+    window.show_map(_glasgow(window))
+    window.actions_by_name["marks-grid"].trigger()
+    ranking = window.workshop.marks.ranking
+    rows = {ranking.item(r, 1).text(): r for r in range(ranking.rowCount())}
+    fear = rows["Fear of child removal"]
+    last = ranking.columnCount() - 1
+    assert ranking.item(fear, last).text().startswith("Groups disagree")
+    assert "Parent/carer 100% important" in ranking.item(fear, last).text()
+    headers = [ranking.horizontalHeaderItem(c).text() for c in range(ranking.columnCount())]
+    assert "Parent/carer: important" in headers and "Practitioner: important" in headers
+
+
+def test_voices_panel_follows_the_model(window, qtbot):
+    window.show_map(_glasgow(window))
+    window.actions_by_name["balance-of-voices"].trigger()
+    panel = window.workshop.voices
+    qtbot.waitExposed(panel)
+    assert panel.scope.currentData() == SCOPE_MAP
+    assert "Community member" in panel.warnings.text()
+    assert panel.single.count() > 0
+    community = next(r for r in panel.result["groups"] if r["group"] == "community member")
+    before = community["factors"]
+    project = window.project
+    project.set_actor(_person(project, "Tam"))
+    window.document.execute(AddFactor("Community centre closing", x=0, y=0))
+    community = next(r for r in panel.result["groups"] if r["group"] == "community member")
+    assert community["factors"] == before + 1
+    panel.set_scope(SCOPE_PROJECT)
+    assert panel.result["scope"]["map"] is None
+    session = next(iter(project.sessions))
+    panel.set_scope(session)
+    assert panel.result["scope"]["session"] == project.sessions[session].title
+    assert panel.chart.rows
+
+
+def test_badges_and_sizing_on_the_canvas(window, qtbot):
+    window.show_map(_glasgow(window))
+    fear = _factor(window, "Fear of child removal")
+    assert not window.workshop.badges.badges
+    window.actions_by_name["mark-badges"].setChecked(True)
+    badge = window.workshop.badges.badges[fear]
+    assert badge.text.startswith("★3") and "●●●●●" in badge.text
+    assert badge.parentItem() is window.scene.factor_items[fear]
+    window.actions_by_name["size-by-votes"].setChecked(True)
+    assert window.scene.factor_items[fear].scale() > 1.5
+    # A new mark redraws the badge; another map rebuilds them.
+    project = window.project
+    project.execute(
+        SetMarks(window.document.id, [MarkSpec(_person(project, "Callum"), fear, "important")])
+    )
+    assert window.workshop.badges.badges[fear].text.startswith("★4")
+    window.actions_by_name["mark-badges"].setChecked(False)
+    window.actions_by_name["size-by-votes"].setChecked(False)
+    assert not window.workshop.badges.badges
+    assert window.scene.factor_items[fear].scale() == 1.0
+
+
+def test_themes_apply_and_are_remembered(window, qtbot):
+    app = QApplication.instance()
+    window.actions_by_name["theme-contrast"].trigger()
+    assert window.actions_by_name["theme-contrast"].isChecked()
+    assert not window.actions_by_name["theme-standard"].isChecked()
+    assert window.actions_by_name["high-contrast"].isChecked()
+    assert window.label_size.value() == 16
+    assert "font-size: 15pt" in app.styleSheet()
+    assert app.palette().color(QPalette.ColorRole.Window).name() == "#ffffff"
+    assert app.palette().color(QPalette.ColorRole.WindowText).name() == "#000000"
+    assert QSettings().value("ui/theme") == "contrast"
+    window.actions_by_name["theme-large"].trigger()
+    assert not window.actions_by_name["high-contrast"].isChecked()
+    assert "font-size: 15pt" in app.styleSheet()
+    window.actions_by_name["theme-standard"].trigger()
+    assert app.styleSheet() == ""
+    assert window.label_size.value() == 10
+    assert QSettings().value("ui/theme") == "standard"
+
+
+def test_participants_panel_add_edit_and_undo(window, qtbot):
+    window.actions_by_name["participants"].trigger()
+    panel = window.workshop.participants
+    project = window.project
+    editor = panel.participant_editor()
+    editor.show()
+    qtbot.waitExposed(editor)
+    qtbot.keyClicks(editor.pseudonym, "Morag")
+    editor.group.setCurrentIndex(editor.group.findData("community member"))
+    editor.site.setText("Glasgow")
+    editor.notes.setPlainText("Runs the baby group at the church hall")
+    ok = editor.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    morag = _person(project, "Morag")
+    assert project.participants[morag].notes.startswith("Runs")
+    names = [panel.people.item(r, 0).text() for r in range(panel.people.rowCount())]
+    assert "Morag" in names
+    # Withdrawing consent keeps only the group: the pseudonym and notes go.
+    editor = panel.participant_editor(morag)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.consent.setFocus()
+    qtbot.keyClick(editor.consent, Qt.Key.Key_Space)
+    assert not editor.consent.isChecked()
+    editor.save()
+    person = project.participants[morag]
+    assert person.pseudonym.startswith("Community member") and person.notes == ""
+    row = next(
+        r
+        for r in range(panel.people.rowCount())
+        if panel.people.item(r, 0).text() == person.pseudonym
+    )
+    assert panel.people.item(row, 3).text().startswith("No")
+    window.do_undo()
+    assert project.participants[morag].pseudonym == "Morag"
+    # A pseudonym is required: the dialog says so and stays open.
+    editor = panel.participant_editor()
+    editor.save()
+    assert "pseudonym" in editor.error.text()
+
+
+def test_sessions_added_edited_and_chosen(window, qtbot):
+    panel = window.workshop.participants
+    project = window.project
+    dialog = panel.session_dialog()
+    dialog.title.setText("Glasgow workshop 3: acting on it")
+    dialog.site.setText("Glasgow")
+    dialog.facilitator.setCurrentIndex(dialog.facilitator.findData(_person(project, "Duncan")))
+    ticked = {"Eilidh", "Callum"}
+    for i in range(dialog.attendees.count()):
+        item = dialog.attendees.item(i)
+        if item.text().split(" (")[0] in ticked:
+            item.setCheckState(Qt.CheckState.Checked)
+    dialog.save()
+    session = next(s for s in project.sessions.values() if s.title.endswith("acting on it"))
+    assert {project.participants[a].pseudonym for a in session.attendees} == ticked
+    assert panel.sessions.rowCount() == 5
+    combo = window.session_combo
+    index = combo.findData(session.id)
+    assert index > 0
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert project.session_id == session.id
+    edit = panel.session_dialog(session.id)
+    edit.title.setText("Glasgow workshop 3: what we will do")
+    edit.save()
+    assert project.sessions[session.id].title.endswith("what we will do")
+    assert "what we will do" in combo.itemText(combo.findData(session.id))
+    panel.sessions.selectRow(
+        next(
+            r
+            for r in range(panel.sessions.rowCount())
+            if panel.sessions.item(r, 0).data(Qt.ItemDataRole.UserRole) == session.id
+        )
+    )
+    panel.delete_session()
+    assert session.id not in project.sessions
+    assert project.session_id is None and combo.currentIndex() == 0
+    window.do_undo()
+    assert session.id in project.sessions
+
+
+def test_new_participant_shows_up_in_marks_mode(window, qtbot):
+    window.show_map(_glasgow(window))
+    dialog = window.workshop.collect_marks()
+    window.project.execute(AddParticipant("Agnes", "parent", "Glasgow"))
+    assert any(dialog.person.itemText(i).startswith("Agnes") for i in range(dialog.person.count()))
