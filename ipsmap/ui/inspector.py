@@ -336,9 +336,11 @@ class Inspector(QScrollArea):
         is_toc = doc.info.kind == "toc"
         for key, editor in editors.items():
             editor.set_lines(toc_list(record.attributes, key))
-            editor.set_read_only(doc.project.read_only)
+            editor.set_read_only(getattr(doc.project, "read_only", True))
             editor.row_label.setText(TOC_TITLES[key] + ("" if is_toc else " (ToC)"))
-        codes = [c.code for c in cmos_explaining(doc.project, record.id)]
+        # A frozen snapshot's document has no CMOs of its own.
+        has_cmos = hasattr(doc.project, "cmos")
+        codes = [c.code for c in cmos_explaining(doc.project, record.id)] if has_cmos else []
         cmos_label.setText(", ".join(codes) if codes else "none")
 
     def _edit_factor_toc(self, key: str, lines: list) -> None:
