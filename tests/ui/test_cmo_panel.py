@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -75,7 +75,8 @@ def test_selecting_a_factor_marks_the_cmos_that_explain_it(qtbot, window):
     panel = _open_panel(qtbot, window)
     window.show_map(_toc(window).id)
     doc = window.document
-    heard = next(f for f, x in doc.factors.items() if x.label == "Parent feels heard and not judged")
+    label = "Parent feels heard and not judged"
+    heard = next(f for f, x in doc.factors.items() if x.label == label)
     window.editor.select(factors=[heard])
     assert panel.selection_note.text() == "CMOs explaining this: CMO 1"
     QTest.mouseClick(panel.only_selection, Qt.MouseButton.LeftButton)
