@@ -28,7 +28,6 @@ from ipsmap.formats.registry import (
     detect_format,
     read_maps,
     readable_formats,
-    writable_formats,
     write_map,
 )
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
@@ -280,21 +279,12 @@ def export_map(window: MainWindow, path: str | Path | None = None) -> Path | Non
     project, document = window.project, window.document
     if project is None or document is None:
         return None
-    format_name = None
+    format_name = None  # from the file's suffix
     if path is None:
-        names = writable_formats()
-        filters = [f"{FORMATS[n].label} (*{FORMATS[n].suffixes[0]})" for n in names]
-        chosen, chosen_filter = QFileDialog.getSaveFileName(
-            window, "Export map as", document.info.name, ";;".join(filters)
-        )
-        if not chosen:
-            return None
-        path = chosen
-        if chosen_filter in filters:
-            format_name = names[filters.index(chosen_filter)]
-            suffix = FORMATS[format_name].suffixes[0]
-            if not str(path).lower().endswith(FORMATS[format_name].suffixes):
-                path = f"{path}{suffix}"
+        # The full dialog: the map, a saved view or a snapshot, any format, anonymised.
+        from ipsmap.ui.export_dialog import export_with_dialog
+
+        return export_with_dialog(window)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -1,0 +1,259 @@
+"""File → Export map as…: what to export (the map, a saved view, a snapshot), how, where.
+
+The export context (snapshot provenance, CMOs, changes, voices) is gathered here in the UI
+thread, because it reads the project; big maps (more than BIG_MAP factors) are then
+written in a worker with a progress dialog, into a temporary folder whose files are moved
+into place only when the export completes, so Cancel leaves nothing behind. Pictures
+(PNG, SVG) draw a Qt scene and are always made in the UI thread.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from ipsmap.export.context import build_context
+from ipsmap.formats.registry import FORMATS, writable_formats, write_map
+from ipsmap.model.errors import IpsmapError
+from ipsmap.ui.file_actions import _error
+from ipsmap.ui.worker import run_in_worker
+
+if TYPE_CHECKING:
+    from ipsmap.model.project import Project
+    from ipsmap.ui.main_window import MainWindow
+
+# From this many factors an export runs in a worker with progress and Cancel.
+BIG_MAP = 500
+# Drawn with Qt: never off the UI thread.
+QT_FORMATS = ("png", "svg")
+# The evaluator exports first, then the interchange formats.
+PREFERRED = ("pdf", "html", "xlsx", "csv", "png", "svg", "qdc", "bundle")
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """What the dialog was asked for."""
+
+    source: str  # "map", "view" or "snapshot"
+    name: str  # the view's name or the snapshot's id ("" for the map)
+    format_name: str
+    path: Path
+    anonymise: bool
+
+
+def _format_order() -> list[str]:
+    names = writable_formats()
+    return [n for n in PREFERRED if n in names] + [n for n in names if n not in PREFERRED]
+
+
+class ExportDialog(QDialog):
+    """Source (map / saved view / snapshot), format, anonymise, file."""
+
+    def __init__(self, project: Project, map_id: str, parent: QWidget | None = None) -> None:
+        from ipsmap.model.snapshots import list_snapshots
+
+        super().__init__(parent)
+        self.setObjectName("export-dialog")
+        self.setWindowTitle("Export map")
+        info = project.map_info(map_id)
+        self.map_name = info.name
+        form = QFormLayout(self)
+
+        self.source = QComboBox()
+        self.source.setObjectName("export-source")
+        self.source.setAccessibleName("What to export")
+        self.source.addItem(f"The map as it is now: {info.name}", ("map", ""))
+        for view in info.attributes.get("views", []) or []:
+            name = str(view.get("name", "")).strip() if isinstance(view, dict) else ""
+            if name:
+                self.source.addItem(f"Saved view: {name}", ("view", name))
+        for snap in reversed(list_snapshots(project, map_id)):
+            self.source.addItem(
+                f"Snapshot: {snap.label} ({snap.taken_at[:10]})", ("snapshot", snap.id)
+            )
+        form.addRow("Export", self.source)
+
+        self.format = QComboBox()
+        self.format.setObjectName("export-format")
+        self.format.setAccessibleName("Format")
+        for name in _format_order():
+            self.format.addItem(f"{FORMATS[name].label} ({FORMATS[name].suffixes[0]})", name)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        form.addRow("Format", self.format)
+
+        self.anonymise = QCheckBox("Name people by stakeholder group only (anonymise)")
+        self.anonymise.setObjectName("export-anonymise")
+        form.addRow("", self.anonymise)
+
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setObjectName("export-path")
+        self.path.setAccessibleName("File to write")
+        browse = QPushButton("Choose…")
+        browse.setObjectName("export-browse")
+        browse.clicked.connect(self._browse)
+        row.addWidget(self.path)
+        row.addWidget(browse)
+        form.addRow("File", row)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("export-problem")
+        self.problem.setStyleSheet("color: #b71c1c")
+        self.problem.setWordWrap(True)
+        form.addRow(self.problem)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._format_changed()
+
+    def choice(self) -> ExportChoice:
+        source, name = self.source.currentData()
+        return ExportChoice(
+            source,
+            name,
+            self.format.currentData(),
+            Path(self.path.text().strip()),
+            self.anonymise.isChecked(),
+        )
+
+    def _suffix(self) -> str:
+        return FORMATS[self.format.currentData()].suffixes[0]
+
+    def _format_changed(self) -> None:
+        text = self.path.text().strip()
+        stem = Path(text).with_suffix("") if text else Path(_safe_name(self.map_name))
+        self.path.setText(f"{stem}{self._suffix()}")
+
+    def _browse(self) -> None:
+        fmt = FORMATS[self.format.currentData()]
+        patterns = " ".join(f"*{s}" for s in fmt.suffixes)
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Export to", self.path.text(), f"{fmt.label} ({patterns})"
+        )
+        if chosen:
+            if not chosen.lower().endswith(fmt.suffixes):
+                chosen += self._suffix()
+            self.path.setText(chosen)
+
+    def _accept(self) -> None:
+        path = self.choice().path
+        if not str(path) or not path.name:
+            self.problem.setText("Choose the file to write.")
+            return
+        if not path.parent.is_dir():
+            self.problem.setText(f"The folder {path.parent} does not exist.")
+            return
+        self.accept()
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in " -_()" else "_" for c in name).strip() or "map"
+
+
+def export_with_dialog(window: MainWindow) -> Path | None:
+    """Ask what to export, then export it (in a worker for big maps)."""
+    project, document = window.project, window.document
+    if project is None or document is None:
+        return None
+    dialog = ExportDialog(project, document.id, window)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return run_export(window, dialog.choice())
+
+
+def run_export(window: MainWindow, choice: ExportChoice) -> Path | None:
+    """Export as ``choice`` says; the path when written at once, None in a worker or on error."""
+    project, document = window.project, window.document
+    if project is None or document is None:
+        return None
+    target = choice.path
+    try:
+        data, context = build_context(
+            project,
+            None if choice.source == "snapshot" else document.id,
+            choice.name if choice.source == "snapshot" else None,
+            choice.name if choice.source == "view" else None,
+            anonymise=choice.anonymise,
+        )
+    except IpsmapError as exc:
+        _error(window, "Cannot export the map", exc)
+        return None
+    what = f"“{data.info.name}”" + (
+        f" (snapshot “{context.snapshot.label}”)" if context.snapshot else ""
+    )
+
+    def write(folder: Path) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            write_map(data, folder / target.name, choice.format_name, choice.anonymise, context)
+        return [str(w.message) for w in caught]
+
+    if len(data.factors) <= BIG_MAP or choice.format_name in QT_FORMATS:
+        try:
+            notes = write(target.parent)
+        except (IpsmapError, OSError) as exc:
+            _error(window, "Cannot export the map", exc)
+            return None
+        note = f" — note: {notes[0]}" if notes else ""
+        window.show_message(f"Exported {what} to {target}{note}")
+        return target
+
+    # Big map: write into a private folder in a worker; move into place when done.
+    folder = Path(tempfile.mkdtemp(prefix=".ipsmap-export-", dir=target.parent))
+
+    def done(notes: Any) -> None:
+        for produced in folder.iterdir():
+            produced.replace(target.parent / produced.name)
+        note = f" — note: {notes[0]}" if notes else ""
+        window.show_message(f"Exported {what} to {target}{note}")
+
+    def failed(message: str) -> None:
+        _error(window, "Cannot export the map", IpsmapError(message))
+
+    thread = run_in_worker(
+        window,
+        f"Exporting {what} ({len(data.factors)} factors)…",
+        lambda: write(folder),
+        done,
+        failed,
+    )
+    # Cancelled or not, the private folder goes once the worker has finished: a slot of
+    # an object in the UI thread, so it runs (queued) after ``done`` has moved the files.
+    cleanup = _RemoveFolder(folder, window)
+    thread.finished.connect(cleanup.remove)
+    return None
+
+
+class _RemoveFolder(QObject):
+    def __init__(self, folder: Path, parent: QObject) -> None:
+        super().__init__(parent)
+        self.folder = folder
+
+    @Slot()
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.deleteLater()
