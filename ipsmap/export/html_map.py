@@ -14,13 +14,13 @@ import html
 import json
 import os
 import re
-import tempfile
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ipsmap.export.context import ExportContext, with_public_names
+from ipsmap.export.files import write_atomically
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
@@ -363,14 +363,7 @@ def write_html(
     """Write the offline page for ``data`` to ``path`` atomically (temp file, then replace)."""
     target = Path(path)
     text = html_text(data, snapshot_label=snapshot_label, sha256=sha256, context=context)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
 
 
 FORMATS = [

@@ -8,7 +8,7 @@ in the HTML export.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -366,7 +366,7 @@ def _story(
                     "Proposed by",
                 ],
                 link_rows,
-                fractions([2.1, 2.1, 0.5, 1.2, 1.4, 2.5, 1.9, 1.5]),
+                fractions([2.0, 2.0, 0.6, 1.2, 1.55, 2.5, 1.9, 1.5]),
             )
         )
     else:
@@ -683,8 +683,8 @@ def write_pdf(
 
     target = Path(path)
     margin = 16 * mm
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    # Beside the target, with the user's usual permissions (mkstemp's are private).
+    tmp_name = str(target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"))
     font, _bold, _uni = _fonts()
 
     def footer(canvas: Any, doc: Any) -> None:
