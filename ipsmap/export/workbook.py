@@ -11,12 +11,14 @@ interchange tables are written, as before.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.export.evaluator_tables import EXTRA_TABLES, evaluator_tables
 from ipsmap.formats.base import MapFormat
+from ipsmap.formats.errors import ExportWarning
 from ipsmap.formats.tables import read_csv, read_xlsx
 from ipsmap.formats.tables_writer import (
     csv_pair_paths,
@@ -40,7 +42,58 @@ def workbook_sheets(data: MapData, context: ExportContext | None = None) -> dict
 
 def write_workbook(data: MapData, path: str | Path, context: ExportContext | None = None) -> None:
     """Write the workbook atomically: Factors and Links, then the evaluator sheets."""
-    write_sheets(Path(path), workbook_sheets(data, context))
+    sheets = workbook_sheets(data, context)
+    if context is None:
+        # The interchange workbook, exactly as ipsmap.formats.tables writes it.
+        write_sheets(Path(path), sheets)
+    else:
+        write_sheets_streaming(Path(path), sheets)
+
+
+def write_sheets_streaming(path: Path, sheets: dict[str, Any]) -> None:
+    """Write sheets (header row first) with openpyxl's write-only mode, atomically.
+
+    The same cells as ``write_sheets`` (pandas) in less time on a 2,000-factor map: text
+    stays text (never a formula), characters Excel cannot hold are dropped with an
+    ExportWarning, the header row is bold.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    dropped = False
+    bold = Font(bold=True)
+
+    def write(tmp: Path) -> None:
+        nonlocal dropped
+        book = Workbook(write_only=True)
+        for name, rows in sheets.items():
+            sheet = book.create_sheet(name)
+            for n, row in enumerate(rows):
+                cells = []
+                for value in row:
+                    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                        dropped = True
+                        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    elif not isinstance(value, (str, int, float, bool, type(None))):
+                        value = str(value)
+                    cell = WriteOnlyCell(sheet, value=value)
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
+                    if n == 0:
+                        cell.font = bold
+                    cells.append(cell)
+                sheet.append(cells)
+        book.save(tmp)
+
+    replace_atomically([(path, write)])
+    if dropped:
+        warnings.warn(
+            f"{path.name}: control characters Excel cannot hold were left out",
+            ExportWarning,
+            stacklevel=3,
+        )
 
 
 def csv_paths(path: str | Path, with_extras: bool = True) -> list[Path]:
