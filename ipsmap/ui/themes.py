@@ -114,12 +114,11 @@ def apply_theme(window, name: str, remember: bool = True) -> Theme:
         app.setStyleSheet(theme_stylesheet(theme))
     window.label_size.setValue(theme.canvas_label_points)
     window.actions_by_name["high-contrast"].setChecked(theme.high_contrast)
-    for other, action in theme_actions(window).items():
-        # Quietly: the actions' own slots are what call this.
-        action.blockSignals(True)
-        action.setChecked(other == theme.name)
-        action.blockSignals(False)
+    # Set before the actions are checked: their slots see the theme is applied already.
     window.current_theme = theme.name
+    for other, action in theme_actions(window).items():
+        if action.isChecked() != (other == theme.name):
+            action.setChecked(other == theme.name)
     if remember:
         QSettings().setValue(SETTINGS_KEY, theme.name)
     return theme

@@ -6,14 +6,13 @@ project or the open map changes; everything else is wired here, to keep the wind
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QActionGroup
 
 from ipsmap.model.changes import Change
 from ipsmap.ui.mark_badges import MarkBadges
 from ipsmap.ui.marks_mode import MarksMode
 from ipsmap.ui.marks_views import MarksPanel
 from ipsmap.ui.participants_panel import ParticipantsPanel
-from ipsmap.ui.themes import THEMES, apply_theme, saved_theme
+from ipsmap.ui.themes import DEFAULT_THEME, apply_theme, saved_theme
 from ipsmap.ui.voices_panel import VoicesPanel
 
 
@@ -23,6 +22,8 @@ class Workshop(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        # The window's slots reach us through this while we are still being built.
+        window.workshop = self
         self.project = None
         self.document = None
         self._unsubscribe_project = None
@@ -46,14 +47,9 @@ class Workshop(QObject):
         if "inspector" in docks:
             docks["inspector"].raise_()
         self.badges = MarkBadges(window.scene)
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for name in THEMES:
-            action = window.actions_by_name.get(f"theme-{name}")
-            if action is not None:
-                group.addAction(action)
         window.scene.changed_by_model.connect(self._map_changed)
-        apply_theme(window, saved_theme(), remember=False)
+        theme = apply_theme(window, saved_theme(), remember=False)
+        self.marks.set_high_contrast(theme.high_contrast)
 
     # -- what the window tells us --------------------------------------------------------
 
@@ -147,10 +143,18 @@ class Workshop(QObject):
         self.badges.set_options(sizing=on)
 
     def set_theme(self, name: str, on: bool) -> None:
-        if on:
-            theme = apply_theme(self.window, name)
-            self.marks.set_high_contrast(theme.high_contrast)
-            self.badges.refresh()
+        """The theme actions act as one choice (apply_theme checks only the current one);
+        unchecking the current theme goes back to the standard one."""
+        current = getattr(self.window, "current_theme", None)
+        if on and current != name:
+            self._apply_theme(name)
+        elif not on and current == name:
+            self._apply_theme(DEFAULT_THEME)
+
+    def _apply_theme(self, name: str) -> None:
+        theme = apply_theme(self.window, name)
+        self.marks.set_high_contrast(theme.high_contrast)
+        self.badges.refresh()
 
     # -- pointing at things on the canvas --------------------------------------------------
 

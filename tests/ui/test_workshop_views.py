@@ -141,6 +141,7 @@ def test_badges_and_sizing_on_the_canvas(window, qtbot):
 
 def test_themes_apply_and_are_remembered(window, qtbot):
     app = QApplication.instance()
+    assert window.actions_by_name["theme-standard"].isChecked()
     window.actions_by_name["theme-contrast"].trigger()
     assert window.actions_by_name["theme-contrast"].isChecked()
     assert not window.actions_by_name["theme-standard"].isChecked()
@@ -155,6 +156,12 @@ def test_themes_apply_and_are_remembered(window, qtbot):
     assert "font-size: 15pt" in app.styleSheet()
     window.actions_by_name["theme-standard"].trigger()
     assert app.styleSheet() == ""
+    # Unticking the current theme goes back to the standard one (never none).
+    window.actions_by_name["theme-large"].trigger()
+    window.actions_by_name["theme-large"].trigger()
+    assert window.actions_by_name["theme-standard"].isChecked()
+    window.actions_by_name["theme-standard"].trigger()
+    assert window.actions_by_name["theme-standard"].isChecked()
     assert window.label_size.value() == 10
     assert QSettings().value("ui/theme") == "standard"
 
