@@ -213,6 +213,19 @@ def _demo_names_in_repo() -> list[str]:
     return sorted(p.name for p in DEMO_DIR.glob("*.json"))
 
 
+def test_wheel_contains_every_module_of_the_source_tree(wheel: Path) -> None:
+    # The package list in pyproject.toml is explicit (resources/ is mapped in), so a new
+    # subpackage missing from it would silently vanish from installs.
+    source = {
+        p.relative_to(REPO_ROOT).as_posix()
+        for p in (REPO_ROOT / "ipsmap").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    with zipfile.ZipFile(wheel) as archive:
+        missing = source - set(archive.namelist())
+    assert not missing, f"not in the wheel: {sorted(missing)}"
+
+
 def test_wheel_contains_the_demo_maps(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
