@@ -130,7 +130,7 @@ MENUS: dict[str, list[ActionSpec]] = {
             "mark-badges",
             "Show marks on factors",
             (),
-            "A badge on each factor: ★ important, ✋ controllable, ⚡ vulnerable, ● votes",
+            "A badge on each factor: ★ important, ⚒ controllable, ⚡ vulnerable, ● votes",
             True,
         ),
         ActionSpec("size-by-votes", "Size factors by votes", (), "More votes, bigger factor", True),

@@ -19,13 +19,13 @@ MAX_EXTRA_SCALE = 0.6
 
 
 def badge_text(entry: FactorMarks) -> str:
-    """ "★3 ✋2 ●●●●" (stars: important, hands: controllable, dots: votes)."""
+    """ "★3 ⚒2 ●●●●" (stars: important, hands: controllable, dots: votes)."""
     t = entry.total
     parts = []
     if t.important:
         parts.append(f"★{t.important}")
     if t.controllable:
-        parts.append(f"✋{t.controllable}")
+        parts.append(f"⚒{t.controllable}")
     if t.vulnerable:
         parts.append(f"⚡{t.vulnerable}")
     votes = int(t.votes)
@@ -125,7 +125,7 @@ class MarkBadges:
                     self.badges.pop(factor_id, None)
                 continue
             tip = (
-                f"★ important to {entry.total.important} · ✋ controllable for "
+                f"★ important to {entry.total.important} · ⚒ controllable for "
                 f"{entry.total.controllable} · ⚡ vulnerable for {entry.total.vulnerable} · "
                 f"● {entry.total.votes:g} votes"
             )

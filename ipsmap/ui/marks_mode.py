@@ -36,7 +36,7 @@ from ipsmap.model.record_commands import MarkSpec, SetMarks
 from ipsmap.ui.sessions_dialog import person_text
 
 FLAG_KEYS = {"important": "I", "controllable": "C", "vulnerable": "V"}
-FLAG_SYMBOLS = {"important": "★", "controllable": "✋", "vulnerable": "⚡"}
+FLAG_SYMBOLS = {"important": "★", "controllable": "⚒", "vulnerable": "⚡"}
 FLAG_NAMES = {"important": "Important", "controllable": "Controllable", "vulnerable": "Vulnerable"}
 CONFIDENCE_KEYS = {"low": "L", "medium": "M", "high": "H"}
 NEXT_KEYS = {Qt.Key.Key_J, Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Tab}
@@ -121,7 +121,7 @@ class MarksMode(QDialog):
         self._build()
         scene.selectionChanged.connect(self._canvas_selection_changed)
         self.set_document(scene.document)
-        self.resize(620, 640)
+        self.resize(640, 520)
 
     # -- construction -----------------------------------------------------------------
 
@@ -158,6 +158,11 @@ class MarksMode(QDialog):
         layout.addWidget(self.include_links)
 
         self.card = MarkCard()
+        # A given mark must be obvious from across the room, not a subtle pressed look.
+        self.card.setStyleSheet(
+            "QPushButton:checked { background: #1565c0; color: white; font-weight: bold;"
+            " border: 2px solid #0d3c78; border-radius: 4px; padding: 4px; }"
+        )
         self.card.key_pressed.connect(self._key)
         card = QVBoxLayout(self.card)
         self.position = QLabel()
@@ -167,7 +172,6 @@ class MarksMode(QDialog):
         self.title.setObjectName("marks-title")
         self.title.setFont(_big_font(22))
         self.title.setWordWrap(True)
-        self.title.setMinimumHeight(70)
         card.addWidget(self.title)
 
         self.factor_box = QWidget()
@@ -234,6 +238,7 @@ class MarksMode(QDialog):
         card.addWidget(self.confidence_label)
         self.link_widgets = (caption, self.link_box, self.confidence_label)
 
+        card.addStretch(1)
         nav = QHBoxLayout()
         nav.addWidget(
             self._button("◀ Previous  [K]", "marks-previous", "Previous item", lambda: self.go(-1))

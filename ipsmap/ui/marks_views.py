@@ -59,6 +59,7 @@ class MarksGrid(QWidget):
         self.points: dict[str, tuple[QPointF, float, FactorMarks]] = {}
         self.current: str | None = None
         self.high_contrast = False
+        self.x_max = self.y_max = 1.0
 
     def sizeHint(self) -> QSize:
         return QSize(520, 460)
@@ -86,8 +87,17 @@ class MarksGrid(QWidget):
             )
             spots.setdefault(spot, []).append(entry)
         top_votes = max((e.total.votes for e in self.summary.ranked()), default=0) or 1
+        # Axes run to the highest share (rounded up to 10%), not always to 100%: in a real
+        # room few factors are marked by most people, and the middle lines then split the
+        # factors into more- and less-marked halves. Points keep clear of the frame.
+        self.x_max = _axis_max(max((x for x, _y in spots), default=0.0))
+        self.y_max = _axis_max(max((y for _x, y in spots), default=0.0))
+        inner = rect.adjusted(14, 14, -14, -14)
         for (cx, cy), entries in spots.items():
-            centre = QPointF(rect.left() + cx * rect.width(), rect.bottom() - cy * rect.height())
+            centre = QPointF(
+                inner.left() + cx / self.x_max * inner.width(),
+                inner.bottom() - cy / self.y_max * inner.height(),
+            )
             for i, entry in enumerate(entries):
                 offset = QPointF(0, 0)
                 if len(entries) > 1:
@@ -158,18 +168,19 @@ class MarksGrid(QWidget):
         )
         painter.restore()
         painter.setFont(small)
-        for share in (0, 50, 100):
-            x = rect.left() + share / 100 * rect.width()
+        inner = rect.adjusted(14, 14, -14, -14)
+        for fraction in (0.0, 0.5, 1.0):
+            x = inner.left() + fraction * inner.width()
             painter.drawText(
-                QRectF(x - 20, rect.bottom() + 2, 40, 16),
+                QRectF(x - 24, rect.bottom() + 2, 48, 16),
                 int(Qt.AlignmentFlag.AlignCenter),
-                f"{share}%",
+                _percent(fraction * self.x_max),
             )
-            y = rect.bottom() - share / 100 * rect.height()
+            y = inner.bottom() - fraction * inner.height()
             painter.drawText(
-                QRectF(rect.left() - 44, y - 8, 40, 16),
+                QRectF(rect.left() - 46, y - 8, 42, 16),
                 int(Qt.AlignmentFlag.AlignRight),
-                f"{share}%",
+                _percent(fraction * self.y_max),
             )
         if not self.points:
             painter.setFont(self.font())
@@ -247,6 +258,10 @@ class MarksGrid(QWidget):
         self.factor_clicked.emit(factor_id)
 
 
+def _axis_max(share: float) -> float:
+    return min(max(math.ceil(share * 10 - 1e-9) / 10, 0.2), 1.0)
+
+
 def describe(entry: FactorMarks) -> str:
     t = entry.total
     lines = [
@@ -296,7 +311,7 @@ class MarksRanking(QTableWidget):
         self.setSortingEnabled(False)
         self.clear()
         groups = [g for g in STAKEHOLDER_GROUPS if summary and summary.markers_by_group.get(g)]
-        headers = ["#", "Factor", "Votes", "★ Important", "✋ Controllable", "⚡ Vulnerable"]
+        headers = ["#", "Factor", "Votes", "★ Important", "⚒ Controllable", "⚡ Vulnerable"]
         headers += [f"{GROUP_LABELS[g]}: important" for g in groups]
         headers += ["Agreement"]
         self.setColumnCount(len(headers))
@@ -448,7 +463,9 @@ class MarksPanel(QWidget):
             where = "" if site == ALL else f" in {site}"
             self.caption.setText(
                 f"Marks from {self.summary.markers} people ({who}{where}). "
-                "Bigger dots: more votes. Red: groups disagree; green: they agree."
+                "Bigger dots: more votes. Red: groups disagree; green: they agree; "
+                "blue: too few people in a group to compare. The axes run to the "
+                "highest share."
             )
         self.grid.set_summary(self.summary)
         self.ranking.set_summary(self.summary)

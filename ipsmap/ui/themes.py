@@ -100,7 +100,9 @@ def theme_stylesheet(theme: Theme) -> str:
         rules.append(f"QWidget {{ font-size: {theme.font_points}pt; }}")
     if theme.high_contrast:
         rules.append("QToolTip { color: #000000; background: #ffffcc; border: 2px solid #000; }")
-        rules.append("QDockWidget::title { background: #000000; color: #ffffff; padding: 4px; }")
+        rules.append(
+            "QDockWidget::title { background: #ffeb3b; border: 2px solid #000000; padding: 4px; }"
+        )
         rules.append(_FOCUS_RULES)
     return "\n".join(rules)
 

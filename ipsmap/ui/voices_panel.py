@@ -273,9 +273,12 @@ class VoicesPanel(QWidget):
         self.single.clear()
         from ipsmap.model.entities import GROUP_LABELS
 
+        # On one map the map's name in front of every item says nothing.
+        prefix = f"{result['scope']['map']}: " if result and result["scope"].get("map") else ""
         for entry in result["single_group_items"] if result else []:
             group = GROUP_LABELS.get(entry["group"], entry["group"])
-            item = QListWidgetItem(f"{entry['label']}  ({group} only)")
+            label = entry["label"].removeprefix(prefix) if prefix else entry["label"]
+            item = QListWidgetItem(f"{label}  ({group} only)")
             item.setData(Qt.ItemDataRole.UserRole, (entry["kind"], entry["id"]))
             self.single.addItem(item)
         count = self.single.count()

@@ -1,0 +1,136 @@
+"""Screenshots of the workshop features on the demo project; run under a real X server:
+
+xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/workshop_shots.py
+
+Writes grid.png, voices.png, marks-mode.png, theme-large.png and theme-contrast.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ipsmap.demo import create_demo_project
+from ipsmap.ui.main_window import MainWindow
+
+OUT = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    QCoreApplication.setOrganizationName("ipsmap-screenshots")
+    QCoreApplication.setApplicationName("ipsmap-screenshots")
+    app = QApplication(sys.argv[:1])
+    folder = Path(tempfile.mkdtemp())
+    window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
+    window.resize(1600, 1000)
+    window.show()
+    glasgow = next(m.id for m in window.project.maps() if m.name.startswith("Glasgow"))
+    lambeth = next(m.id for m in window.project.maps() if m.name.startswith("Lambeth"))
+    state: dict = {}
+
+    def shot(widget, name: str) -> None:
+        app.processEvents()
+        widget.grab().save(str(OUT / f"{name}.png"))
+
+    def wide_right_docks() -> None:
+        window.resizeDocks([window.docks["marks"]], [720], Qt.Orientation.Horizontal)
+
+    def grid() -> None:
+        window.actions_by_name["theme-standard"].trigger()
+        window.show_map(glasgow)
+        window.actions_by_name["mark-badges"].setChecked(True)
+        window.do_marks_grid()
+        wide_right_docks()
+        window.view.fit_map()
+
+    def grid_shot() -> None:
+        shot(window, "grid")
+
+    def voices() -> None:
+        window.show_map(lambeth)
+        window.do_balance_of_voices()
+        wide_right_docks()
+        window.view.fit_map()
+
+    def voices_shot() -> None:
+        shot(window, "voices")
+
+    def marks_mode() -> None:
+        window.show_map(glasgow)
+        dialog = window.workshop.collect_marks()
+        names = {p.pseudonym: p.id for p in window.project.participants.values()}
+        dialog.set_person(names["Eilidh"])
+        dialog.show_item(
+            next(
+                f.id for f in window.document.factors.values() if f.label == "Fear of child removal"
+            )
+        )
+        dialog.move(window.geometry().right() - dialog.width() - 40, window.geometry().top() + 120)
+        state["dialog"] = dialog
+
+    def marks_mode_shot() -> None:
+        # The dialog is its own window: grab the screen area holding both.
+        screen = app.primaryScreen()
+        screen.grabWindow(0).save(str(OUT / "marks-mode.png"))
+        state["dialog"].close()
+
+    def readable_canvas() -> None:
+        # Zoomed in on one corner so the labels are drawn (a fitted map is too small).
+        for dock in window.docks.values():
+            if (
+                dock.isFloating()
+                or window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+            ):
+                dock.hide()
+        window.view.resetTransform()
+        item = next(
+            i for i in window.scene.factor_items.values() if i.label == "Fear of child removal"
+        )
+        window.view.centerOn(item)
+
+    def large() -> None:
+        window.actions_by_name["theme-large"].trigger()
+        window.show_map(glasgow)
+        window.do_participants()
+        wide_right_docks()
+        readable_canvas()
+
+    def large_shot() -> None:
+        shot(window, "theme-large")
+
+    def contrast() -> None:
+        window.actions_by_name["theme-contrast"].trigger()
+        window.do_marks_grid()
+        window.workshop.marks.tabs.setCurrentIndex(1)
+        readable_canvas()
+
+    def contrast_shot() -> None:
+        shot(window, "theme-contrast")
+        window.actions_by_name["theme-standard"].trigger()
+        app.quit()
+
+    steps = [
+        grid,
+        grid_shot,
+        voices,
+        voices_shot,
+        marks_mode,
+        marks_mode_shot,
+        large,
+        large_shot,
+        contrast,
+        contrast_shot,
+    ]
+    for i, step in enumerate(steps):
+        QTimer.singleShot(700 * (i + 1), step)
+    app.exec()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
