@@ -344,10 +344,10 @@ def add_demo_workshops(project: Project) -> None:
     maps = {m.name: m.id for m in project.maps()}
     for map_name, spec in MARKS.items():
         map_id = maps[map_name]
-        session = next(s for s in SESSIONS if s["title"] == spec["session"])
+        held = next(s for s in SESSIONS if s["title"] == spec["session"])
         project.set_session(session_ids[spec["session"]])
         # The facilitator types in each person's sheet: the marks are theirs, the entry his.
-        project.set_actor(by_name[session["facilitator"]])
+        project.set_actor(by_name[held["facilitator"]])
         for person, marks in spec["people"].items():
             specs = _mark_specs(project, map_id, by_name[person], marks)
             project.execute(SetMarks(map_id, specs))

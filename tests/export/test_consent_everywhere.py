@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsmap.formats.registry import get_format, write_map, writable_formats
+from ipsmap.formats.registry import get_format, writable_formats, write_map
 from ipsmap.model.commands import AddFactor, AddLink, EditFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant, EditParticipant
