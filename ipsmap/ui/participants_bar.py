@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
 )
 
-from ipsmap.model.entities import STAKEHOLDER_GROUPS
+from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, Participant
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
@@ -92,7 +92,7 @@ class ParticipantCombo(QComboBox):
                 key=lambda p: (p.id != project.facilitator_id, p.pseudonym.casefold()),
             )
             for person in people:
-                self.addItem(f"{person.pseudonym} ({person.stakeholder_group})", person.id)
+                self.addItem(participant_title(person), person.id)
             if not project.read_only:
                 self.addItem("Add participant…", ADD_ENTRY)
             index = self.findData(project.actor_id)
@@ -123,3 +123,11 @@ class ParticipantCombo(QComboBox):
             else:
                 project.set_actor(command.id)
         self.refresh()
+
+
+def participant_title(person: Participant) -> str:
+    """ "Eilidh (Parent/carer)"; a group-only alias ("Parent/carer 2") stands alone."""
+    group = GROUP_LABELS.get(person.stakeholder_group, person.stakeholder_group)
+    if person.pseudonym.startswith(group):
+        return person.pseudonym
+    return f"{person.pseudonym} ({group})"
