@@ -93,3 +93,21 @@ def test_a_snapshot_taken_before_consent_was_withdrawn_names_the_group(project: 
     project.execute(EditParticipant(ids["Rowan"], {"consent": False}))
     shown = {p.pseudonym for p in for_export(snapshot_map(project, snapshot.id)).participants}
     assert "Rowan" not in shown and "Parent/carer" in shown
+
+
+def test_the_audit_log_no_longer_names_someone_who_withdrew_consent(project: Project, doc):
+    from ipsmap.model.project_commands import EditParticipant
+
+    ids = _people(project)
+    project.set_actor(ids["Rowan"])
+    doc.execute(AddFactor("Housing"))
+    project.set_actor(None)
+    project.execute(EditParticipant(ids["Rowan"], {"pseudonym": "Rowan B"}))
+    project.execute(EditParticipant(ids["Rowan"], {"consent": False}))
+    text = json.dumps([e.__dict__ for e in project.history()], ensure_ascii=False)
+    assert "Rowan" not in text and "Tuesdays" not in text
+    assert "Parent/carer 1" in text
+    path = project.path
+    project.close()
+    out = ipsmap("history", path, "--json", "--ops")
+    assert out.returncode == 0 and "Rowan" not in out.stdout

@@ -45,6 +45,50 @@ def for_export(data: MapData, anonymise: bool = False) -> MapData:
     return dataclasses.replace(data, participants=people)
 
 
+def withheld_names(
+    people: dict[str, Participant], participant_ops: Iterable[dict]
+) -> dict[str, str]:
+    """Former pseudonyms of people who no longer consent → the alias they are known by now.
+
+    The audit log keeps every op as it was written; someone who withdrew consent after
+    being named must not reappear through it, so readers of the log substitute these.
+    """
+    result: dict[str, str] = {}
+    for one in participant_ops:
+        person = people.get(one.get("key", ""))
+        if person is None or person.consent:
+            continue
+        for row in (one.get("before"), one.get("after")):
+            name = (row or {}).get("pseudonym")
+            if name and name != person.pseudonym:
+                result[name] = person.pseudonym
+    return result
+
+
+def redact_op(one: dict, people: dict[str, Participant]) -> dict:
+    """An audit-log op on a participant, naming them as they may be named now."""
+    person = people.get(one.get("key", ""))
+    if one.get("table") != "participants" or person is None or person.consent:
+        return one
+    redacted = dict(one)
+    for side in ("before", "after"):
+        row = one.get(side)
+        if row:
+            row = dict(row)
+            if "pseudonym" in row:
+                row["pseudonym"] = person.pseudonym
+            if row.get("notes"):
+                row["notes"] = ""
+            redacted[side] = row
+    return redacted
+
+
+def redact_text(text: str, withheld: dict[str, str]) -> str:
+    for name, alias in withheld.items():
+        text = re.sub(rf"\b{re.escape(name)}\b", alias, text)
+    return text
+
+
 # -- the check before export ------------------------------------------------------------
 
 

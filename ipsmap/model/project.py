@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from ipsmap.model.entities import (
 from ipsmap.model.errors import CommandError, NotFoundError, ProjectFileError, ReadOnlyError
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op, invert_all
+from ipsmap.model.privacy import redact_op, redact_text, withheld_names
 from ipsmap.model.project_commands import AddParticipant, ImportMap, ProjectCommand
 from ipsmap.model.state import MapState
 from ipsmap.model.store import ProjectStore
@@ -404,6 +406,8 @@ class Project:
     def history(self, map_id: str | None = None, after: int = 0) -> list[Event]:
         """The audit log (oldest first), for one map or the whole project, after seq ``after``."""
         names = {pid: p.pseudonym for pid, p in self.participants.items()}
+        withheld = self._withheld_names()
+        people = self.participants
         return [
             Event(
                 seq=row["seq"],
@@ -413,12 +417,26 @@ class Project:
                 map_id=row["map_id"],
                 action=row["action"],
                 command=row["command"],
-                summary=row["summary"],
-                ops=row["ops"],
+                summary=redact_text(row["summary"], withheld) if withheld else row["summary"],
+                ops=[redact_op(o, people) for o in row["ops"]] if withheld else row["ops"],
                 session_id=row.get("session_id"),
             )
             for row in self.store.events(map_id, after)
         ]
+
+    def _withheld_names(self) -> dict[str, str]:
+        """Former pseudonyms of people who have since withdrawn consent (see privacy)."""
+        if all(p.consent for p in self.participants.values()):
+            return {}
+        ops = (
+            one
+            for row in self.store.db.query(
+                "SELECT ops FROM events WHERE ops LIKE '%\"participants\"%'"
+            )
+            for one in json.loads(row["ops"])
+            if one.get("table") == "participants"
+        )
+        return withheld_names(self.participants, ops)
 
     # -- reading a map from the file ----------------------------------------------------
 
