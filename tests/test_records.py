@@ -155,3 +155,15 @@ def test_without_consent_only_the_group_is_kept(project: Project):
     assert person.pseudonym == "Parent/carer 2" and person.notes == ""
     stored = {r["id"]: r for r in project.store.rows("participants")}
     assert stored[other]["pseudonym"] == "Parent/carer 2"
+
+
+def test_undoing_marks_is_logged_against_their_map(project: Project, doc):
+    a, _, _ = _two_factors(doc)
+    ann = _person(project, "Ann")
+    project.execute(SetMarks(doc.id, [MarkSpec(ann, a, "votes", 2)]))
+    project.execute(SetMarks(doc.id, [MarkSpec(ann, a, "votes", 3)]))
+    project.undo()
+    project.redo()
+    last = project.history()[-3:]
+    assert [e.action for e in last] == ["do", "undo", "redo"]
+    assert {e.map_id for e in last} == {doc.id}

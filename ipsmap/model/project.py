@@ -265,7 +265,7 @@ class Project:
         if not ops:
             return None
         change, document = self._commit_project_ops(ops, command.name, command.map_id, "do")
-        self.undo_stack.push(Step(command.name, tuple(ops)))
+        self.undo_stack.push(Step(command.name, tuple(ops), command.map_id))
         self._announce(document, change)
         return change
 
@@ -274,7 +274,7 @@ class Project:
             return None
         step = self.undo_stack.peek_undo()
         change, document = self._commit_project_ops(
-            invert_all(list(step.ops)), step.name, _map_of(step.ops), "undo"
+            invert_all(list(step.ops)), step.name, step.map_id or _map_of(step.ops), "undo"
         )
         self.undo_stack.mark_undone()
         self._announce(document, change)
@@ -285,7 +285,7 @@ class Project:
             return None
         step = self.undo_stack.peek_redo()
         change, document = self._commit_project_ops(
-            list(step.ops), step.name, _map_of(step.ops), "redo"
+            list(step.ops), step.name, step.map_id or _map_of(step.ops), "redo"
         )
         self.undo_stack.mark_redone()
         self._announce(document, change)

@@ -18,6 +18,8 @@ class Step:
 
     name: str
     ops: tuple[Op, ...]
+    # The map a project-level step concerns (so its undo is logged against that map too).
+    map_id: str | None = None
 
 
 class UndoStack:
