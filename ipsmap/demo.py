@@ -16,11 +16,15 @@ DEMO_TITLE = "IPS demo project"
 
 def create_demo_project(path: str | Path) -> Project:
     """Create a new project at ``path`` holding the demo maps, and return it open."""
+    # Parsed first (a bad file leaves no project behind), imported by add_demo_workshops:
+    # each site's map in that site's first workshop, as if drawn there.
+    maps = [
+        ipsmap_json.loads(source.read_text(encoding="utf-8"), source.name)
+        for source in demo_map_files()
+    ]
     project = Project.create(path, DEMO_TITLE)
     try:
-        for source in demo_map_files():
-            project.import_map(ipsmap_json.loads(source.read_text(encoding="utf-8"), source.name))
-        add_demo_workshops(project)
+        add_demo_workshops(project, maps)
         add_demo_cmos(project)
     except BaseException:
         project.close()

@@ -1,7 +1,11 @@
-"""The demo project's workshops: more participants, four sessions, and the marks people gave.
+"""The demo project's workshops: participants, four sessions, the maps drawn in the first
+workshop of each site, and the marks people gave in the second.
 
 Everything is entered through the ordinary commands, with the actor and session set as a
-facilitator would have them, so the audit log and attribution look like a real trial.
+facilitator would have them, so the audit log and attribution look like a real trial: the
+people come first (a session names its attendees), then the sessions, then each site's map
+is imported while its first workshop is the current session, so the balance of voices for
+that workshop counts what was drawn in it.
 
 The data is written here rather than as a JSON file in resources/demo, because every
 ``*.json`` there is read as a demo map (``demo_map_files``).
@@ -24,6 +28,7 @@ from ipsmap.model.project_commands import AddParticipant, EditParticipant
 from ipsmap.model.record_commands import AddSession, MarkSpec, SetMarks
 
 if TYPE_CHECKING:
+    from ipsmap.model.mapdata import MapData
     from ipsmap.model.project import Project
 
 GLASGOW = "Glasgow: families' local system"
@@ -321,13 +326,9 @@ MARKS: dict[str, dict[str, Any]] = {
 }
 
 
-def add_demo_workshops(project: Project) -> None:
-    """Give the demo project more participants, its sessions and the marks given in them."""
-    by_name = {p.pseudonym: p.id for p in project.participants.values()}
-    for pseudonym, group, site in NEW_PARTICIPANTS:
-        command = AddParticipant(pseudonym, group, site)
-        project.execute(command)
-        by_name[pseudonym] = command.id
+def add_demo_workshops(project: Project, maps: list[MapData]) -> None:
+    """Build the demo's people, sessions, maps (drawn in the sessions) and marks."""
+    by_name = _add_people(project, maps)
     session_ids: dict[str, str] = {}
     for spec in SESSIONS:
         session = AddSession(
@@ -341,9 +342,15 @@ def add_demo_workshops(project: Project) -> None:
         project.set_actor(by_name[spec["facilitator"]])
         project.execute(session)
         session_ids[spec["title"]] = session.id
-    maps = {m.name: m.id for m in project.maps()}
+    for data in maps:
+        # A site's map was drawn in its first workshop; a map for all sites in none.
+        first = next((s for s in SESSIONS if s["site"] == data.info.site), None)
+        project.set_session(session_ids[first["title"]] if first else None)
+        project.set_actor(by_name[first["facilitator"]] if first else None)
+        project.import_map(data)
+    map_ids = {m.name: m.id for m in project.maps()}
     for map_name, spec in MARKS.items():
-        map_id = maps[map_name]
+        map_id = map_ids[map_name]
         held = next(s for s in SESSIONS if s["title"] == spec["session"])
         project.set_session(session_ids[spec["session"]])
         # The facilitator types in each person's sheet: the marks are theirs, the entry his.
@@ -356,6 +363,31 @@ def add_demo_workshops(project: Project) -> None:
     # Consent is withdrawn last, so the pseudonyms above could name people while building.
     for pseudonym in WITHOUT_CONSENT:
         project.execute(EditParticipant(by_name[pseudonym], {"consent": False}))
+
+
+def _add_people(project: Project, maps: list[MapData]) -> dict[str, str]:
+    """Everyone the maps name (with their ids, so the imports reuse them), then the rest."""
+    by_name = {p.pseudonym: p.id for p in project.participants.values()}
+    for data in maps:
+        for person in data.participants:
+            if person.id in project.participants:
+                continue
+            project.execute(
+                AddParticipant(
+                    person.pseudonym,
+                    person.stakeholder_group,
+                    person.site,
+                    person.consent,
+                    person.notes,
+                    id=person.id,
+                )
+            )
+            by_name[person.pseudonym] = person.id
+    for pseudonym, group, site in NEW_PARTICIPANTS:
+        command = AddParticipant(pseudonym, group, site)
+        project.execute(command)
+        by_name[pseudonym] = command.id
+    return by_name
 
 
 def _mark_specs(

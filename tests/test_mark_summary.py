@@ -129,3 +129,29 @@ def test_demo_project_has_workshops_within_budget(tmp_path):
             assert kinds == {"important", "controllable", "vulnerable", "votes", "confidence"}
     finally:
         project.close()
+
+
+def test_demo_maps_were_drawn_in_each_sites_first_workshop(tmp_path):
+    from ipsmap.analysis.voices import balance_of_voices
+
+    project = create_demo_project(tmp_path / "demo.ipsmap")
+    try:
+        first = {
+            s.site: s for s in sorted(project.sessions.values(), key=lambda s: s.date, reverse=True)
+        }
+        for info in project.maps():
+            session = first.get(info.site)
+            if session is None:  # the theory of change is for all sites
+                continue
+            data = project.map_data(info.id)
+            result = balance_of_voices(project, info.id, session.id)
+            assert result["totals"]["factors"] == len(data.factors)
+            assert result["totals"]["links"] == len(data.links)
+            assert not any("none of the" in w for w in result["warnings"])
+            # The people the map names were added once, before the session named them.
+            assert all(p.id in project.participants for p in data.participants)
+        assert len({p.pseudonym for p in project.participants.values()}) == len(
+            project.participants
+        )
+    finally:
+        project.close()
