@@ -9,10 +9,13 @@ from ipsmap.model.cmo_queries import (
     chain_paths,
     chain_text,
     cmo_chain,
+    cmo_evolution,
     cmo_history,
     cmos_explaining,
     cmos_in_order,
     describe_item,
+    evidence_where,
+    evolution_text,
     format_value,
 )
 from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors
@@ -166,3 +169,119 @@ def test_demo_cmos_fail_loudly_on_a_missing_label(tmp_path):
             add_demo_cmos(project, bad_link)
         with pytest.raises(DemoContentError, match="unknown CMO"):
             add_demo_cmos(project, [dict(DEMO_CMOS[0], explains=[], leads_to=["CMO 99"])])
+
+
+def test_history_reads_only_events_newer_than_the_last_call(project, monkeypatch):
+    cmo = _cmo(project, context="Fear")
+    project.execute(EditCMO(cmo, {"status": "supported"}))
+    full = project.history
+    reads: list[tuple[int, int]] = []
+
+    def spy(map_id=None, after=0):
+        events = full(map_id, after)
+        reads.append((after, len(events)))
+        return events
+
+    monkeypatch.setattr(project, "history", spy)
+    first = cmo_history(project, cmo)
+    assert cmo_history(project, cmo) == first
+    assert reads[-1][1] == 0, "nothing new: no event read again"
+    project.execute(EditCMO(cmo, {"context": "Trust"}))
+    project.undo()
+    second = cmo_history(project, cmo)
+    assert reads[-1][0] > 0 and reads[-1][1] == 2, "only the edit and its undo are read"
+    assert second[: len(first)] == first
+    assert [(c.field, c.action) for c in second[len(first) :]] == [
+        ("context", "do"),
+        ("context", "undo"),
+    ]
+    monkeypatch.undo()
+    from ipsmap.model import cmo_queries
+
+    cmo_queries._history_caches.clear()
+    assert cmo_history(project, cmo) == second, "same answer as reading the whole log"
+
+
+def test_history_names_people_as_they_are_called_now(project):
+    from ipsmap.model.project_commands import EditParticipant
+
+    cmo = _cmo(project)
+    assert cmo_history(project, cmo)[0].who == "Facilitator"
+    project.execute(EditParticipant(project.actor_id, {"pseudonym": "Lead facilitator"}))
+    assert cmo_history(project, cmo)[0].who == "Lead facilitator"
+
+
+def test_evolution_groups_changes_by_the_snapshots_in_between(project, doc):
+    from ipsmap.model.project_commands import AddMap
+    from ipsmap.model.snapshots import take_snapshot
+
+    toc = AddMap("ToC", "toc")
+    project.execute(toc)
+    early = take_snapshot(project, doc.id, "Baseline")  # before the CMO: no period
+    cmo = _cmo(project, context="Fear")
+    project.execute(EditCMO(cmo, {"status": "supported"}))
+    first = take_snapshot(project, doc.id, "Adaptation point 1")
+    take_snapshot(project, toc.id, "Adaptation point 1, ToC")  # same point
+    second = take_snapshot(project, doc.id, "Adaptation point 2")  # nothing changed before it
+    project.execute(EditCMO(cmo, {"status": "refined"}))
+    periods = cmo_evolution(project, cmo)
+    date = first.taken_at[:10]
+    assert [p.heading for p in periods] == [
+        f"Before Adaptation point 1 / Adaptation point 1, ToC ({date})",
+        f"Before Adaptation point 2 ({second.taken_at[:10]})",
+        f"Since Adaptation point 2 ({second.taken_at[:10]})",
+    ]
+    assert [c.kind for c in periods[0].changes] == ["created", "changed"]
+    assert periods[1].changes == []
+    assert [c.after for c in periods[2].changes] == ["refined"]
+    text = evolution_text(project, cmo)
+    assert "    (no changes)" in text and "Status: supported → refined" in text
+    assert early.label not in text
+    assert cmo_evolution(project, _cmo(project))[0].heading.startswith("Since Adaptation point 2")
+
+
+def test_evolution_without_snapshots_is_one_period(project):
+    cmo = _cmo(project)
+    [period] = cmo_evolution(project, cmo)
+    assert period.heading == "All changes (no snapshot taken yet)"
+    assert period.as_json(project)["changes"][0]["kind"] == "created"
+
+
+def test_evidence_names_a_session_or_snapshot_by_reference(project, doc):
+    from ipsmap.model.errors import CommandError
+    from ipsmap.model.record_commands import AddSession, DeleteSession, EditSession
+    from ipsmap.model.snapshots import take_snapshot
+
+    session = AddSession("Workshop 1", "2026-03-02")
+    project.execute(session)
+    snapshot = take_snapshot(project, doc.id, "Adaptation point 1")
+    entries = [
+        {"source": "Notes", "where": "Workshop 1", "session_id": session.id},
+        {"source": "Map", "where": "old text", "snapshot_id": snapshot.id, "stray": "x"},
+        {"source": "Survey", "where": "Online", "session_id": ""},
+    ]
+    cmo = _cmo(project, evidence=entries)
+    stored = project.cmos[cmo].evidence
+    assert stored[0] == {
+        "source": "Notes",
+        "quote": "",
+        "where": "Workshop 1",
+        "session_id": session.id,
+    }
+    assert stored[1]["snapshot_id"] == snapshot.id and "stray" not in stored[1]
+    assert "session_id" not in stored[2]
+    project.execute(EditSession(session.id, {"title": "Glasgow workshop"}))
+    assert evidence_where(project, stored[0]) == "Glasgow workshop"
+    assert (
+        evidence_where(project, stored[1]) == "Snapshot: Adaptation point 1 (" + doc.info.name + ")"
+    )
+    assert evidence_where(project, stored[2]) == "Online"
+    with pytest.raises(CommandError, match="no session"):
+        _cmo(project, evidence=[{"source": "X", "session_id": "nope"}])
+    with pytest.raises(CommandError, match="no snapshot"):
+        _cmo(project, evidence=[{"source": "X", "snapshot_id": "nope"}])
+    # A deleted session falls back to the text; the CMO can still be edited.
+    project.execute(DeleteSession(session.id))
+    assert evidence_where(project, stored[0]) == "Workshop 1"
+    project.execute(EditCMO(cmo, {"evidence": [*stored, {"source": "More"}]}))
+    assert project.cmos[cmo].evidence[0]["session_id"] == session.id

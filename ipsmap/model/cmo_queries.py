@@ -5,9 +5,12 @@ Read-only helpers over a Project; the panel, the CLI and exports share them.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
+import weakref
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.model.entities import CMO
@@ -192,27 +195,185 @@ class CmoChange:
         return f"{when}  {who}: {name}: {old} → {new}{undo}"
 
 
+@dataclass
+class _HistoryCache:
+    """Each CMO's changes read from the audit log so far, with who made them (actor ids)."""
+
+    store: object  # the store the seqs belong to: another file starts afresh
+    last_seq: int = 0
+    changes: dict[str, list[tuple[str | None, CmoChange]]] = field(default_factory=dict)
+    snapshot_seqs: dict[str, int] = field(default_factory=dict)  # when each was taken
+
+
+# Per open project: the log is append-only, so later calls read only the newer events.
+_history_caches: weakref.WeakKeyDictionary[Any, _HistoryCache] = weakref.WeakKeyDictionary()
+
+
 def cmo_history(project: Project, cmo_id: str) -> list[CmoChange]:
     """Every change to one CMO (created, each field changed, deleted), oldest first."""
-    result: list[CmoChange] = []
-    for event in project.history():
+    cache = _read_history(project)
+    # Names are read now, so a renamed (or withdrawn) participant is named as they are today.
+    names = {pid: p.pseudonym for pid, p in project.participants.items()}
+    return [
+        dataclasses.replace(change, who=names.get(actor, "") if actor else "")
+        for actor, change in cache.changes.get(cmo_id, [])
+    ]
+
+
+def _read_history(project: Project) -> _HistoryCache:
+    """The project's cache, brought up to date with the events logged since the last call."""
+    cache = _history_caches.get(project)
+    store = getattr(project, "store", None)
+    if cache is None or cache.store is not store:
+        cache = _HistoryCache(store)
+        # Something not weak-referenceable is simply read whole every time.
+        with contextlib.suppress(TypeError):
+            _history_caches[project] = cache
+    for event in project.history(after=cache.last_seq):
+        cache.last_seq = max(cache.last_seq, event.seq)
         for one in event.ops:
-            if one.get("table") != "cmos" or one.get("key") != cmo_id:
-                continue
-            kind = one.get("op") or one.get("kind")
-            base = (event.seq, event.at, event.actor_name, event.action, event.command)
-            if kind == "insert":
-                result.append(CmoChange(*base, kind="created"))
-            elif kind == "delete":
-                result.append(CmoChange(*base, kind="deleted"))
-            else:
-                before, after = one.get("before") or {}, one.get("after") or {}
-                result += [
-                    CmoChange(*base, "changed", name, before.get(name), after[name])
-                    for name in after
-                    if name not in _STAMPS
-                ]
-    return result
+            if one.get("table") == "cmos":
+                changes = _changes_of(event, one)
+                cache.changes.setdefault(one.get("key", ""), []).extend(
+                    (event.actor, change) for change in changes
+                )
+            elif one.get("table") == "snapshots" and (one.get("op") or one.get("kind")) == "insert":
+                cache.snapshot_seqs[one.get("key", "")] = event.seq
+    return cache
+
+
+def _changes_of(event: Any, one: dict[str, Any]) -> list[CmoChange]:
+    kind = one.get("op") or one.get("kind")
+    base = (event.seq, event.at, "", event.action, event.command)
+    if kind == "insert":
+        return [CmoChange(*base, kind="created")]
+    if kind == "delete":
+        return [CmoChange(*base, kind="deleted")]
+    before, after = one.get("before") or {}, one.get("after") or {}
+    return [
+        CmoChange(*base, "changed", name, before.get(name), after[name])
+        for name in after
+        if name not in _STAMPS
+    ]
+
+
+@dataclass(frozen=True)
+class CmoPeriod:
+    """A CMO's changes between two adaptation points (snapshots taken of any map)."""
+
+    heading: str
+    changes: list[CmoChange]
+    snapshot_labels: list[str]  # the snapshots that close the period ([] for the last)
+    date: str  # when they were taken (YYYY-MM-DD), "" for the last period
+
+    def as_json(self, project: Project | None = None) -> dict[str, Any]:
+        return {
+            "heading": self.heading,
+            "snapshots": self.snapshot_labels,
+            "date": self.date or None,
+            "changes": [
+                {
+                    "seq": c.seq,
+                    "at": c.at,
+                    "who": c.who,
+                    "action": c.action,
+                    "kind": c.kind,
+                    "field": c.field or None,
+                    "before": c.before,
+                    "after": c.after,
+                    "text": c.text(project),
+                }
+                for c in self.changes
+            ],
+        }
+
+
+def cmo_evolution(project: Project, cmo_id: str) -> list[CmoPeriod]:
+    """A CMO's history grouped by the snapshots taken in between, oldest first.
+
+    Snapshots of different maps taken one after another (several maps frozen at one
+    adaptation point) close one period together; periods before the CMO existed are left
+    out, and a period after its creation with no change says so by being empty.
+    """
+    from ipsmap.model.snapshots import list_snapshots
+
+    history = cmo_history(project, cmo_id)
+    snapshots = list_snapshots(project) if hasattr(project, "store") else []
+    seqs = _read_history(project).snapshot_seqs
+
+    def before(change: CmoChange, snapshot: Any) -> bool:
+        # The log's order is exact; timestamps (milliseconds) only for an unlogged snapshot.
+        seq = seqs.get(snapshot.id)
+        return change.seq < seq if seq is not None else change.at < snapshot.taken_at
+
+    periods: list[CmoPeriod] = []
+    pending: list[CmoChange] = []
+    rest = list(history)
+    index = 0
+    while index < len(snapshots):
+        group = [snapshots[index]]
+        index += 1
+        # Other maps frozen next, with no change of this CMO between, mark the same point.
+        while (
+            index < len(snapshots)
+            and snapshots[index].map_id not in {s.map_id for s in group}
+            and not any(not before(c, group[-1]) and before(c, snapshots[index]) for c in rest)
+        ):
+            group.append(snapshots[index])
+            index += 1
+        pending = [c for c in rest if before(c, group[0])]
+        rest = rest[len(pending) :]
+        started = bool(periods) or bool(pending)
+        if started:
+            labels = list(dict.fromkeys(s.label for s in group))
+            date = group[0].taken_at[:10]
+            periods.append(
+                CmoPeriod(f"Before {' / '.join(labels)} ({date})", pending, labels, date)
+            )
+    if rest or not periods:
+        if periods:
+            last = periods[-1]
+            heading = f"Since {' / '.join(last.snapshot_labels)} ({last.date})"
+        elif snapshots:  # every snapshot was taken before this CMO existed
+            heading = f"Since {snapshots[-1].label} ({snapshots[-1].taken_at[:10]})"
+        else:
+            heading = "All changes (no snapshot taken yet)"
+        periods.append(CmoPeriod(heading, rest, [], ""))
+    return periods
+
+
+def evolution_text(project: Project, cmo_id: str) -> str:
+    """The CMO's evolution as plain text: a heading per period, its changes indented."""
+    lines = []
+    for period in cmo_evolution(project, cmo_id):
+        lines.append(period.heading)
+        lines += [f"    {c.text(project)}" for c in period.changes] or ["    (no changes)"]
+    return "\n".join(lines)
+
+
+def evidence_where(project: Project | None, entry: dict[str, Any]) -> str:
+    """Where a piece of evidence came from, naming a session or snapshot as it is called now.
+
+    An entry may hold a ``session_id`` or ``snapshot_id`` besides its ``where`` text; the
+    text is what it was called when chosen, shown if the session or snapshot is gone.
+    """
+    if project is not None:
+        session = project.sessions.get(entry.get("session_id") or "")
+        if session is not None:
+            return session.title
+        snapshot_id = entry.get("snapshot_id")
+        if snapshot_id and hasattr(project, "store"):
+            from ipsmap.model.snapshots import find_snapshot
+
+            snapshot = find_snapshot(project, snapshot_id)
+            if snapshot is not None:
+                return snapshot_where(snapshot)
+    return str(entry.get("where") or "")
+
+
+def snapshot_where(snapshot: Any) -> str:
+    """How a snapshot is named as evidence's "where"."""
+    return f"Snapshot: {snapshot.label} ({snapshot.map_name})"
 
 
 def format_value(project: Project | None, field: str, value: Any) -> str:

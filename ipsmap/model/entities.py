@@ -245,7 +245,8 @@ class CMO(Record):
 
     ``explains`` holds the ids of the factors and links (in any map) it accounts for;
     ``leads_to`` the CMOs whose context is this one's outcome (chains of configurations).
-    ``evidence`` is a list of {"source", "quote", "where"} entries.
+    ``evidence`` is a list of {"source", "quote", "where"} entries; one may also hold a
+    ``session_id`` or ``snapshot_id`` naming where it came from (``where`` keeps the text).
     """
 
     TABLE: ClassVar[str] = "cmos"

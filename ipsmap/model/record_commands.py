@@ -233,7 +233,12 @@ def _cmo_fields(project: Project, cmo_id: str, fields: Mapping[str, Any]) -> dic
             if unknown:
                 raise CommandError(f"There is no CMO with id {unknown[0]}")
         elif key == "evidence":
-            value = [_evidence_entry(e) for e in value]
+            existing = project.cmos.get(cmo_id)
+            # A reference the CMO already holds stays valid even if its session has gone.
+            held = {
+                e.get(k) for e in (existing.evidence if existing else []) for k in _EVIDENCE_REFS
+            }
+            value = [_evidence_entry(project, e, held) for e in value]
         elif key == "position":
             value = int(value)
         else:
@@ -242,12 +247,32 @@ def _cmo_fields(project: Project, cmo_id: str, fields: Mapping[str, Any]) -> dic
     return values
 
 
-def _evidence_entry(entry: Any) -> dict[str, str]:
+# Evidence may point at a session or snapshot by id, so renaming it does not break it.
+_EVIDENCE_REFS = ("session_id", "snapshot_id")
+
+
+def _evidence_entry(project: Project, entry: Any, held: set[Any]) -> dict[str, str]:
     if isinstance(entry, str):
         entry = {"source": entry}
     if not isinstance(entry, Mapping):
         raise CommandError("Each piece of evidence has a source, a quote and where it came from")
-    return {key: str(entry.get(key) or "") for key in ("source", "quote", "where")}
+    result = {key: str(entry.get(key) or "") for key in ("source", "quote", "where")}
+    for key in _EVIDENCE_REFS:
+        ref = entry.get(key)
+        if not ref:
+            continue
+        if ref not in held and not _evidence_ref_exists(project, key, str(ref)):
+            raise CommandError(f"There is no {key[:-3]} with id {ref}")
+        result[key] = str(ref)
+    return result
+
+
+def _evidence_ref_exists(project: Project, key: str, ref: str) -> bool:
+    if key == "session_id":
+        return ref in project.sessions
+    from ipsmap.model.snapshots import find_snapshot
+
+    return find_snapshot(project, ref) is not None
 
 
 # -- marks -------------------------------------------------------------------------------
