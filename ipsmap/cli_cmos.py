@@ -19,6 +19,11 @@ def add_parsers(commands: Any) -> None:
     )
     p.add_argument("project", type=Path)
     p.add_argument("--status", choices=CMO_STATUSES, help="only CMOs with this status")
+    p.add_argument(
+        "--history",
+        metavar="CODE",
+        help="how one CMO (e.g. 'CMO 3') changed, grouped by the snapshots in between",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -66,6 +71,8 @@ def cmos_listing(project: Any, status: str | None = None) -> list[dict[str, Any]
 def cmd_cmos(args: argparse.Namespace) -> int:
     from ipsmap.model.project import Project
 
+    if args.history:
+        return _print_history(args)
     with Project.open(args.project, read_only=True) as project:
         rows = cmos_listing(project, args.status)
     if args.json:
@@ -89,6 +96,32 @@ def cmd_cmos(args: argparse.Namespace) -> int:
             print(f"    explains: {'; '.join(named)}")
         if row["leads_to"]:
             print(f"    leads to: {', '.join(row['leads_to'])}")
+    return 0
+
+
+def _print_history(args: argparse.Namespace) -> int:
+    from ipsmap.model.cmo_queries import cmo_evolution, code_sort_key, evolution_text
+    from ipsmap.model.project import Project
+
+    with Project.open(args.project, read_only=True) as project:
+        wanted = args.history.strip().casefold()
+        found = [c for c in project.cmos.values() if c.code.casefold() == wanted]
+        if not found:
+            codes = sorted((c.code for c in project.cmos.values()), key=code_sort_key)
+            print(f"no CMO {args.history!r}; the CMOs are {', '.join(codes) or 'none'}")
+            return 1
+        cmo = found[0]
+        periods = cmo_evolution(project, cmo.id)
+        if args.json:
+            data = {
+                "id": cmo.id,
+                "code": cmo.code,
+                "periods": [p.as_json(project) for p in periods],
+            }
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+            return 0
+        print(f"{cmo.code}: how it changed")
+        print(evolution_text(project, cmo.id))
     return 0
 
 

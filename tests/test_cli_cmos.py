@@ -66,3 +66,34 @@ def test_project_without_cmos(tmp_path):
     result = ipsmap("cmos", path)
     assert result.returncode == 0 and result.stdout.strip() == "no CMO configurations"
     assert json.loads(ipsmap("cmos", path, "--json").stdout) == {"cmos": []}
+
+
+def test_cmo_history_grouped_by_snapshots(demo, tmp_path):
+    import shutil
+
+    from ipsmap.model.project import Project
+    from ipsmap.model.record_commands import EditCMO
+    from ipsmap.model.snapshots import take_snapshot
+
+    path = tmp_path / "copy.ipsmap"
+    shutil.copy(demo, path)
+    with Project.open(path) as project:
+        cmo = next(c for c in project.cmos.values() if c.code == "CMO 3")
+        toc = next(m for m in project.maps() if m.kind == "toc")
+        snapshot = take_snapshot(project, toc.id, "Adaptation point 1")
+        project.execute(EditCMO(cmo.id, {"status": "refined"}))
+    result = ipsmap("cmos", path, "--history", "cmo 3")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    date = snapshot.taken_at[:10]
+    assert lines[0] == "CMO 3: how it changed"
+    assert lines[1] == f"Before Adaptation point 1 ({date})"
+    assert lines[2].endswith("Facilitator: created")
+    assert f"Since Adaptation point 1 ({date})" in lines
+    assert lines[-1].strip().endswith(" → refined")
+    data = json.loads(ipsmap("cmos", path, "--history", "CMO 3", "--json").stdout)
+    assert data["code"] == "CMO 3"
+    assert [p["snapshots"] for p in data["periods"]] == [["Adaptation point 1"], []]
+    assert data["periods"][1]["changes"][0]["after"] == "refined"
+    missing = ipsmap("cmos", path, "--history", "CMO 99")
+    assert missing.returncode == 1 and "CMO 1, CMO 2" in missing.stdout
