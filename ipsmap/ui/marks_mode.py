@@ -2,7 +2,10 @@
 
 One participant at a time, or the facilitator entering a paper sheet for several people at
 once. Every keystroke that changes a mark is one SetMarks command (one undo step). The item
-shown is selected on the canvas, and clicking an item on the canvas shows it here.
+shown is selected on the canvas, and clicking an item on the canvas shows it here. On a
+read-only project or a snapshot the window says so up front and its mark buttons are off.
+
+The card and its keys are in ``marks_card``, the choice of who is marking in ``marks_people``.
 """
 
 from __future__ import annotations
@@ -10,84 +13,29 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QVBoxLayout
 
 from ipsmap.model.changes import Change
-from ipsmap.model.entities import CONFIDENCE_LEVELS, MARK_KIND_LABELS, level_name
+from ipsmap.model.entities import CONFIDENCE_LEVELS, level_name
 from ipsmap.model.errors import IpsmapError
-from ipsmap.model.mark_summary import FLAG_KINDS, marks_by, vote_budget, votes_used
+from ipsmap.model.frozen import is_frozen
+from ipsmap.model.mark_summary import marks_by, vote_budget, votes_used
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import MarkSpec, SetMarks
-from ipsmap.ui.sessions_dialog import person_text
+from ipsmap.ui.marks_card import KEY_HELP, MarkCard, big_font, flag_text, key_action
+from ipsmap.ui.marks_people import WhoIsMarking
 
-FLAG_KEYS = {"important": "I", "controllable": "C", "vulnerable": "V"}
-FLAG_SYMBOLS = {"important": "★", "controllable": "⚒", "vulnerable": "⚡"}
-FLAG_NAMES = {"important": "Important", "controllable": "Controllable", "vulnerable": "Vulnerable"}
-CONFIDENCE_KEYS = {"low": "L", "medium": "M", "high": "H"}
-NEXT_KEYS = {Qt.Key.Key_J, Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Tab}
-PREVIOUS_KEYS = {Qt.Key.Key_K, Qt.Key.Key_Up, Qt.Key.Key_Left, Qt.Key.Key_Backtab}
-KEY_HELP = (
-    "Keys: J / ↓ / Tab next, K / ↑ / Shift+Tab back · I important · C controllable · "
-    "V vulnerable · 1–9 votes, 0 clears · links: L / M / H confidence, 0 clears · "
-    "Ctrl+Z undo · Esc closes"
+SNAPSHOT_NOTE = (
+    "This is a snapshot, a frozen copy of the map: marks cannot be given or changed here. "
+    "The marks shown are the ones on the live map now. To collect marks, go back to the "
+    "live map (Map → Back to the live map)."
 )
-
-
-class MarkCard(QFrame):
-    """The focusable card that shows one item and takes the marking keys."""
-
-    key_pressed = Signal(QKeyEvent)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("marks-card")
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAccessibleName("Item being marked (use the keys listed below)")
-
-    def event(self, event) -> bool:
-        # The marking keys are plain letters that are also the window's shortcuts (L links
-        # factors): while the card has the focus, they are ours.
-        if event.type() == QEvent.Type.ShortcutOverride and not (
-            event.modifiers()
-            & ~Qt.KeyboardModifier.ShiftModifier
-            & ~Qt.KeyboardModifier.KeypadModifier
-        ):
-            event.accept()
-            return True
-        # Tab steps through the items instead of moving the focus out of the card.
-        if event.type() == QEvent.Type.KeyPress and event.key() in (
-            Qt.Key.Key_Tab,
-            Qt.Key.Key_Backtab,
-        ):
-            self.key_pressed.emit(event)
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        self.key_pressed.emit(event)
-
-
-def _big_font(points: float, bold: bool = True) -> QFont:
-    font = QFont()
-    font.setPointSizeF(points)
-    font.setBold(bold)
-    return font
+READ_ONLY_NOTE = (
+    "This project is open read-only, so marks cannot be given or changed. You can still "
+    "look through the items and the marks already given."
+)
 
 
 class MarksMode(QDialog):
@@ -123,151 +71,45 @@ class MarksMode(QDialog):
         self.set_document(scene.document)
         self.resize(640, 520)
 
-    # -- construction -----------------------------------------------------------------
-
     def _build(self) -> None:
         layout = QVBoxLayout(self)
-        who_row = QHBoxLayout()
-        who_label = QLabel("&Who is marking:")
-        self.person = QComboBox()
-        self.person.setObjectName("marks-person")
-        self.person.setAccessibleName("Whose marks these are")
-        who_label.setBuddy(self.person)
-        self.person.activated.connect(lambda _i: self._after_people_changed(focus_card=True))
-        who_row.addWidget(who_label)
-        who_row.addWidget(self.person, 1)
-        layout.addLayout(who_row)
-        self.sheet = QCheckBox("Several people at once (entering a &paper sheet for a group)")
-        self.sheet.setObjectName("marks-sheet")
-        self.sheet.setToolTip(
-            "Tick the people whose sheet you are typing in; each key then marks for all of them"
+        self.read_only_note = QLabel()
+        self.read_only_note.setObjectName("marks-read-only")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setFont(big_font(13))
+        self.read_only_note.setStyleSheet(
+            "background: #fff3cd; color: #5d4200; border: 2px solid #8d6e00; padding: 6px"
         )
-        self.sheet.toggled.connect(self._sheet_toggled)
-        layout.addWidget(self.sheet)
-        self.group_list = QListWidget()
-        self.group_list.setObjectName("marks-group-list")
-        self.group_list.setAccessibleName("People whose marks are being entered (Space ticks)")
-        self.group_list.setMaximumHeight(130)
-        self.group_list.itemChanged.connect(lambda _item: self._after_people_changed())
-        self.group_list.hide()
-        layout.addWidget(self.group_list)
+        self.read_only_note.hide()
+        layout.addWidget(self.read_only_note)
+        self.who = WhoIsMarking(self.project)
+        self.who.changed.connect(self._after_people_changed)
+        layout.addWidget(self.who)
         self.include_links = QCheckBox("Include &links (how sure are we each link is real?)")
         self.include_links.setObjectName("marks-include-links")
+        self.include_links.setToolTip(
+            "Also step through the arrows between factors, to say how sure people are of each"
+        )
         self.include_links.setChecked(True)
         self.include_links.toggled.connect(lambda _on: self._rebuild_items())
         layout.addWidget(self.include_links)
-
         self.card = MarkCard()
-        # A given mark must be obvious from across the room, not a subtle pressed look.
-        self.card.setStyleSheet(
-            "QPushButton:checked { background: #1565c0; color: white; font-weight: bold;"
-            " border: 2px solid #0d3c78; border-radius: 4px; padding: 4px; }"
-        )
         self.card.key_pressed.connect(self._key)
-        card = QVBoxLayout(self.card)
-        self.position = QLabel()
-        self.position.setObjectName("marks-position")
-        card.addWidget(self.position)
-        self.title = QLabel()
-        self.title.setObjectName("marks-title")
-        self.title.setFont(_big_font(22))
-        self.title.setWordWrap(True)
-        card.addWidget(self.title)
-
-        self.factor_box = QWidget()
-        grid = QGridLayout(self.factor_box)
-        grid.setContentsMargins(0, 0, 0, 0)
-        self.flag_buttons: dict[str, QPushButton] = {}
-        for column, kind in enumerate(FLAG_KINDS):
-            button = self._button(
-                f"{FLAG_SYMBOLS[kind]} {FLAG_NAMES[kind]}  [{FLAG_KEYS[kind]}]",
-                f"marks-{kind}",
-                MARK_KIND_LABELS[kind],
-                lambda _=False, k=kind: self.toggle(k),
-            )
-            button.setCheckable(True)
-            self.flag_buttons[kind] = button
-            grid.addWidget(button, 0, column)
-        self.votes_label = QLabel()
-        self.votes_label.setObjectName("marks-votes")
-        self.votes_label.setFont(_big_font(16))
-        self.votes_label.setToolTip(MARK_KIND_LABELS["votes"] + ": keys 1–9 place votes, 0 clears")
-        grid.addWidget(self.votes_label, 1, 0, 1, 2)
-        vote_buttons = QHBoxLayout()
-        vote_buttons.addWidget(
-            self._button("− vote", "marks-vote-less", "Take one vote back", lambda: self.bump(-1))
-        )
-        vote_buttons.addWidget(
-            self._button("+ vote", "marks-vote-more", "Give one more vote", lambda: self.bump(1))
-        )
-        grid.addLayout(vote_buttons, 1, 2)
-        self.budget_label = QLabel()
-        self.budget_label.setObjectName("marks-budget")
-        self.budget_label.setFont(_big_font(14, bold=False))
-        grid.addWidget(self.budget_label, 2, 0, 1, 3)
-        card.addWidget(self.factor_box)
-
-        self.link_box = QWidget()
-        row = QHBoxLayout(self.link_box)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.confidence_buttons: dict[str, QPushButton] = {}
-        for level, key in CONFIDENCE_KEYS.items():
-            button = self._button(
-                f"{level.capitalize()}  [{key}]",
-                f"marks-confidence-{level}",
-                f"{MARK_KIND_LABELS['confidence']}: {level}",
-                lambda _=False, lv=level: self.set_confidence(lv),
-            )
-            button.setCheckable(True)
-            self.confidence_buttons[level] = button
-            row.addWidget(button)
-        row.addWidget(
-            self._button(
-                "Clear  [0]",
-                "marks-confidence-clear",
-                "Remove this confidence",
-                lambda: self.set_confidence(None),
-            )
-        )
-        self.confidence_label = QLabel()
-        self.confidence_label.setObjectName("marks-confidence")
-        self.confidence_label.setFont(_big_font(14, bold=False))
-        caption = QLabel(MARK_KIND_LABELS["confidence"] + ":")
-        card.addWidget(caption)
-        card.addWidget(self.link_box)
-        card.addWidget(self.confidence_label)
-        self.link_widgets = (caption, self.link_box, self.confidence_label)
-
-        card.addStretch(1)
-        nav = QHBoxLayout()
-        nav.addWidget(
-            self._button("◀ Previous  [K]", "marks-previous", "Previous item", lambda: self.go(-1))
-        )
-        nav.addStretch(1)
-        nav.addWidget(self._button("Next  [J] ▶", "marks-next", "Next item", lambda: self.go(1)))
-        card.addLayout(nav)
+        self.card.flag_clicked.connect(self.toggle)
+        self.card.bump_clicked.connect(self.bump)
+        self.card.confidence_clicked.connect(self.set_confidence)
+        self.card.step_clicked.connect(self.go)
         layout.addWidget(self.card, 1)
-
         self.error = QLabel()
         self.error.setObjectName("marks-error")
         self.error.setWordWrap(True)
-        self.error.setFont(_big_font(13))
+        self.error.setFont(big_font(13))
         self.error.setStyleSheet("color: #b71c1c")
         layout.addWidget(self.error)
         help_label = QLabel(KEY_HELP)
         help_label.setObjectName("marks-help")
         help_label.setWordWrap(True)
         layout.addWidget(help_label)
-
-    def _button(self, text: str, name: str, tip: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        # The card keeps the keyboard focus; the buttons are for the mouse.
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setMinimumHeight(36)
-        button.clicked.connect(lambda _=False: slot())
-        return button
 
     # -- the map and the people -------------------------------------------------------------
 
@@ -279,68 +121,29 @@ class MarksMode(QDialog):
         if document is not None:
             self._unsubscribe_document = document.subscribe(self._document_changed)
             self.setWindowTitle(f"Collect marks — {document.info.name}")
-        self._fill_people()
+        note = self.read_only_reason()
+        self.read_only_note.setText(note)
+        self.read_only_note.setVisible(bool(note))
+        self.who.fill()
         self._rebuild_items()
 
-    def _fill_people(self) -> None:
-        project = self.project
-        people = sorted(
-            project.participants.values(),
-            key=lambda p: (p.id == project.facilitator_id, p.pseudonym.casefold()),
-        )
-        current = self.person.currentData()
-        ticked = set(self.sheet_people())
-        self.person.blockSignals(True)
-        self.group_list.blockSignals(True)
-        self.person.clear()
-        self.group_list.clear()
-        for person in people:
-            self.person.addItem(person_text(person), person.id)
-            item = QListWidgetItem(person_text(person))
-            item.setData(Qt.ItemDataRole.UserRole, person.id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(
-                Qt.CheckState.Checked if person.id in ticked else Qt.CheckState.Unchecked
-            )
-            self.group_list.addItem(item)
-        self.person.setCurrentIndex(max(self.person.findData(current), 0))
-        self.person.blockSignals(False)
-        self.group_list.blockSignals(False)
+    def read_only_reason(self) -> str:
+        """Why no marks can be given here, in plain words ("" when they can)."""
+        if is_frozen(self.scene.document):
+            return SNAPSHOT_NOTE
+        if self.project.read_only:
+            return READ_ONLY_NOTE
+        return ""
 
     def set_person(self, participant_id: str) -> None:
-        self.sheet.setChecked(False)
-        self.person.setCurrentIndex(self.person.findData(participant_id))
-        self._after_people_changed()
+        self.who.set_person(participant_id)
 
     def set_sheet_people(self, participant_ids: list[str]) -> None:
-        self.sheet.setChecked(True)
-        wanted = set(participant_ids)
-        for i in range(self.group_list.count()):
-            item = self.group_list.item(i)
-            on = item.data(Qt.ItemDataRole.UserRole) in wanted
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-        self._after_people_changed()
-
-    def sheet_people(self) -> list[str]:
-        return [
-            self.group_list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.group_list.count())
-            if self.group_list.item(i).checkState() == Qt.CheckState.Checked
-        ]
+        self.who.set_sheet_people(participant_ids)
 
     def people(self) -> list[str]:
         """Whose marks the keys set now."""
-        if self.sheet.isChecked():
-            return self.sheet_people()
-        person = self.person.currentData()
-        return [person] if person else []
-
-    def _sheet_toggled(self, on: bool) -> None:
-        self.group_list.setVisible(on)
-        self.person.setEnabled(not on)
-        if on and not self.sheet_people() and self.person.currentData():
-            self.set_sheet_people([self.person.currentData()])
-        self._after_people_changed()
+        return self.who.people()
 
     def _after_people_changed(self, focus_card: bool = False) -> None:
         self.error.clear()
@@ -431,85 +234,90 @@ class MarksMode(QDialog):
     # -- showing ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        current = self.current()
-        people = self.people()
-        enabled = current is not None and bool(people) and not self.project.read_only
-        for button in self.findChildren(QPushButton):
-            if button.objectName() not in ("marks-previous", "marks-next"):
-                button.setEnabled(enabled)
+        card, current, people = self.card, self.current(), self.people()
+        card.set_marking_enabled(
+            current is not None and bool(people) and not self.read_only_reason()
+        )
         if current is None:
-            self.position.setText("Nothing to mark on this map")
-            self.title.setText("")
-            self.factor_box.hide()
-            for widget in self.link_widgets:
-                widget.hide()
+            card.position.setText("Nothing to mark on this map")
+            card.title.setText("")
+            card.show_kind(None)
             return
         kind, key = current
         factors = sum(1 for k, _ in self.items if k == "factor")
         if kind == "factor":
-            self.position.setText(f"Factor {self.index + 1} of {factors}")
-            self.title.setText(self.scene.document.factors[key].label)
+            card.position.setText(f"Factor {self.index + 1} of {factors}")
+            card.title.setText(self.scene.document.factors[key].label)
         else:
-            self.position.setText(f"Link {self.index - factors + 1} of {len(self.items) - factors}")
-            self.title.setText(self._link_text(key))
-        self.factor_box.setVisible(kind == "factor")
-        for widget in self.link_widgets:
-            widget.setVisible(kind == "link")
+            card.position.setText(f"Link {self.index - factors + 1} of {len(self.items) - factors}")
+            card.title.setText(self._link_text(key))
+        card.show_kind(kind)
         if not people:
-            self.votes_label.setText("Choose whose marks these are (above)")
-            self.budget_label.clear()
+            card.votes_label.setText("Choose whose marks these are (above)")
+            card.budget_label.clear()
             return
-        names = {p: self.project.participants[p].pseudonym for p in people}
-        given = {p: marks_by(self.project, self.map_id, p) for p in people}
         if kind == "factor":
-            for flag, button in self.flag_buttons.items():
-                count = sum(1 for p in people if given[p].get((key, flag)))
-                button.setChecked(count == len(people))
-                label = f"{FLAG_SYMBOLS[flag]} {FLAG_NAMES[flag]}  [{FLAG_KEYS[flag]}]"
-                if len(people) > 1:
-                    label += f"  {count} of {len(people)}"
-                button.setText(label)
-            budget = vote_budget(self.project, self.map_id)
-            votes = {p: int(given[p].get((key, "votes"), 0)) for p in people}
-            if len(people) == 1:
-                (person,) = people
-                n = votes[person]
-                self.votes_label.setText(f"Votes here: {'●' * n or 'none'}  ({n})")
-                used = votes_used(self.project, self.map_id, person)
-                if budget is None:
-                    self.budget_label.setText(f"{names[person]} has placed {used:g} votes")
-                else:
-                    left = budget - used
-                    self.budget_label.setText(
-                        f"{names[person]}: {left:g} of {budget:g} votes left on this map"
-                    )
-            else:
-                self.votes_label.setText(
-                    "Votes here: " + ", ".join(f"{names[p]} {votes[p]}" for p in people)
-                )
-                if budget is not None:
-                    left = {p: budget - votes_used(self.project, self.map_id, p) for p in people}
-                    self.budget_label.setText(
-                        f"Votes left (of {budget:g}): "
-                        + ", ".join(f"{names[p]} {left[p]:g}" for p in people)
-                    )
+            self._show_factor_marks(key, people)
         else:
-            values = [given[p].get((key, "confidence")) for p in people]
-            for level, button in self.confidence_buttons.items():
-                button.setChecked(
-                    all(v is not None and level_name(v, CONFIDENCE_LEVELS) == level for v in values)
+            self._show_link_marks(key, people)
+
+    def _show_factor_marks(self, key: str, people: list[str]) -> None:
+        card, map_id = self.card, self.map_id
+        names = {p: self.project.participants[p].pseudonym for p in people}
+        given = {p: marks_by(self.project, map_id, p) for p in people}
+        for flag, button in card.flag_buttons.items():
+            count = sum(1 for p in people if given[p].get((key, flag)))
+            button.setChecked(count == len(people))
+            button.setText(flag_text(flag, count, len(people)))
+        budget = vote_budget(self.project, map_id)
+        votes = {p: int(given[p].get((key, "votes"), 0)) for p in people}
+        if len(people) == 1:
+            (person,) = people
+            n = votes[person]
+            card.votes_label.setText(f"Votes here: {'●' * n or 'none'}  ({n})")
+            used = votes_used(self.project, map_id, person)
+            if budget is None:
+                card.budget_label.setText(f"{names[person]} has placed {used:g} votes")
+            else:
+                card.budget_label.setText(
+                    f"{names[person]}: {budget - used:g} of {budget:g} votes left on this map"
                 )
-            self.confidence_label.setText(
-                ", ".join(
-                    f"{names[p]}: {level_name(v, CONFIDENCE_LEVELS) or 'not given'}"
-                    for p, v in zip(people, values, strict=True)
-                )
+            return
+        card.votes_label.setText(
+            "Votes here: " + ", ".join(f"{names[p]} {votes[p]}" for p in people)
+        )
+        if budget is not None:
+            left = {p: budget - votes_used(self.project, map_id, p) for p in people}
+            card.budget_label.setText(
+                f"Votes left (of {budget:g}): "
+                + ", ".join(f"{names[p]} {left[p]:g}" for p in people)
             )
+
+    def _show_link_marks(self, key: str, people: list[str]) -> None:
+        names = {p: self.project.participants[p].pseudonym for p in people}
+        values = [marks_by(self.project, self.map_id, p).get((key, "confidence")) for p in people]
+        for level, button in self.card.confidence_buttons.items():
+            button.setChecked(
+                all(v is not None and level_name(v, CONFIDENCE_LEVELS) == level for v in values)
+            )
+        self.card.confidence_label.setText(
+            ", ".join(
+                f"{names[p]}: {level_name(v, CONFIDENCE_LEVELS) or 'not given'}"
+                for p, v in zip(people, values, strict=True)
+            )
+        )
 
     # -- marking ------------------------------------------------------------------------------
 
     def _set(self, specs: list[MarkSpec]) -> bool:
         if not specs or self.map_id is None:
+            return False
+        # A snapshot shares its ids with the live map: refuse here, or the marks would land
+        # on the live map while the snapshot is on the screen.
+        refused = self.read_only_reason()
+        if refused:
+            self.error.setText(refused)
+            self.message.emit(refused)
             return False
         try:
             self.project.execute(SetMarks(self.map_id, specs))
@@ -554,50 +362,38 @@ class MarksMode(QDialog):
         return self._set([MarkSpec(p, current[1], "confidence", value) for p in people])
 
     def _key(self, event: QKeyEvent) -> None:
-        key = event.key()
         current = self.current()
-        is_link = current is not None and current[0] == "link"
-        text = event.text().upper()
-        if event.matches(QKeySequence.StandardKey.Undo):
-            if self._undo:
-                self._undo()
-        elif event.matches(QKeySequence.StandardKey.Redo):
-            if self._redo:
-                self._redo()
-        elif key in NEXT_KEYS and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self.go(1)
-        elif key in PREVIOUS_KEYS or (
-            key == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        ):
-            self.go(-1)
-        elif key == Qt.Key.Key_Home:
-            self.show_index(0)
-        elif key == Qt.Key.Key_End and self.items:
-            self.show_index(len(self.items) - 1)
-        elif text in FLAG_KEYS.values() and not is_link:
-            self.toggle(next(k for k, v in FLAG_KEYS.items() if v == text))
-        elif text in CONFIDENCE_KEYS.values() and is_link:
-            self.set_confidence(next(k for k, v in CONFIDENCE_KEYS.items() if v == text))
-        elif text.isdigit() and len(text) == 1:
-            if is_link:
-                if text == "0":
-                    self.set_confidence(None)
-            else:
-                self.set_votes(int(text))
-        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal) and not is_link:
-            self.bump(1)
-        elif key == Qt.Key.Key_Minus and not is_link:
-            self.bump(-1)
-        elif key == Qt.Key.Key_Escape:
-            self.close()
-        else:
+        action = key_action(event, is_link=current is not None and current[0] == "link")
+        if action is None:
             event.ignore()
+            return
+        name, value = action
+        if name == "undo" and self._undo:
+            self._undo()
+        elif name == "redo" and self._redo:
+            self._redo()
+        elif name == "go":
+            self.go(value)
+        elif name == "first" and self.items:
+            self.show_index(0)
+        elif name == "last" and self.items:
+            self.show_index(len(self.items) - 1)
+        elif name == "close":
+            self.close()
+        elif name == "flag":
+            self.toggle(value)
+        elif name == "votes":
+            self.set_votes(value)
+        elif name == "bump":
+            self.bump(value)
+        elif name == "confidence":
+            self.set_confidence(value)
 
     # -- keeping up with the model ----------------------------------------------------------
 
     def _project_changed(self, change: Change) -> None:
         if change.touches("participants"):
-            self._fill_people()
+            self.who.fill()
         if change.touches("marks") or change.touches("participants") or change.touches("maps"):
             self.refresh()
 

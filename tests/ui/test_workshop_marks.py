@@ -37,14 +37,14 @@ def test_keyboard_marks_land_in_the_project(window, qtbot):
     dialog, shona = _open_marks(window, qtbot)
     project, map_id = window.project, _glasgow(window)
     target = _find(dialog, "Housing insecurity")
-    assert dialog.title.text() == "Housing insecurity"
+    assert dialog.card.title.text() == "Housing insecurity"
     qtbot.keyClick(dialog.card, Qt.Key.Key_I)
     qtbot.keyClick(dialog.card, Qt.Key.Key_V)
     assert marks_by(project, map_id, shona)[(target, "important")] == 1
     assert marks_by(project, map_id, shona)[(target, "vulnerable")] == 1
-    assert dialog.flag_buttons["important"].isChecked()
+    assert dialog.card.flag_buttons["important"].isChecked()
     # Shona placed all 5 votes in the workshop; taking one back frees one here.
-    assert "0 of 5 votes left" in dialog.budget_label.text()
+    assert "0 of 5 votes left" in dialog.card.budget_label.text()
     qtbot.keyClick(dialog.card, Qt.Key.Key_1)
     assert "votes" in dialog.error.text()  # over budget: a clear message, nothing changed
     assert (target, "votes") not in marks_by(project, map_id, shona)
@@ -62,11 +62,11 @@ def test_votes_keys_and_budget_label(window, qtbot):
     peer = _find(dialog, "Peer support from other parents")
     qtbot.keyClick(dialog.card, Qt.Key.Key_0)  # clears her 2 votes here
     assert (peer, "votes") not in marks_by(project, map_id, shona)
-    assert "2 of 5 votes left" in dialog.budget_label.text()
+    assert "2 of 5 votes left" in dialog.card.budget_label.text()
     qtbot.keyClick(dialog.card, Qt.Key.Key_2)
     assert marks_by(project, map_id, shona)[(peer, "votes")] == 2
-    assert "0 of 5 votes left" in dialog.budget_label.text()
-    assert dialog.votes_label.text().startswith("Votes here: ●●")
+    assert "0 of 5 votes left" in dialog.card.budget_label.text()
+    assert dialog.card.votes_label.text().startswith("Votes here: ●●")
 
 
 def test_stepping_selects_on_canvas_and_canvas_click_shows_item(window, qtbot):
@@ -94,7 +94,7 @@ def test_mouse_buttons_mark_too(window, qtbot):
     dialog, shona = _open_marks(window, qtbot)
     project, map_id = window.project, _glasgow(window)
     target = _find(dialog, "Long travel to services")
-    qtbot.mouseClick(dialog.flag_buttons["controllable"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.card.flag_buttons["controllable"], Qt.MouseButton.LeftButton)
     assert marks_by(project, map_id, shona)[(target, "controllable")] == 1
     qtbot.mouseClick(dialog.findChild(QPushButton, "marks-next"), Qt.MouseButton.LeftButton)
     assert dialog.current()[1] != target
@@ -106,11 +106,11 @@ def test_link_confidence_by_keys(window, qtbot):
     qtbot.keyClick(dialog.card, Qt.Key.Key_End)
     kind, link = dialog.current()
     assert kind == "link"
-    assert "→" in dialog.title.text()
-    assert dialog.factor_box.isHidden() and not dialog.link_box.isHidden()
+    assert "→" in dialog.card.title.text()
+    assert dialog.card.factor_box.isHidden() and not dialog.card.link_box.isHidden()
     qtbot.keyClick(dialog.card, Qt.Key.Key_H)
     assert marks_by(project, map_id, shona)[(link, "confidence")] == 1.0
-    assert dialog.confidence_buttons["high"].isChecked()
+    assert dialog.card.confidence_buttons["high"].isChecked()
     qtbot.keyClick(dialog.card, Qt.Key.Key_L)
     assert marks_by(project, map_id, shona)[(link, "confidence")] == 0.25
     qtbot.keyClick(dialog.card, Qt.Key.Key_0)
@@ -128,7 +128,7 @@ def test_sheet_for_several_people_is_one_step(window, qtbot):
     target = _find(dialog, "Damp or overcrowded housing")
     qtbot.keyClick(dialog.card, Qt.Key.Key_C)
     assert all(marks_by(project, map_id, p).get((target, "controllable")) for p in group)
-    assert "3 of 3" in dialog.flag_buttons["controllable"].text()
+    assert "3 of 3" in dialog.card.flag_buttons["controllable"].text()
     window.do_undo()
     assert not any(marks_by(project, map_id, p).get((target, "controllable")) for p in group)
     # Marks are theirs; the entry is credited to whoever is editing now.
@@ -149,3 +149,58 @@ def test_marks_carry_the_current_session(window, qtbot):
     qtbot.keyClick(dialog.card, Qt.Key.Key_I)
     mark = next(m for m in window.project.marks_of(_glasgow(window)) if m.target == target)
     assert mark.session_id == session.id and mark.participant == shona
+
+
+def _mark_buttons(dialog):
+    navigation = ("marks-previous", "marks-next")
+    return [b for b in dialog.card.findChildren(QPushButton) if b.objectName() not in navigation]
+
+
+def test_marks_on_a_snapshot_are_refused_up_front(window, qtbot):
+    project, map_id = window.project, _glasgow(window)
+    window.show_map(map_id)
+    from ipsmap.model.snapshots import take_snapshot
+
+    window.do_open_snapshot(take_snapshot(project, map_id, "Before marking").id)
+    window.actions_by_name["collect-marks"].trigger()
+    dialog = window.workshop.marks_mode
+    qtbot.waitExposed(dialog)
+    assert dialog.read_only_note.isVisible()
+    assert "snapshot" in dialog.read_only_note.text()
+    assert not any(b.isEnabled() for b in _mark_buttons(dialog))
+    shona = next(p.id for p in project.participants.values() if p.pseudonym == "Shona")
+    dialog.set_person(shona)
+    target = _find(dialog, "Housing insecurity")
+    assert target in project.document(map_id).factors
+    before = len(project.marks_of(map_id))
+    # The snapshot shares the live map's ids: a key must not mark the live map.
+    qtbot.keyClick(dialog.card, Qt.Key.Key_I)
+    assert len(project.marks_of(map_id)) == before
+    assert (target, "important") not in marks_by(project, map_id, shona)
+    assert "snapshot" in dialog.error.text()
+    # Back on the live map, the same window marks again.
+    window.do_close_snapshot()
+    assert not dialog.read_only_note.isVisible()
+    assert all(b.isEnabled() for b in _mark_buttons(dialog))
+
+
+def test_marks_on_a_read_only_project_are_refused_up_front(tmp_path, qtbot, demo_project):
+    from ipsmap.model.project import Project
+    from ipsmap.ui.main_window import MainWindow
+
+    path = demo_project.path
+    demo_project.close()
+    project = Project.open(path, read_only=True)
+    window = MainWindow(project)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_map(_glasgow(window))
+    window.actions_by_name["collect-marks"].trigger()
+    dialog = window.workshop.marks_mode
+    qtbot.waitExposed(dialog)
+    assert dialog.read_only_note.isVisible()
+    assert "read-only" in dialog.read_only_note.text()
+    assert not any(b.isEnabled() for b in _mark_buttons(dialog))
+    qtbot.keyClick(dialog.card, Qt.Key.Key_J)  # looking through still works
+    assert dialog.index == 1
+    window.close()

@@ -252,4 +252,5 @@ def test_new_participant_shows_up_in_marks_mode(window, qtbot):
     window.show_map(_glasgow(window))
     dialog = window.workshop.collect_marks()
     window.project.execute(AddParticipant("Agnes", "parent", "Glasgow"))
-    assert any(dialog.person.itemText(i).startswith("Agnes") for i in range(dialog.person.count()))
+    person = dialog.who.person
+    assert any(person.itemText(i).startswith("Agnes") for i in range(person.count()))
