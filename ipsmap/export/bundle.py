@@ -9,6 +9,7 @@ failure or a cancel leaves no half-written zip.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -21,25 +22,24 @@ from typing import Any
 from ipsmap import __version__
 from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.export.files import write_atomically
+from ipsmap.export.progress import ExportCancelled, report, scaled
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.mapdata import MapData
 
-# (file name in the zip, format name), in the order they are written.
+# (file name in the zip, format name, share of the bundle's time), in the order written.
 MEMBERS = (
-    ("report.pdf", "pdf"),
-    ("map.html", "html"),
-    ("workbook.xlsx", "xlsx"),
-    ("map.ipsmap.json", "json"),
-    ("codebook.qdc", "qdc"),
+    ("report.pdf", "pdf", 0.62),
+    ("map.html", "html", 0.05),
+    ("workbook.xlsx", "xlsx", 0.22),  # the analysis is the report's, shared
+    ("map.ipsmap.json", "json", 0.03),
+    ("codebook.qdc", "qdc", 0.03),
 )
 MANIFEST_FORMAT = "ipsmap-bundle"
 MANIFEST_VERSION = 1
-# progress(what, done, total); it may raise ExportCancelled to stop.
+# progress(what, done, total); it may raise ExportCancelled to stop. (The context's
+# progress(fraction, message) is called too, with each member's own steps.)
 Progress = Callable[[str, int, int], None]
-
-
-class ExportCancelled(Exception):
-    """Raised by a progress callback to stop an export; nothing is left written."""
+__all__ = ["ExportCancelled", "write_bundle"]
 
 
 def sha256_file(path: Path) -> str:
@@ -64,16 +64,23 @@ def write_bundle(
     data = with_public_names(data, context)
     total = len(MEMBERS) + 1
     files: list[dict[str, Any]] = []
+    start = 0.0
     with tempfile.TemporaryDirectory(prefix="ipsmap-bundle-") as folder:
-        for step, (name, format_name) in enumerate(MEMBERS):
+        for step, (name, format_name, share) in enumerate(MEMBERS):
             if progress is not None:
                 progress(f"Writing {name}", step, total)
+            report(context, start, f"Writing {name}")
+            # The member's own steps, as its part of the bundle (same analysis cache).
+            part = dataclasses.replace(
+                context, progress=_named(scaled(context.progress, start, start + share), name)
+            )
+            start += share
             member = Path(folder) / name
             writer: Any = get_format(format_name).write
             if format_name == "json":
                 writer(data, member)
             else:
-                writer(data, member, context=context)
+                writer(data, member, context=part)
             files.append(
                 {
                     "name": name,
@@ -84,6 +91,7 @@ def write_bundle(
             )
         if progress is not None:
             progress("Writing the zip", len(MEMBERS), total)
+        report(context, start, "Writing the zip")
         manifest = _manifest(data, context, files)
         sums = "".join(f"{f['sha256']}  {f['name']}\n" for f in files)
 
@@ -99,6 +107,13 @@ def write_bundle(
         write_atomically(path, write_zip)
     if progress is not None:
         progress("Done", total, total)
+
+
+def _named(progress: Any, name: str) -> Any:
+    """``progress`` whose messages say which member of the bundle they are about."""
+    if progress is None:
+        return None
+    return lambda fraction, message: progress(fraction, f"{name}: {message}")
 
 
 def _manifest(data: MapData, context: ExportContext, files: list[dict[str, Any]]) -> dict[str, Any]:

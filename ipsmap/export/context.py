@@ -8,6 +8,7 @@ one (``write_map(data, path, fmt)``) the sections that need it are left out.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,9 @@ class ExportContext:
     )
     # Analysis results computed once and shared by the exporters of one bundle.
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # progress(fraction, message), called by long writers at natural points; it raises
+    # ipsmap.export.progress.ExportCancelled to stop the export (see that module).
+    progress: Callable[[float, str], None] | None = field(default=None, repr=False, compare=False)
 
 
 def build_context(
@@ -302,7 +306,14 @@ def map_analysis(data: MapData, context: ExportContext | None = None) -> dict[st
 
     None when the analysis fails: a report without analysis beats no report.
     """
-    key = f"analysis:{id(data)}:{len(data.factors)}:{len(data.links)}"
+    # By content, not id(data): each writer makes its own copy (with_public_names), and a
+    # bundle's report and workbook should share one analysis.
+    shape = (
+        data.info.id,
+        tuple((f.id, f.label) for f in data.factors),
+        tuple((ln.id, ln.source, ln.target, ln.polarity, ln.strength) for ln in data.links),
+    )
+    key = f"analysis:{hash(shape)}"
     if context is not None and key in context.cache:
         cached: dict[str, Any] | None = context.cache[key]
         return cached

@@ -21,6 +21,7 @@ from typing import Any
 
 from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.export.files import write_atomically
+from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
@@ -362,7 +363,9 @@ def write_html(
 ) -> None:
     """Write the offline page for ``data`` to ``path`` atomically (temp file, then replace)."""
     target = Path(path)
+    report(context, 0.0, "Building the web page")
     text = html_text(data, snapshot_label=snapshot_label, sha256=sha256, context=context)
+    report(context, 0.9, "Saving the web page")
     write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
 
 

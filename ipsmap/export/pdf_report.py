@@ -23,6 +23,7 @@ from ipsmap.export.context import (
     with_public_names,
 )
 from ipsmap.export.pdf_figure import NODE_HEIGHT, NODE_WIDTH, map_drawing, minus_sign
+from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
@@ -49,6 +50,81 @@ TOP_CENTRAL = 10
 MAX_VIEW_FIGURES = 6
 # Above this many links, the links table lists only this many (the workbook has them all).
 MAX_TABLE_LINKS = 3000
+# Progress, as shares of the time a 2,000-factor report takes: the story (figure shapes,
+# tables, analysis) to STORY_DONE, drawing the map figure to FIGURE_DONE, laying out the
+# other pages to PAGES_DONE, then saving. A cancel is noticed every CHECK_EVERY shapes or
+# table rows, and at every page.
+STORY_DONE = 0.35
+FIGURE_DONE = 0.6
+PAGES_DONE = 0.9
+CHECK_EVERY = 400
+SAVING = "Saving the PDF"
+# Table rows on one page, roughly (a guess for the progress bar, never for the layout).
+ROWS_PER_PAGE = 55
+
+
+class _Progress:
+    """Where the report is, as a fraction, for ``context.progress`` (may raise to stop)."""
+
+    def __init__(self, context: ExportContext | None) -> None:
+        self.context = context
+        self.fraction = 0.0
+        self.pages_expected = 1
+        self.message = "Preparing the report"
+
+    @property
+    def active(self) -> bool:
+        return self.context is not None and self.context.progress is not None
+
+    def tell(self, fraction: float | None = None, message: str | None = None) -> None:
+        if fraction is not None:
+            self.fraction = max(self.fraction, fraction)
+        if message is not None:
+            self.message = message
+        report(self.context, self.fraction, self.message)
+
+    def on_build(self, kind: str, value: int) -> None:
+        """reportlab's progress callback: a page is laid out ("PAGE") and so on."""
+        if kind == "PAGE" and self.message != SAVING:
+            # Page 1 is the cover, page 2 the map figure (reported while it is drawn).
+            done = min(1.0, max(0, value - 2) / self.pages_expected)
+            at = STORY_DONE if value <= 2 else FIGURE_DONE + (PAGES_DONE - FIGURE_DONE) * done
+            self.tell(at, f"Laying out page {value}")
+
+    def checked_shapes(
+        self, drawing: Any, message: str, span: tuple[float, float] | None = None
+    ) -> Any:
+        """``drawing`` whose shapes report while they are drawn (one figure takes seconds).
+
+        With ``span``, the fraction moves from its start to its end as the shapes are drawn.
+        """
+        if self.active:
+
+            def check(done: float) -> None:
+                self.tell(None if span is None else span[0] + (span[1] - span[0]) * done, message)
+
+            # Past reportlab's attribute check, which would iterate (and so report) now.
+            drawing.__dict__["contents"] = _CheckedShapes(drawing.contents, check)
+        return drawing
+
+
+class _CheckedShapes(list):  # type: ignore[type-arg]
+    """A drawing's shapes, calling ``check(share drawn)`` every CHECK_EVERY shapes.
+
+    reportlab draws a Drawing by iterating over its ``contents``: the one place a figure
+    of 30,000 shapes can be interrupted without a copy of its renderer.
+    """
+
+    def __init__(self, shapes: list[Any], check: Any) -> None:
+        super().__init__(shapes)
+        self._check = check
+
+    def __iter__(self) -> Any:
+        total = max(1, len(self))
+        for n, shape in enumerate(list.__iter__(self)):
+            if n % CHECK_EVERY == 0:
+                self._check(n / total)
+            yield shape
 
 
 def esc(text: object) -> str:
@@ -106,6 +182,7 @@ def _story(
     wide_w: float,
     wide_h: float,
     context: ExportContext | None = None,
+    progress: _Progress | None = None,
 ) -> list[Any]:
     from reportlab.lib import colors
     from reportlab.lib.colors import HexColor
@@ -121,6 +198,8 @@ def _story(
         TableStyle,
     )
 
+    if progress is None:
+        progress = _Progress(context)
     font, bold, unicode_ok = _fonts()
     base = getSampleStyleSheet()
     body = ParagraphStyle(
@@ -249,8 +328,11 @@ def _story(
         story.append(Paragraph(esc(_view_caption(view)), small))
         question_h = 24.0
     if data.factors:
+        progress.tell(0.02, "Drawing the map figure")
         drawing = map_drawing(data, fig_w, fig_h - cap_h - 8 - question_h, font, bold, unicode_ok)
-        story.append(drawing)
+        story.append(
+            progress.checked_shapes(drawing, "Drawing the map figure", (STORY_DONE, FIGURE_DONE))
+        )
     else:
         story.append(Paragraph("The map has no factors yet.", body))
     if rotate:
@@ -265,7 +347,9 @@ def _story(
                 continue
             story.append(Paragraph(esc(f"Saved view: {figure.name}"), h2))
             story.append(Paragraph(esc(_view_caption(figure)), small))
-            story.append(map_drawing(part, frame_w, frame_h - cap_h - 40, font, bold, unicode_ok))
+            progress.tell(None, f"Drawing the saved view {figure.name!r}")
+            drawing = map_drawing(part, frame_w, frame_h - cap_h - 40, font, bold, unicode_ok)
+            story.append(progress.checked_shapes(drawing, f"Drawing the view {figure.name!r}"))
             story.append(PageBreak())
 
     # 3. Tables.
@@ -281,7 +365,10 @@ def _story(
 
     def table(header: list[str], rows: list[list[str]], widths: list[float]) -> Any:
         cells: list[list[Any]] = [[Paragraph(esc(h), small_b) for h in header]]
-        cells += [[cell(v, w) for v, w in zip(row, widths, strict=True)] for row in rows]
+        for n, row in enumerate(rows):
+            if n % CHECK_EVERY == 0 and n:
+                progress.tell(None, f"Setting the table rows ({n} of {len(rows)})")
+            cells.append([cell(v, w) for v, w in zip(row, widths, strict=True)])
         t = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
         t.setStyle(
             TableStyle(
@@ -307,6 +394,7 @@ def _story(
         total = sum(parts)
         return [frame_w * p / total for p in parts]
 
+    progress.tell(0.12, "Setting the factor and link tables")
     story.append(Paragraph(f"Factors ({len(data.factors)})", h1))
     factor_rows = [
         [
@@ -375,7 +463,9 @@ def _story(
 
     # 4. Analysis.
     story.append(Paragraph("Analysis summary", h1))
+    progress.tell(0.16, "Analysing the map (metrics and loops)")
     result = _analysis(data, context)
+    progress.tell(STORY_DONE, "Analysis done")
     if result is None:
         story.append(Paragraph("The analysis could not be completed for this map.", body))
         if context is not None:
@@ -503,6 +593,14 @@ def _story(
     if context is not None:
         story += _context_sections(data, context, table, fractions, body, small, h1, h2)
     return story
+
+
+def _pages_expected(data: MapData, context: ExportContext | None) -> int:
+    """About how many pages the report will have (for the progress bar only)."""
+    views = min(len(context.views), MAX_VIEW_FIGURES) if context is not None else 0
+    cmos = len(context.cmos) if context is not None else 0
+    rows = len(data.factors) + min(len(data.links), MAX_TABLE_LINKS)
+    return 5 + views + rows // ROWS_PER_PAGE + cmos // 4
 
 
 def _when(iso: str) -> str:
@@ -715,6 +813,13 @@ def write_pdf(
             )
             BaseDocTemplate.build(self, flowables)
 
+        def _endBuild(self) -> None:  # reportlab's name
+            progress.tell(PAGES_DONE, SAVING)
+            super()._endBuild()
+
+    progress = _Progress(context)
+    progress.pages_expected = _pages_expected(data, context)
+    progress.tell(0.0, "Preparing the report")
     try:
         doc = ReportTemplate(
             tmp_name,
@@ -739,7 +844,10 @@ def write_pdf(
             A4[1] - 2 * margin - 12,
             A4[0] - 2 * margin - 12,
             context,
+            progress,
         )
+        if progress.active:
+            doc.setProgressCallBack(progress.on_build)
         doc.build(story)
         os.replace(tmp_name, target)
     except BaseException:

@@ -22,6 +22,7 @@ from xml.etree import ElementTree as ET
 
 from ipsmap.export.context import ExportContext, cmo_text
 from ipsmap.export.files import write_bytes_atomically
+from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import CMO
 from ipsmap.model.mapdata import MapData
@@ -182,7 +183,10 @@ def write_qdc(
     data: MapData, path: str | os.PathLike[str], context: ExportContext | None = None
 ) -> None:
     """Write the codebook atomically. Without a context, the map's factors only."""
-    write_bytes_atomically(path, codebook_xml(data, context))
+    report(context, 0.0, "Building the codebook")
+    content = codebook_xml(data, context)
+    report(context, 0.9, "Saving the codebook")
+    write_bytes_atomically(path, content)
 
 
 FORMATS = [
