@@ -6,6 +6,8 @@ import pytest
 
 from ipsmap.demo_cmos import DEMO_CMOS, DemoContentError, add_demo_cmos
 from ipsmap.model.cmo_queries import (
+    ChainGraph,
+    chain_graph,
     chain_paths,
     chain_text,
     cmo_chain,
@@ -285,3 +287,17 @@ def test_evidence_names_a_session_or_snapshot_by_reference(project, doc):
     assert evidence_where(project, stored[0]) == "Workshop 1"
     project.execute(EditCMO(cmo, {"evidence": [*stored, {"source": "More"}]}))
     assert project.cmos[cmo].evidence[0]["session_id"] == session.id
+
+
+def test_chain_graph_columns_run_left_to_right_and_survive_cycles(project):
+    a, b, c, d, e = (_cmo(project) for _ in range(5))
+    project.execute(EditCMO(a, {"leads_to": [b, c]}))
+    project.execute(EditCMO(c, {"leads_to": [b]}))  # a → c → b: b is two steps on
+    project.execute(EditCMO(d, {"leads_to": [a]}))
+    project.execute(EditCMO(b, {"leads_to": [a]}))  # closes a cycle back to a
+    graph = chain_graph(project, a)
+    assert graph.columns == [[d], [a], [c], [b]]
+    assert graph.center == 1
+    assert set(graph.edges) == {(a, b), (a, c), (c, b), (d, a), (b, a)}
+    assert chain_graph(project, e) == ChainGraph([[e]], [], 0)
+    assert chain_graph(project, "gone").columns == []

@@ -10,6 +10,7 @@ import dataclasses
 import re
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +141,75 @@ def chain_text(project: Project, cmo_id: str) -> str:
         codes = [f"[{project.cmos[c].code}]" if c == cmo_id else project.cmos[c].code for c in path]
         lines.append(" → ".join(codes))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ChainGraph:
+    """The chains through one CMO laid out left to right: outcome → the next CMO's context.
+
+    ``columns`` hold CMO ids, most upstream first (the chosen CMO's column is ``center``);
+    ``edges`` are every "leads to" between them, including those closing a cycle.
+    """
+
+    columns: list[list[str]]
+    edges: list[tuple[str, str]]
+    center: int
+
+
+def chain_graph(project: Project, cmo_id: str) -> ChainGraph:
+    """Columns by longest path from the chosen CMO, each way; cycles do not loop forever."""
+    if cmo_id not in project.cmos:
+        return ChainGraph([], [], 0)
+    order = {c.id: i for i, c in enumerate(cmos_in_order(project))}
+    leads_from: dict[str, list[str]] = {}
+    for cmo in cmos_in_order(project):
+        for target in cmo.leads_to:
+            if target in project.cmos:
+                leads_from.setdefault(target, []).append(cmo.id)
+    chain = cmo_chain(project, cmo_id)
+    after = _longest_layers(cmo_id, lambda c: project.cmos[c].leads_to, set(chain.downstream))
+    before = _longest_layers(cmo_id, lambda c: leads_from.get(c, []), set(chain.upstream))
+    # A CMO both before and after (a cycle) is drawn once, after.
+    layer = {c: -n for c, n in before.items()} | after
+    low = min(layer.values())
+    columns: list[list[str]] = [[] for _ in range(max(layer.values()) - low + 1)]
+    for c in sorted(layer, key=lambda c: order[c]):
+        columns[layer[c] - low].append(c)
+    edges = [
+        (c, t) for c in sorted(layer, key=lambda c: order[c]) for t in project.cmos[c].leads_to
+    ]
+    return ChainGraph(columns, [(c, t) for c, t in edges if t in layer], -low)
+
+
+def _longest_layers(
+    start: str, step: Callable[[str], list[str]], allowed: set[str]
+) -> dict[str, int]:
+    """Each reachable CMO's longest distance from ``start``, ignoring edges closing a cycle."""
+    allowed = allowed | {start}
+    on_path, done = {start}, set()
+    finished: list[str] = []
+    dag: dict[str, list[str]] = {}
+    stack = [(start, iter(step(start)))]
+    while stack:  # depth first, so an edge back onto the current path is a cycle closing
+        node, onward = stack[-1]
+        for nxt in onward:
+            if nxt not in allowed or nxt in on_path:
+                continue
+            dag.setdefault(node, []).append(nxt)
+            if nxt not in done:
+                on_path.add(nxt)
+                stack.append((nxt, iter(step(nxt))))
+                break
+        else:
+            stack.pop()
+            on_path.discard(node)
+            done.add(node)
+            finished.append(node)
+    layers = {start: 0}
+    for node in reversed(finished):  # a topological order of the acyclic rest
+        for nxt in dag.get(node, []):
+            layers[nxt] = max(layers.get(nxt, 0), layers[node] + 1)
+    return layers
 
 
 @dataclass(frozen=True)

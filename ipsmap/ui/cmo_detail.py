@@ -1,9 +1,10 @@
 """The detail form of one CMO: every field editable, each finished edit one EditCMO command.
 
 Evidence is a small table (source, quote, where: the project's workshops and snapshots are
-offered); "Explains" lists the factors and links it accounts for, linked from the canvas
-selection; "Leads to" chains CMOs; "History" reads the CMO's evolution from the audit log.
-"""
+offered and kept by id, so renaming a workshop renames it here; a new row is saved once it
+has content); "Explains" lists the factors and links it accounts for, linked from the
+canvas selection; "Leads to" chains CMOs; "History" reads the CMO's evolution from the
+audit log, grouped by the snapshots (adaptation points) taken in between."""
 
 from __future__ import annotations
 
@@ -34,9 +35,11 @@ from PySide6.QtWidgets import (
 from ipsmap.model.cmo_queries import (
     CMO_FIELD_LABELS,
     chain_text,
-    cmo_history,
+    cmo_evolution,
     cmos_in_order,
     describe_item,
+    evidence_where,
+    snapshot_where,
 )
 from ipsmap.model.entities import CMO_STATUSES
 from ipsmap.model.project import Project
@@ -56,14 +59,23 @@ EVIDENCE_KEYS = ("source", "quote", "where")
 NOT_RATED = -0.05
 
 
-def where_choices(project: Project) -> list[str]:
-    """Workshops (by date) and snapshots, as evidence can name them."""
+def where_choices(project: Project) -> list[tuple[str, dict[str, str]]]:
+    """Workshops (by date) and snapshots, as evidence can name them: (text, reference)."""
     from ipsmap.model.snapshots import list_snapshots
 
     sessions = sorted(project.sessions.values(), key=lambda s: (s.date, s.title))
-    choices = [s.title for s in sessions]
-    choices += [f"Snapshot: {s.label} ({s.map_name})" for s in list_snapshots(project)]
+    choices = [(s.title, {"session_id": s.id}) for s in sessions]
+    choices += [(snapshot_where(s), {"snapshot_id": s.id}) for s in list_snapshots(project)]
     return choices
+
+
+def evidence_reference(entry: dict[str, str]) -> dict[str, str]:
+    """The session or snapshot an evidence entry names by id ({} if none)."""
+    return {key: entry[key] for key in ("session_id", "snapshot_id") if entry.get(key)}
+
+
+def _is_blank(entry: dict[str, str]) -> bool:
+    return not any(str(entry.get(key, "")).strip() for key in EVIDENCE_KEYS)
 
 
 class WhereDelegate(QStyledItemDelegate):
@@ -177,10 +189,17 @@ class CmoDetail(QWidget):
         self.evidence.verticalHeader().hide()
         self.evidence.setMinimumHeight(90)
         self.evidence.setItemDelegateForColumn(
-            2, WhereDelegate(lambda: where_choices(self.project) if self.project else [], self)
+            2,
+            WhereDelegate(
+                lambda: [text for text, _ in where_choices(self.project)] if self.project else [],
+                self,
+            ),
         )
         self.evidence.itemChanged.connect(self._evidence_edited)
+        for delegate in (self.evidence.itemDelegate(), self.evidence.itemDelegateForColumn(2)):
+            delegate.closeEditor.connect(lambda *_: QTimer.singleShot(0, self._drop_blank_rows))
         add = QPushButton("Add evidence")
+        add.setToolTip("Add a row; it is saved once something is typed in it")
         add.setObjectName("cmo-add-evidence")
         add.clicked.connect(self._add_evidence)
         remove = QPushButton("Remove evidence")
@@ -311,9 +330,8 @@ class CmoDetail(QWidget):
         project = self.project
         self.evidence.blockSignals(True)
         # Rebuilding the table under an open cell editor would destroy it mid-edit.
-        unchanged = cmo is not None and self._evidence_rows() == [
-            {key: e.get(key, "") for key in EVIDENCE_KEYS} for e in cmo.evidence
-        ]
+        shown = self._shown_evidence(cmo) if cmo is not None else []
+        unchanged = cmo is not None and self._evidence_rows() == shown
         if not unchanged:
             self.evidence.setRowCount(0)
         self.explains.clear()
@@ -324,10 +342,19 @@ class CmoDetail(QWidget):
         if cmo is None or project is None:
             self.evidence.blockSignals(False)
             return
-        for row, entry in enumerate([] if unchanged else cmo.evidence):
+        for row, entry in enumerate([] if unchanged else shown):
             self.evidence.insertRow(row)
             for col, key in enumerate(EVIDENCE_KEYS):
                 self.evidence.setItem(row, col, QTableWidgetItem(entry.get(key, "")))
+            reference = evidence_reference(entry)
+            where = self.evidence.item(row, 2)
+            # With the text it was saved with, shown again if the session has gone.
+            stored = {**reference, "where": cmo.evidence[row].get("where", "")}
+            where.setData(Qt.ItemDataRole.UserRole, stored if reference else None)
+            if reference:
+                where.setToolTip(
+                    "A workshop or snapshot of this project: renaming it renames it here"
+                )
         self.evidence.resizeRowsToContents()
         self.evidence.blockSignals(False)
         for item_id in cmo.explains:
@@ -348,8 +375,20 @@ class CmoDetail(QWidget):
                     f"{other.code}: {other.outcome or other.context}", other.id
                 )
         self.chain.setText(chain_text(project, cmo.id))
-        for change in reversed(cmo_history(project, cmo.id)):
-            self.history.addItem(change.text(project))
+        # Oldest first, under the snapshots (adaptation points) each period ends with.
+        for period in cmo_evolution(project, cmo.id):
+            heading = QListWidgetItem(period.heading)
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            heading.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "heading")
+            self.history.addItem(heading)
+            for change in period.changes:
+                self.history.addItem("    " + change.text(project))
+            if not period.changes:
+                self.history.addItem("    (no changes)")
+        self.history.scrollToBottom()
 
     # -- committing -------------------------------------------------------------------------
 
@@ -374,16 +413,36 @@ class CmoDetail(QWidget):
     def _current(self):
         return self.project.cmos.get(self.cmo_id or "") if self.project else None
 
+    def _shown_evidence(self, cmo) -> list[dict[str, str]]:
+        """The CMO's evidence as the table shows it: sessions and snapshots by today's name."""
+        return [
+            {
+                **{key: e.get(key, "") for key in EVIDENCE_KEYS},
+                "where": evidence_where(self.project, e),
+                **evidence_reference(e),
+            }
+            for e in cmo.evidence
+        ]
+
     def _evidence_rows(self) -> list[dict[str, str]]:
+        """The table's entries with something in them (a new row is saved once it has)."""
+        choices = dict(reversed(where_choices(self.project))) if self.project else {}
         rows = []
         for row in range(self.evidence.rowCount()):
             cells = [self.evidence.item(row, col) for col in range(3)]
-            rows.append(
-                {
-                    key: (cell.text() if cell else "")
-                    for key, cell in zip(EVIDENCE_KEYS, cells, strict=True)
-                }
-            )
+            entry = {
+                key: (cell.text() if cell else "")
+                for key, cell in zip(EVIDENCE_KEYS, cells, strict=True)
+            }
+            if _is_blank(entry):
+                continue
+            held = cells[2].data(Qt.ItemDataRole.UserRole) if cells[2] else None
+            # The reference holds while the text still names it; other text names another.
+            if held and evidence_where(self.project, held) == entry["where"]:
+                entry.update(evidence_reference(held))
+            else:
+                entry.update(choices.get(entry["where"], {}))
+            rows.append(entry)
         return rows
 
     def _evidence_edited(self, _item) -> None:
@@ -396,15 +455,29 @@ class CmoDetail(QWidget):
             self._edit("evidence", self._evidence_rows())
 
     def _add_evidence(self) -> None:
-        cmo = self._current()
-        if cmo is None:
+        """Open a new row for typing; nothing is saved until it has some content."""
+        if self._current() is None:
             return
-        entry = {"source": "", "quote": "", "where": ""}
-        if self._edit("evidence", [*cmo.evidence, entry]):
-            row = self.evidence.rowCount() - 1
-            self.evidence.setFocus()
-            self.evidence.setCurrentCell(row, 0)
-            self.evidence.editItem(self.evidence.item(row, 0))
+        self.evidence.blockSignals(True)
+        row = self.evidence.rowCount()
+        self.evidence.insertRow(row)
+        for col in range(3):
+            self.evidence.setItem(row, col, QTableWidgetItem(""))
+        self.evidence.blockSignals(False)
+        self.evidence.setFocus()
+        self.evidence.setCurrentCell(row, 0)
+        self.evidence.editItem(self.evidence.item(row, 0))
+
+    def _drop_blank_rows(self) -> None:
+        """A new row left empty goes away once no cell of the table is being edited."""
+        if self.evidence.state() == QAbstractItemView.State.EditingState:
+            return
+        self.evidence.blockSignals(True)
+        for row in reversed(range(self.evidence.rowCount())):
+            cells = [self.evidence.item(row, col) for col in range(3)]
+            if not any(cell is not None and cell.text().strip() for cell in cells):
+                self.evidence.removeRow(row)
+        self.evidence.blockSignals(False)
 
     def _remove_evidence(self) -> None:
         cmo = self._current()

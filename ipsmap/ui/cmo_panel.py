@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,6 +37,7 @@ from ipsmap.model.project import Project
 from ipsmap.model.project_commands import ProjectCommand
 from ipsmap.model.record_commands import AddCMO, DeleteCMO
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.cmo_chain_view import CmoChainView
 from ipsmap.ui.cmo_detail import CmoDetail
 from ipsmap.ui.cmo_model import ID_ROLE, CmoFilter, CmoTableModel
 from ipsmap.ui.map_editor import MapEditor
@@ -129,6 +131,20 @@ class CmoPanel(QWidget):
         self.table.delete_requested.connect(self.delete_current)
         column.addWidget(self.table, 1)
 
+        self.chain_view = CmoChainView()
+        self.chain_view.cmo_clicked.connect(self.choose)
+        self.chain_scroll = QScrollArea()
+        self.chain_scroll.setObjectName("cmo-chain-scroll")
+        self.chain_scroll.setWidget(self.chain_view)
+        self.chain_scroll.setWidgetResizable(True)
+        self.chain_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.chain_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.chain_scroll.setMaximumHeight(190)
+        chain_label = QLabel("Chain (outcome → the next CMO's context; click a box to choose it)")
+        chain_label.setObjectName("cmo-chain-label")
+        column.addWidget(chain_label)
+        column.addWidget(self.chain_scroll)
+
         self.selection_note = QLabel()
         self.selection_note.setObjectName("cmo-selection-note")
         self.selection_note.setWordWrap(True)
@@ -183,6 +199,7 @@ class CmoPanel(QWidget):
         finally:
             self._quiet = False
         self.detail.set_project(project)
+        self._show_chain()
         if project is not None:
             self._unsubscribe = project.subscribe(self._project_changed)
         self._update_buttons()
@@ -190,6 +207,8 @@ class CmoPanel(QWidget):
     def _project_changed(self, change: Change) -> None:
         if change.touches("cmos"):
             self._reload()
+        elif change.touches("sessions"):
+            self.detail.refresh()  # evidence names workshops as they are called now
         elif change.touches("factors") or change.touches("links") or change.touches("maps"):
             # Labels, or items that came and went, shown in the details and highlight.
             self.detail.refresh()
@@ -208,6 +227,7 @@ class CmoPanel(QWidget):
         finally:
             self._quiet = False
         self.detail.show_cmo(self.current_id)
+        self._show_chain()
         self._highlight(switch=False)
         self._update_buttons()
 
@@ -292,8 +312,15 @@ class CmoPanel(QWidget):
     def _set_current(self, cmo_id: str | None) -> None:
         self.current_id = cmo_id
         self.detail.show_cmo(cmo_id)
+        self._show_chain()
         self._highlight(switch=True)
         self._update_buttons()
+
+    def _show_chain(self) -> None:
+        self.chain_view.show_chain(self.project, self.current_id)
+        self.chain_scroll.setMinimumHeight(
+            min(self.chain_view.sizeHint().height() + 18, self.chain_scroll.maximumHeight())
+        )
 
     def _refilter(self, **kwargs) -> None:
         self._quiet = True

@@ -162,29 +162,54 @@ def test_add_edit_link_and_undo_a_cmo(qtbot, window):
 
 
 def test_evidence_rows_are_edited_in_place(qtbot, window):
+    from ipsmap.model.record_commands import EditSession
+    from ipsmap.ui.cmo_detail import where_choices
+
     panel = _open_panel(qtbot, window)
     project = window.project
     cmo_id = _click_row(qtbot, panel, "CMO 3")
     detail = panel.detail
     count = len(project.cmos[cmo_id].evidence)
+    steps = len(project.history())
     QTest.mouseClick(detail.evidence_buttons[0], Qt.MouseButton.LeftButton)
-    assert len(project.cmos[cmo_id].evidence) == count + 1
-    # The new row's source cell is open for typing.
+    # A new row is open for typing, but nothing is saved until it has content.
+    assert detail.evidence.rowCount() == count + 1
+    assert len(project.cmos[cmo_id].evidence) == count
     assert detail.evidence.state() == detail.evidence.State.EditingState
     editor = QApplication.focusWidget()
     QTest.keyClicks(editor, "Case file audit")
     QTest.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["source"] == "Case file audit")
-    assert len(project.cmos[cmo_id].evidence) == count + 1
-    # "Where" offers the workshops and snapshots.
-    from ipsmap.ui.cmo_detail import where_choices
-
-    choices = where_choices(project)
-    assert any("workshop" in c.lower() for c in choices)
-    row = detail.evidence.rowCount() - 1
-    detail.evidence.item(row, 2).setText(choices[0])
-    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["where"] == choices[0])
+    qtbot.waitUntil(lambda: len(project.cmos[cmo_id].evidence) == count + 1)
     assert project.cmos[cmo_id].evidence[-1]["source"] == "Case file audit"
+    assert len(project.history()) == steps + 1, "one command, not an empty entry first"
+
+    # A new row left empty is not saved and goes away.
+    QTest.mouseClick(detail.evidence_buttons[0], Qt.MouseButton.LeftButton)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: detail.evidence.rowCount() == count + 1)
+    assert len(project.history()) == steps + 1
+
+    # "Where" offers the workshops and snapshots, and keeps a workshop by reference.
+    choices = where_choices(project)
+    title, reference = next((t, r) for t, r in choices if "session_id" in r)
+    assert "workshop" in title.lower()
+    row = detail.evidence.rowCount() - 1
+    detail.evidence.item(row, 2).setText(title)
+    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["where"] == title)
+    entry = project.cmos[cmo_id].evidence[-1]
+    assert entry["session_id"] == reference["session_id"]
+    assert entry["source"] == "Case file audit"
+    project.execute(EditSession(reference["session_id"], {"title": "Renamed workshop"}))
+    assert detail.evidence.item(row, 2).text() == "Renamed workshop"
+    assert project.cmos[cmo_id].evidence[-1]["session_id"] == reference["session_id"]
+    # Editing the quote keeps the reference (and saves today's name as the text).
+    detail.evidence.item(row, 1).setText("We felt listened to")
+    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["quote"] == "We felt listened to")
+    assert project.cmos[cmo_id].evidence[-1]["session_id"] == reference["session_id"]
+    # Free text that names no workshop drops the reference.
+    detail.evidence.item(row, 2).setText("Phone call")
+    qtbot.waitUntil(lambda: project.cmos[cmo_id].evidence[-1]["where"] == "Phone call")
+    assert "session_id" not in project.cmos[cmo_id].evidence[-1]
 
 
 def test_delete_key_in_the_table_deletes_the_cmo_not_the_canvas_selection(qtbot, window):
@@ -219,3 +244,47 @@ def test_read_only_project_cannot_be_edited(qtbot, tmp_path, demo_project):
     assert not panel.detail.status.isEnabled()
     assert not panel.delete_button.isEnabled()
     win.close()
+
+
+def test_chain_is_drawn_and_a_click_on_a_box_chooses_that_cmo(qtbot, window):
+    panel = _open_panel(qtbot, window)
+    project = window.project
+    view = panel.chain_view
+    assert not view.boxes
+    cmo_id = _click_row(qtbot, panel, "CMO 1")
+    codes = {project.cmos[c].code for c in view.boxes}
+    assert {"CMO 7", "CMO 1", "CMO 2", "CMO 4"} <= codes
+    # Left to right: what leads to CMO 1 before it, what it leads to after.
+    by_code = {project.cmos[c].code: rect for c, rect in view.boxes.items()}
+    assert by_code["CMO 7"].right() < by_code["CMO 1"].left() < by_code["CMO 2"].left()
+    assert view.graph.columns[view.graph.center] == [cmo_id]
+    assert "[CMO 1]" in view.accessibleDescription()
+    qtbot.waitUntil(view.isVisible)
+    panel.chain_scroll.ensureVisible(int(by_code["CMO 2"].center().x()), 10)
+    QTest.mouseClick(view, Qt.MouseButton.LeftButton, pos=by_code["CMO 2"].center().toPoint())
+    assert project.cmos[panel.current_id].code == "CMO 2"
+    assert panel.detail.heading.text().startswith("<b>CMO 2</b>")
+    rows = panel.table.selectionModel().selectedRows()
+    assert [r.data(ID_ROLE) for r in rows] == [panel.current_id], "the table follows"
+    # Redrawn around the new choice; a drawing is no worse for a cycle.
+    assert view.cmo_id == panel.current_id
+    view.grab()
+
+
+def test_history_is_grouped_by_the_snapshots_in_between(qtbot, window):
+    from ipsmap.model.record_commands import EditCMO
+    from ipsmap.model.snapshots import take_snapshot
+
+    panel = _open_panel(qtbot, window)
+    project = window.project
+    cmo_id = _click_row(qtbot, panel, "CMO 2")
+    snapshot = take_snapshot(project, _toc(window).id, "Adaptation point 1")
+    project.execute(EditCMO(cmo_id, {"status": "refuted"}))
+    history = panel.detail.history
+    lines = [history.item(i).text() for i in range(history.count())]
+    date = snapshot.taken_at[:10]
+    assert lines[0] == f"Before Adaptation point 1 ({date})"
+    assert lines[1].strip().endswith(": created")
+    assert lines[-2] == f"Since Adaptation point 1 ({date})"
+    assert lines[-1].strip().endswith("→ refuted")
+    assert not history.item(0).flags() & Qt.ItemFlag.ItemIsSelectable
