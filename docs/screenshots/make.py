@@ -53,7 +53,7 @@ def main() -> int:
         # A CMO chosen: what it explains is highlighted on the theory of change.
         window.docks["cmos"].show()
         window.docks["cmos"].raise_()
-        window.resizeDocks([window.docks["cmos"]], [380], Qt.Orientation.Vertical)
+        window.resizeDocks([window.docks["cmos"]], [460], Qt.Orientation.Vertical)
         cmo = next(c for c in window.project.cmos.values() if c.code == "CMO 2")
         window.cmo_panel.choose(cmo.id)
 

@@ -15,7 +15,7 @@ from ipsmap.model.cmo_queries import ChainGraph, chain_graph, chain_text
 from ipsmap.model.project import Project
 from ipsmap.ui.cmo_model import STATUS_COLORS
 
-BOX_W, BOX_H = 172.0, 50.0
+BOX_W, BOX_H = 176.0, 62.0
 GAP_X, GAP_Y = 44.0, 12.0
 MARGIN = 8.0
 # Room under the boxes for arrows that go back (closing a cycle) or stay in a column.
@@ -37,6 +37,7 @@ class CmoChainView(QWidget):
         self.cmo_id: str | None = None
         self.graph = ChainGraph([], [], 0)
         self.boxes: dict[str, QRectF] = {}
+        self.returns = False  # some arrow goes back under the boxes
 
     def show_chain(self, project: Project | None, cmo_id: str | None) -> None:
         """Draw the chains through ``cmo_id`` (None: a hint to choose one)."""
@@ -52,6 +53,8 @@ class CmoChainView(QWidget):
                 x = MARGIN + col * (BOX_W + GAP_X)
                 y = MARGIN + row * (BOX_H + GAP_Y)
                 self.boxes[other] = QRectF(x, y, BOX_W, BOX_H)
+        columns = {c: i for i, ids in enumerate(self.graph.columns) for c in ids}
+        self.returns = any(columns[b] <= columns[a] for a, b in self.graph.edges)
         self.setAccessibleDescription(description)
         self.updateGeometry()
         self.update()
@@ -60,7 +63,8 @@ class CmoChainView(QWidget):
         if not self.boxes:
             return QSize(200, 40)
         right = max(r.right() for r in self.boxes.values()) + MARGIN
-        bottom = max(r.bottom() for r in self.boxes.values()) + MARGIN + RETURN_ROOM
+        bottom = max(r.bottom() for r in self.boxes.values()) + MARGIN
+        bottom += RETURN_ROOM if self.returns else 0
         return QSize(int(right), int(bottom))
 
     def minimumSizeHint(self) -> QSize:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -139,7 +140,7 @@ class CmoPanel(QWidget):
         self.chain_scroll.setWidgetResizable(True)
         self.chain_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.chain_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.chain_scroll.setMaximumHeight(190)
+        self.chain_scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         chain_label = QLabel("Chain (outcome → the next CMO's context; click a box to choose it)")
         chain_label.setObjectName("cmo-chain-label")
         column.addWidget(chain_label)
@@ -318,9 +319,8 @@ class CmoPanel(QWidget):
 
     def _show_chain(self) -> None:
         self.chain_view.show_chain(self.project, self.current_id)
-        self.chain_scroll.setMinimumHeight(
-            min(self.chain_view.sizeHint().height() + 18, self.chain_scroll.maximumHeight())
-        )
+        # As tall as the drawing (room for a scroll bar under a long chain), never more.
+        self.chain_scroll.setFixedHeight(min(self.chain_view.sizeHint().height() + 16, 210))
 
     def _refilter(self, **kwargs) -> None:
         self._quiet = True
