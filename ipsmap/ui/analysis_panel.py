@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -110,6 +110,9 @@ class ChangeChart(QWidget):
 
 class AnalysisPanel(QWidget):
     """Asks one question about the selected factors and shows the answer."""
+
+    # Factors sized by a metric (True) or back to their usual size (False).
+    sizing_changed = Signal(bool)
 
     def __init__(self, editor: MapEditor, scene: MapScene) -> None:
         super().__init__()
@@ -443,10 +446,12 @@ class AnalysisPanel(QWidget):
         span = (high - low) or 1.0
         for factor_id, item in self.scene.factor_items.items():
             item.set_emphasis(0.75 + 1.0 * (values.get(factor_id, low) - low) / span)
+        self.sizing_changed.emit(True)
 
     def _reset_sizes(self) -> None:
         for item in self.scene.factor_items.values():
             item.set_emphasis(1.0)
+        self.sizing_changed.emit(False)
 
 
 def _names(ids: list[str], label: dict[str, str]) -> str:

@@ -48,8 +48,17 @@ class Workshop(QObject):
             docks["inspector"].raise_()
         self.badges = MarkBadges(window.scene)
         window.scene.changed_by_model.connect(self._map_changed)
+        # Badge text follows the canvas labels, which the themes (and Larger labels) resize.
+        window.label_size.valueChanged.connect(lambda _v: self._badge_look())
+        window.actions_by_name["high-contrast"].toggled.connect(lambda _on: self._badge_look())
+        # Sizing by votes and the analysis panel's sizing by a metric take turns.
+        self.analysis_sizing = False
+        analysis = getattr(window, "analysis", None)
+        if analysis is not None and hasattr(analysis, "sizing_changed"):
+            analysis.sizing_changed.connect(self._analysis_sizing_changed)
         theme = apply_theme(window, saved_theme(), remember=False)
         self.marks.set_high_contrast(theme.high_contrast)
+        self._badge_look()
 
     # -- what the window tells us --------------------------------------------------------
 
@@ -140,7 +149,32 @@ class Workshop(QObject):
         self.badges.set_options(badges=on)
 
     def set_size_by_votes(self, on: bool) -> None:
+        if on and self.analysis_sizing:
+            self.window.show_message(
+                "Factors are now sized by votes instead of by the analysis; turn "
+                "“Size factors by votes” off to get the analysis sizes back"
+            )
         self.badges.set_options(sizing=on)
+
+    def _analysis_sizing_changed(self, on: bool) -> None:
+        self.analysis_sizing = on
+        if not self.badges.size_by_votes:
+            return
+        # The analysis has just set every factor's size: that is what to go back to.
+        self.badges.forget_sizes()
+        if on:
+            self.window.actions_by_name["size-by-votes"].setChecked(False)
+            self.window.show_message(
+                "Sizing by votes is off: the factors are now sized by the analysis"
+            )
+        else:  # the analysis put the usual sizes back; votes sizing still holds
+            self.badges.refresh()
+
+    def _badge_look(self) -> None:
+        window = self.window
+        self.badges.set_look(
+            window.label_size.value(), window.actions_by_name["high-contrast"].isChecked()
+        )
 
     def set_theme(self, name: str, on: bool) -> None:
         """The theme actions act as one choice (apply_theme checks only the current one);

@@ -139,6 +139,58 @@ def test_badges_and_sizing_on_the_canvas(window, qtbot):
     assert window.scene.factor_items[fear].scale() == 1.0
 
 
+def test_badge_text_follows_the_theme(window, qtbot):
+    window.show_map(_glasgow(window))
+    fear = _factor(window, "Fear of child removal")
+    window.actions_by_name["mark-badges"].setChecked(True)
+    standard = window.workshop.badges.badges[fear]
+    small = (standard.font.pointSizeF(), standard.boundingRect().height())
+    assert not standard.high_contrast
+    assert "people" in standard.toolTip() and "important" in standard.toolTip()
+    window.actions_by_name["theme-large"].trigger()
+    large = window.workshop.badges.badges[fear]
+    assert large.font.pointSizeF() > small[0] and large.boundingRect().height() > small[1]
+    window.actions_by_name["theme-contrast"].trigger()
+    assert window.workshop.badges.badges[fear].high_contrast
+    # Badges made after the change take the same look.
+    window.actions_by_name["mark-badges"].setChecked(False)
+    window.actions_by_name["mark-badges"].setChecked(True)
+    again = window.workshop.badges.badges[fear]
+    assert again.font.pointSizeF() == large.font.pointSizeF() and again.high_contrast
+    window.actions_by_name["theme-standard"].trigger()
+    assert window.workshop.badges.badges[fear].font.pointSizeF() == small[0]
+
+
+def test_votes_sizing_and_analysis_sizing_take_turns(window, qtbot):
+    window.show_map(_glasgow(window))
+    panel, items = window.analysis, window.scene.factor_items
+    panel.question.setCurrentIndex(panel.question.findData("central"))
+    panel.metric_choice.setCurrentIndex(panel.metric_choice.findData("betweenness"))
+    panel.ask()
+    by_metric = {f: item.scale() for f, item in items.items()}
+    assert max(by_metric.values()) > 1.5
+    votes = window.actions_by_name["size-by-votes"]
+    votes.setChecked(True)
+    assert {f: item.scale() for f, item in items.items()} != by_metric
+    assert "analysis" in window.statusBar().currentMessage()
+    # Turning votes sizing off gives the analysis panel's sizes back, not all 1.0.
+    votes.setChecked(False)
+    assert {f: item.scale() for f, item in items.items()} == by_metric
+    # Asking the analysis to size again while votes sizing is on turns votes sizing off.
+    votes.setChecked(True)
+    panel.ask()
+    assert not votes.isChecked()
+    assert {f: item.scale() for f, item in items.items()} == by_metric
+    assert "Sizing by votes is off" in window.statusBar().currentMessage()
+    # A question that does not size puts the usual sizes back; votes sizing then holds.
+    votes.setChecked(True)
+    panel.clear()
+    fear = _factor(window, "Fear of child removal")
+    assert items[fear].scale() > 1.5
+    votes.setChecked(False)
+    assert all(item.scale() == 1.0 for item in items.values())
+
+
 def test_themes_apply_and_are_remembered(window, qtbot):
     app = QApplication.instance()
     assert window.actions_by_name["theme-standard"].isChecked()
