@@ -301,3 +301,18 @@ def test_chain_graph_columns_run_left_to_right_and_survive_cycles(project):
     assert set(graph.edges) == {(a, b), (a, c), (c, b), (d, a), (b, a)}
     assert chain_graph(project, e) == ChainGraph([[e]], [], 0)
     assert chain_graph(project, "gone").columns == []
+
+
+def test_exports_name_referenced_workshops_as_they_are_called_now(project, doc):
+    from ipsmap.export.context import build_context, evidence_text
+    from ipsmap.model.record_commands import AddSession, EditSession
+
+    a, _, _ = _map_with_link(doc)
+    session = AddSession("Workshop 1", "2026-03-02")
+    project.execute(session)
+    evidence = [{"source": "Notes", "where": "Workshop 1", "session_id": session.id}]
+    cmo = _cmo(project, explains=[a], evidence=evidence)
+    project.execute(EditSession(session.id, {"title": "Glasgow workshop"}))
+    _, context = build_context(project, doc.id)
+    assert evidence_text(context.cmos[0]) == "Notes, Glasgow workshop"
+    assert project.cmos[cmo].evidence[0]["where"] == "Workshop 1", "the project is unchanged"

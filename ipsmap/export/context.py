@@ -134,6 +134,7 @@ def build_context(
 
     people = {pid: public_name(p, anonymise) for pid, p in project.participants.items()}
     cmos, note = relevant_cmos(project.cmos.values(), data)
+    cmos = [_where_named_now(project, cmo) for cmo in cmos]
     context = ExportContext(
         project_title=project.title,
         map_name=data.info.name,
@@ -158,6 +159,14 @@ def build_context(
         context.view = chosen
         data = view_submap(data, chosen)
     return data, context
+
+
+def _where_named_now(project: Project, cmo: CMO) -> CMO:
+    """The CMO with its evidence naming workshops and snapshots as they are called now."""
+    from ipsmap.model.cmo_queries import evidence_where
+
+    evidence = [{**e, "where": evidence_where(project, e)} for e in cmo.evidence]
+    return cmo if evidence == cmo.evidence else dataclasses.replace(cmo, evidence=evidence)
 
 
 def _snapshot_by_label(project: Project, label: str, map_ref: str | None) -> Any:
