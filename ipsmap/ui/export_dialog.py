@@ -2,9 +2,15 @@
 
 The export context (snapshot provenance, CMOs, changes, voices) is gathered here in the UI
 thread, because it reads the project; big maps (more than BIG_MAP factors) are then
-written in a worker with a progress dialog, into a temporary folder whose files are moved
-into place only when the export completes, so Cancel leaves nothing behind. Pictures
-(PNG, SVG) draw a Qt scene and are always made in the UI thread.
+written in a worker with a progress dialog that moves with the writer's real steps, into a
+temporary folder whose files are moved into place only when the export completes. Cancel
+stops the writer at its next step (``ExportContext.progress`` raises ExportCancelled) and
+leaves nothing behind. Pictures (PNG, SVG) draw a Qt scene and are always made in the UI
+thread.
+
+Before anything leaves, the dialog runs the personal-data check on the map and says what
+it found; with findings, Export asks once more (anonymise names people by group but does
+not clean free text, so it asks then too).
 """
 
 from __future__ import annotations
@@ -27,15 +33,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
 from ipsmap.export.context import build_context
+from ipsmap.export.progress import ExportCancelled
 from ipsmap.formats.registry import FORMATS, writable_formats, write_map
 from ipsmap.model.errors import IpsmapError
+from ipsmap.model.privacy import Finding, personal_data_check
 from ipsmap.ui.file_actions import _error
-from ipsmap.ui.worker import run_in_worker
+from ipsmap.ui.worker import WorkerProgress, run_in_worker
 
 if TYPE_CHECKING:
     from ipsmap.model.project import Project
@@ -47,6 +56,9 @@ BIG_MAP = 500
 QT_FORMATS = ("png", "svg")
 # The evaluator exports first, then the interchange formats.
 PREFERRED = ("pdf", "html", "xlsx", "csv", "png", "svg", "qdc", "bundle")
+# The personal-data line: amber with findings, green without (dark enough to read).
+AMBER = "#8a5200"
+GREEN = "#1b5e20"
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,8 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow("File", row)
 
+        self._add_privacy_row(project, map_id, form)
+
         self.problem = QLabel()
         self.problem.setObjectName("export-problem")
         self.problem.setStyleSheet("color: #b71c1c")
@@ -129,6 +143,71 @@ class ExportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self._format_changed()
+
+    def _add_privacy_row(self, project: Project, map_id: str, form: QFormLayout) -> None:
+        """The check before it leaves: fields of this map (and the project's CMOs and
+        session notes) that might name someone; participant notes are never exported."""
+        self.project, self.map_id = project, map_id
+        self.findings: list[Finding] = [
+            f
+            for f in personal_data_check(project, [map_id])
+            if not (f.where.startswith("participant ") and f.field == "notes")
+        ]
+        self.confirmed = False
+        self.review_dialog: QDialog | None = None
+        row = QHBoxLayout()
+        self.privacy = QLabel()
+        self.privacy.setObjectName("export-privacy")
+        self.privacy.setWordWrap(True)
+        self.privacy.setToolTip(
+            "Checked on the map as it is now, its CMOs and session notes. Exports name "
+            "people by pseudonym (or group), but free text goes out as typed."
+        )
+        self.review = QPushButton("&Review…")
+        self.review.setObjectName("export-privacy-review")
+        self.review.setAccessibleName("Review the fields that might name someone")
+        self.review.clicked.connect(self._review)
+        count = len(self.findings)
+        if count:
+            fields = "field" if count == 1 else "fields"
+            self.privacy.setText(f"\u26a0 {count} {fields} might name someone")
+            self.privacy.setStyleSheet(f"color: {AMBER}")
+        else:
+            self.privacy.setText("\u2713 No personal names or contact details found")
+            self.privacy.setStyleSheet(f"color: {GREEN}")
+            self.review.setVisible(False)
+        self.privacy.setAccessibleName(self.privacy.text()[2:])
+        row.addWidget(self.privacy, 1)
+        row.addWidget(self.review)
+        form.addRow("Personal data", row)
+
+    def _review(self) -> None:
+        from ipsmap.ui.privacy_dialog import PrivacyCheckDialog
+
+        self.review_dialog = PrivacyCheckDialog(self.project, self, map_ids=[self.map_id])
+        self.review_dialog.open()
+
+    def _confirm_findings(self) -> bool:
+        """Ask once whether to export although fields might name someone."""
+        if not self.findings or self.confirmed:
+            return True
+        count = len(self.findings)
+        fields = "field" if count == 1 else "fields"
+        first = self.findings[0]
+        answer = QMessageBox.question(
+            self,
+            "Export anyway?",
+            f"{count} {fields} of this map might name someone or hold contact details "
+            f"(for example {first.where}, {first.field}: \u201c{first.match}\u201d, "
+            f"{first.reason}).\n\nFree text goes out as typed, also in an anonymised "
+            "export. Export anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        self.confirmed = answer == QMessageBox.StandardButton.Yes
+        if not self.confirmed:
+            self.problem.setText("Not exported. Review… lists the fields to reword.")
+        return self.confirmed
 
     def choice(self) -> ExportChoice:
         source, name = self.source.currentData()
@@ -166,6 +245,8 @@ class ExportDialog(QDialog):
             return
         if not path.parent.is_dir():
             self.problem.setText(f"The folder {path.parent} does not exist.")
+            return
+        if not self._confirm_findings():
             return
         self.accept()
 
@@ -234,12 +315,23 @@ def run_export(window: MainWindow, choice: ExportChoice) -> Path | None:
     def failed(message: str) -> None:
         _error(window, "Cannot export the map", IpsmapError(message))
 
+    def compute(worker: WorkerProgress) -> list[str]:
+        def progress(fraction: float, message: str) -> None:
+            # Called by the writer at its natural points, in the worker thread.
+            if worker.cancelled:
+                raise ExportCancelled
+            worker.report(fraction, message)
+
+        context.progress = progress
+        return write(folder)
+
     thread = run_in_worker(
         window,
         f"Exporting {what} ({len(data.factors)} factors)…",
-        lambda: write(folder),
+        compute,
         done,
         failed,
+        steps=True,
     )
     # Cancelled or not, the private folder goes once the worker has finished: a slot of
     # an object in the UI thread, so it runs (queued) after ``done`` has moved the files.

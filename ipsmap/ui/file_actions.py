@@ -286,10 +286,20 @@ def export_map(window: MainWindow, path: str | Path | None = None) -> Path | Non
 
         return export_with_dialog(window)
     try:
+        # The evaluator context (provenance, CMOs, changes, voices) as the dialog and the
+        # command line give it, for the live map or the snapshot being viewed.
+        from ipsmap.export.context import build_context
+
+        snapshot = getattr(document, "snapshot", None)
+        if snapshot is not None:
+            _, context = build_context(project, snapshot_id=snapshot.id)
+        else:
+            _, context = build_context(project, document.id)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # The document's own project: a snapshot being viewed exports the snapshot.
-            write_map(document.project.map_data(document.id), path, format_name)
+            data = document.project.map_data(document.id)
+            write_map(data, path, format_name, context=context)
     except (IpsmapError, OSError) as exc:
         _error(window, "Cannot export the map", exc)
         return None

@@ -25,12 +25,13 @@ COLUMNS = ("Where", "Field", "What looks personal", "Why", "Text")
 class PrivacyCheckDialog(QDialog):
     """A table of every exported field that might hold a personal name or contact detail."""
 
-    def __init__(self, project: Project, parent=None) -> None:
+    def __init__(self, project: Project, parent=None, map_ids: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("privacy-check")
         self.setWindowTitle("Check for personal data")
         self.resize(900, 480)
-        self.findings: list[Finding] = personal_data_check(project)
+        # map_ids: only these maps (with the project's CMOs and sessions); None: every map.
+        self.findings: list[Finding] = personal_data_check(project, map_ids)
         layout = QVBoxLayout(self)
         summary = QLabel(self._summary())
         summary.setObjectName("privacy-summary")
