@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ipsmap.model.entities import CMO_STATUSES
+from ipsmap.model.errors import IpsmapError
 
 
 def add_parsers(commands: Any) -> None:
@@ -108,8 +109,7 @@ def _print_history(args: argparse.Namespace) -> int:
         found = [c for c in project.cmos.values() if c.code.casefold() == wanted]
         if not found:
             codes = sorted((c.code for c in project.cmos.values()), key=code_sort_key)
-            print(f"no CMO {args.history!r}; the CMOs are {', '.join(codes) or 'none'}")
-            return 1
+            raise IpsmapError(f"no CMO {args.history!r}; the CMOs are {', '.join(codes) or 'none'}")
         cmo = found[0]
         periods = cmo_evolution(project, cmo.id)
         if args.json:

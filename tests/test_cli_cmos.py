@@ -96,4 +96,5 @@ def test_cmo_history_grouped_by_snapshots(demo, tmp_path):
     assert [p["snapshots"] for p in data["periods"]] == [["Adaptation point 1"], []]
     assert data["periods"][1]["changes"][0]["after"] == "refined"
     missing = ipsmap("cmos", path, "--history", "CMO 99")
-    assert missing.returncode == 1 and "CMO 1, CMO 2" in missing.stdout
+    assert missing.returncode == 2 and "CMO 1, CMO 2" in missing.stderr
+    assert missing.stderr.startswith("ipsmap: error:") and len(missing.stderr.splitlines()) == 1
