@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,6 +40,7 @@ from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.cmo_chain_view import CmoChainView
 from ipsmap.ui.cmo_detail import CmoDetail
 from ipsmap.ui.cmo_model import ID_ROLE, CmoFilter, CmoTableModel
+from ipsmap.ui.keys import claim_delete_key
 from ipsmap.ui.map_editor import MapEditor
 
 
@@ -50,12 +50,7 @@ class CmoTable(QTableView):
     delete_requested = Signal()
 
     def event(self, event) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and event.matches(
-            QKeySequence.StandardKey.Delete
-        ):
-            event.accept()
-            return True
-        return super().event(event)
+        return claim_delete_key(event) or super().event(event)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):

@@ -7,8 +7,7 @@ owner can commit it as one command.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,18 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.ui.keys import claim_delete_key
+
 
 class _List(QListWidget):
     delete_pressed = Signal()
 
     def event(self, event) -> bool:
         # Delete here removes a line, not the factors selected on the canvas.
-        if event.type() == QEvent.Type.ShortcutOverride and event.matches(
-            QKeySequence.StandardKey.Delete
-        ):
-            event.accept()
-            return True
-        return super().event(event)
+        return claim_delete_key(event) or super().event(event)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:
