@@ -19,6 +19,8 @@ from ipsmap import __version__, cli_cmos, cli_people
 from ipsmap.model.errors import IpsmapError
 
 EXIT_USAGE = 2
+# `ipsmap export` shows progress on stderr for maps this big, when stderr is a terminal.
+EXPORT_PROGRESS_FROM = 500
 
 
 class UserError(Exception):
@@ -247,10 +249,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         data, context = build_context(
             project, args.map, args.snapshot, args.view, anonymise=args.anonymise
         )
+    shown = _export_progress(context) if len(data.factors) >= EXPORT_PROGRESS_FROM else None
     # Writers report what a format can't hold as warnings; the user sees them as such.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fmt = write_map(data, args.out, args.format, args.anonymise, context=context)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fmt = write_map(data, args.out, args.format, args.anonymise, context=context)
+    except KeyboardInterrupt:
+        # Every writer writes a temporary file and renames it at the end: nothing is left.
+        _end_progress(shown)
+        print(f"ipsmap: export interrupted; {args.out} was not written", file=sys.stderr)
+        raise
+    _end_progress(shown)
     for warning in caught:
         print(f"ipsmap: warning: {args.out}: {warning.message}", file=sys.stderr)
     written = [str(args.out)]
@@ -263,6 +273,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         what += f" (snapshot {context.snapshot.label!r})"
     print(f"wrote {what} to {', '.join(written)} ({fmt.label})")
     return 0
+
+
+def _export_progress(context: Any) -> list[int] | None:
+    """Show the writer's steps on one stderr line, only when stderr is a terminal.
+
+    Returns the length of the line shown (to end it), or None when nothing is shown, so
+    pipes, logs and tests get no progress noise.
+    """
+    if not sys.stderr.isatty():
+        return None
+    shown = [0]
+
+    def progress(fraction: float, message: str) -> None:
+        line = f"{fraction:4.0%} {message}"[:78]
+        sys.stderr.write("\r" + line.ljust(shown[0]))
+        sys.stderr.flush()
+        shown[0] = len(line)
+
+    context.progress = progress
+    return shown
+
+
+def _end_progress(shown: list[int] | None) -> None:
+    if shown is not None and shown[0]:
+        sys.stderr.write("\r" + " " * shown[0] + "\r")
+        sys.stderr.flush()
 
 
 def cmd_import(args: argparse.Namespace) -> int:
