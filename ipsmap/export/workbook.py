@@ -99,19 +99,25 @@ def write_sheets_streaming(
                 if n % CHECK_EVERY == 0:
                     at = TABLES_DONE + (ROWS_DONE - TABLES_DONE) * (written + n) / total
                     report(context, at, f"Writing the {name} sheet")
-                cells = []
+                cells: list[Any] = []
                 for value in row:
-                    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-                        dropped = True
-                        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    elif not isinstance(value, (str, int, float, bool, type(None))):
+                    if isinstance(value, str):
+                        if ILLEGAL_CHARACTERS_RE.search(value):
+                            dropped = True
+                            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    elif not isinstance(value, (int, float, bool, type(None))):
                         value = str(value)
-                    cell = WriteOnlyCell(sheet, value=value)
-                    if cell.data_type == "f":
-                        cell.data_type = "s"
-                    if n == 0:
-                        cell.font = bold
-                    cells.append(cell)
+                    # Plain values are cheapest (openpyxl binds them to one reused cell); a
+                    # cell object only where it must differ: the bold header, and text
+                    # that openpyxl would otherwise take for a formula ("=…").
+                    if n == 0 or (isinstance(value, str) and value.startswith("=")):
+                        cell = WriteOnlyCell(sheet, value=value)
+                        if cell.data_type == "f":
+                            cell.data_type = "s"
+                        if n == 0:
+                            cell.font = bold
+                        value = cell
+                    cells.append(value)
                 sheet.append(cells)
             written += len(rows)
 
