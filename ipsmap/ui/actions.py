@@ -155,6 +155,13 @@ MENUS: dict[str, list[ActionSpec]] = {
             "Who takes part (by pseudonym) and the workshop sessions",
         ),
         ActionSpec("add-session", "Add a &session…", (), "Record a workshop: date, site, who came"),
+        ActionSpec(
+            "current-session",
+            "&Current session",
+            ("Ctrl+Shift+W",),
+            "Choose which workshop is happening now (the Session box on the toolbar): "
+            "changes and marks are recorded as made in it",
+        ),
         SEPARATOR,
         ActionSpec(
             "marks-grid",

@@ -546,6 +546,9 @@ class MainWindow(QMainWindow):
     def do_add_session(self) -> None:
         self.workshop.add_session()
 
+    def do_current_session(self) -> None:
+        self.workshop.choose_session()
+
     def do_marks_grid(self) -> None:
         self.workshop.show_panel("marks")
 

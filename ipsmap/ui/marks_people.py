@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +19,26 @@ from ipsmap.model.project import Project
 from ipsmap.ui.sessions_dialog import person_text
 
 
+class PersonCombo(QComboBox):
+    """A combo that says when a choice is made: the list closed, or Enter pressed.
+
+    Typing a name or pressing the arrows changes the person at once (``activated``) but
+    leaves the keyboard here, so a name can be typed in full; Enter goes on to marking.
+    """
+
+    done = Signal()
+
+    def hidePopup(self) -> None:
+        super().hidePopup()
+        self.done.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.done.emit()
+        else:
+            super().keyPressEvent(event)
+
+
 class WhoIsMarking(QWidget):
     """A person chooser, and a ticked list of people for entering a group's paper sheet."""
 
@@ -31,12 +52,16 @@ class WhoIsMarking(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         who_row = QHBoxLayout()
         who_label = QLabel("&Who is marking:")
-        self.person = QComboBox()
+        self.person = PersonCombo()
         self.person.setObjectName("marks-person")
         self.person.setAccessibleName("Whose marks these are")
-        self.person.setToolTip("The person whose marks the keys give now (by pseudonym)")
+        self.person.setToolTip(
+            "The person whose marks the keys give now (by pseudonym). Type a name or use the "
+            "arrows, then Enter to start marking"
+        )
         who_label.setBuddy(self.person)
-        self.person.activated.connect(lambda _i: self.changed.emit(True))
+        self.person.activated.connect(lambda _i: self.changed.emit(False))
+        self.person.done.connect(lambda: self.changed.emit(True))
         who_row.addWidget(who_label)
         who_row.addWidget(self.person, 1)
         layout.addLayout(who_row)

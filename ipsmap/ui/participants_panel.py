@@ -174,10 +174,13 @@ class ParticipantsPanel(QWidget):
         self.people.doubleClicked.connect(lambda _index: self.edit_participant())
         column.addWidget(self.people)
         row = QHBoxLayout()
+        # Mnemonics are unique in the window (the menus and the other panels use the rest).
         self.add_person_button = self._button(
-            "&Add person…", "add-participant", self.add_participant
+            "Add &person…", "add-participant", self.add_participant
         )
-        self.edit_person_button = self._button("&Edit…", "edit-participant", self.edit_participant)
+        self.edit_person_button = self._button(
+            "Edit pe&rson…", "edit-participant", self.edit_participant
+        )
         row.addWidget(self.add_person_button)
         row.addWidget(self.edit_person_button)
         row.addStretch(1)
@@ -194,9 +197,9 @@ class ParticipantsPanel(QWidget):
         self.sessions.doubleClicked.connect(lambda _index: self.edit_session())
         column.addWidget(self.sessions)
         row = QHBoxLayout()
-        row.addWidget(self._button("Add &session…", "add-session", self.add_session))
-        row.addWidget(self._button("Edi&t…", "edit-session", self.edit_session))
-        row.addWidget(self._button("&Delete", "delete-session", self.delete_session))
+        row.addWidget(self._button("Add sessi&on…", "add-session", self.add_session))
+        row.addWidget(self._button("Edit sessio&n…", "edit-session", self.edit_session))
+        row.addWidget(self._button("&Delete session", "delete-session", self.delete_session))
         row.addStretch(1)
         column.addLayout(row)
         self.tabs.addTab(sessions, "Sessions")

@@ -141,7 +141,7 @@ class VoicesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
-        scope_label = QLabel("&Show:")
+        scope_label = QLabel("&Balance for:")
         self.scope = QComboBox()
         self.scope.setObjectName("voices-scope")
         self.scope.setAccessibleName("Whose contributions to count: this map, a session, all")

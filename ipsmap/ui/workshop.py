@@ -6,6 +6,7 @@ project or the open map changes; everything else is wired here, to keep the wind
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QToolBar
 
 from ipsmap.model.changes import Change
 from ipsmap.ui.mark_badges import MarkBadges
@@ -138,7 +139,25 @@ class Workshop(QObject):
         dock = self.window.docks[name]
         dock.show()
         dock.raise_()
-        dock.widget().setFocus()
+        # The keyboard lands where the panel is used from: the People/Sessions tabs (arrows
+        # switch them), the grid or ranking (arrows pick a factor), the scope choice.
+        targets = {
+            "participants": self.participants.tabs.tabBar(),
+            "marks": self.marks.tabs.currentWidget(),
+            "voices": self.voices.scope,
+        }
+        target = targets.get(name) or dock.widget()
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def choose_session(self) -> None:
+        """Put the keyboard on the toolbar's session box (arrows choose, Alt+↓ lists)."""
+        combo = self.window.session_combo
+        if not combo.isVisible():
+            self.window.findChild(QToolBar, "toolbar-workshop").show()
+        combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.window.show_message(
+            "Session: choose with the arrow keys (Alt+↓ shows the list), then carry on"
+        )
 
     def add_session(self) -> None:
         self.show_panel("participants")
