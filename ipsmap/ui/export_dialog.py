@@ -252,7 +252,10 @@ class ExportDialog(QDialog):
 
 
 def _safe_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in " -_()" else "_" for c in name).strip() or "map"
+    """A file name people can read: "Glasgow - families local system", not "Glasgow_ …"."""
+    text = name.replace(":", " -").replace("/", " - ")
+    text = "".join(c for c in text if c.isalnum() or c in " -_(),.&")
+    return " ".join(text.split()).strip(" .-") or "map"
 
 
 def export_with_dialog(window: MainWindow) -> Path | None:
