@@ -57,12 +57,13 @@ CMO_STATUSES = ("initial", "supported", "refined", "refuted")
 
 # What participants can record about factors and links (the method's "factor information").
 MARK_KINDS = ("important", "controllable", "vulnerable", "confidence", "votes")
+# Read out on a projector to lay participants: each says what giving the mark means.
 MARK_KIND_LABELS = {
-    "important": "Important: an outcome we care about",
-    "controllable": "Controllable: something we can act on",
-    "vulnerable": "Vulnerable: likely to change soon",
-    "confidence": "Confidence that this link is real",
-    "votes": "Votes (dots)",
+    "important": "Important: this matters a lot to us",
+    "controllable": "Controllable: something we could do something about",
+    "vulnerable": "Vulnerable: could easily change soon, for better or worse",
+    "confidence": "How sure are we that this link is real (that one really leads to the other)?",
+    "votes": "Votes: each person has a few dots to put on what matters most",
 }
 
 

@@ -152,7 +152,7 @@ MENUS: dict[str, list[ActionSpec]] = {
             "participants",
             "&Participants and sessions",
             ("Ctrl+Shift+P",),
-            "Who takes part (by pseudonym) and the workshop sessions",
+            "Who takes part (each by a made-up name) and the workshops held",
         ),
         ActionSpec("add-session", "Add a &session…", (), "Record a workshop: date, site, who came"),
         ActionSpec(

@@ -374,7 +374,11 @@ class MarksPanel(QWidget):
         group_label = QLabel("&Group:")
         self.group_filter = QComboBox()
         self.group_filter.setObjectName("marks-group-filter")
-        self.group_filter.setAccessibleName("Show marks from this stakeholder group")
+        self.group_filter.setAccessibleName("Show marks from this group")
+        self.group_filter.setToolTip(
+            "Only the marks given by one group: parents and carers, practitioners (people who "
+            "work with families), community members…"
+        )
         group_label.setBuddy(self.group_filter)
         self.group_filter.addItem("Everyone", ALL)
         for group in STAKEHOLDER_GROUPS:
@@ -383,6 +387,7 @@ class MarksPanel(QWidget):
         self.site_filter = QComboBox()
         self.site_filter.setObjectName("marks-site-filter")
         self.site_filter.setAccessibleName("Show marks from people at this site")
+        self.site_filter.setToolTip("Only the marks given by people from one place")
         site_label.setBuddy(self.site_filter)
         for combo in (self.group_filter, self.site_filter):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())

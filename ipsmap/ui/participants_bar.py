@@ -35,7 +35,11 @@ class ParticipantDialog(QDialog):
         self.pseudonym.setAccessibleName("Pseudonym")
         self.group = QComboBox()
         self.group.setObjectName("participant-group")
-        self.group.setAccessibleName("Stakeholder group")
+        self.group.setAccessibleName("Group")
+        self.group.setToolTip(
+            "Which group they are part of: a parent or carer, a practitioner (someone who works "
+            "with families), a community member, a researcher or the facilitator"
+        )
         for group in STAKEHOLDER_GROUPS:
             self.group.addItem(group.capitalize(), group)
         self.site = QLineEdit(site)
@@ -43,7 +47,10 @@ class ParticipantDialog(QDialog):
         self.consent = QCheckBox("Agrees to be credited under this pseudonym")
         self.consent.setObjectName("participant-consent")
         self.consent.setChecked(True)
-        self.consent.setToolTip("If not, exports show only the stakeholder group")
+        self.consent.setToolTip(
+            "If not, the map and everything exported from it show only their group "
+            "(for example “Parent/carer 2”)"
+        )
         form.addRow("Pseudonym", self.pseudonym)
         form.addRow("Group", self.group)
         form.addRow("Site", self.site)

@@ -42,6 +42,7 @@ CONSENT_HELP = (
     "notes about them are removed."
 )
 PARTICIPANT_COLUMNS = ("Pseudonym", "Group", "Site", "Credited by name", "Notes")
+PSEUDONYM_TIP = "A made-up name for this person, used everywhere in the map instead of their own"
 SESSION_COLUMNS = ("Date", "Title", "Site", "Facilitator", "Attended")
 
 
@@ -61,9 +62,14 @@ class ParticipantEditor(QDialog):
         self.pseudonym = QLineEdit(person.pseudonym if person else "")
         self.pseudonym.setObjectName("editor-pseudonym")
         self.pseudonym.setAccessibleName("Pseudonym")
+        self.pseudonym.setToolTip(PSEUDONYM_TIP)
         self.group = QComboBox()
         self.group.setObjectName("editor-group")
-        self.group.setAccessibleName("Stakeholder group")
+        self.group.setAccessibleName("Group")
+        self.group.setToolTip(
+            "Which group they are part of: a parent or carer, a practitioner (someone who works "
+            "with families), a community member, a researcher or the facilitator"
+        )
         for group in STAKEHOLDER_GROUPS:
             self.group.addItem(GROUP_LABELS[group], group)
         if person:
@@ -71,6 +77,7 @@ class ParticipantEditor(QDialog):
         self.site = QLineEdit(person.site if person else "")
         self.site.setObjectName("editor-site")
         self.site.setAccessibleName("Site")
+        self.site.setToolTip("Where they take part, e.g. Glasgow or Lambeth")
         self.consent = QCheckBox(CONSENT_TEXT)
         self.consent.setObjectName("editor-consent")
         self.consent.setChecked(person.consent if person else True)
@@ -171,6 +178,7 @@ class ParticipantsPanel(QWidget):
         column = QVBoxLayout(people)
         self.people = _table("participants-table", PARTICIPANT_COLUMNS)
         self.people.setAccessibleName("Participants")
+        self.people.setToolTip("Everyone taking part, by made-up name (double-click to change)")
         self.people.doubleClicked.connect(lambda _index: self.edit_participant())
         column.addWidget(self.people)
         row = QHBoxLayout()
@@ -194,6 +202,7 @@ class ParticipantsPanel(QWidget):
         column = QVBoxLayout(sessions)
         self.sessions = _table("sessions-table", SESSION_COLUMNS)
         self.sessions.setAccessibleName("Workshop sessions")
+        self.sessions.setToolTip("Each workshop held: when, where, and who came")
         self.sessions.doubleClicked.connect(lambda _index: self.edit_session())
         column.addWidget(self.sessions)
         row = QHBoxLayout()

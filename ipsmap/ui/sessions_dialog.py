@@ -66,6 +66,7 @@ class SessionDialog(QDialog):
         self.facilitator = QComboBox()
         self.facilitator.setObjectName("session-facilitator")
         self.facilitator.setAccessibleName("Who facilitated")
+        self.facilitator.setToolTip("The person who ran the workshop")
         self.facilitator.addItem("(nobody named)", "")
         for person in people:
             self.facilitator.addItem(person_text(person), person.id)
@@ -74,6 +75,9 @@ class SessionDialog(QDialog):
         self.attendees = QListWidget()
         self.attendees.setObjectName("session-attendees")
         self.attendees.setAccessibleName("Who attended (Space ticks)")
+        self.attendees.setToolTip(
+            "Tick everyone who came: the balance of voices sets what was said against who was there"
+        )
         present = set(session.attendees) if session else set()
         for person in people:
             item = QListWidgetItem(person_text(person))

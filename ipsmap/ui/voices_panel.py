@@ -145,6 +145,10 @@ class VoicesPanel(QWidget):
         self.scope = QComboBox()
         self.scope.setObjectName("voices-scope")
         self.scope.setAccessibleName("Whose contributions to count: this map, a session, all")
+        self.scope.setToolTip(
+            "Count what people put in on this map, in one workshop, or in the whole project, "
+            "and compare it with who was in the room"
+        )
         scope_label.setBuddy(self.scope)
         self.scope.currentIndexChanged.connect(lambda _i: self.refresh())
         self.scope.activated.connect(lambda _i: setattr(self, "_picked", self.scope.currentData()))
@@ -173,6 +177,10 @@ class VoicesPanel(QWidget):
         self.single = QListWidget()
         self.single.setObjectName("voices-single-group")
         self.single.setAccessibleName("Items resting on a single group")
+        self.single.setToolTip(
+            "Factors and links that only one group suggested or marked: worth checking with "
+            "the others"
+        )
         self.single.itemActivated.connect(self._item_activated)
         self.single.itemClicked.connect(self._item_activated)
         column.addWidget(self.single)

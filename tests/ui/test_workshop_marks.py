@@ -204,3 +204,16 @@ def test_marks_on_a_read_only_project_are_refused_up_front(tmp_path, qtbot, demo
     qtbot.keyClick(dialog.card, Qt.Key.Key_J)  # looking through still works
     assert dialog.index == 1
     window.close()
+
+
+def test_every_mark_button_says_what_the_mark_means(window, qtbot):
+    from ipsmap.model.entities import MARK_KIND_LABELS
+
+    dialog, _shona = _open_marks(window, qtbot)
+    for kind, button in dialog.card.flag_buttons.items():
+        assert MARK_KIND_LABELS[kind] in button.toolTip()
+    for button in [*dialog.card.confidence_buttons.values(), *_mark_buttons(dialog)]:
+        assert len(button.toolTip().split()) >= 4, button.objectName()
+    assert MARK_KIND_LABELS["votes"] in dialog.card.votes_label.toolTip()
+    for widget in dialog.findChildren(QPushButton):
+        assert "stakeholder" not in widget.toolTip().lower()
