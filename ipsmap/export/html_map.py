@@ -32,7 +32,10 @@ from ipsmap.model.entities import (
 )
 from ipsmap.model.mapdata import MapData
 
-# Our factor shapes → vis-network shapes ("note" has no vis equivalent: a box).
+# Our factor shapes → vis-network shapes ("note" has no vis equivalent: a box). vis draws
+# the label of its own hexagon and star *below* a small symbol, where neighbouring labels
+# collide; the window puts labels inside, so those two are drawn by our own renderer
+# (``_CUSTOM_SHAPES_JS``): a hexagon, and the focal factor's double-bordered box.
 VIS_SHAPES = {
     "box": "box",
     "ellipse": "ellipse",
@@ -40,6 +43,7 @@ VIS_SHAPES = {
     "star": "star",
     "note": "box",
 }
+CUSTOM_DRAWN = ("hexagon", "star")
 POLARITY_SYMBOLS = {"+": "+", "-": "\u2212", "?": "?"}
 POLARITY_WORDS = {
     "+": "same direction (more leads to more)",
@@ -129,13 +133,17 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             ),
             "borderWidth": 1.5,
         }
+        label = factor.label or " "
         if shape in ("box", "ellipse"):
             node["widthConstraint"] = {"maximum": 180}
+        elif shape in CUSTOM_DRAWN:
+            # Drawn by _CUSTOM_SHAPES_JS with the label inside; vis draws no label of its own.
+            node["ipsShape"], node["ipsLabel"], label, shape = shape, label, " ", "custom"
         else:
             node["size"] = 18
         net.add_node(
             factor.id,
-            label=factor.label or " ",
+            label=label,
             shape=shape,
             color={
                 "background": style.color if style else DEFAULT_FACTOR_COLOR,
@@ -229,12 +237,77 @@ div.vis-tooltip { white-space: pre-wrap; max-width: 360px; font-family: sans-ser
 """
 
 
+# Hexagons and focal factors with their label inside, as the window draws them. Plain
+# canvas calls only; no external resource. vis calls the renderer for every frame.
+_CUSTOM_SHAPES_JS = """
+  function ipsLines(ctx, text, maxWidth) {
+    var words = String(text).split(/\\s+/), lines = [], line = "";
+    words.forEach(function (word) {
+      var next = line ? line + " " + word : word;
+      if (line && ctx.measureText(next).width > maxWidth) { lines.push(line); line = word; }
+      else { line = next; }
+    });
+    lines.push(line);
+    return lines;
+  }
+  function ipsRoundRect(ctx, x, y, w, h, r) {
+    ctx.beginPath();
+    ctx.moveTo(x + r, y);
+    ctx.arcTo(x + w, y, x + w, y + h, r);
+    ctx.arcTo(x + w, y + h, x, y + h, r);
+    ctx.arcTo(x, y + h, x, y, r);
+    ctx.arcTo(x, y, x + w, y, r);
+    ctx.closePath();
+  }
+  function ipsRenderer(node) {
+    return function (args) {
+      var ctx = args.ctx, x = args.x, y = args.y, style = args.style || {};
+      ctx.font = "14px arial, sans-serif";
+      var lines = ipsLines(ctx, node.ipsLabel, 150);
+      var widths = lines.map(function (l) { return ctx.measureText(l).width; });
+      var textWidth = Math.max.apply(null, widths);
+      var inset = node.ipsShape === "hexagon" ? 16 : 10;
+      var w = textWidth + 2 * inset + 8, h = lines.length * 17 + 14;
+      var left = x - w / 2, top = y - h / 2;
+      return {
+        drawNode: function () {
+          ctx.save();
+          ctx.fillStyle = style.color || node.color.background;
+          var active = args.state.selected || args.state.hover;
+          var border = style.borderColor || node.color.border;
+          ctx.strokeStyle = args.state.selected ? "#000000" : border;
+          ctx.lineWidth = (style.borderWidth || 1.5) * (active ? 2 : 1);
+          if (node.ipsShape === "hexagon") {
+            var d = Math.min(14, w / 4);
+            ctx.beginPath();
+            ctx.moveTo(left + d, top); ctx.lineTo(left + w - d, top); ctx.lineTo(left + w, y);
+            ctx.lineTo(left + w - d, top + h); ctx.lineTo(left + d, top + h); ctx.lineTo(left, y);
+            ctx.closePath();
+            ctx.fill(); ctx.stroke();
+          } else {
+            ipsRoundRect(ctx, left, top, w, h, 10); ctx.fill(); ctx.stroke();
+            ipsRoundRect(ctx, left + 4, top + 4, w - 8, h - 8, 7); ctx.stroke();
+          }
+          ctx.fillStyle = "#222222";
+          ctx.textAlign = "center";
+          ctx.textBaseline = "middle";
+          lines.forEach(function (l, i) { ctx.fillText(l, x, top + 7 + 8.5 + i * 17); });
+          ctx.restore();
+        },
+        nodeDimensions: {width: w, height: h}
+      };
+    };
+  }
+"""
+
+
 _SVG_SHAPES = {
     "box": '<rect x="1" y="3" width="24" height="14" rx="2"/>',
     "ellipse": '<ellipse cx="13" cy="10" rx="12" ry="7"/>',
     "hexagon": '<polygon points="13,1 21,5.5 21,14.5 13,19 5,14.5 5,5.5"/>',
-    "star": '<polygon points="13,1 15.4,7.2 22,7.5 16.8,11.6 18.6,18 13,14.3 7.4,18 9.2,11.6 '
-    '4,7.5 10.6,7.2"/>',
+    # The focal factor: a box with a double border, as in the window.
+    "star": '<rect x="1" y="2" width="24" height="16" rx="4"/>'
+    '<rect x="4" y="5" width="18" height="10" rx="2" fill="none"/>',
 }
 
 
@@ -323,7 +396,12 @@ def html_text(
     title = info.name or "Map"
     script = (
         "(function () {\n"
-        f"  var nodes = new vis.DataSet({_json_for_script(nodes)});\n"
+        f"{_CUSTOM_SHAPES_JS}"
+        f"  var nodeList = {_json_for_script(nodes)};\n"
+        "  nodeList.forEach(function (n) {\n"
+        "    if (n.ipsShape) { n.ctxRenderer = ipsRenderer(n); }\n"
+        "  });\n"
+        "  var nodes = new vis.DataSet(nodeList);\n"
         f"  var edges = new vis.DataSet({_json_for_script(edges)});\n"
         f"  var options = {_json_for_script(json.loads(options))};\n"
         '  var container = document.getElementById("mynetwork");\n'

@@ -88,7 +88,7 @@ def test_positions_fixed_and_physics_off(project: Project) -> None:
     assert match
     options = json.loads(match.group(1))
     assert options["physics"]["enabled"] is False
-    nodes_match = re.search(r"var nodes = new vis\.DataSet\((\[.*?\])\);\n", page)
+    nodes_match = re.search(r"var nodeList = (\[.*?\]);\n", page)
     assert nodes_match
     nodes = {n["id"]: n for n in json.loads(nodes_match.group(1))}
     for factor in data.factors:
@@ -146,3 +146,22 @@ def test_format_entry() -> None:
     (fmt,) = FORMATS
     assert fmt.name == "html" and fmt.read is None and fmt.write is write_html
     assert ".html" in fmt.suffixes
+
+
+def test_hexagons_and_focal_factors_carry_their_label_inside(project: Project) -> None:
+    # vis puts the label of its own hexagon/star below the symbol, where neighbours'
+    # labels collide; ours are drawn by the page's renderer with the label inside.
+    data = _data(project)
+    shapes = {s.id: s.shape for s in data.styles}
+    drawn = [f for f in data.factors if shapes.get(f.type or "") in ("hexagon", "star")]
+    assert drawn, "the demo map has interventions and focal factors"
+    page = html_text(data)
+    start = page.index("var nodeList = ") + len("var nodeList = ")
+    nodes = json.loads(page[start : page.index(";\n", start)])
+    by_id = {n["id"]: n for n in nodes}
+    for factor in drawn:
+        node = by_id[factor.id]
+        assert node["shape"] == "custom" and node["label"] == " "
+        assert node["ipsLabel"] == factor.label
+        assert node["ipsShape"] == shapes[factor.type or ""]
+    assert "ctxRenderer = ipsRenderer(n)" in page
