@@ -1,6 +1,6 @@
 """Screenshots of the workshop features on the demo project; run under a real X server:
 
-xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/workshop_shots.py
+xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/workshop_shots.py
 
 Writes grid.png, voices.png, marks-mode.png, theme-large.png and theme-contrast.png.
 """
@@ -29,7 +29,6 @@ def main() -> int:
     window.resize(1600, 1000)
     window.show()
     glasgow = next(m.id for m in window.project.maps() if m.name.startswith("Glasgow"))
-    lambeth = next(m.id for m in window.project.maps() if m.name.startswith("Lambeth"))
     state: dict = {}
 
     def shot(widget, name: str) -> None:
@@ -51,8 +50,14 @@ def main() -> int:
         shot(window, "grid")
 
     def voices() -> None:
-        window.show_map(lambeth)
+        # The first Glasgow workshop, where the map was drawn: who spoke, next to who came.
+        window.show_map(glasgow)
         window.do_balance_of_voices()
+        first = min(
+            (s for s in window.project.sessions.values() if s.site == "Glasgow"),
+            key=lambda s: s.date,
+        )
+        window.workshop.voices.set_scope(first.id)
         wide_right_docks()
         window.view.fit_map()
 
@@ -61,6 +66,7 @@ def main() -> int:
 
     def marks_mode() -> None:
         window.show_map(glasgow)
+        window.do_marks_grid()
         dialog = window.workshop.collect_marks()
         names = {p.pseudonym: p.id for p in window.project.participants.values()}
         dialog.set_person(names["Eilidh"])
@@ -69,7 +75,11 @@ def main() -> int:
                 f.id for f in window.document.factors.values() if f.label == "Fear of child removal"
             )
         )
-        dialog.move(window.geometry().right() - dialog.width() - 40, window.geometry().top() + 120)
+        # Over the lower left of the window: the fitted map (with the item selected) and the
+        # grid stay in view beside it.
+        dialog.move(
+            window.geometry().left() + 12, window.geometry().bottom() - dialog.height() - 12
+        )
         state["dialog"] = dialog
 
     def marks_mode_shot() -> None:

@@ -281,8 +281,13 @@ class VoicesPanel(QWidget):
         self.single.clear()
         from ipsmap.model.entities import GROUP_LABELS
 
-        # On one map the map's name in front of every item says nothing.
-        prefix = f"{result['scope']['map']}: " if result and result["scope"].get("map") else ""
+        # The open map's name in front of its items says nothing (other maps' items keep it).
+        open_map = (
+            self.project.map_info(self.map_id).name
+            if self.project is not None and self.map_id in {m.id for m in self.project.maps()}
+            else None
+        )
+        prefix = f"{open_map}: " if open_map else ""
         for entry in result["single_group_items"] if result else []:
             group = GROUP_LABELS.get(entry["group"], entry["group"])
             label = entry["label"].removeprefix(prefix) if prefix else entry["label"]
