@@ -3,14 +3,14 @@ the view; clicking or dragging in it moves the main view there."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from ipsmap.model.changes import Change
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.legend import corner_point
+from ipsmap.ui.legend import OVERLAY_MARGIN, corner_point
 
 MINIMAP_SIZE = QSize(200, 140)
 VIEW_RECT_COLOR = "#1565c0"
@@ -26,6 +26,7 @@ class Minimap(QGraphicsView):
         self.setToolTip("Overview of the whole map: click or drag to move the view")
         self._view = view
         self._scene = scene
+        self._watched: set[QObject] = set()
         self._enabled = True
         self._document = None
         # The map's extent (scene coordinates), measured on model changes only.
@@ -145,18 +146,41 @@ class Minimap(QGraphicsView):
         self.refit()
 
     def _place(self) -> None:
-        self.move(corner_point(self.parentWidget(), self.size(), Qt.Corner.BottomRightCorner))
+        self.move(self._wanted_position())
+
+    def _wanted_position(self) -> QPoint:
+        """Bottom right; above the legend when a narrow canvas (or large text) would
+        otherwise put the two on top of each other."""
+        parent = self.parentWidget()
+        wanted = corner_point(parent, self.size(), Qt.Corner.BottomRightCorner)
+        legend = parent.findChild(QWidget, "legend", Qt.FindChildOption.FindDirectChildrenOnly)
+        if legend is None:
+            return wanted
+        if legend not in self._watched:
+            legend.installEventFilter(self)  # follow its size as themes and types change
+            self._watched.add(legend)
+        if legend.isVisible() and QRect(wanted, self.size()).intersects(legend.geometry()):
+            above = legend.geometry().top() - self.height() - OVERLAY_MARGIN
+            if above >= OVERLAY_MARGIN:
+                wanted.setY(above)
+        return wanted
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
             self.sync()
+            self._place()
+        elif watched in self._watched and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+            QEvent.Type.Hide,
+        ):
             self._place()
         return False
 
     def moveEvent(self, event) -> None:
         # Scrolling the canvas moves its child widgets along; the overview stays put.
         super().moveEvent(event)
-        wanted = corner_point(self.parentWidget(), self.size(), Qt.Corner.BottomRightCorner)
+        wanted = self._wanted_position()
         if self.pos() != wanted:
             self.move(wanted)
 

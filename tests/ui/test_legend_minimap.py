@@ -320,3 +320,24 @@ def test_minimap_follows_a_new_document(qtbot, wide_canvas, canvas):
     canvas.scene.set_document(None)
     minimap.sync()
     assert not minimap.isVisible()
+
+
+def test_minimap_moves_above_the_legend_on_a_narrow_canvas(qtbot, wide_canvas):
+    legend = LegendOverlay(wide_canvas.view, wide_canvas.scene)
+    minimap = Minimap(wide_canvas.view, wide_canvas.scene)
+    minimap.sync()
+    assert minimap.isVisible() and legend.isVisible()
+    assert not minimap.geometry().intersects(legend.geometry())
+    # Narrow the canvas (as a wide side panel or large text does) until they would meet.
+    wide_canvas.view.resize(legend.width() + minimap.width() // 2, 700)
+
+    def apart() -> bool:
+        return minimap.isVisible() and not minimap.geometry().intersects(legend.geometry())
+
+    qtbot.waitUntil(apart)
+    assert minimap.geometry().bottom() < legend.geometry().top()
+    viewport = wide_canvas.view.viewport()
+    assert minimap.geometry().right() == viewport.width() - OVERLAY_MARGIN - 1
+    # Back to a wide canvas: the overview returns to its corner.
+    wide_canvas.view.resize(1200, 700)
+    qtbot.waitUntil(lambda: minimap.geometry().bottom() == viewport.height() - OVERLAY_MARGIN - 1)
