@@ -4,6 +4,7 @@ and File → Export with a path writing the evaluator extras."""
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,21 @@ def test_cancel_stops_a_big_pdf_export_early_and_leaves_nothing(
     outcome: dict[str, bool] = {}
     real_write = export_dialog.write_map
 
+    clicked = threading.Event()
+
     def recording_write(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # Hold the writer at its second step until Cancel has been pressed, so a busy
+        # machine cannot let it finish first (the check is *that* it stops, not how fast).
+        context = args[4] if len(args) > 4 else kwargs["context"]
+        report, steps = context.progress, []
+
+        def gated(fraction: float, message: str) -> None:
+            steps.append(fraction)
+            report(fraction, message)
+            if len(steps) == 2:
+                clicked.wait(15)
+
+        context.progress = gated
         try:
             result = real_write(*args, **kwargs)
         except ExportCancelled:
@@ -162,6 +177,7 @@ def test_cancel_stops_a_big_pdf_export_early_and_leaves_nothing(
     qtbot.waitUntil(lambda: dialog.value() > 0, timeout=15_000)
     assert "Exporting" in dialog.labelText()
     dialog.findChild(QPushButton).click()
+    clicked.set()
     assert dialog.isHidden()  # the UI is back at once
 
     qtbot.waitUntil(lambda: bool(outcome), timeout=15_000)
