@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipsmap.demo_cmos import add_demo_cmos
+from ipsmap.demo_evaluation import add_demo_adaptation_point
 from ipsmap.demo_workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
 from ipsmap.model.project import Project
@@ -26,6 +27,7 @@ def create_demo_project(path: str | Path) -> Project:
     try:
         add_demo_workshops(project, maps)
         add_demo_cmos(project)
+        add_demo_adaptation_point(project)
     except BaseException:
         project.close()
         Path(path).unlink(missing_ok=True)

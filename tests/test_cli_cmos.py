@@ -40,7 +40,11 @@ def test_cmos_json_names_what_each_explains(demo):
     assert ("link", "IPS team theory of change") in kinds
     assert ("factor", "Glasgow: families' local system") in kinds
     assert all(e["label"] for c in cmos for e in c["explains"])
-    assert all(set(e) == {"source", "quote", "where"} for c in cmos for e in c["evidence"])
+    keys = {"source", "quote", "where"}
+    references = {"session_id", "snapshot_id"}
+    assert all(keys <= set(e) <= keys | references for c in cmos for e in c["evidence"])
+    # The demo's second Glasgow workshop added evidence that points at the session.
+    assert any("session_id" in e for c in cmos for e in c["evidence"])
 
 
 def test_cmos_text_and_status_filter(demo):
@@ -80,21 +84,28 @@ def test_cmo_history_grouped_by_snapshots(demo, tmp_path):
     with Project.open(path) as project:
         cmo = next(c for c in project.cmos.values() if c.code == "CMO 3")
         toc = next(m for m in project.maps() if m.kind == "toc")
-        snapshot = take_snapshot(project, toc.id, "Adaptation point 1")
+        # The demo froze both site maps together as adaptation point 1 when it was built.
+        snapshot = take_snapshot(project, toc.id, "Adaptation point 2")
         project.execute(EditCMO(cmo.id, {"status": "refined"}))
     result = ipsmap("cmos", path, "--history", "cmo 3")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     date = snapshot.taken_at[:10]
+    first = "Adaptation point 1, Glasgow / Adaptation point 1, Lambeth"
     assert lines[0] == "CMO 3: how it changed"
-    assert lines[1] == f"Before Adaptation point 1 ({date})"
+    assert lines[1] == f"Before {first} ({date})"
     assert lines[2].endswith("Facilitator: created")
-    assert f"Since Adaptation point 1 ({date})" in lines
+    assert f"Before Adaptation point 2 ({date})" in lines
+    assert f"Since Adaptation point 2 ({date})" in lines
     assert lines[-1].strip().endswith(" → refined")
     data = json.loads(ipsmap("cmos", path, "--history", "CMO 3", "--json").stdout)
     assert data["code"] == "CMO 3"
-    assert [p["snapshots"] for p in data["periods"]] == [["Adaptation point 1"], []]
-    assert data["periods"][1]["changes"][0]["after"] == "refined"
+    assert [p["snapshots"] for p in data["periods"]] == [
+        ["Adaptation point 1, Glasgow", "Adaptation point 1, Lambeth"],
+        ["Adaptation point 2"],
+        [],
+    ]
+    assert data["periods"][2]["changes"][0]["after"] == "refined"
     missing = ipsmap("cmos", path, "--history", "CMO 99")
     assert missing.returncode == 2 and "CMO 1, CMO 2" in missing.stderr
     assert missing.stderr.startswith("ipsmap: error:") and len(missing.stderr.splitlines()) == 1

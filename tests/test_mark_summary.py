@@ -145,8 +145,18 @@ def test_demo_maps_were_drawn_in_each_sites_first_workshop(tmp_path):
                 continue
             data = project.map_data(info.id)
             result = balance_of_voices(project, info.id, session.id)
-            assert result["totals"]["factors"] == len(data.factors)
-            assert result["totals"]["links"] == len(data.links)
+            # Every factor and link was drawn in one of the site's workshops: most in the
+            # first, the rest when a later one revisited the map (see demo_evaluation).
+            later = [
+                balance_of_voices(project, info.id, s.id)["totals"]
+                for s in project.sessions.values()
+                if s.site == info.site and s.id != session.id
+            ]
+            assert result["totals"]["factors"] + sum(t["factors"] for t in later) == len(
+                data.factors
+            )
+            assert result["totals"]["links"] + sum(t["links"] for t in later) == len(data.links)
+            assert result["totals"]["factors"] >= len(data.factors) - 1
             assert not any("none of the" in w for w in result["warnings"])
             # The people the map names were added once, before the session named them.
             assert all(p.id in project.participants for p in data.participants)

@@ -38,7 +38,8 @@ def test_a_snapshot_freezes_the_map_with_its_sha256(demo):
     doc = demo.document(glasgow.id)
     doc.execute(AddFactor("Cost of living crisis"))
     assert snapshot_document(demo, snapshot.id) == document, "later edits don't touch it"
-    assert [s.label for s in list_snapshots(demo, glasgow.id)] == ["Adaptation point 1"]
+    # (The demo froze its site maps as "Adaptation point 1, <site>" when it was built.)
+    assert [s.label for s in list_snapshots(demo, glasgow.id)][-1] == "Adaptation point 1"
     assert demo.history()[-2].command == "Take snapshot"
     assert doc.undo_stack.undo_name() != "Take snapshot"
 
@@ -112,7 +113,11 @@ def test_cli_snapshot_snapshots_and_diff(tmp_path):
     snapshot_id, digest = taken.stdout.split()
     assert len(digest) == 64
     listed = json.loads(ipsmap("snapshots", path, "--json").stdout)["snapshots"]
-    assert [(s["id"], s["sha256"], s["label"]) for s in listed] == [(snapshot_id, digest, "AP1")]
+    assert [(s["id"], s["sha256"], s["label"]) for s in listed][-1] == (snapshot_id, digest, "AP1")
+    assert [s["label"] for s in listed][:2] == [
+        "Adaptation point 1, Glasgow",
+        "Adaptation point 1, Lambeth",
+    ]
     same = json.loads(
         ipsmap("diff", path, snapshot_id, "Glasgow: families' local system", "--json").stdout
     )

@@ -376,6 +376,14 @@ def cmo_evolution(project: Project, cmo_id: str) -> list[CmoPeriod]:
         seq = seqs.get(snapshot.id)
         return change.seq < seq if seq is not None else change.at < snapshot.taken_at
 
+    def same_point(last: Any, following: Any) -> bool:
+        # Other maps frozen straight after (nothing else logged in between) are the same
+        # adaptation point; without log positions, no change of this CMO in between.
+        a, b = seqs.get(last.id), seqs.get(following.id)
+        if a is not None and b is not None:
+            return b == a + 1
+        return not any(not before(c, last) and before(c, following) for c in rest)
+
     periods: list[CmoPeriod] = []
     pending: list[CmoChange] = []
     rest = list(history)
@@ -383,11 +391,10 @@ def cmo_evolution(project: Project, cmo_id: str) -> list[CmoPeriod]:
     while index < len(snapshots):
         group = [snapshots[index]]
         index += 1
-        # Other maps frozen next, with no change of this CMO between, mark the same point.
         while (
             index < len(snapshots)
             and snapshots[index].map_id not in {s.map_id for s in group}
-            and not any(not before(c, group[-1]) and before(c, snapshots[index]) for c in rest)
+            and same_point(group[-1], snapshots[index])
         ):
             group.append(snapshots[index])
             index += 1

@@ -468,11 +468,12 @@ def test_toc_layout_bottom_to_top_puts_impact_at_the_top(qtbot, window):
 def test_take_and_restore_a_snapshot_from_the_map_menu(qtbot, window):
     from ipsmap.model.snapshots import list_snapshots
 
-    digest = window.do_take_snapshot("Adaptation point 1")
+    # (The demo already holds "Adaptation point 1" snapshots of the site maps.)
+    digest = window.do_take_snapshot("Adaptation point 2")
     assert digest and len(digest) == 64
-    (snapshot,) = list_snapshots(window.project)
+    (snapshot,) = [s for s in list_snapshots(window.project) if s.label == "Adaptation point 2"]
     assert snapshot.map_id == window.document.id and snapshot.sha256 == digest
     count = len(window.project.maps())
     window.do_restore_snapshot(snapshot.id)
     assert len(window.project.maps()) == count + 1
-    assert window.document.info.name.endswith("(Adaptation point 1)")
+    assert window.document.info.name.endswith("(Adaptation point 2)")
