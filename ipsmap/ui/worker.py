@@ -7,15 +7,25 @@ the dialog and stops itself when ``cancelled`` turns true (cooperative cancellat
 
 from __future__ import annotations
 
+import atexit
+import gc
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 # The progress dialog's range when the computation reports steps (per mille).
 STEPS = 1000
+# Workers computing now, and whether the collector was on before the first began.
+_PAUSES: list = [0, True]
+_PAUSE_LOCK = threading.Lock()
+# Worker threads still running, with their jobs (kept alive here, see run_in_worker).
+_RUNNING: dict[QThread, QObject] = {}
+_EXIT_HOOKED: list[bool] = []
 
 
 class _Job(QObject):
@@ -31,9 +41,35 @@ class _Job(QObject):
     def run(self) -> None:
         try:
             args = () if self.progress is None else (self.progress,)
-            self.finished.emit(self._compute(*args))
+            with _collector_paused():
+                result = self._compute(*args)
+            self.finished.emit(result)
         except Exception as exc:
             self.failed.emit(str(exc))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a worker computes.
+
+    The collector runs in whichever thread happens to allocate; run here, it may free a
+    closed dialog or widget left in a reference cycle, and destroying Qt GUI objects off
+    the UI thread crashes the program (seen as rare segfaults during big exports). The
+    pause is process-wide and counted, so overlapping workers resume it only at the end;
+    the UI thread collects again as soon as the last worker is done.
+    """
+    with _PAUSE_LOCK:
+        if _PAUSES[0] == 0:
+            _PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _PAUSES[0] += 1
+    try:
+        yield
+    finally:
+        with _PAUSE_LOCK:
+            _PAUSES[0] -= 1
+            if _PAUSES[0] == 0 and _PAUSES[1]:
+                gc.enable()
 
 
 class WorkerProgress:
@@ -112,15 +148,22 @@ def run_in_worker(
     called as ``compute(progress)`` with a :class:`WorkerProgress` (also the returned
     thread's ``progress`` attribute); otherwise the dialog shows a busy bar.
     """
-    thread = QThread(parent)
+    # Not parented to the window: closing it mid-computation would destroy a running
+    # QThread, which aborts the whole program. Running threads are kept here instead and
+    # waited for when the program ends.
+    for finished in [t for t in _RUNNING if t.isFinished()]:
+        del _RUNNING[finished]  # dropped here, in the UI thread, once truly done
+    thread = QThread()
     job = _Job(compute, steps)
+    _RUNNING[thread] = job
+    _wait_at_exit()
     job.moveToThread(thread)
     dialog = QProgressDialog(label, "Cancel", 0, STEPS if steps else 0, parent)
     dialog.setObjectName("worker-progress")
     dialog.setMinimumDuration(400)
     dialog.setAutoReset(False)
     receiver = _Receiver(on_done, on_error, dialog, label, parent)
-    progress = job.progress  # not through ``job``, which is deleted when the thread ends
+    progress = job.progress
 
     def cancel() -> None:
         # The dialog returns at once and the result is dropped; a computation with steps
@@ -133,13 +176,37 @@ def run_in_worker(
     job.progressed.connect(receiver.progressed)
     job.finished.connect(receiver.done)
     job.failed.connect(receiver.error)
-    job.finished.connect(thread.quit)
-    job.failed.connect(thread.quit)
+    # Direct: quit() is thread-safe, and a queued call would wait for the UI thread's event
+    # loop, which wait_for_workers() (at exit) is blocking.
+    job.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    job.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.started.connect(job.run)
-    thread.finished.connect(job.deleteLater)
     thread.finished.connect(receiver.deleteLater)
-    thread.finished.connect(thread.deleteLater)
-    parent._worker_jobs = [*getattr(parent, "_worker_jobs", []), (thread, job)]  # keep alive
+    parent._worker_jobs = [*getattr(parent, "_worker_jobs", []), (thread, job)]  # tests look
     thread.progress = progress  # type: ignore[attr-defined]
     thread.start()
     return thread
+
+
+def wait_for_workers(timeout_ms: int = 10_000) -> bool:
+    """Let running computations end (a cancelled one stops at its next step); True if all did."""
+    for thread in list(_RUNNING):
+        progress = getattr(thread, "progress", None)
+        if progress is not None:
+            progress.cancel()
+    deadline = time.monotonic() + timeout_ms / 1000
+    # Poll with sleeps (which release the GIL) rather than one long QThread.wait(): the
+    # worker needs the GIL to finish its Python.
+    while any(t.isRunning() for t in list(_RUNNING)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not any(t.isRunning() for t in list(_RUNNING))
+
+
+def _wait_at_exit() -> None:
+    if _EXIT_HOOKED:
+        return
+    _EXIT_HOOKED.append(True)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(wait_for_workers)
+    atexit.register(wait_for_workers)
