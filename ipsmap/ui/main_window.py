@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.docks["data"], self.docks["cmos"])
         self.docks["data"].raise_()
+        # Raised again once shown: Qt shows the last tab added until the window is on screen,
+        # and a workshop starts on the map and its data, not on the evaluators' CMO table.
+        QTimer.singleShot(0, self.docks["data"].raise_)
         self.resizeDocks(
             [self.docks["maps"], self.docks["inspector"]], [250, 330], Qt.Orientation.Horizontal
         )

@@ -477,3 +477,16 @@ def test_take_and_restore_a_snapshot_from_the_map_menu(qtbot, window):
     window.do_restore_snapshot(snapshot.id)
     assert len(window.project.maps()) == count + 1
     assert window.document.info.name.endswith("(Adaptation point 2)")
+
+
+def test_the_window_opens_on_the_data_view_not_the_cmo_table(qtbot, window):
+    from PySide6.QtWidgets import QTabBar
+
+    def bottom_tab() -> str:
+        for bar in window.findChildren(QTabBar):
+            names = [bar.tabText(i) for i in range(bar.count())]
+            if "CMO configurations" in names:
+                return bar.tabText(bar.currentIndex())
+        return ""
+
+    qtbot.waitUntil(lambda: bottom_tab() == "Data view", timeout=2000)
