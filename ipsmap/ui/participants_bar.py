@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +16,7 @@ from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, Participant
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
+from ipsmap.ui.project_combo import ProjectCombo
 
 ADD_ENTRY = "__add__"
 
@@ -71,50 +71,33 @@ class ParticipantDialog(QDialog):
         )
 
 
-class ParticipantCombo(QComboBox):
+class ParticipantCombo(ProjectCombo):
     """The current participant; picking "Add participant…" opens the dialog."""
 
-    message = Signal(str)
-
     def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("participant-combo")
-        self.setAccessibleName("Who is editing now")
-        self.setToolTip("New factors and links are credited to this person (by pseudonym)")
-        self.setMinimumContentsLength(18)
-        self.project: Project | None = None
-        self.activated.connect(self._picked)
+        super().__init__(
+            "participant-combo",
+            "Who is editing now",
+            "New factors and links are credited to this person (by pseudonym)",
+            18,
+        )
 
-    def set_project(self, project: Project | None) -> None:
-        self.project = project
-        self.refresh()
+    def fill(self, project: Project) -> None:
+        people = sorted(
+            project.participants.values(),
+            key=lambda p: (p.id != project.facilitator_id, p.pseudonym.casefold()),
+        )
+        for person in people:
+            self.addItem(participant_title(person), person.id)
+        if not project.read_only:
+            self.addItem("Add participant…", ADD_ENTRY)
+        self.setCurrentIndex(max(self.findData(project.actor_id), 0))
 
-    def refresh(self) -> None:
-        self.blockSignals(True)
-        self.clear()
-        project = self.project
-        if project is not None:
-            people = sorted(
-                project.participants.values(),
-                key=lambda p: (p.id != project.facilitator_id, p.pseudonym.casefold()),
-            )
-            for person in people:
-                self.addItem(participant_title(person), person.id)
-            if not project.read_only:
-                self.addItem("Add participant…", ADD_ENTRY)
-            index = self.findData(project.actor_id)
-            self.setCurrentIndex(max(index, 0))
-        self.blockSignals(False)
-
-    def _picked(self, index: int) -> None:
-        project = self.project
-        if project is None:
-            return
-        choice = self.itemData(index)
+    def picked(self, project: Project, choice: object) -> None:
         if choice == ADD_ENTRY:
             self.add_participant()
             return
-        project.set_actor(choice)
+        project.set_actor(str(choice) if choice else None)
 
     def add_participant(self, dialog: ParticipantDialog | None = None) -> None:
         project = self.project

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -22,6 +22,7 @@ from ipsmap.model.entities import GROUP_LABELS, Participant, Session
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import AddSession, EditSession
+from ipsmap.ui.project_combo import ProjectCombo
 
 NO_SESSION = ""
 
@@ -142,43 +143,26 @@ class SessionDialog(QDialog):
         self.accept()
 
 
-class SessionCombo(QComboBox):
+class SessionCombo(ProjectCombo):
     """Which workshop is running now: recorded on every edit and mark (project.set_session)."""
 
-    message = Signal(str)
-
     def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("session-combo")
-        self.setAccessibleName("Current workshop session")
-        self.setToolTip(
-            "The workshop happening now. Every change and mark is recorded as made in it."
+        super().__init__(
+            "session-combo",
+            "Current workshop session",
+            "The workshop happening now. Every change and mark is recorded as made in it.",
+            22,
         )
-        self.setMinimumContentsLength(22)
-        self.project: Project | None = None
-        self.activated.connect(self._picked)
 
-    def set_project(self, project: Project | None) -> None:
-        self.project = project
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.blockSignals(True)
-        self.clear()
+    def fill(self, project: Project) -> None:
         self.addItem("No session", NO_SESSION)
-        project = self.project
-        if project is not None:
-            if project.session_id and project.session_id not in project.sessions:
-                project.set_session(None)
-            for session in sorted(project.sessions.values(), key=lambda s: (s.date, s.title)):
-                self.addItem(session_text(session), session.id)
-            self.setCurrentIndex(max(self.findData(project.session_id or NO_SESSION), 0))
-        self.blockSignals(False)
+        if project.session_id and project.session_id not in project.sessions:
+            project.set_session(None)
+        for session in sorted(project.sessions.values(), key=lambda s: (s.date, s.title)):
+            self.addItem(session_text(session), session.id)
+        self.setCurrentIndex(max(self.findData(project.session_id or NO_SESSION), 0))
 
-    def _picked(self, index: int) -> None:
-        if self.project is None:
-            return
-        choice = self.itemData(index)
-        self.project.set_session(choice or None)
+    def picked(self, project: Project, choice: object) -> None:
+        project.set_session(str(choice) if choice else None)
         if choice:
             self.message.emit(f"Changes are now recorded as made in “{self.currentText()}”")
