@@ -34,4 +34,6 @@ def create_demo_project(path: str | Path) -> Project:
         raise
     # Building the demo is not something a user should be able to undo.
     project.undo_stack = UndoStack()
+    for info in project.maps():
+        project.document(info.id).undo_stack = UndoStack()
     return project

@@ -165,3 +165,13 @@ def test_demo_maps_were_drawn_in_each_sites_first_workshop(tmp_path):
         )
     finally:
         project.close()
+
+
+def test_nothing_the_demo_did_while_being_built_can_be_undone(tmp_path):
+    project = create_demo_project(tmp_path / "demo.ipsmap")
+    try:
+        assert not project.undo_stack.can_undo()
+        for info in project.maps():
+            assert not project.document(info.id).undo_stack.can_undo(), info.name
+    finally:
+        project.close()
