@@ -54,8 +54,9 @@ def add_demo_adaptation_point(project: Project) -> None:
     context = document.state.style_named("factor", "Context")
     crisis = AddFactor(
         "Cost of living crisis",
-        poverty.x - 40,
-        poverty.y - 150,
+        # A free spot on the demo's grid, left of the money-and-housing factors.
+        poverty.x - 360,
+        poverty.y - 100,
         type=context.id if context else None,
         notes="Raised at the second workshop: prices rising faster than incomes and benefits.",
     )
