@@ -9,7 +9,7 @@ PDF's "changes since the previous snapshot" and a CMO's history all have somethi
 
 from __future__ import annotations
 
-from ipsmap.model.commands import AddFactor, AddLink, EditLink
+from ipsmap.model.commands import AddFactor, AddLink, EditLink, SetGroupMembers
 from ipsmap.model.entities import CONFIDENCE_LEVELS, STRENGTH_LEVELS
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import EditCMO
@@ -61,6 +61,9 @@ def add_demo_adaptation_point(project: Project) -> None:
         notes="Raised at the second workshop: prices rising faster than incomes and benefits.",
     )
     document.execute(crisis)
+    money = next((g for g in document.state.groups.values() if g.name == "Money and housing"), None)
+    if money is not None:
+        document.execute(SetGroupMembers(money.id, add=[crisis.id]))
     document.execute(
         AddLink(
             crisis.id,
