@@ -48,6 +48,13 @@ def test_compare_live_map_with_its_snapshot(window, qtbot):
     # Halos: green around the new factor, amber around the renamed one.
     assert overlay.halos[added].pen().color().rgb() == ADDED.rgb()
     assert overlay.halos[renamed].pen().color().rgb() == CHANGED.rgb()
+    # A factor's ring goes where the factor goes while it is dragged (before any commit).
+    item = scene.factor_items[added]
+    ring = overlay.halos[added]
+    assert item.sceneBoundingRect().center() == ring.sceneBoundingRect().center()
+    item.setPos(item.pos() + QPointF(120, 40))
+    assert item.sceneBoundingRect().center() == ring.sceneBoundingRect().center()
+    item.setPos(item.pos() - QPointF(120, 40))
     # The deleted factor is a ghost where it was; its links are ghost links.
     ghost = overlay.ghosts[deleted]
     assert isinstance(ghost, GhostFactorItem) and ghost.scene() is scene

@@ -109,20 +109,24 @@ class CompareOverlay:
         scene.set_faded({i for i, s in status.items() if s == "unchanged"})
         for factor_id, factor_item in scene.factor_items.items():
             if status.get(factor_id) in ("added", "changed"):
+                # In the factor's own coordinates and parented to it, so the ring moves
+                # with the factor while it is dragged (the overlay is rebuilt on release).
                 path = QPainterPath()
-                rect = factor_item.outline_rect()
-                scale = factor_item.scale()
-                rect = QRectF(rect.topLeft() * scale, rect.size() * scale).translated(
-                    factor_item.pos()
-                )
-                path.addRoundedRect(rect.adjusted(-5, -5, 5, 5), 10, 10)
-                self._halo(factor_id, path, status[factor_id], z=8)
+                path.addRoundedRect(factor_item.outline_rect().adjusted(-5, -5, 5, 5), 10, 10)
+                self._halo(factor_id, path, status[factor_id], z=8, parent=factor_item)
         for link_id, link_item in scene.link_items.items():
             if status.get(link_id) in ("added", "changed"):
                 self._halo(link_id, link_item.shape(), status[link_id], z=4)
         self._draw_removed(result, a_doc)
 
-    def _halo(self, item_id: str, path: QPainterPath, state: str, z: float) -> None:
+    def _halo(
+        self,
+        item_id: str,
+        path: QPainterPath,
+        state: str,
+        z: float,
+        parent: QGraphicsItem | None = None,
+    ) -> None:
         color = ADDED if state == "added" else CHANGED
         halo = QGraphicsPathItem(path)
         if z >= 8:  # a factor: a bold ring around it
@@ -134,7 +138,11 @@ class CompareOverlay:
         halo.setZValue(z)
         halo.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         halo.setToolTip("Added" if state == "added" else "Changed")
-        self.scene.addItem(halo)
+        if parent is not None:
+            halo.setParentItem(parent)
+            halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        else:
+            self.scene.addItem(halo)
         self.items.append(halo)
         self.halos[item_id] = halo
 
