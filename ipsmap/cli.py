@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--by-ends", action="store_true",
         help="merge links by their ends only (polarity disagreements become '?')",
     )  # fmt: skip
+    p.add_argument(
+        "--merge", action="append", default=[], metavar="LABEL_A=LABEL_B",
+        help="treat these two factor labels as one factor (repeatable); similar labels "
+        "that were not merged are listed",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = commands.add_parser("formats", help="list the file formats ipsmap reads and writes")
@@ -438,14 +443,27 @@ def _id_pairs(items: list[str], option: str) -> list[tuple[str, str]]:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
-    from ipsmap.model.aggregate import combine_maps
+    from ipsmap.model.aggregate import combine_maps, propose_merges
+    from ipsmap.model.compare import normalise_label
     from ipsmap.model.project import Project
 
     if len(args.maps) < 2:
         raise UserError("give at least two maps to combine")
+    merge = []
+    for pair in args.merge:
+        a, sep, b = pair.partition("=")
+        if not sep or not a.strip() or not b.strip():
+            raise UserError(f"--merge takes LABEL_A=LABEL_B, not {pair!r}")
+        merge.append((a.strip(), b.strip()))
     with Project.open(args.project) as project:
         ids = [project.find_map(ref).id for ref in args.maps]
-        map_id = combine_maps(project, ids, args.name, split_polarity=not args.by_ends)
+        merged = {frozenset(normalise_label(x) for x in pair) for pair in merge}
+        proposals = [
+            p
+            for p in propose_merges([project.map_data(i) for i in ids])
+            if frozenset((normalise_label(p.a), normalise_label(p.b))) not in merged
+        ]
+        map_id = combine_maps(project, ids, args.name, split_polarity=not args.by_ends, merge=merge)
         counts = project.counts()[map_id]
         row = {
             "id": map_id,
@@ -453,11 +471,15 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
             "maps": [project.map_info(i).name for i in ids],
             "factors": counts[0],
             "links": counts[1],
+            "merged": [list(pair) for pair in merge],
+            "similar_not_merged": [p.__dict__ for p in proposals],
         }
     if args.json:
         print(json.dumps(row, ensure_ascii=False, indent=2))
-    else:
-        print(f"{map_id}  {row['name']}: {row['factors']} factors, {row['links']} links")
+        return 0
+    print(f"{map_id}  {row['name']}: {row['factors']} factors, {row['links']} links")
+    for p in proposals:
+        print(f"similar, not merged: “{p.a}” / “{p.b}” ({p.reason}); --merge to merge")
     return 0
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ipsmap.model.aggregate import aggregate_maps, combine_maps
+from ipsmap.model.aggregate import aggregate_maps, combine_maps, propose_merges
 from ipsmap.model.commands import AddFactor, AddLink
 from ipsmap.model.errors import CommandError
 from ipsmap.model.project import Project
@@ -158,3 +158,51 @@ def test_cli_aggregate(tmp_path):
     assert json.loads(by_ends.stdout)["links"] == 3
     assert_user_error(ipsmap("aggregate", path, "Anna", "Nobody", "--name", "X"), "No map")
     assert_user_error(ipsmap("aggregate", path, "Anna", "--name", "X"), "at least two")
+
+
+def test_similar_labels_are_proposed_and_merged_only_when_accepted(project):
+    maps = []
+    for name, labels in (("Anna", ["Waiting lists", "Sleep"]), ("Ben", ["Waiting list", "Sleep"])):
+        command = AddMap(name, "system")
+        project.execute(command)
+        doc = project.document(command.id)
+        ids = []
+        for label in labels:
+            add = AddFactor(label)
+            doc.execute(add)
+            ids.append(add.id)
+        doc.execute(AddLink(ids[0], ids[1], "-", 0.5 if name == "Anna" else 1.0))
+        maps.append(project.map_data(command.id))
+
+    (proposal,) = propose_merges(maps)
+    assert {proposal.a, proposal.b} == {"Waiting lists", "Waiting list"}
+    assert proposal.score >= 0.85
+
+    apart = aggregate_maps(maps, "Apart")
+    assert sorted(f.label for f in apart.factors) == ["Sleep", "Waiting list", "Waiting lists"]
+
+    merged = aggregate_maps(maps, "Merged", merge=[("waiting list", "WAITING LISTS")])
+    waiting = next(f for f in merged.factors if f.label.startswith("Waiting"))
+    assert len(merged.factors) == 2 and waiting.attributes["maps_count"] == 2
+    (link,) = merged.links
+    assert link.attributes["maps_count"] == 2
+    assert (link.attributes["strength_min"], link.attributes["strength_max"]) == (0.5, 1.0)
+
+
+def test_cli_aggregate_merge_option(tmp_path):
+    path = tmp_path / "p.ipsmap"
+    with Project.create(path) as project:
+        for name, label in (("Anna", "Waiting lists"), ("Ben", "Waiting list")):
+            command = AddMap(name, "system")
+            project.execute(command)
+            project.document(command.id).execute(AddFactor(label))
+    apart = json.loads(ipsmap("aggregate", path, "Anna", "Ben", "--name", "A", "--json").stdout)
+    assert apart["factors"] == 2 and len(apart["similar_not_merged"]) == 1
+    merged = ipsmap(
+        "aggregate", path, "Anna", "Ben", "--name", "M", "--merge", "Waiting lists=Waiting list"
+    )
+    assert merged.returncode == 0, merged.stderr
+    assert ": 1 factors" in merged.stdout and "similar, not merged" not in merged.stdout
+    assert_user_error(
+        ipsmap("aggregate", path, "Anna", "Ben", "--name", "X", "--merge", "nope"), "--merge"
+    )

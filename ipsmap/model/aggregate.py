@@ -8,11 +8,12 @@ merged record says in its attributes how many of the maps hold it and which.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from statistics import fmean
 from typing import TYPE_CHECKING, Any
 
-from ipsmap.model.compare import normalise_label
+from ipsmap.model.compare import near_matches, normalise_label
 from ipsmap.model.entities import Factor, Group, Link, MapInfo, Participant, Style, new_id
 from ipsmap.model.errors import CommandError
 from ipsmap.model.mapdata import MapData
@@ -21,12 +22,50 @@ if TYPE_CHECKING:
     from ipsmap.model.project import Project
 
 
-def aggregate_maps(maps: Sequence[MapData], name: str, split_polarity: bool = True) -> MapData:
+@dataclass(frozen=True)
+class MergeProposal:
+    """Two labels from the maps being combined that probably name the same factor."""
+
+    a: str
+    b: str
+    score: float
+    reason: str
+
+
+def propose_merges(maps: Sequence[MapData]) -> list[MergeProposal]:
+    """Labels that differ after normalising but look alike (as comparison proposes them),
+    for a person to accept or not before combining; best first."""
+    spelled: dict[str, str] = {}
+    for data in maps:
+        for factor in data.factors:
+            spelled.setdefault(normalise_label(factor.label), factor.label)
+    keys = sorted(spelled)
+    norm = {k: k for k in keys}
+    seen: set[frozenset[str]] = set()
+    proposals = []
+    for score, x, y, reason in near_matches(keys, keys, norm, norm):
+        pair = frozenset((x, y))
+        if x == y or pair in seen:
+            continue
+        seen.add(pair)
+        first, second = sorted((x, y))
+        proposals.append(MergeProposal(spelled[first], spelled[second], round(score, 3), reason))
+    return proposals
+
+
+def aggregate_maps(
+    maps: Sequence[MapData],
+    name: str,
+    split_polarity: bool = True,
+    merge: Iterable[tuple[str, str]] = (),
+) -> MapData:
     """One new map (fresh ids) holding what the given maps hold, merged.
 
-    With ``split_polarity`` a + and a − link between the same factors stay two links;
-    without it they become one link whose polarity is the one all maps agree on, or '?'
-    with the counts in ``attributes["polarities"]``.
+    Factors merge by normalised label, and also where ``merge`` names two labels as the
+    same factor (accepted proposals of :func:`propose_merges`). With ``split_polarity`` a
+    + and a − link between the same factors stay two links; without it they become one
+    link whose polarity is the one all maps agree on, or '?' with the counts in
+    ``attributes["polarities"]``.
     """
     if len(maps) < 2:
         raise CommandError("Choose at least two maps to combine")
@@ -37,10 +76,12 @@ def aggregate_maps(maps: Sequence[MapData], name: str, split_polarity: bool = Tr
     styles, style_of = _merge_styles(maps, map_id)
 
     # -- factors ---------------------------------------------------------------------
+    same = _label_classes(merge)
     factor_groups: dict[str, list[tuple[int, Factor]]] = {}
     for index, data in enumerate(maps):
         for f in data.factors:
-            factor_groups.setdefault(normalise_label(f.label), []).append((index, f))
+            label_key = normalise_label(f.label)
+            factor_groups.setdefault(same.get(label_key, label_key), []).append((index, f))
     factors: list[Factor] = []
     merged_of: dict[tuple[int, str], str] = {}  # (map index, factor id) → merged id
     for members in factor_groups.values():
@@ -145,6 +186,22 @@ def aggregate_maps(maps: Sequence[MapData], name: str, split_polarity: bool = Tr
     )
 
 
+def _label_classes(merge: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Normalised label → the one key its class of merged labels is filed under."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    for a, b in merge:
+        ra, rb = root(normalise_label(a)), root(normalise_label(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {key: root(key) for key in parent}
+
+
 def _merge_styles(
     maps: Sequence[MapData], map_id: str
 ) -> tuple[list[Style], dict[tuple[int, str | None], str | None]]:
@@ -213,10 +270,14 @@ def _joined(texts) -> str:
 
 
 def combine_maps(
-    project: Project, map_ids: Sequence[str], name: str, split_polarity: bool = True
+    project: Project,
+    map_ids: Sequence[str],
+    name: str,
+    split_polarity: bool = True,
+    merge: Iterable[tuple[str, str]] = (),
 ) -> str:
     """Add the combination of the given maps to the project (one undoable step); its id."""
     if len(set(map_ids)) != len(map_ids):
         raise CommandError("Each map can be combined only once")
-    data = aggregate_maps([project.map_data(m) for m in map_ids], name, split_polarity)
+    data = aggregate_maps([project.map_data(m) for m in map_ids], name, split_polarity, merge)
     return project.import_map(data, name.strip())

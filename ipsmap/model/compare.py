@@ -185,7 +185,7 @@ def match_factors(
     taken_b = set(matched.values())
     rest_a = [x for x in norm_a if x not in matched]
     rest_b = [x for x in norm_b if x not in taken_b]
-    candidates_near = _near_matches(rest_a, rest_b, norm_a, norm_b)
+    candidates_near = near_matches(rest_a, rest_b, norm_a, norm_b)
     proposed_a: set[str] = set()
     proposed_b: set[str] = set()
     for score, a_id, b_id, reason in candidates_near:
@@ -229,7 +229,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split()) - _FILLER_WORDS
 
 
-def _near_matches(
+def near_matches(
     rest_a: list[str], rest_b: list[str], norm_a: dict[str, str], norm_b: dict[str, str]
 ) -> list[tuple[float, str, str, str]]:
     """(score, a id, b id, reason) of similar labels, best first."""

@@ -426,6 +426,17 @@ class CombineDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             self.maps.addItem(item)
         column.addWidget(self.maps)
+        column.addWidget(
+            QLabel("Similar labels: tick those that name the same factor, to merge them too:")
+        )
+        self.similar = QListWidget()
+        self.similar.setObjectName("combine-similar")
+        self.similar.setToolTip(
+            "Labels that are alike but not the same. Nothing here is merged unless ticked."
+        )
+        column.addWidget(self.similar)
+        self._project = window.project
+        self.maps.itemChanged.connect(lambda _item: self._propose())
         self.name = QLineEdit("Combined map")
         self.name.setObjectName("combine-name")
         row = QHBoxLayout()
@@ -449,12 +460,37 @@ class CombineDialog(QDialog):
             if self.maps.item(i).checkState() == Qt.CheckState.Checked
         ]
 
+    def merges(self) -> list[tuple[str, str]]:
+        """The similar labels the user ticked as one factor."""
+        return [
+            self.similar.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.similar.count())
+            if self.similar.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def _propose(self) -> None:
+        from ipsmap.model.aggregate import propose_merges
+
+        ticked = set(self.merges())
+        self.similar.clear()
+        chosen = self.chosen()
+        if len(chosen) < 2 or self._project is None:
+            return
+        for proposal in propose_merges([self._project.map_data(m) for m in chosen]):
+            pair = (proposal.a, proposal.b)
+            item = QListWidgetItem(f"“{proposal.a}” and “{proposal.b}” ({proposal.reason})")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if pair in ticked else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, pair)
+            self.similar.addItem(item)
+
 
 def combine_maps(
     window: MainWindow,
     map_ids: list[str] | None = None,
     name: str | None = None,
     split_polarity: bool = True,
+    merge: list[tuple[str, str]] | None = None,
 ) -> str | None:
     """Merge maps into a new map (one undoable step) and show it; its id."""
     from ipsmap.model.aggregate import combine_maps as combine
@@ -468,9 +504,12 @@ def combine_maps(
             return None
         map_ids, name = dialog.chosen(), dialog.name.text()
         split_polarity = dialog.split_polarity.isChecked()
+        merge = dialog.merges()
     made: list[str] = []
-    chosen, new_name = map_ids, name
-    if window._guard(lambda: made.append(combine(project, chosen, new_name, split_polarity))):
+    chosen, new_name, pairs = map_ids, name, merge or []
+    if window._guard(
+        lambda: made.append(combine(project, chosen, new_name, split_polarity, pairs))
+    ):
         window.show_map(made[0])
         window.show_message(f"Combined {len(chosen)} maps into “{project.map_info(made[0]).name}”")
         return made[0]

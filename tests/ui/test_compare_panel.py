@@ -184,3 +184,23 @@ def test_combine_maps_opens_the_new_map(window):
     assert window.document.info.name == "Both sites"
     counts = [f.attributes["maps_count"] for f in window.document.factors.values()]
     assert max(counts) == 2 and min(counts) == 1
+
+
+def test_combine_dialog_offers_similar_labels_to_tick(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from ipsmap.ui.compare_panel import CombineDialog
+
+    project = window.project
+    systems = [m for m in project.maps() if m.kind == "system"]
+    dialog = CombineDialog(window)
+    qtbot.addWidget(dialog)
+    for i in range(dialog.maps.count()):
+        item = dialog.maps.item(i)
+        if item.data(Qt.ItemDataRole.UserRole) in {m.id for m in systems}:
+            item.setCheckState(Qt.CheckState.Checked)
+    assert dialog.similar.count() >= 1, "Glasgow and Lambeth share near-identical labels"
+    assert dialog.merges() == [], "nothing is merged unless ticked"
+    first = dialog.similar.item(0)
+    first.setCheckState(Qt.CheckState.Checked)
+    assert dialog.merges() == [first.data(Qt.ItemDataRole.UserRole)]
