@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -39,11 +38,17 @@ from ipsmap.model.cmo_queries import (
     cmos_in_order,
     describe_item,
     evidence_where,
-    snapshot_where,
 )
 from ipsmap.model.entities import CMO_STATUSES
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import EditCMO
+from ipsmap.ui.cmo_evidence import (
+    EVIDENCE_KEYS,
+    WhereDelegate,
+    evidence_reference,
+    is_blank,
+    where_choices,
+)
 from ipsmap.ui.inspector import CommitText
 
 TEXT_FIELDS = (
@@ -55,48 +60,7 @@ TEXT_FIELDS = (
     "notes",
 )
 LINE_FIELDS = ("code", "area", "for_whom")
-EVIDENCE_KEYS = ("source", "quote", "where")
 NOT_RATED = -0.05
-
-
-def where_choices(project: Project) -> list[tuple[str, dict[str, str]]]:
-    """Workshops (by date) and snapshots, as evidence can name them: (text, reference)."""
-    from ipsmap.model.snapshots import list_snapshots
-
-    sessions = sorted(project.sessions.values(), key=lambda s: (s.date, s.title))
-    choices = [(s.title, {"session_id": s.id}) for s in sessions]
-    choices += [(snapshot_where(s), {"snapshot_id": s.id}) for s in list_snapshots(project)]
-    return choices
-
-
-def evidence_reference(entry: dict[str, str]) -> dict[str, str]:
-    """The session or snapshot an evidence entry names by id ({} if none)."""
-    return {key: entry[key] for key in ("session_id", "snapshot_id") if entry.get(key)}
-
-
-def _is_blank(entry: dict[str, str]) -> bool:
-    return not any(str(entry.get(key, "")).strip() for key in EVIDENCE_KEYS)
-
-
-class WhereDelegate(QStyledItemDelegate):
-    """Edits the "where" column with an editable list of workshops and snapshots."""
-
-    def __init__(self, choices: Callable[[], list[str]], parent=None) -> None:
-        super().__init__(parent)
-        self.choices = choices
-
-    def createEditor(self, parent, option, index):
-        combo = QComboBox(parent)
-        combo.setObjectName("cmo-evidence-where-editor")
-        combo.setEditable(True)
-        combo.addItems(self.choices())
-        return combo
-
-    def setEditorData(self, editor, index) -> None:
-        editor.setCurrentText(index.data() or "")
-
-    def setModelData(self, editor, model, index) -> None:
-        model.setData(index, editor.currentText())
 
 
 class CmoDetail(QWidget):
@@ -434,7 +398,7 @@ class CmoDetail(QWidget):
                 key: (cell.text() if cell else "")
                 for key, cell in zip(EVIDENCE_KEYS, cells, strict=True)
             }
-            if _is_blank(entry):
+            if is_blank(entry):
                 continue
             held = cells[2].data(Qt.ItemDataRole.UserRole) if cells[2] else None
             # The reference holds while the text still names it; other text names another.

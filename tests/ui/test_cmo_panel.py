@@ -163,7 +163,7 @@ def test_add_edit_link_and_undo_a_cmo(qtbot, window):
 
 def test_evidence_rows_are_edited_in_place(qtbot, window):
     from ipsmap.model.record_commands import EditSession
-    from ipsmap.ui.cmo_detail import where_choices
+    from ipsmap.ui.cmo_evidence import where_choices
 
     panel = _open_panel(qtbot, window)
     project = window.project
