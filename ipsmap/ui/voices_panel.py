@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ipsmap.model.changes import Change
 from ipsmap.model.project import Project
+from ipsmap.ui.on_screen import on_screen
 
 # (key in a row, legend text, colour); attendance last, drawn dark so it stands apart.
 BARS = (
@@ -34,6 +35,8 @@ BARS = (
 SCOPE_MAP, SCOPE_PROJECT = "map", "project"
 # Redraw for changes to these tables (contributions, people, sessions).
 WATCHED = ("factors", "links", "marks", "participants", "sessions", "maps")
+# Items resting on one group's voice listed at most (a merged map can have thousands).
+MAX_LISTED = 300
 
 
 def voices_available() -> bool:
@@ -231,12 +234,14 @@ class VoicesPanel(QWidget):
             self.refresh()
 
     def map_changed(self, change: Change) -> None:
-        if change.touches("factors") or change.touches("links"):
-            self.refresh()
+        # The project's listeners hear every map change too (project_changed): one
+        # recomputation per edit is enough.
+        pass
 
     def refresh(self) -> None:
-        if not self.isVisible() and self.result is not None:
-            # Hidden: recompute when shown (balance_of_voices reads the audit log).
+        if not on_screen(self):
+            # Hidden (another tab in front, or closed): recompute when shown. It reads the
+            # whole audit log, which is too slow to repeat on every edit of a big map.
             self._stale = True
             return
         self._stale = False
@@ -260,6 +265,10 @@ class VoicesPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Catch up with the edits made while hidden (the dock's tab came to the front)."""
         if getattr(self, "_stale", False):
             self.refresh()
 
@@ -288,15 +297,19 @@ class VoicesPanel(QWidget):
             else None
         )
         prefix = f"{open_map}: " if open_map else ""
-        for entry in result["single_group_items"] if result else []:
+        entries = result["single_group_items"] if result else []
+        self.single.setUpdatesEnabled(False)
+        for entry in entries[:MAX_LISTED]:
             group = GROUP_LABELS.get(entry["group"], entry["group"])
             label = entry["label"].removeprefix(prefix) if prefix else entry["label"]
             item = QListWidgetItem(f"{label}  ({group} only)")
             item.setData(Qt.ItemDataRole.UserRole, (entry["kind"], entry["id"]))
             self.single.addItem(item)
-        count = self.single.count()
+        self.single.setUpdatesEnabled(True)
+        more = f"; the first {MAX_LISTED} are listed" if len(entries) > MAX_LISTED else ""
         self.single_caption.setText(
-            f"{count} items only one group put forward or marked (double-click to find it):"
+            f"{len(entries)} items only one group put forward or marked{more} "
+            "(double-click to find it):"
         )
 
     def _item_activated(self, item: QListWidgetItem) -> None:

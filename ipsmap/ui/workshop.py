@@ -41,6 +41,13 @@ class Workshop(QObject):
         docks["participants"] = window._dock("Participants", self.participants, right)
         docks["marks"] = window._dock("Marks", self.marks, right)
         docks["voices"] = window._dock("Balance of voices", self.voices, right)
+        # The two heavy views compute only while their tab is in front (see on_screen).
+        docks["marks"].visibilityChanged.connect(
+            lambda shown: shown and self.marks.refresh_if_stale()
+        )
+        docks["voices"].visibilityChanged.connect(
+            lambda shown: shown and self.voices.refresh_if_stale()
+        )
         anchor = docks.get("analysis") or docks.get("inspector")
         if anchor is not None:
             for name in ("participants", "marks", "voices"):

@@ -490,3 +490,29 @@ def test_the_window_opens_on_the_data_view_not_the_cmo_table(qtbot, window):
         return ""
 
     qtbot.waitUntil(lambda: bottom_tab() == "Data view", timeout=2000)
+
+
+def test_edits_repaint_only_what_changed_with_every_panel_open(qtbot, window, monkeypatch):
+    # Panels clear the canvas fade after edits; once that repainted every item of the map
+    # (0.25 s per edit on 2,000 factors). Only items whose fading changes are repainted now.
+    from ipsmap.model.commands import AddFactor
+    from ipsmap.ui.canvas.items import FactorItem, LinkItem
+
+    updated: list[object] = []
+    for cls in (FactorItem, LinkItem):
+        original = cls.update
+
+        def spy(self, *args, _original=original):
+            updated.append(self)
+            return _original(self, *args)
+
+        monkeypatch.setattr(cls, "update", spy)
+    window.document.execute(AddFactor("One more", 10, 10))
+    qtbot.wait(20)
+    assert len(updated) < 5, f"{len(updated)} items repainted for one new factor"
+    everything = set(window.document.factors) | set(window.document.links)
+    window.scene.set_faded(everything)
+    assert len(updated) >= len(everything)
+    updated.clear()
+    window.scene.set_faded(everything)
+    assert updated == []

@@ -306,3 +306,28 @@ def test_new_participant_shows_up_in_marks_mode(window, qtbot):
     window.project.execute(AddParticipant("Agnes", "parent", "Glasgow"))
     person = dialog.who.person
     assert any(person.itemText(i).startswith("Agnes") for i in range(person.count()))
+
+
+def test_voices_are_computed_only_while_their_tab_is_in_front(qtbot, window, monkeypatch):
+    # balance_of_voices reads the whole audit log: not on every edit behind another tab.
+    import ipsmap.analysis.voices as voices
+    from ipsmap.model.commands import AddFactor
+
+    calls: list[object] = []
+    real = voices.balance_of_voices
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(voices, "balance_of_voices", counting)
+    window.docks["inspector"].raise_()
+    qtbot.wait(20)
+    calls.clear()
+    window.document.execute(AddFactor("Behind the tab", 5, 5))
+    window.document.execute(AddFactor("Still behind", 9, 9))
+    assert calls == []
+    window.do_balance_of_voices()
+    qtbot.waitUntil(lambda: len(calls) >= 1, timeout=2000)
+    panel = window.workshop.voices
+    assert panel.result is not None and panel.result["totals"]["factors"] >= 2

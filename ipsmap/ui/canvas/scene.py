@@ -204,10 +204,19 @@ class MapScene(QGraphicsScene):
     # -- highlighting ---------------------------------------------------------------------
 
     def set_faded(self, ids: set[str]) -> None:
-        """Fade the factors and links whose ids are given (an analysis answer shows the rest)."""
+        """Fade the factors and links whose ids are given (an analysis answer shows the rest).
+
+        Only items whose fading changes are repainted: panels clear the fade after many
+        edits, and repainting every item of a 2,000-factor map each time cost ~0.1 s.
+        """
+        changed = self.theme.faded.symmetric_difference(ids)
+        if not changed:
+            return
         self.theme.set_faded(ids)
-        for item in (*self.factor_items.values(), *self.link_items.values()):
-            item.update()
+        for item_id in changed:
+            item = self.factor_items.get(item_id) or self.link_items.get(item_id)
+            if item is not None:
+                item.update()
 
     def set_label_size(self, points: float) -> None:
         self.theme.set_label_size(points)
