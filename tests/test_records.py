@@ -61,6 +61,8 @@ def test_cmo_is_stored_edited_chained_and_undone(project: Project, doc):
     assert project.cmos[second.id].confidence == 0.75
     commands = [e.command for e in project.history()]
     assert commands.count("Edit CMO") == 1 and "Delete CMO" in commands
+    edit = next(e for e in project.history() if e.command == "Edit CMO")
+    assert edit.summary == "CMO 'CMO 1' changed (leads_to, status)"
 
 
 @pytest.mark.parametrize(

@@ -321,7 +321,8 @@ class Project:
         """Write project-level ops and update the in-memory maps; listeners are told later."""
         self._check_writable()
         document = self._documents.get(map_id) if map_id else None
-        self._write(ops, map_id, name, action, summarise(ops, document.state if document else None))
+        state = document.state if document else None
+        self._write(ops, map_id, name, action, summarise(ops, state, self.records))
         for one in ops:
             if one.table == "maps":
                 if one.kind == "insert":

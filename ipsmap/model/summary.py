@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from ipsmap.model.ops import Op
@@ -23,10 +24,29 @@ _NOUNS = {
 _VERBS = {"insert": "added", "delete": "removed", "update": "changed"}
 
 
-def summarise(ops: list[Op], state: MapState | None = None) -> str:
-    """One line saying what the ops did, naming the record when there is just one."""
+def summarise(
+    ops: list[Op],
+    state: MapState | None = None,
+    records: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str:
+    """One line saying what the ops did, naming the record when there is just one.
+
+    ``records`` (the project's participants, sessions, CMOs by table and id) lets an edit
+    of one of them be named by its code, title or pseudonym rather than its id.
+    """
     if len(ops) == 1:
-        return _describe_one(ops[0], state)
+        one = ops[0]
+        if one.kind == "update" and records is not None and one.key in records.get(one.table, {}):
+            record = records[one.table][one.key]
+            name = getattr(record, "code", "") or getattr(record, "title", "")
+            name = name or getattr(record, "pseudonym", "")
+            if name:
+                singular = _NOUNS.get(one.table, (one.table, one.table))[0]
+                fields = ", ".join(
+                    sorted(k for k in (one.after or {}) if not k.startswith("modified_"))
+                )
+                return f"{singular} {name!r} changed ({fields})"
+        return _describe_one(one, state)
     counts = Counter((o.kind, o.table) for o in ops)
     parts = []
     for (kind, table), n in counts.items():
