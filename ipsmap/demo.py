@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ipsmap.demo_cmos import add_demo_cmos
 from ipsmap.demo_evaluation import add_demo_adaptation_point
+from ipsmap.demo_toc import add_demo_toc_notes
 from ipsmap.demo_workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
 from ipsmap.model.project import Project
@@ -27,6 +28,7 @@ def create_demo_project(path: str | Path) -> Project:
     try:
         add_demo_workshops(project, maps)
         add_demo_cmos(project)
+        add_demo_toc_notes(project)
         add_demo_adaptation_point(project)
     except BaseException:
         project.close()

@@ -31,6 +31,7 @@ from ipsmap.model.entities import (
     level_name,
 )
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.toc_notes import ASSUMPTIONS, INDICATORS, toc_badge, toc_list
 
 LOOP_BADGES = {"reinforcing": ("R", "#1b5e20"), "balancing": ("B", "#b71c1c")}
 # TrueType fonts tried in order (regular, bold); Helvetica when none is found. DejaVu has
@@ -590,6 +591,23 @@ def _story(
         story.append(
             Paragraph("<b>Unconnected factors:</b> " + esc(names(summary["isolated"])), body)
         )
+    # Theory of change: what each step assumes, and how it will be seen to happen.
+    noted = [(f.label, f.attributes) for f in data.factors if toc_badge(f.attributes)] + [
+        (f"{labels[ln.source]} \u2192 {labels[ln.target]}", ln.attributes)
+        for ln in shown_links
+        if toc_badge(ln.attributes)
+    ]
+    if noted:
+        story.append(Paragraph(f"Assumptions and indicators ({len(noted)})", h2))
+        rows = [
+            [
+                name,
+                "\n".join(f"\u2022 {line}" for line in toc_list(attributes, ASSUMPTIONS)),
+                "\n".join(f"\u2022 {line}" for line in toc_list(attributes, INDICATORS)),
+            ]
+            for name, attributes in noted
+        ]
+        story.append(table(["Step", "Assumptions", "Indicators"], rows, fractions([3, 4, 4])))
     if context is not None:
         story += _context_sections(data, context, table, fractions, body, small, h1, h2)
     return story

@@ -169,3 +169,23 @@ def test_format_declaration() -> None:
     (fmt,) = FORMATS
     assert fmt.name == "pdf" and fmt.suffixes == (".pdf",)
     assert fmt.read is None and fmt.write is write_pdf
+
+
+def test_theory_of_change_assumptions_and_indicators_are_listed(
+    project: Project, tmp_path: Path
+) -> None:
+    toc = next(m for m in project.maps() if m.kind == "toc")
+    data = project.map_data(toc.id)
+    noted = [f for f in data.factors if f.attributes.get("indicators")]
+    assert noted, "the demo theory of change carries indicators"
+    out = tmp_path / "toc.pdf"
+    write_pdf(data, out)
+    text = " ".join(_text(out).split())
+    assert "Assumptions and indicators" in text
+    assert "Parent-reported working alliance at 3 months" in text
+    assert "Parents see the practitioner as separate from child protection decisions" in text
+    # A map without any has no such section.
+    glasgow = next(m for m in project.maps() if m.kind == "system")
+    plain = tmp_path / "glasgow.pdf"
+    write_pdf(project.map_data(glasgow.id), plain)
+    assert "Assumptions and indicators" not in _text(plain)
