@@ -101,7 +101,7 @@ def test_link_indicators_and_labels_on_a_systems_map(qtbot, window):
     _add_line(qtbot, indicators, "Visits kept")
     assert doc.links[link_id].attributes["indicators"] == ["Visits kept"]
     item = window.scene.link_items[link_id]
-    assert item._badge == "I1"
+    assert item._badge == "A1 · I1"  # the demo gives this link one assumption
     assert item.boundingRect().contains(item.badge_rect())
     assert window.inspector.link_cmos.text() == "CMO 1"
 
