@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import networkx as nx
+from report import fmt_s
 from synthetic import synthetic_map
 
 from ipsmap.analysis.graph import to_digraph
@@ -70,14 +71,6 @@ start = time.perf_counter()
 count = sum(1 for _ in nx.simple_cycles(graph, length_bound={length}))
 print(json.dumps({{"count": count, "seconds": time.perf_counter() - start}}))
 """
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 0.001:
-        return f"{seconds * 1000:.1f} ms"
-    return f"{seconds * 1e6:.0f} us"
 
 
 class Table:

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import networkx as nx
 import numpy as np
 import rustworkx as rx
+from report import fmt_s
 from synthetic import synthetic_map
 
 from ipsmap.analysis import metrics
@@ -201,14 +202,6 @@ def difference(ours: Any, theirs: Any) -> str:
 
 
 # -- report ----------------------------------------------------------------------------------------
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 0.001:
-        return f"{seconds * 1000:.1f} ms"
-    return f"{seconds * 1e6:.0f} us"
 
 
 class Table:

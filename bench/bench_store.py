@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from report import fmt_s
 from synthetic import synthetic_map
 
 from ipsmap.model.commands import (
@@ -391,14 +392,6 @@ def time_delete_undo(
 
 
 # -- report ---------------------------------------------------------------------------------
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    if seconds >= 0.001:
-        return f"{seconds * 1000:.1f} ms"
-    return f"{seconds * 1e6:.0f} us"
 
 
 HEAD = ("figure", "ipsmap", "floor", "ratio", "target", "result")
