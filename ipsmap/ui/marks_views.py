@@ -28,7 +28,7 @@ from ipsmap.model.changes import Change
 from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS
 from ipsmap.model.mark_summary import FactorMarks, MarkSummary, summarise_marks
 from ipsmap.model.project import Project
-from ipsmap.ui.on_screen import on_screen
+from ipsmap.ui.on_screen import RefreshWhenShown
 
 # Quadrant captions, in plain words: (important?, controllable?) -> caption.
 QUADRANTS = {
@@ -359,7 +359,7 @@ class MarksRanking(QTableWidget):
                 self.factor_clicked.emit(factor_id)
 
 
-class MarksPanel(QWidget):
+class MarksPanel(RefreshWhenShown, QWidget):
     """Filters above, the grid and the ranking in tabs below."""
 
     factor_chosen = Signal(str)
@@ -452,10 +452,8 @@ class MarksPanel(QWidget):
         self.site_filter.setCurrentIndex(max(self.site_filter.findData(site or ALL), 0))
 
     def refresh(self) -> None:
-        if not on_screen(self):
-            self._stale = True  # recomputed when shown: no cost per edit while hidden
+        if self.deferred_while_hidden():
             return
-        self._stale = False
         project, map_id = self.project, self.map_id
         if project is None or map_id is None or map_id not in {m.id for m in project.maps()}:
             self.summary = None
@@ -479,15 +477,6 @@ class MarksPanel(QWidget):
             )
         self.grid.set_summary(self.summary)
         self.ranking.set_summary(self.summary)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.refresh_if_stale()
-
-    def refresh_if_stale(self) -> None:
-        """Catch up with the edits made while hidden (the dock's tab came to the front)."""
-        if getattr(self, "_stale", False):
-            self.refresh()
 
     def set_high_contrast(self, on: bool) -> None:
         self.grid.high_contrast = on

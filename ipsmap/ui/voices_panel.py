@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ipsmap.model.changes import Change
 from ipsmap.model.project import Project
-from ipsmap.ui.on_screen import on_screen
+from ipsmap.ui.on_screen import RefreshWhenShown
 
 # (key in a row, legend text, colour); attendance last, drawn dark so it stands apart.
 BARS = (
@@ -130,7 +130,7 @@ class VoicesChart(QWidget):
         painter.drawLine(chart_left, 8 + line + 4, chart_left, top - bar)
 
 
-class VoicesPanel(QWidget):
+class VoicesPanel(RefreshWhenShown, QWidget):
     """Scope selector, chart, warnings and single-group items; refreshed on model changes."""
 
     item_chosen = Signal(str, str)  # (kind "factor"/"link", id)
@@ -239,12 +239,9 @@ class VoicesPanel(QWidget):
         pass
 
     def refresh(self) -> None:
-        if not on_screen(self):
-            # Hidden (another tab in front, or closed): recompute when shown. It reads the
-            # whole audit log, which is too slow to repeat on every edit of a big map.
-            self._stale = True
+        # It reads the whole audit log: too slow to repeat on every edit while not seen.
+        if self.deferred_while_hidden():
             return
-        self._stale = False
         project = self.project
         scope = self.scope.currentData()
         if project is None or scope is None:
@@ -262,15 +259,6 @@ class VoicesPanel(QWidget):
         else:
             result = balance_of_voices(project, session_id=scope)
         self._show(result)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        self.refresh_if_stale()
-
-    def refresh_if_stale(self) -> None:
-        """Catch up with the edits made while hidden (the dock's tab came to the front)."""
-        if getattr(self, "_stale", False):
-            self.refresh()
 
     def _show(self, result: dict[str, Any] | None, problem: str = "") -> None:
         self.result = result
