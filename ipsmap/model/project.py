@@ -74,6 +74,7 @@ class Project:
         self.marks: dict[str, Mark] = self.records["marks"]
         # The workshop session edits are made in (recorded on every audit event), if any.
         self.session_id: str | None = None
+        self._withheld: dict[str, str] | None = None
         self._maps: dict[str, MapInfo] = {
             row["id"]: MapInfo.from_row(row) for row in store.rows("maps")
         }
@@ -345,6 +346,8 @@ class Project:
         return change, document
 
     def _apply_record_op(self, one: Op) -> None:
+        if one.table == "participants":
+            self._withheld = None  # a pseudonym or a consent may have changed
         records = self.records[one.table]
         if one.kind == "delete":
             records.pop(one.key, None)
@@ -426,7 +429,16 @@ class Project:
         ]
 
     def _withheld_names(self) -> dict[str, str]:
-        """Former pseudonyms of people who have since withdrawn consent (see privacy)."""
+        """Former pseudonyms of people who have since withdrawn consent (see privacy).
+
+        Kept until a participant changes: reading it means decoding every logged op on
+        participants (imports included), too much to repeat on each history read.
+        """
+        if self._withheld is None:
+            self._withheld = self._read_withheld_names()
+        return self._withheld
+
+    def _read_withheld_names(self) -> dict[str, str]:
         if all(p.consent for p in self.participants.values()):
             return {}
         ops = (
