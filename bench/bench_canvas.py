@@ -62,9 +62,9 @@ from ipsmap.model.commands import AddFactor, AddLink
 from ipsmap.model.document import MapDocument
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.project import Project
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.map_editor import MapEditor
 
 # Targets (full sizes).
 OPEN_TARGETS_S = {2000: 1.5, 5000: 4.0}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ipsmap.demo_cmos import DEMO_CMOS, DemoContentError, add_demo_cmos
+from ipsmap.demo.cmos import DEMO_CMOS, DemoContentError, add_demo_cmos
 from ipsmap.model.cmo_queries import (
     ChainGraph,
     chain_graph,

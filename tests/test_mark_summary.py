@@ -146,7 +146,7 @@ def test_demo_maps_were_drawn_in_each_sites_first_workshop(tmp_path):
             data = project.map_data(info.id)
             result = balance_of_voices(project, info.id, session.id)
             # Every factor and link was drawn in one of the site's workshops: most in the
-            # first, the rest when a later one revisited the map (see demo_evaluation).
+            # first, the rest when a later one revisited the map (see demo/evaluation.py).
             later = [
                 balance_of_voices(project, info.id, s.id)["totals"]
                 for s in project.sessions.values()

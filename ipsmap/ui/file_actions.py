@@ -282,7 +282,7 @@ def export_map(window: MainWindow, path: str | Path | None = None) -> Path | Non
     format_name = None  # from the file's suffix
     if path is None:
         # The full dialog: the map, a saved view or a snapshot, any format, anonymised.
-        from ipsmap.ui.export_dialog import export_with_dialog
+        from ipsmap.ui.dialogs.export_dialog import export_with_dialog
 
         return export_with_dialog(window)
     try:

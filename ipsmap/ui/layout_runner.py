@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from ipsmap.analysis.layout import auto_layout
 from ipsmap.model.commands import MoveFactors
-from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.worker import run_in_worker
 
 # Below this many factors the layout is quick enough to run at once; above, in a worker.

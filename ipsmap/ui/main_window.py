@@ -21,25 +21,26 @@ from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
-from ipsmap.ui import compare_panel, file_actions, map_actions, snapshot_view
+from ipsmap.ui import file_actions, map_actions
 from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
-from ipsmap.ui.analysis_panel import AnalysisPanel
+from ipsmap.ui.canvas.legend import LegendOverlay
+from ipsmap.ui.canvas.map_editor import MapEditor
+from ipsmap.ui.canvas.minimap import Minimap
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.canvas.search_bar import SearchBar
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.cmo_panel import CmoPanel
-from ipsmap.ui.data_view import DataView
-from ipsmap.ui.history_panel import HistoryPanel
-from ipsmap.ui.inspector import Inspector
+from ipsmap.ui.dialogs.styles_dialog import StylesDialog
+from ipsmap.ui.evaluation import compare_panel, snapshot_view
+from ipsmap.ui.evaluation.cmo_panel import CmoPanel
 from ipsmap.ui.layout_runner import run_layout
-from ipsmap.ui.legend import LegendOverlay
-from ipsmap.ui.map_editor import MapEditor
-from ipsmap.ui.map_list import MapList
-from ipsmap.ui.minimap import Minimap
-from ipsmap.ui.participants_bar import ParticipantCombo
-from ipsmap.ui.search_bar import SearchBar
-from ipsmap.ui.sessions_dialog import SessionCombo
-from ipsmap.ui.styles_dialog import StylesDialog
-from ipsmap.ui.workshop import Workshop
+from ipsmap.ui.panels.analysis_panel import AnalysisPanel
+from ipsmap.ui.panels.data_view import DataView
+from ipsmap.ui.panels.history_panel import HistoryPanel
+from ipsmap.ui.panels.inspector import Inspector
+from ipsmap.ui.panels.map_list import MapList
+from ipsmap.ui.workshop.participants_bar import ParticipantCombo
+from ipsmap.ui.workshop.sessions_dialog import SessionCombo
+from ipsmap.ui.workshop.tools import Workshop
 
 DEFAULT_LABEL_POINTS = 10.0
 PRESENTATION_LABEL_POINTS = 16.0
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         file_actions.export_map(self)
 
     def do_check_personal_data(self) -> None:
-        from ipsmap.ui.privacy_dialog import check_personal_data
+        from ipsmap.ui.dialogs.privacy_dialog import check_personal_data
 
         check_personal_data(self)
 
@@ -538,7 +539,7 @@ class MainWindow(QMainWindow):
         self.scene.set_high_contrast(on)
         self.legend.refresh()
 
-    # -- Workshop (ipsmap/ui/workshop.py) ----------------------------------------------
+    # -- Workshop (ipsmap/ui/workshop/tools.py) ----------------------------------------------
 
     def do_collect_marks(self) -> None:
         self.workshop.collect_marks()

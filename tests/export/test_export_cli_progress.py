@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsmap import cli
+from ipsmap.cli import commands as cli
 from tests.export.evaluator_project import evaluation_project
 
 pytest.importorskip("reportlab")

@@ -104,7 +104,7 @@ def test_a_saved_view_can_be_shown_again(qtbot, window):
 
 
 def test_big_maps_are_analysed_in_a_worker(qtbot, window, monkeypatch):
-    import ipsmap.ui.analysis_panel as panel_module
+    import ipsmap.ui.panels.analysis_panel as panel_module
 
     monkeypatch.setattr(panel_module, "WORKER_THRESHOLD", 5)
     panel = window.analysis

@@ -7,7 +7,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.model.cmo_queries import cmos_in_order
-from ipsmap.ui.cmo_model import ID_ROLE
+from ipsmap.ui.evaluation.cmo_model import ID_ROLE
 
 
 def _open_panel(qtbot, window):
@@ -163,7 +163,7 @@ def test_add_edit_link_and_undo_a_cmo(qtbot, window):
 
 def test_evidence_rows_are_edited_in_place(qtbot, window):
     from ipsmap.model.record_commands import EditSession
-    from ipsmap.ui.cmo_evidence import where_choices
+    from ipsmap.ui.evaluation.cmo_evidence import where_choices
 
     panel = _open_panel(qtbot, window)
     project = window.project

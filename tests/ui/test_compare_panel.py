@@ -189,7 +189,7 @@ def test_combine_maps_opens_the_new_map(window):
 def test_combine_dialog_offers_similar_labels_to_tick(window, qtbot):
     from PySide6.QtCore import Qt
 
-    from ipsmap.ui.compare_panel import CombineDialog
+    from ipsmap.ui.evaluation.compare_panel import CombineDialog
 
     project = window.project
     systems = [m for m in project.maps() if m.kind == "system"]

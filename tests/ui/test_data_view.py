@@ -17,10 +17,10 @@ from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, EditFactor,
 from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.data_view import DataView, RecordTable
-from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.panels.data_view import DataView, RecordTable
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -21,8 +21,14 @@ from PySide6.QtWidgets import (
 from ipsmap.export.progress import ExportCancelled
 from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
-from ipsmap.ui import export_dialog, file_actions
-from ipsmap.ui.export_dialog import ExportChoice, ExportDialog, export_with_dialog, run_export
+from ipsmap.ui import file_actions
+from ipsmap.ui.dialogs import export_dialog
+from ipsmap.ui.dialogs.export_dialog import (
+    ExportChoice,
+    ExportDialog,
+    export_with_dialog,
+    run_export,
+)
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
 from synthetic import synthetic_map

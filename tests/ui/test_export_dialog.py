@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
-from ipsmap.ui import export_dialog
-from ipsmap.ui.export_dialog import ExportChoice, ExportDialog, run_export
+from ipsmap.ui.dialogs import export_dialog
+from ipsmap.ui.dialogs.export_dialog import ExportChoice, ExportDialog, run_export
 from tests.export.evaluator_project import evaluation_project
 
 

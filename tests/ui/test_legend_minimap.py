@@ -18,11 +18,11 @@ from ipsmap.model.commands import AddFactor, AddLink, EditFactors, EditStyle
 from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
+from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, LegendOverlay
+from ipsmap.ui.canvas.map_editor import MapEditor
+from ipsmap.ui.canvas.minimap import Minimap
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.legend import OVERLAY_MARGIN, LegendOverlay
-from ipsmap.ui.map_editor import MapEditor
-from ipsmap.ui.minimap import Minimap
 
 POLARITY_LINES = ["+ same direction", "− opposite direction", "? unknown or complex"]
 WEIGHT_LINE = "thicker = stronger, dashed = less sure"

@@ -351,7 +351,7 @@ def test_presentation_mode_hides_chrome_and_restores_it(qtbot, window):
 
 
 def test_participant_choice_attributes_new_factors(qtbot, empty_window, monkeypatch):
-    from ipsmap.ui.participants_bar import ParticipantDialog
+    from ipsmap.ui.workshop.participants_bar import ParticipantDialog
 
     window = empty_window
     combo = window.participants

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 
 from ipsmap.model.commands import AddFactor
-from ipsmap.ui.privacy_dialog import PrivacyCheckDialog
+from ipsmap.ui.dialogs.privacy_dialog import PrivacyCheckDialog
 
 
 def test_check_lists_a_typed_phone_number(qtbot, window):

@@ -17,10 +17,10 @@ from ipsmap.model.commands import AddFactor, DeleteFactors, Macro
 from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.canvas.search_bar import SearchBar, find_factors
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.map_editor import MapEditor
-from ipsmap.ui.search_bar import SearchBar, find_factors
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 

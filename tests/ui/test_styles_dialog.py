@@ -19,11 +19,11 @@ from ipsmap.model.commands import AddFactor, AddLink, EditFactors
 from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
+from ipsmap.ui.canvas.legend import LegendOverlay
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.legend import LegendOverlay
-from ipsmap.ui.map_editor import MapEditor
-from ipsmap.ui.styles_dialog import StylesDialog
+from ipsmap.ui.dialogs.styles_dialog import StylesDialog
 
 
 @dataclass

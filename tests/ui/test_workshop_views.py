@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from ipsmap.model.commands import AddFactor
 from ipsmap.model.project_commands import AddParticipant
 from ipsmap.model.record_commands import MarkSpec, SetMarks
-from ipsmap.ui.voices_panel import SCOPE_MAP, SCOPE_PROJECT
+from ipsmap.ui.workshop.voices_panel import SCOPE_MAP, SCOPE_PROJECT
 
 
 def _glasgow(window):

@@ -31,8 +31,8 @@ from ipsmap.analysis.metrics import factor_metrics
 from ipsmap.analysis.scenarios import SIGMOID, TANH, clamp_value, run_scenario
 from ipsmap.analysis.submaps import downstream, on_any_path, upstream
 from ipsmap.model.commands import EditMap
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.map_editor import MapEditor
 from ipsmap.ui.worker import run_in_worker
 
 QUESTIONS = [

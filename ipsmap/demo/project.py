@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipsmap.demo_cmos import add_demo_cmos
-from ipsmap.demo_evaluation import add_demo_adaptation_point
-from ipsmap.demo_toc import add_demo_toc_notes
-from ipsmap.demo_workshops import add_demo_workshops
+from ipsmap.demo.cmos import add_demo_cmos
+from ipsmap.demo.evaluation import add_demo_adaptation_point
+from ipsmap.demo.toc import add_demo_toc_notes
+from ipsmap.demo.workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
 from ipsmap.model.project import Project
 from ipsmap.model.undo import UndoStack

@@ -16,7 +16,7 @@ from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, Participant
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
-from ipsmap.ui.project_combo import ProjectCombo
+from ipsmap.ui.workshop.project_combo import ProjectCombo
 
 ADD_ENTRY = "__add__"
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidg
 
 from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.map_editor import MapEditor
 
 # Applied to the field only while nothing matches; local so the app style sheet still rules
 # the normal look.

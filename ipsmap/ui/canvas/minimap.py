@@ -8,9 +8,9 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
 
 from ipsmap.model.changes import Change
+from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, corner_point
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
-from ipsmap.ui.legend import OVERLAY_MARGIN, corner_point
 
 MINIMAP_SIZE = QSize(200, 140)
 VIEW_RECT_COLOR = "#1565c0"

@@ -1,6 +1,6 @@
 """The CLI's commands for evaluators: snapshots, comparison and combining maps.
 
-Kept apart from ``ipsmap.cli`` (as ``cli_people`` and ``cli_cmos`` are); ``cli`` registers
+Kept apart from ``ipsmap.cli`` (as ``cli.people`` and ``cli.cmos`` are); ``cli`` registers
 these. Mistakes raise IpsmapError: one line on stderr, exit 2, like every command.
 """
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ipsmap.model.cmo_queries import ChainGraph, chain_graph, chain_text
 from ipsmap.model.project import Project
-from ipsmap.ui.cmo_model import STATUS_COLORS
+from ipsmap.ui.evaluation.cmo_model import STATUS_COLORS
 
 BOX_W, BOX_H = 176.0, 62.0
 GAP_X, GAP_Y = 44.0, 12.0

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.model.project import Project
-from ipsmap.ui.sessions_dialog import person_text
+from ipsmap.ui.workshop.sessions_dialog import person_text
 
 
 class PersonCombo(QComboBox):

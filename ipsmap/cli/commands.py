@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ipsmap import __version__, cli_cmos, cli_evaluation, cli_people
+from ipsmap import __version__
+from ipsmap.cli import cmos as cli_cmos
+from ipsmap.cli import evaluation as cli_evaluation
+from ipsmap.cli import people as cli_people
 from ipsmap.model.errors import IpsmapError
 
 EXIT_USAGE = 2

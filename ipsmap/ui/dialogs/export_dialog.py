@@ -182,7 +182,7 @@ class ExportDialog(QDialog):
         form.addRow("Personal data", row)
 
     def _review(self) -> None:
-        from ipsmap.ui.privacy_dialog import PrivacyCheckDialog
+        from ipsmap.ui.dialogs.privacy_dialog import PrivacyCheckDialog
 
         self.review_dialog = PrivacyCheckDialog(self.project, self, map_ids=[self.map_id])
         self.review_dialog.open()

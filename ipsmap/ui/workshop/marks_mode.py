@@ -24,8 +24,8 @@ from ipsmap.model.frozen import is_frozen
 from ipsmap.model.mark_summary import marks_by, vote_budget, votes_used
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import MarkSpec, SetMarks
-from ipsmap.ui.marks_card import KEY_HELP, MarkCard, big_font, flag_text, key_action
-from ipsmap.ui.marks_people import WhoIsMarking
+from ipsmap.ui.workshop.marks_card import KEY_HELP, MarkCard, big_font, flag_text, key_action
+from ipsmap.ui.workshop.marks_people import WhoIsMarking
 
 SNAPSHOT_NOTE = (
     "This is a snapshot, a frozen copy of the map: marks cannot be given or changed here. "

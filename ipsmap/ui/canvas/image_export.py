@@ -20,13 +20,13 @@ from ipsmap.model.document import MapDocument
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.state import MapState
 from ipsmap.ui.canvas.items import POLARITY_TEXT
-from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.legend import (
+from ipsmap.ui.canvas.legend import (
     POLARITY_KEY,
     paint_factor_swatch,
     paint_link_swatch,
     paint_polarity_mark,
 )
+from ipsmap.ui.canvas.scene import MapScene
 
 # Pixels per map unit in PNGs (sharp on high-density screens and in print)...
 PNG_SCALE = 2.0

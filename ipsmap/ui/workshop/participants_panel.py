@@ -33,7 +33,7 @@ from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant, EditParticipant
 from ipsmap.model.record_commands import DeleteSession
-from ipsmap.ui.sessions_dialog import SessionDialog
+from ipsmap.ui.workshop.sessions_dialog import SessionDialog
 
 CONSENT_TEXT = "Agrees to be credited under this pseudonym"
 CONSENT_HELP = (

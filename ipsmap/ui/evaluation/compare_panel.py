@@ -38,7 +38,7 @@ from ipsmap.model.compare import compare_documents
 from ipsmap.model.frozen import is_frozen
 from ipsmap.model.snapshots import find_snapshot, list_snapshots, snapshot_document
 from ipsmap.ui.canvas.compare_overlay import ADDED, CHANGED, REMOVED, CompareOverlay
-from ipsmap.ui.snapshot_view import snapshot_title
+from ipsmap.ui.evaluation.snapshot_view import snapshot_title
 
 if TYPE_CHECKING:
     from ipsmap.ui.main_window import MainWindow

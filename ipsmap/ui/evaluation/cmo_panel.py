@@ -36,12 +36,12 @@ from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import ProjectCommand
 from ipsmap.model.record_commands import AddCMO, DeleteCMO
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.cmo_chain_view import CmoChainView
-from ipsmap.ui.cmo_detail import CmoDetail
-from ipsmap.ui.cmo_model import ID_ROLE, CmoFilter, CmoTableModel
+from ipsmap.ui.evaluation.cmo_chain_view import CmoChainView
+from ipsmap.ui.evaluation.cmo_detail import CmoDetail
+from ipsmap.ui.evaluation.cmo_model import ID_ROLE, CmoFilter, CmoTableModel
 from ipsmap.ui.keys import claim_delete_key
-from ipsmap.ui.map_editor import MapEditor
 
 
 class CmoTable(QTableView):

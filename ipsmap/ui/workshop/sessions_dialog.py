@@ -22,7 +22,7 @@ from ipsmap.model.entities import GROUP_LABELS, Participant, Session
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import AddSession, EditSession
-from ipsmap.ui.project_combo import ProjectCombo
+from ipsmap.ui.workshop.project_combo import ProjectCombo
 
 NO_SESSION = ""
 

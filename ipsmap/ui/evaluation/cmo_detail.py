@@ -42,14 +42,14 @@ from ipsmap.model.cmo_queries import (
 from ipsmap.model.entities import CMO_STATUSES
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import EditCMO
-from ipsmap.ui.cmo_evidence import (
+from ipsmap.ui.evaluation.cmo_evidence import (
     EVIDENCE_KEYS,
     WhereDelegate,
     evidence_reference,
     is_blank,
     where_choices,
 )
-from ipsmap.ui.inspector import CommitText
+from ipsmap.ui.panels.inspector import CommitText
 
 TEXT_FIELDS = (
     "context",

@@ -30,8 +30,8 @@ from ipsmap.model.changes import Change
 from ipsmap.model.commands import AddStyle, Command, DeleteStyle, EditStyle
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import Style
-from ipsmap.ui.legend import affects_styles, style_icon
-from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.canvas.legend import affects_styles, style_icon
+from ipsmap.ui.canvas.map_editor import MapEditor
 
 # Factor shapes in the words a workshop uses ("star" is drawn as a double border).
 SHAPES = (

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import QSortFilterProxyModel
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from ipsmap.ui.data_models import SORT_ROLE, ItemIndex, RecordTableModel, Role
-from ipsmap.ui.search_bar import fold_text
+from ipsmap.ui.canvas.search_bar import fold_text
+from ipsmap.ui.panels.data_models import SORT_ROLE, ItemIndex, RecordTableModel, Role
 
 # -- sorting, filtering and editing -------------------------------------------------------------
 

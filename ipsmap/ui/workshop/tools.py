@@ -9,12 +9,12 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QToolBar
 
 from ipsmap.model.changes import Change
-from ipsmap.ui.mark_badges import MarkBadges
-from ipsmap.ui.marks_mode import MarksMode
-from ipsmap.ui.marks_views import MarksPanel
-from ipsmap.ui.participants_panel import ParticipantsPanel
+from ipsmap.ui.canvas.mark_badges import MarkBadges
 from ipsmap.ui.themes import DEFAULT_THEME, apply_theme, saved_theme
-from ipsmap.ui.voices_panel import VoicesPanel
+from ipsmap.ui.workshop.marks_mode import MarksMode
+from ipsmap.ui.workshop.marks_views import MarksPanel
+from ipsmap.ui.workshop.participants_panel import ParticipantsPanel
+from ipsmap.ui.workshop.voices_panel import VoicesPanel
 
 
 class Workshop(QObject):

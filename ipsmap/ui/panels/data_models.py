@@ -25,8 +25,8 @@ from ipsmap.model.entities import (
     Link,
     level_name,
 )
-from ipsmap.ui.map_editor import MapEditor
-from ipsmap.ui.search_bar import fold_text
+from ipsmap.ui.canvas.map_editor import MapEditor
+from ipsmap.ui.canvas.search_bar import fold_text
 
 ItemIndex = QModelIndex | QPersistentModelIndex
 Role = Qt.ItemDataRole

@@ -26,9 +26,9 @@ from ipsmap.model.cmo_queries import cmos_explaining
 from ipsmap.model.commands import EditFactor, EditFactors, EditLink, EditLinks, EditMap
 from ipsmap.model.entities import CONFIDENCE_LEVELS, STRENGTH_LEVELS, level_name
 from ipsmap.model.toc_notes import ASSUMPTIONS, INDICATORS, TOC_LIST_KEYS, toc_list, with_toc_list
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.lines_editor import LinesEditor
-from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.panels.lines_editor import LinesEditor
 
 POLARITY_CHOICES = [
     ("+", "+  same direction (more leads to more)"),

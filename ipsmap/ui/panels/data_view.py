@@ -24,10 +24,15 @@ from PySide6.QtWidgets import (
 from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import CONFIDENCE_LEVELS, POLARITIES, STRENGTH_LEVELS
+from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.data_filter import ChoiceDelegate, Choices, RowFilter
-from ipsmap.ui.data_models import POLARITY_TEXT, FactorTableModel, LinkTableModel, RecordTableModel
-from ipsmap.ui.map_editor import MapEditor
+from ipsmap.ui.panels.data_filter import ChoiceDelegate, Choices, RowFilter
+from ipsmap.ui.panels.data_models import (
+    POLARITY_TEXT,
+    FactorTableModel,
+    LinkTableModel,
+    RecordTableModel,
+)
 
 
 class RecordTable(QTableView):

@@ -1,0 +1,1 @@
+"""The window's dialogs: export, personal-data check, styles."""

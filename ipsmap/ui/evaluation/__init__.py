@@ -1,0 +1,1 @@
+"""Evaluation tools: CMO configurations, comparison and aggregation, snapshots."""

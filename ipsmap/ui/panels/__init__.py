@@ -1,0 +1,1 @@
+"""The window's docked panels: inspector, analysis, data view, history, map list."""

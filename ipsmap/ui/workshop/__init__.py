@@ -1,0 +1,1 @@
+"""The workshop tools: participants and sessions, marks, balance of voices."""
