@@ -70,12 +70,12 @@ def main() -> int:
 
     def presentation() -> None:
         window.show_map(maps["systemGlasgow"])
-        window.do_presentation(True)
+        window.view_actions.set_presentation(True)
 
     def presentation_shot() -> None:
         window.view.fit_map()
         shot("presentation-mode")
-        window.do_presentation(False)
+        window.view_actions.set_presentation(False)
         app.quit()
 
     def compare() -> None:
@@ -86,13 +86,13 @@ def main() -> int:
         window.show_map(maps["systemGlasgow"])
         doc = window.document
         (snapshot,) = [s for s in list_snapshots(window.project, doc.id)][:1]
-        window.do_compare(("snapshot", snapshot.id))
+        window.comparing.compare_with(("snapshot", snapshot.id))
         window.resizeDocks([window.docks["compare"]], [220], Qt.Orientation.Vertical)
 
     def compare_shot() -> None:
         window.view.fit_map()
         shot("compare")
-        window.do_stop_comparing()
+        window.comparing.stop()
 
     steps = [
         systems,

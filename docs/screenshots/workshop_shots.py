@@ -42,7 +42,7 @@ def main() -> int:
         window.actions_by_name["theme-standard"].trigger()
         window.show_map(glasgow)
         window.actions_by_name["mark-badges"].setChecked(True)
-        window.do_marks_grid()
+        window.trigger("marks-grid")
         wide_right_docks()
         window.view.fit_map()
 
@@ -52,7 +52,7 @@ def main() -> int:
     def voices() -> None:
         # The first Glasgow workshop, where the map was drawn: who spoke, next to who came.
         window.show_map(glasgow)
-        window.do_balance_of_voices()
+        window.trigger("balance-of-voices")
         first = min(
             (s for s in window.project.sessions.values() if s.site == "Glasgow"),
             key=lambda s: s.date,
@@ -66,7 +66,7 @@ def main() -> int:
 
     def marks_mode() -> None:
         window.show_map(glasgow)
-        window.do_marks_grid()
+        window.trigger("marks-grid")
         dialog = window.workshop.collect_marks()
         names = {p.pseudonym: p.id for p in window.project.participants.values()}
         dialog.set_person(names["Eilidh"])
@@ -105,7 +105,7 @@ def main() -> int:
     def large() -> None:
         window.actions_by_name["theme-large"].trigger()
         window.show_map(glasgow)
-        window.do_participants()
+        window.trigger("participants")
         wide_right_docks()
         readable_canvas()
 
@@ -114,7 +114,7 @@ def main() -> int:
 
     def contrast() -> None:
         window.actions_by_name["theme-contrast"].trigger()
-        window.do_marks_grid()
+        window.trigger("marks-grid")
         window.workshop.marks.tabs.setCurrentIndex(1)
         readable_canvas()
 

@@ -1,11 +1,14 @@
 """Every menu action of the window, each with an objectName, shortcut and plain-words tip.
 
 The table below is the one place that names them; the Help → Keyboard shortcuts list is
-built from it, so the two never disagree.
+built from it, so the two never disagree. The window builds the menus from it; each feature
+then registers what its actions do (``ActionTable.register``), and the window checks that
+no menu entry was left without a handler.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,7 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 
 @dataclass(frozen=True)
 class ActionSpec:
-    name: str  # objectName is "action-" + name; the window's slot is "do_" + name
+    name: str  # objectName is "action-" + name; a feature registers its handler by name
     text: str
     shortcuts: tuple[str, ...] = ()
     tip: str = ""
@@ -192,7 +195,7 @@ NUDGE_KEYS = {
 
 
 def build_menus(window: QMainWindow) -> dict[str, QAction]:
-    """Create the menu bar; return actions by name. Slots are ``window.do_<name>``."""
+    """Create the menu bar; return actions by name (not yet connected to anything)."""
     actions: dict[str, QAction] = {}
     for title, specs in MENUS.items():
         menu: QMenu = window.menuBar().addMenu(title)
@@ -215,13 +218,51 @@ def make_action(window: QMainWindow, spec: ActionSpec) -> QAction:
     action.setToolTip(spec.tip or spec.text.replace("&", "").rstrip("…"))
     action.setStatusTip(spec.tip)
     action.setCheckable(spec.checkable)
-    slot = getattr(window, "do_" + spec.name.replace("-", "_"))
-    if spec.checkable:
-        action.toggled.connect(slot)
-    else:
-        action.triggered.connect(lambda _checked=False: slot())
     window.addAction(action)
     return action
+
+
+class ActionTable:
+    """The window's actions by name, and what each one does (registered by its feature)."""
+
+    def __init__(self, actions: dict[str, QAction]) -> None:
+        self.by_name = actions
+        self._handled: set[str] = set()
+
+    def __getitem__(self, name: str) -> QAction:
+        return self.by_name[name]
+
+    def add(self, name: str, action: QAction) -> None:
+        """Take in an action made elsewhere (e.g. the canvas's nudge keys)."""
+        self.by_name[name] = action
+
+    def register(self, name: str, handler: Callable) -> QAction:
+        """Run ``handler`` when the action fires; a checkable one passes its new state."""
+        action = self.by_name[name]
+        if name in self._handled:
+            raise ValueError(f"action {name!r} already has a handler")
+        self._handled.add(name)
+        if action.isCheckable():
+            action.toggled.connect(handler)
+        else:
+            action.triggered.connect(lambda _checked=False: handler())
+        return action
+
+    def register_all(self, handlers: dict[str, Callable]) -> None:
+        for name, handler in handlers.items():
+            self.register(name, handler)
+
+    def trigger(self, name: str) -> None:
+        self.by_name[name].trigger()
+
+    def unhandled(self) -> list[str]:
+        """Menu actions no feature has registered (a window with these is a bug)."""
+        return [
+            spec.name
+            for specs in MENUS.values()
+            for spec in specs
+            if spec is not SEPARATOR and spec.name not in self._handled
+        ]
 
 
 def shortcut_table() -> list[tuple[str, str, str]]:

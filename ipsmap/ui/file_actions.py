@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMainWindow,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -36,7 +37,8 @@ from ipsmap.model.project import Project
 from ipsmap.ui.worker import run_in_worker
 
 if TYPE_CHECKING:
-    from ipsmap.ui.main_window import MainWindow
+    from ipsmap.ui.actions import ActionTable
+    from ipsmap.ui.hallway import Hallway
 
 PROJECT_FILTER = "ipsmap projects (*.ipsmap)"
 RECENT_KEY = "recent/projects"
@@ -49,7 +51,7 @@ def _error(parent: QWidget, title: str, exc: Exception) -> None:
     box.open()
 
 
-def new_project(window: MainWindow, path: str | Path | None = None) -> Project | None:
+def new_project(window: QWidget, path: str | Path | None = None) -> Project | None:
     if path is None:
         chosen, _ = QFileDialog.getSaveFileName(window, "New project", "", PROJECT_FILTER)
         if not chosen:
@@ -62,7 +64,7 @@ def new_project(window: MainWindow, path: str | Path | None = None) -> Project |
         return None
 
 
-def open_project(window: MainWindow, path: str | Path | None = None) -> Project | None:
+def open_project(window: QWidget, path: str | Path | None = None) -> Project | None:
     if path is None:
         chosen, _ = QFileDialog.getOpenFileName(window, "Open project", "", PROJECT_FILTER)
         if not chosen:
@@ -83,24 +85,6 @@ def open_project(window: MainWindow, path: str | Path | None = None) -> Project 
     except IpsmapError as exc:
         _error(window, "Cannot open the project", exc)
         return None
-
-
-def save_as(window: MainWindow, path: str | Path | None = None) -> Path | None:
-    project = window.project
-    if project is None:
-        return None
-    if path is None:
-        chosen, _ = QFileDialog.getSaveFileName(window, "Save a copy as", "", PROJECT_FILTER)
-        if not chosen:
-            return None
-        path = chosen if chosen.endswith(".ipsmap") else chosen + ".ipsmap"
-    try:
-        target = project.save_as(path)
-    except (IpsmapError, OSError) as exc:
-        _error(window, "Cannot save a copy", exc)
-        return None
-    window.show_message(f"Saved a copy as {target}")
-    return target
 
 
 def _filters(names: list[str]) -> str:
@@ -212,100 +196,11 @@ class ImportPreview(QDialog):
 BIG_FILE_BYTES = 2_000_000
 
 
-def import_map(
-    window: MainWindow, path: str | Path | None = None, confirm: bool = True
-) -> str | None:
-    """Read a map file (any readable format), show what it holds, add it to the project.
-
-    Returns the first new map's id when the import happened at once (small files).
-    """
-    project = window.project
-    if project is None:
-        return None
-    if path is None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            window, "Import map", "", _filters(readable_formats())
-        )
-        if not chosen:
-            return None
-        path = chosen
-    path = Path(path)
-    result: list[str] = []
-
-    def finish(maps: list[MapData]) -> None:
-        if confirm:
-            preview = ImportPreview(path, maps, window, _format_name(path))
-            if preview.exec() != QDialog.DialogCode.Accepted:
-                return
-            maps = preview.maps
-        try:
-            result.extend(project.import_map(data) for data in maps)
-        except IpsmapError as exc:
-            _error(window, "Cannot import the map", exc)
-            return
-        warnings = [w for data in maps for w in data.warnings]
-        note = f" with {len(warnings)} warning(s)" if warnings else ""
-        window.show_message(f"Imported {path.name}{note}")
-        if result:
-            window.show_map(result[0])
-
-    def failed(message: str) -> None:
-        _error(window, "Cannot import the map", IpsmapError(message))
-
-    try:
-        big = path.stat().st_size > BIG_FILE_BYTES
-    except OSError:
-        big = False
-    if big:
-        run_in_worker(window, f"Reading {path.name}…", lambda: read_maps(path), finish, failed)
-        return None
-    try:
-        maps = read_maps(path)
-    except IpsmapError as exc:
-        _error(window, "Cannot import the map", exc)
-        return None
-    finish(maps)
-    return result[0] if result else None
-
-
 def _format_name(path: Path) -> str | None:
     try:
         return detect_format(path).name
     except IpsmapError:
         return None
-
-
-def export_map(window: MainWindow, path: str | Path | None = None) -> Path | None:
-    project, document = window.project, window.document
-    if project is None or document is None:
-        return None
-    format_name = None  # from the file's suffix
-    if path is None:
-        # The full dialog: the map, a saved view or a snapshot, any format, anonymised.
-        from ipsmap.ui.dialogs.export_dialog import export_with_dialog
-
-        return export_with_dialog(window)
-    try:
-        # The evaluator context (provenance, CMOs, changes, voices) as the dialog and the
-        # command line give it, for the live map or the snapshot being viewed.
-        from ipsmap.export.context import build_context
-
-        snapshot = getattr(document, "snapshot", None)
-        if snapshot is not None:
-            _, context = build_context(project, snapshot_id=snapshot.id)
-        else:
-            _, context = build_context(project, document.id)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            # The document's own project: a snapshot being viewed exports the snapshot.
-            data = document.project.map_data(document.id)
-            write_map(data, path, format_name, context=context)
-    except (IpsmapError, OSError) as exc:
-        _error(window, "Cannot export the map", exc)
-        return None
-    note = f" — note: {caught[0].message}" if caught else ""
-    window.show_message(f"Exported “{document.info.name}” to {path}{note}")
-    return Path(path)
 
 
 def remember_recent(path: Path) -> None:
@@ -321,13 +216,185 @@ def _recent(settings: QSettings) -> list[str]:
     return [str(v) for v in value or []]
 
 
-def fill_recent_menu(window: MainWindow, menu: QMenu) -> None:
-    """Rebuilt each time the menu opens, so it always shows files that still exist."""
-    menu.clear()
-    paths = [p for p in _recent(QSettings()) if Path(p).exists()]
-    if not paths:
-        menu.addAction("No recent projects").setEnabled(False)
-    for i, path in enumerate(paths):
-        action = menu.addAction(Path(path).name, lambda p=path: window.do_open_project(p))
-        action.setObjectName(f"action-open-recent-{i}")
-        action.setToolTip(path)
+class FileActions:
+    """The File menu: registers its actions and opens, copies, imports and exports."""
+
+    def __init__(
+        self, window: QMainWindow, hallway: Hallway, actions: ActionTable, is_demo: bool
+    ) -> None:
+        self.window = window
+        self.hallway = hallway
+        # The demo project says so in the title until another project is opened.
+        self.is_demo = is_demo
+        actions.register_all(
+            {
+                "new-project": self.new_project,
+                "open-project": self.open_project,
+                "save-as": self.save_as,
+                "import-map": self.import_map,
+                "export-map": self.export_map,
+                "check-personal-data": self.check_personal_data,
+                "close-window": window.close,
+            }
+        )
+        self._add_recent_menu(actions)
+        hallway.project_changed.connect(self._project_opened)
+
+    def _add_recent_menu(self, actions: ActionTable) -> None:
+        file_menu = self.window.menuBar().findChild(QMenu, "menu-file")
+        recent = QMenu("Open &recent", self.window)
+        recent.setObjectName("menu-open-recent")
+        recent.menuAction().setObjectName("action-menu-open-recent")
+        recent.aboutToShow.connect(lambda: self.fill_recent_menu(recent))
+        file_menu.insertMenu(actions["save-as"], recent)
+
+    def _project_opened(self, project: Project | None) -> None:
+        if project is not None:
+            remember_recent(project.path)
+            if project.read_only:
+                self.hallway.say(f"{project.path.name} is open read-only: changes are not saved")
+
+    def open(self, project: Project) -> None:
+        """Open a project in this window, its first map shown."""
+        self.is_demo = False
+        self.hallway.open(project)
+
+    def new_project(self, path: str | Path | None = None) -> None:
+        project = new_project(self.window, path)
+        if project is not None:
+            self.open(project)
+
+    def open_project(self, path: str | Path | None = None) -> None:
+        project = open_project(self.window, path)
+        if project is not None:
+            self.open(project)
+
+    def open_dropped(self, paths: list[Path]) -> None:
+        """Files dropped on the window: a project is opened, a map file imported."""
+        for path in paths:
+            if path.suffix.lower() == ".ipsmap":
+                self.open_project(path)
+            else:
+                self.import_map(path)
+
+    def check_personal_data(self) -> None:
+        from ipsmap.ui.dialogs.privacy_dialog import check_personal_data
+
+        check_personal_data(self.window)
+
+    def save_as(self, path: str | Path | None = None) -> Path | None:
+        project = self.hallway.project
+        if project is None:
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self.window, "Save a copy as", "", PROJECT_FILTER
+            )
+            if not chosen:
+                return None
+            path = chosen if chosen.endswith(".ipsmap") else chosen + ".ipsmap"
+        try:
+            target = project.save_as(path)
+        except (IpsmapError, OSError) as exc:
+            _error(self.window, "Cannot save a copy", exc)
+            return None
+        self.hallway.say(f"Saved a copy as {target}")
+        return target
+
+    def import_map(self, path: str | Path | None = None, confirm: bool = True) -> str | None:
+        """Read a map file (any readable format), show what it holds, add it to the project.
+
+        Returns the first new map's id when the import happened at once (small files).
+        """
+        project = self.hallway.project
+        if project is None:
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(
+                self.window, "Import map", "", _filters(readable_formats())
+            )
+            if not chosen:
+                return None
+            path = chosen
+        path = Path(path)
+        result: list[str] = []
+
+        def finish(maps: list[MapData]) -> None:
+            if confirm:
+                preview = ImportPreview(path, maps, self.window, _format_name(path))
+                if preview.exec() != QDialog.DialogCode.Accepted:
+                    return
+                maps = preview.maps
+            try:
+                result.extend(project.import_map(data) for data in maps)
+            except IpsmapError as exc:
+                _error(self.window, "Cannot import the map", exc)
+                return
+            warnings = [w for data in maps for w in data.warnings]
+            note = f" with {len(warnings)} warning(s)" if warnings else ""
+            self.hallway.say(f"Imported {path.name}{note}")
+            if result:
+                self.hallway.show_map(result[0])
+
+        def failed(message: str) -> None:
+            _error(self.window, "Cannot import the map", IpsmapError(message))
+
+        try:
+            big = path.stat().st_size > BIG_FILE_BYTES
+        except OSError:
+            big = False
+        if big:
+            run_in_worker(
+                self.window, f"Reading {path.name}…", lambda: read_maps(path), finish, failed
+            )
+            return None
+        try:
+            maps = read_maps(path)
+        except IpsmapError as exc:
+            _error(self.window, "Cannot import the map", exc)
+            return None
+        finish(maps)
+        return result[0] if result else None
+
+    def export_map(self, path: str | Path | None = None) -> Path | None:
+        project, document = self.hallway.project, self.hallway.document
+        if project is None or document is None:
+            return None
+        format_name = None  # from the file's suffix
+        if path is None:
+            # The full dialog: the map, a saved view or a snapshot, any format, anonymised.
+            from ipsmap.ui.dialogs.export_dialog import export_with_dialog
+
+            return export_with_dialog(self.window)
+        try:
+            # The evaluator context (provenance, CMOs, changes, voices) as the dialog and the
+            # command line give it, for the live map or the snapshot being viewed.
+            from ipsmap.export.context import build_context
+
+            snapshot = self.hallway.snapshot
+            if snapshot is not None:
+                _, context = build_context(project, snapshot_id=snapshot.id)
+            else:
+                _, context = build_context(project, document.id)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                # The document's own project: a snapshot being viewed exports the snapshot.
+                data = document.project.map_data(document.id)
+                write_map(data, path, format_name, context=context)
+        except (IpsmapError, OSError) as exc:
+            _error(self.window, "Cannot export the map", exc)
+            return None
+        note = f" — note: {caught[0].message}" if caught else ""
+        self.hallway.say(f"Exported “{document.info.name}” to {path}{note}")
+        return Path(path)
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        """Rebuilt each time the menu opens, so it always shows files that still exist."""
+        menu.clear()
+        paths = [p for p in _recent(QSettings()) if Path(p).exists()]
+        if not paths:
+            menu.addAction("No recent projects").setEnabled(False)
+        for i, path in enumerate(paths):
+            action = menu.addAction(Path(path).name, lambda p=path: self.open_project(p))
+            action.setObjectName(f"action-open-recent-{i}")
+            action.setToolTip(path)

@@ -8,10 +8,16 @@ window's existing controls. The choice is remembered in QSettings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSpinBox
+
+    from ipsmap.ui.actions import ActionTable
 
 SETTINGS_KEY = "ui/theme"
 
@@ -107,25 +113,30 @@ def theme_stylesheet(theme: Theme) -> str:
     return "\n".join(rules)
 
 
-def apply_theme(window, name: str, remember: bool = True) -> Theme:
-    """Apply a theme to the application and to the window's canvas; return it."""
-    theme = THEMES.get(name, THEMES[DEFAULT_THEME])
+def theme_named(name: str) -> Theme:
+    """The theme of that name (the standard one for a name not known)."""
+    return THEMES.get(name, THEMES[DEFAULT_THEME])
+
+
+def apply_theme(
+    label_size: QSpinBox, actions: ActionTable, name: str, remember: bool = True
+) -> Theme:
+    """Apply a theme to the application and to the canvas's label size; return it.
+
+    The caller records which theme is current first: checking the theme actions below
+    runs their handlers, which must see the theme as applied already.
+    """
+    theme = theme_named(name)
     app = QApplication.instance()
     if app is not None:
         app.setPalette(theme_palette(theme))
         app.setStyleSheet(theme_stylesheet(theme))
-    window.label_size.setValue(theme.canvas_label_points)
-    window.actions_by_name["high-contrast"].setChecked(theme.high_contrast)
-    # Set before the actions are checked: their slots see the theme is applied already.
-    window.current_theme = theme.name
-    for other, action in theme_actions(window).items():
-        if action.isChecked() != (other == theme.name):
+    label_size.setValue(theme.canvas_label_points)
+    actions["high-contrast"].setChecked(theme.high_contrast)
+    for other in THEMES:
+        action = actions.by_name.get(f"theme-{other}")
+        if action is not None and action.isChecked() != (other == theme.name):
             action.setChecked(other == theme.name)
     if remember:
         QSettings().setValue(SETTINGS_KEY, theme.name)
     return theme
-
-
-def theme_actions(window) -> dict:
-    actions = getattr(window, "actions_by_name", {})
-    return {name: actions[f"theme-{name}"] for name in THEMES if f"theme-{name}" in actions}

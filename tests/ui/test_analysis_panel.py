@@ -6,26 +6,17 @@ from PySide6.QtCore import Qt
 
 from ipsmap.analysis.graph import to_digraph
 from ipsmap.analysis.submaps import downstream
-
-
-def factor_named(doc, label: str) -> str:
-    return next(f for f, v in doc.factors.items() if v.label == label)
+from tests.ui.support import factor_named, select_factors
 
 
 def choose(combo, key) -> None:
     combo.setCurrentIndex(combo.findData(key))
 
 
-def select(window, *ids) -> None:
-    window.scene.clearSelection()
-    for fid in ids:
-        window.scene.factor_items[fid].setSelected(True)
-
-
 def test_what_does_this_affect_fades_everything_else(qtbot, window):
     doc = window.document
     poverty = factor_named(doc, "Household poverty")
-    select(window, poverty)
+    select_factors(window.scene, poverty)
     panel = window.analysis
     choose(panel.question, "affects")
     qtbot.mouseClick(panel.ask_button, Qt.MouseButton.LeftButton)
@@ -41,7 +32,7 @@ def test_what_does_this_affect_fades_everything_else(qtbot, window):
 def test_loops_list_with_badges_and_click_highlights_one(qtbot, window):
     doc = window.document
     stress = factor_named(doc, "Parental stress")
-    select(window, stress)
+    select_factors(window.scene, stress)
     panel = window.analysis
     choose(panel.question, "loops")
     qtbot.mouseClick(panel.ask_button, Qt.MouseButton.LeftButton)
@@ -67,7 +58,7 @@ def test_most_central_sizes_factors_by_the_metric(qtbot, window):
 def test_what_if_shows_relative_changes_and_can_be_saved(qtbot, window):
     doc = window.document
     support = factor_named(doc, "IPS team support")
-    select(window, support)
+    select_factors(window.scene, support)
     panel = window.analysis
     choose(panel.question, "whatif")
     qtbot.mouseClick(panel.ask_button, Qt.MouseButton.LeftButton)
@@ -86,7 +77,7 @@ def test_what_if_shows_relative_changes_and_can_be_saved(qtbot, window):
 def test_a_saved_view_can_be_shown_again(qtbot, window):
     doc = window.document
     poverty = factor_named(doc, "Household poverty")
-    select(window, poverty)
+    select_factors(window.scene, poverty)
     panel = window.analysis
     choose(panel.question, "influences")
     panel.depth.setValue(2)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from ipsmap.model.cmo_queries import cmos_in_order
 from ipsmap.ui.evaluation.cmo_model import ID_ROLE
+from tests.ui.support import type_into
 
 
 def _open_panel(qtbot, window):
@@ -31,13 +32,6 @@ def _click_row(qtbot, panel, code: str) -> str:
             QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
             return index.data(ID_ROLE)
     raise AssertionError(f"{code} is not in the table")
-
-
-def _type_into(qtbot, widget, text: str) -> None:
-    widget.setFocus()
-    qtbot.waitUntil(widget.hasFocus)
-    widget.selectAll()
-    QTest.keyClicks(widget, text)
 
 
 def test_dock_lists_the_demo_cmos_sorted_by_code(qtbot, window):
@@ -108,8 +102,8 @@ def test_add_edit_link_and_undo_a_cmo(qtbot, window):
     assert cmo.explains == [ids["Reduced parental stress"]], "added explaining the selection"
 
     detail = panel.detail
-    _type_into(qtbot, detail.texts["context"], "Parent isolated after a move")
-    _type_into(qtbot, detail.lines["area"], "Isolation")
+    type_into(qtbot, detail.texts["context"], "Parent isolated after a move")
+    type_into(qtbot, detail.lines["area"], "Isolation")
     QTest.keyClick(detail.lines["area"], Qt.Key.Key_Return)
     assert project.cmos[cmo_id].context == "Parent isolated after a move"
     assert project.cmos[cmo_id].area == "Isolation"
@@ -117,7 +111,7 @@ def test_add_edit_link_and_undo_a_cmo(qtbot, window):
     detail.status.setCurrentIndex(1)
     detail.status.activated.emit(1)
     assert project.cmos[cmo_id].status == "supported"
-    _type_into(qtbot, detail.confidence.lineEdit(), "0.6")
+    type_into(qtbot, detail.confidence.lineEdit(), "0.6")
     QTest.keyClick(detail.confidence, Qt.Key.Key_Return)
     assert project.cmos[cmo_id].confidence == 0.6
 

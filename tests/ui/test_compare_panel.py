@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QPushButton
 
 from ipsmap.model.commands import AddFactor, DeleteFactors, EditFactor
 from ipsmap.model.snapshots import take_snapshot
-from ipsmap.ui import file_actions
 from ipsmap.ui.canvas.compare_overlay import ADDED, CHANGED, GhostFactorItem
 
 
@@ -38,7 +37,7 @@ def test_compare_live_map_with_its_snapshot(window, qtbot):
     snapshot, added, renamed, deleted, deleted_label = edited_after_snapshot(window)
     doc = window.document
     before_db = db_counts(window.project.path)
-    window.do_compare(("snapshot", snapshot.id))
+    window.comparing.compare_with(("snapshot", snapshot.id))
     panel = window.compare_panel
     overlay = panel.overlay
     scene = window.scene
@@ -106,7 +105,7 @@ def test_compare_two_sites_reviews_label_matches(window):
     staff = next(f for f, x in lambeth_doc.factors.items() if x.label == "Staff turnover")
     lambeth_doc.execute(EditFactor(staff, {"label": "Practitioner workloads"}))
     window.show_map(lambeth.id)
-    window.do_compare(("map", glasgow.id))
+    window.comparing.compare_with(("map", glasgow.id))
     panel = window.compare_panel
     result = panel.comparison.result
     assert result["matched_by"] == "label"
@@ -139,7 +138,7 @@ def test_open_snapshot_read_only_refuses_edits(window, qtbot):
     snapshot = take_snapshot(project, live.id, "AP1")
     live.execute(AddFactor("Added after the snapshot"))
     before_db = db_counts(project.path)
-    window.do_open_snapshot(snapshot.id)
+    window.snapshots.open(snapshot.id)
     frozen = window.document
     assert frozen is not live
     assert len(frozen.factors) == len(live.factors) - 1
@@ -164,7 +163,7 @@ def test_open_snapshot_read_only_refuses_edits(window, qtbot):
     assert "read-only" in window.statusBar().currentMessage()
     # Export writes the snapshot, not the live map.
     path = project.path.parent / "snapshot.json"
-    assert file_actions.export_map(window, path) == path
+    assert window.files.export_map(path) == path
     assert "Added after the snapshot" not in path.read_text()
     assert snapshot.sha256 in path.read_text()
     # Back to the live map.
@@ -178,7 +177,7 @@ def test_combine_maps_opens_the_new_map(window):
     project = window.project
     systems = [m.id for m in project.maps() if m.kind == "system"]
     before = len(project.maps())
-    new_id = window.do_combine_maps(systems, "Both sites") or window.document.id
+    new_id = window.comparing.combine(systems, "Both sites") or window.document.id
     assert len(project.maps()) == before + 1
     assert window.document.id == new_id
     assert window.document.info.name == "Both sites"
@@ -189,11 +188,11 @@ def test_combine_maps_opens_the_new_map(window):
 def test_combine_dialog_offers_similar_labels_to_tick(window, qtbot):
     from PySide6.QtCore import Qt
 
-    from ipsmap.ui.evaluation.compare_panel import CombineDialog
+    from ipsmap.ui.evaluation.comparing import CombineDialog
 
     project = window.project
     systems = [m for m in project.maps() if m.kind == "system"]
-    dialog = CombineDialog(window)
+    dialog = CombineDialog(window.project, window)
     qtbot.addWidget(dialog)
     for i in range(dialog.maps.count()):
         item = dialog.maps.item(i)

@@ -21,6 +21,7 @@ from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.panels.data_view import DataView, RecordTable
+from tests.ui.support import open_canvas
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -66,15 +67,12 @@ def _build_map(project: Project) -> tuple[MapDocument, dict[str, str]]:
 def world(qtbot, tmp_path: Path):
     project = Project.create(tmp_path / "workshop.ipsmap", "Workshop")
     doc, ids = _build_map(project)
-    scene = MapScene()
-    scene.set_document(doc)
     window = QWidget()
     window.setObjectName("test-window")
     qtbot.addWidget(window)
-    view = MapView(scene, window)
-    editor = MapEditor(scene, view)
-    editor.set_document(doc)
-    data_view = DataView(editor, scene, window)
+    canvas = open_canvas(qtbot, doc, host=window)
+    scene, view, editor = canvas.scene, canvas.view, canvas.editor
+    data_view = DataView(canvas.hallway, editor, scene, window)
     data_view.set_document(doc)
     layout = QHBoxLayout(window)
     layout.addWidget(view, 1)
@@ -83,11 +81,8 @@ def world(qtbot, tmp_path: Path):
     window.show()
     qtbot.waitExposed(window)
     yield World(project, doc, scene, view, editor, data_view, window, ids)
-    # Empty the scene first: a scene destroyed with items selected would signal the editor.
-    scene.clearSelection()
-    scene.set_document(None)
+    canvas.close()
     window.close()
-    project.close()
 
 
 # -- helpers ----------------------------------------------------------------------------

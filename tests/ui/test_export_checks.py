@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from ipsmap.export.progress import ExportCancelled
 from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
-from ipsmap.ui import file_actions
 from ipsmap.ui.dialogs import export_dialog
 from ipsmap.ui.dialogs.export_dialog import (
     ExportChoice,
@@ -116,7 +115,7 @@ def test_export_to_a_path_writes_the_evaluator_sheets(phone_window, tmp_path: Pa
     from openpyxl import load_workbook
 
     out = tmp_path / "map.xlsx"
-    assert file_actions.export_map(phone_window, out) == out
+    assert phone_window.files.export_map(out) == out
     book = load_workbook(out, read_only=True)
     assert {"Factors", "Links", "Loops", "Metrics", "CMOs", "Snapshot"} <= set(book.sheetnames)
     snapshot_sheet = {row[0]: row[1] for row in book["Snapshot"].iter_rows(values_only=True)}

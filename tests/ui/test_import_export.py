@@ -22,12 +22,12 @@ def test_import_shows_the_new_map_and_export_writes_it(qtbot, window, tmp_path):
     source = tmp_path / "map.json"
     source.write_text(json.dumps(MAP_FILE))
     count = len(window.project.maps())
-    file_actions.import_map(window, source, confirm=False)
+    window.files.import_map(source, confirm=False)
     assert len(window.project.maps()) == count + 1
     assert window.document.info.name == "From a file"
     assert {f.label for f in window.document.factors.values()} == {"Rent arrears", "Stress"}
     out = tmp_path / "out.json"
-    assert file_actions.export_map(window, out) == out
+    assert window.files.export_map(out) == out
     assert json.loads(out.read_text())["map"]["name"] == "From a file"
 
 
@@ -42,7 +42,7 @@ def test_import_preview_lists_counts_and_can_be_cancelled(qtbot, window, tmp_pat
 
     monkeypatch.setattr(file_actions.ImportPreview, "exec", fake_exec)
     count = len(window.project.maps())
-    file_actions.import_map(window, source)
+    window.files.import_map(source)
     assert "2 factors, 1 links" in seen["text"]
     assert len(window.project.maps()) == count
 
@@ -51,7 +51,7 @@ def test_a_broken_file_shows_an_error_and_imports_nothing(qtbot, window, tmp_pat
     source = tmp_path / "broken.json"
     source.write_text('{"format": "ipsmap-map", "version": 1, "map": {"name": "x"}, "links": [')
     count = len(window.project.maps())
-    assert file_actions.import_map(window, source, confirm=False) is None
+    assert window.files.import_map(source, confirm=False) is None
     boxes = window.findChildren(file_actions.QMessageBox, "error-dialog")
     assert boxes and "broken.json" in boxes[-1].text()
     assert len(window.project.maps()) == count

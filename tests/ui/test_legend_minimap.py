@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,32 +14,15 @@ from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.model.commands import AddFactor, AddLink, EditFactors, EditStyle
-from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, LegendOverlay
-from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.minimap import Minimap
-from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
+from tests.ui.support import Canvas, open_canvas
 
 POLARITY_LINES = ["+ same direction", "− opposite direction", "? unknown or complex"]
 WEIGHT_LINE = "thicker = stronger, dashed = less sure"
-
-
-@dataclass
-class Canvas:
-    project: Project
-    doc: MapDocument
-    scene: MapScene
-    view: MapView
-    editor: MapEditor
-    factors: dict[str, str]  # label -> id
-
-    def style_id(self, kind: str, name: str) -> str:
-        style = self.doc.state.style_named(kind, name)
-        assert style is not None, name
-        return style.id
 
 
 def _canvas(qtbot, path: Path, factors: list[tuple[str, float, float, str]]) -> Canvas:
@@ -54,16 +36,9 @@ def _canvas(qtbot, path: Path, factors: list[tuple[str, float, float, str]]) -> 
         add = AddFactor(label, x, y, type=style.id if style else None)
         doc.execute(add)
         ids[label] = add.id
-    scene = MapScene()
-    scene.set_document(doc)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    editor = MapEditor(scene, view)
-    editor.set_document(doc)
-    return Canvas(project, doc, scene, view, editor, ids)
+    opened = open_canvas(qtbot, doc)
+    opened.ids = ids
+    return opened
 
 
 @pytest.fixture
@@ -77,20 +52,20 @@ def canvas(qtbot, tmp_path: Path):
             ("Child sleep", 220, 0, "Mechanism"),
         ],
     )
-    doc, ids = opened.doc, opened.factors
+    doc, ids = opened.doc, opened.ids
     doc.execute(AddLink(ids["Parental stress"], ids["Child sleep"], "-"))
     uncertain = opened.style_id("link", "Uncertain")
     doc.execute(AddLink(ids["Family support"], ids["Parental stress"], "-", type=uncertain))
     opened.view.centerOn(0, 0)
     yield opened
-    opened.project.close()
+    opened.close()
 
 
 @pytest.fixture
 def empty_canvas(qtbot, tmp_path: Path):
     opened = _canvas(qtbot, tmp_path / "empty.ipsmap", [])
     yield opened
-    opened.project.close()
+    opened.close()
 
 
 @pytest.fixture
@@ -107,7 +82,7 @@ def wide_canvas(qtbot, tmp_path: Path):
         ],
     )
     yield opened
-    opened.project.close()
+    opened.close()
 
 
 def _view_centre(view: MapView) -> QPointF:
@@ -118,7 +93,7 @@ def _view_centre(view: MapView) -> QPointF:
 
 
 def test_legend_lists_used_types_and_the_polarity_key(canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     assert legend.objectName() == "legend"
     assert legend.parentWidget() is canvas.view.viewport()
     assert legend.isVisible()
@@ -133,16 +108,16 @@ def test_legend_lists_used_types_and_the_polarity_key(canvas):
 
 
 def test_empty_map_legend_shows_every_type(empty_canvas):
-    legend = LegendOverlay(empty_canvas.view, empty_canvas.scene)
+    legend = LegendOverlay(empty_canvas.hallway, empty_canvas.view, empty_canvas.scene)
     styles = empty_canvas.doc.state.styles.values()
     for style in styles:
         assert style.name in legend.entries()
 
 
 def test_legend_follows_model_changes(canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     focal = canvas.style_id("factor", "Focal")
-    assert canvas.editor.run(EditFactors([canvas.factors["Child sleep"]], {"type": focal}))
+    assert canvas.editor.run(EditFactors([canvas.ids["Child sleep"]], {"type": focal}))
     assert "Focal" in legend.entries()
     assert "Mechanism" not in legend.entries()
     assert canvas.editor.run(EditStyle(focal, {"name": "What we care about"}))
@@ -153,7 +128,7 @@ def test_legend_follows_model_changes(canvas):
 
 
 def test_legend_sits_bottom_left_through_resize_and_scroll(qtbot, canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     viewport = canvas.view.viewport()
 
     def at_corner() -> bool:
@@ -170,7 +145,7 @@ def test_legend_sits_bottom_left_through_resize_and_scroll(qtbot, canvas):
 
 
 def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     small = legend.size()
     canvas.scene.set_label_size(20)
     legend.refresh()
@@ -191,7 +166,7 @@ def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
 
 
 def test_legend_notices_theme_changes_without_being_told(qtbot, canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     small = legend.width()
     canvas.scene.set_label_size(18)
     canvas.view.viewport().update()
@@ -199,7 +174,7 @@ def test_legend_notices_theme_changes_without_being_told(qtbot, canvas):
 
 
 def test_legend_can_be_hidden(canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     legend.set_shown(False)
     assert not legend.isVisible()
     legend.refresh()
@@ -209,7 +184,7 @@ def test_legend_can_be_hidden(canvas):
 
 
 def test_legend_lets_clicks_through(canvas):
-    legend = LegendOverlay(canvas.view, canvas.scene)
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     assert legend.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
 
@@ -217,7 +192,7 @@ def test_legend_lets_clicks_through(canvas):
 
 
 def test_minimap_hidden_when_the_map_fits_and_shown_when_zoomed_in(canvas):
-    minimap = Minimap(canvas.view, canvas.scene)
+    minimap = Minimap(canvas.hallway, canvas.view, canvas.scene)
     assert minimap.objectName() == "minimap"
     assert minimap.parentWidget() is canvas.view.viewport()
     assert not minimap.isVisible()
@@ -232,13 +207,13 @@ def test_minimap_hidden_when_the_map_fits_and_shown_when_zoomed_in(canvas):
 
 
 def test_minimap_follows_zoom_without_sync(canvas):
-    minimap = Minimap(canvas.view, canvas.scene)
+    minimap = Minimap(canvas.hallway, canvas.view, canvas.scene)
     canvas.view.zoom_by(4)
     assert minimap.isVisible()
 
 
 def test_minimap_can_be_turned_off(canvas):
-    minimap = Minimap(canvas.view, canvas.scene)
+    minimap = Minimap(canvas.hallway, canvas.view, canvas.scene)
     canvas.view.scale(4, 4)
     minimap.set_enabled(False)
     assert not minimap.isVisible()
@@ -248,7 +223,7 @@ def test_minimap_can_be_turned_off(canvas):
 
 def test_minimap_shows_the_whole_map_and_the_visible_area(wide_canvas):
     view, scene = wide_canvas.view, wide_canvas.scene
-    minimap = Minimap(view, scene)
+    minimap = Minimap(wide_canvas.hallway, view, scene)
     assert minimap.isVisible()
     assert not minimap.isInteractive()
     inner = minimap.mapToScene(minimap.viewport().rect()).boundingRect()
@@ -262,8 +237,8 @@ def test_minimap_shows_the_whole_map_and_the_visible_area(wide_canvas):
 
 def test_clicking_the_minimap_recentres_the_main_view(qtbot, wide_canvas):
     view, scene = wide_canvas.view, wide_canvas.scene
-    minimap = Minimap(view, scene)
-    east = scene.factor_items[wide_canvas.factors["East"]].pos()
+    minimap = Minimap(wide_canvas.hallway, view, scene)
+    east = scene.factor_items[wide_canvas.ids["East"]].pos()
     target = minimap.mapFromScene(east)
     qtbot.mouseClick(minimap.viewport(), Qt.MouseButton.LeftButton, pos=target)
     centre = _view_centre(view)
@@ -279,9 +254,9 @@ def test_clicking_the_minimap_recentres_the_main_view(qtbot, wide_canvas):
 
 def test_dragging_in_the_minimap_moves_the_main_view(qtbot, wide_canvas):
     view, scene = wide_canvas.view, wide_canvas.scene
-    minimap = Minimap(view, scene)
-    west = scene.factor_items[wide_canvas.factors["West"]].pos()
-    south = scene.factor_items[wide_canvas.factors["South"]].pos()
+    minimap = Minimap(wide_canvas.hallway, view, scene)
+    west = scene.factor_items[wide_canvas.ids["West"]].pos()
+    south = scene.factor_items[wide_canvas.ids["South"]].pos()
     qtbot.mousePress(minimap.viewport(), Qt.MouseButton.LeftButton, pos=minimap.mapFromScene(west))
     drag_to = QPointF(minimap.mapFromScene(south))
     move = QMouseEvent(
@@ -299,32 +274,32 @@ def test_dragging_in_the_minimap_moves_the_main_view(qtbot, wide_canvas):
 
 
 def test_double_click_on_the_minimap_does_not_add_a_factor(qtbot, wide_canvas):
-    minimap = Minimap(wide_canvas.view, wide_canvas.scene)
+    minimap = Minimap(wide_canvas.hallway, wide_canvas.view, wide_canvas.scene)
     qtbot.mouseDClick(minimap.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
     assert wide_canvas.view.label_editor() is None
 
 
 def test_minimap_refits_when_the_map_grows(wide_canvas):
-    minimap = Minimap(wide_canvas.view, wide_canvas.scene)
+    minimap = Minimap(wide_canvas.hallway, wide_canvas.view, wide_canvas.scene)
     assert wide_canvas.editor.run(AddFactor("Far away", 4000, 3000))
     inner = minimap.mapToScene(minimap.viewport().rect()).boundingRect()
     assert inner.contains(QPointF(4000, 3000))
 
 
 def test_minimap_follows_a_new_document(qtbot, wide_canvas, canvas):
-    minimap = Minimap(canvas.view, canvas.scene)
+    minimap = Minimap(canvas.hallway, canvas.view, canvas.scene)
     assert not minimap.isVisible()
-    canvas.scene.set_document(wide_canvas.doc)
+    canvas.hallway.show(wide_canvas.doc)
     minimap.sync()
     assert minimap.isVisible()
-    canvas.scene.set_document(None)
+    canvas.hallway.show(None)
     minimap.sync()
     assert not minimap.isVisible()
 
 
 def test_minimap_moves_above_the_legend_on_a_narrow_canvas(qtbot, wide_canvas):
-    legend = LegendOverlay(wide_canvas.view, wide_canvas.scene)
-    minimap = Minimap(wide_canvas.view, wide_canvas.scene)
+    legend = LegendOverlay(wide_canvas.hallway, wide_canvas.view, wide_canvas.scene)
+    minimap = Minimap(wide_canvas.hallway, wide_canvas.view, wide_canvas.scene)
     minimap.sync()
     assert minimap.isVisible() and legend.isVisible()
     assert not minimap.geometry().intersects(legend.geometry())

@@ -11,48 +11,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from ipsmap.ui.canvas.items import FactorItem, LinkItem
-
-
-def viewport_point(window, scene_point: QPointF) -> QPoint:
-    return window.view.mapFromScene(scene_point)
-
-
-def factor_point(window, factor_id: str) -> QPoint:
-    return viewport_point(window, window.scene.factor_items[factor_id].pos())
-
-
-def drag(viewport, start: QPoint, end: QPoint, button=Qt.MouseButton.LeftButton, modifiers=None):
-    modifiers = modifiers or Qt.KeyboardModifier.NoModifier
-    QTest.mousePress(viewport, button, modifiers, start)
-    steps = 6
-    for i in range(1, steps + 1):
-        point = start + (end - start) * i / steps
-        QTest.mouseMove(viewport, QPoint(int(point.x()), int(point.y())))
-    QTest.mouseRelease(viewport, button, modifiers, end)
-
-
-def empty_spot(window) -> QPoint:
-    """A viewport point with no item under it."""
-    viewport = window.view.viewport()
-    for y in range(40, viewport.height() - 40, 25):
-        for x in range(40, viewport.width() - 40, 25):
-            under = window.view.items(QPoint(x, y))
-            if not any(isinstance(i, (FactorItem, LinkItem)) for i in under):
-                return QPoint(x, y)
-    raise AssertionError("no empty spot on the canvas")
-
-
-def add_factor_by_typing(qtbot, window, label: str, where: QPoint | None = None) -> str:
-    viewport = window.view.viewport()
-    where = where or empty_spot(window)
-    before = set(window.document.factors)
-    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, where)
-    editor = window.view.label_editor()
-    assert editor is not None and editor.isVisible()
-    qtbot.keyClicks(editor, label)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    (new,) = set(window.document.factors) - before
-    return new
+from tests.ui.support import (
+    add_factor_by_typing,
+    drag,
+    empty_spot,
+    factor_point,
+)
 
 
 def stored(window, sql: str, *params):
@@ -70,7 +34,7 @@ def test_window_opens_on_the_demo_with_every_factor_drawn(window):
 
 def test_double_click_and_type_adds_a_factor_enter_confirms_escape_cancels(qtbot, empty_window):
     window = empty_window
-    new = add_factor_by_typing(qtbot, window, "Housing insecurity")
+    new = add_factor_by_typing(qtbot, window.view, "Housing insecurity")
     factor = window.document.factors[new]
     assert factor.label == "Housing insecurity"
     assert isinstance(window.scene.factor_items[new], FactorItem)
@@ -80,7 +44,7 @@ def test_double_click_and_type_adds_a_factor_enter_confirms_escape_cancels(qtbot
     ]
     # Esc cancels: nothing added.
     viewport = window.view.viewport()
-    spot = empty_spot(window)
+    spot = empty_spot(window.view)
     QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
     qtbot.keyClicks(window.view.label_editor(), "Not wanted")
     qtbot.keyClick(window.view.label_editor(), Qt.Key.Key_Escape)
@@ -101,10 +65,15 @@ def test_key_n_adds_a_factor_at_the_centre(qtbot, empty_window):
 
 def test_right_drag_draws_a_link_and_keys_set_its_polarity(qtbot, empty_window):
     window = empty_window
-    a = add_factor_by_typing(qtbot, window, "Poverty", QPoint(200, 200))
-    b = add_factor_by_typing(qtbot, window, "Parental stress", QPoint(600, 300))
+    a = add_factor_by_typing(qtbot, window.view, "Poverty", QPoint(200, 200))
+    b = add_factor_by_typing(qtbot, window.view, "Parental stress", QPoint(600, 300))
     viewport = window.view.viewport()
-    drag(viewport, factor_point(window, a), factor_point(window, b), Qt.MouseButton.RightButton)
+    drag(
+        viewport,
+        factor_point(window.view, a),
+        factor_point(window.view, b),
+        Qt.MouseButton.RightButton,
+    )
     (link,) = window.document.links.values()
     assert (link.source, link.target, link.polarity) == (a, b, "+")
     assert window.scene.selected_link_ids() == [link.id]
@@ -119,17 +88,20 @@ def test_right_drag_draws_a_link_and_keys_set_its_polarity(qtbot, empty_window):
 
 def test_select_two_and_press_l_links_them_in_selection_order(qtbot, empty_window):
     window = empty_window
-    a = add_factor_by_typing(qtbot, window, "Waiting lists", QPoint(200, 200))
-    b = add_factor_by_typing(qtbot, window, "Trust in services", QPoint(600, 300))
+    a = add_factor_by_typing(qtbot, window.view, "Waiting lists", QPoint(200, 200))
+    b = add_factor_by_typing(qtbot, window.view, "Trust in services", QPoint(600, 300))
     viewport = window.view.viewport()
     QTest.mouseClick(
-        viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, factor_point(window, b)
+        viewport,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        factor_point(window.view, b),
     )
     QTest.mouseClick(
         viewport,
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.ControlModifier,
-        factor_point(window, a),
+        factor_point(window.view, a),
     )
     assert set(window.scene.selected_factor_ids()) == {a, b}
     qtbot.keyClick(window.view, Qt.Key.Key_L)
@@ -140,7 +112,7 @@ def test_select_two_and_press_l_links_them_in_selection_order(qtbot, empty_windo
 def test_drag_moves_factors_live_and_is_one_undo_step(qtbot, window):
     doc = window.document
     fid = next(iter(doc.factors))
-    start = factor_point(window, fid)
+    start = factor_point(window.view, fid)
     before = (doc.factors[fid].x, doc.factors[fid].y)
     events = len(window.project.history())
     drag(window.view.viewport(), start, start + QPoint(80, 40))
@@ -165,7 +137,7 @@ def test_multi_select_delete_then_undo_restores_factors_and_links(qtbot, window)
             viewport,
             Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.ControlModifier,
-            factor_point(window, fid),
+            factor_point(window.view, fid),
         )
     assert set(window.scene.selected_factor_ids()) == set(ids)
     touching = {lid for fid in ids for lid in doc.state.links_of(fid)}
@@ -185,8 +157,8 @@ def test_multi_select_delete_then_undo_restores_factors_and_links(qtbot, window)
 
 def test_shift_drag_on_background_rubber_band_selects(qtbot, empty_window):
     window = empty_window
-    a = add_factor_by_typing(qtbot, window, "A", QPoint(200, 200))
-    b = add_factor_by_typing(qtbot, window, "B", QPoint(300, 250))
+    a = add_factor_by_typing(qtbot, window.view, "A", QPoint(200, 200))
+    b = add_factor_by_typing(qtbot, window.view, "B", QPoint(300, 250))
     window.scene.clearSelection()
     drag(
         window.view.viewport(),
@@ -201,7 +173,7 @@ def test_drag_on_background_pans(qtbot, window):
     bar = window.view.horizontalScrollBar()
     window.view.zoom_by(3)
     before = bar.value()
-    spot = empty_spot(window)
+    spot = empty_spot(window.view)
     drag(window.view.viewport(), spot, spot + QPoint(-120, 0))
     assert bar.value() != before
 
@@ -367,21 +339,21 @@ def test_participant_choice_attributes_new_factors(qtbot, empty_window, monkeypa
     combo.activated.emit(index)
     rowan = next(p for p in window.project.participants.values() if p.pseudonym == "Rowan")
     assert window.project.actor_id == rowan.id
-    new = add_factor_by_typing(qtbot, window, "Fear of being judged")
+    new = add_factor_by_typing(qtbot, window.view, "Fear of being judged")
     assert window.document.factors[new].created_by == rowan.id
 
 
 def test_map_switcher_add_rename_duplicate_delete_with_undo(qtbot, window, monkeypatch):
     project = window.project
     count = len(project.maps())
-    window.do_add_map("Glasgow workshop 3", "system")
+    window.maps.add_map("Glasgow workshop 3", "system")
     assert len(project.maps()) == count + 1
     assert window.document.info.name == "Glasgow workshop 3"
-    window.do_rename_map("Glasgow workshop 3 (revised)")
+    window.maps.rename_map("Glasgow workshop 3 (revised)")
     assert project.map_info(window.document.id).name == "Glasgow workshop 3 (revised)"
-    window.do_duplicate_map()
+    window.trigger("duplicate-map")
     assert len(project.maps()) == count + 2
-    window.do_delete_map(confirm=False)
+    window.maps.delete_map(confirm=False)
     assert len(project.maps()) == count + 1
     window.actions_by_name["undo"].trigger()
     assert len(project.maps()) == count + 2
@@ -428,7 +400,7 @@ def test_every_action_has_a_name_and_dialog_free_ones_run(qtbot, window, tmp_pat
 def test_every_edit_is_on_disk_when_the_window_closes(qtbot, empty_window, tmp_path):
     window = empty_window
     path = window.project.path
-    add_factor_by_typing(qtbot, window, "Saved without saving")
+    add_factor_by_typing(qtbot, window.view, "Saved without saving")
     window.close()
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT label FROM factors").fetchall() == [("Saved without saving",)]
@@ -444,7 +416,7 @@ def test_undo_follows_the_order_of_map_and_project_changes(qtbot, window):
     window.show_map(second)
     window.editor.run(AddFactor("Edited before the delete"))
     window.show_map(first)
-    window.do_delete_map(confirm=False)
+    window.maps.delete_map(confirm=False)
     assert window.document.id != first
     window.show_map(second)
     window.actions_by_name["undo"].trigger()
@@ -469,12 +441,12 @@ def test_take_and_restore_a_snapshot_from_the_map_menu(qtbot, window):
     from ipsmap.model.snapshots import list_snapshots
 
     # (The demo already holds "Adaptation point 1" snapshots of the site maps.)
-    digest = window.do_take_snapshot("Adaptation point 2")
+    digest = window.maps.take_snapshot("Adaptation point 2")
     assert digest and len(digest) == 64
     (snapshot,) = [s for s in list_snapshots(window.project) if s.label == "Adaptation point 2"]
     assert snapshot.map_id == window.document.id and snapshot.sha256 == digest
     count = len(window.project.maps())
-    window.do_restore_snapshot(snapshot.id)
+    window.maps.restore_snapshot(snapshot.id)
     assert len(window.project.maps()) == count + 1
     assert window.document.info.name.endswith("(Adaptation point 2)")
 
@@ -496,7 +468,7 @@ def test_edits_repaint_only_what_changed_with_every_panel_open(qtbot, window, mo
     # Panels clear the canvas fade after edits; once that repainted every item of the map
     # (0.25 s per edit on 2,000 factors). Only items whose fading changes are repainted now.
     from ipsmap.model.commands import AddFactor
-    from ipsmap.ui.canvas.items import FactorItem, LinkItem
+    from ipsmap.ui.canvas.items import FactorItem
 
     updated: list[object] = []
     for cls in (FactorItem, LinkItem):

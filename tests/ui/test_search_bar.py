@@ -21,6 +21,7 @@ from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.search_bar import SearchBar, find_factors
 from ipsmap.ui.canvas.view import MapView
+from tests.ui.support import open_canvas
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -61,14 +62,11 @@ def _build_map(project: Project) -> tuple[MapDocument, dict[str, str]]:
 def world(qtbot, tmp_path: Path):
     project = Project.create(tmp_path / "workshop.ipsmap", "Workshop")
     doc, ids = _build_map(project)
-    scene = MapScene()
-    scene.set_document(doc)
     window = QWidget()
     qtbot.addWidget(window)
-    view = MapView(scene, window)
-    editor = MapEditor(scene, view)
-    editor.set_document(doc)
-    bar = SearchBar(editor, scene, window)
+    canvas = open_canvas(qtbot, doc, host=window)
+    scene, view, editor = canvas.scene, canvas.view, canvas.editor
+    bar = SearchBar(canvas.hallway, editor, scene, window)
     layout = QVBoxLayout(window)
     layout.addWidget(bar)
     layout.addWidget(view, 1)
@@ -77,11 +75,8 @@ def world(qtbot, tmp_path: Path):
     qtbot.waitExposed(window)
     window.activateWindow()
     yield World(project, doc, scene, view, editor, bar, ids)
-    # Empty the scene first: a scene destroyed with items selected would signal the editor.
-    scene.clearSelection()
-    scene.set_document(None)
+    canvas.close()
     window.close()
-    project.close()
 
 
 def centred_on(world: World, factor_id: str) -> bool:

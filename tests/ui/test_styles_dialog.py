@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,29 +15,19 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QPushButton
 
 from ipsmap.model.commands import AddFactor, AddLink, EditFactors
-from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 from ipsmap.ui.canvas.legend import LegendOverlay
-from ipsmap.ui.canvas.map_editor import MapEditor
-from ipsmap.ui.canvas.scene import MapScene
-from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.dialogs.styles_dialog import StylesDialog
+from tests.ui.support import Canvas, open_canvas
 
 
-@dataclass
-class Workshop:
-    project: Project
-    doc: MapDocument
-    scene: MapScene
-    view: MapView
-    editor: MapEditor
-    factors: dict[str, str]  # label -> factor id
+class Workshop(Canvas):
+    """A canvas on one map, with the styles and types as stored in the project file."""
 
-    def style(self, kind: str, name: str):
-        style = self.doc.state.style_named(kind, name)
-        assert style is not None, name
-        return style
+    @property
+    def factors(self) -> dict[str, str]:  # label -> factor id
+        return self.ids
 
     def stored(self, style_id: str, column: str):
         row = self.project.store.db.execute(
@@ -71,30 +60,22 @@ def _open(qtbot, tmp_path: Path, kind: str = "system") -> Workshop:
         doc.execute(add)
         factors[label] = add.id
     doc.execute(AddLink(factors["Parental stress"], factors["Child sleep"], "-"))
-    scene = MapScene()
-    scene.set_document(doc)
-    view = MapView(scene)
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    editor = MapEditor(scene, view)
-    editor.set_document(doc)
-    return Workshop(project, doc, scene, view, editor, factors)
+    canvas = open_canvas(qtbot, doc)
+    return Workshop(project, doc, canvas.hallway, canvas.scene, canvas.view, canvas.editor, factors)
 
 
 @pytest.fixture
 def workshop(qtbot, tmp_path: Path):
     opened = _open(qtbot, tmp_path)
     yield opened
-    opened.project.close()
+    opened.close()
 
 
 @pytest.fixture
 def toc_workshop(qtbot, tmp_path: Path):
     opened = _open(qtbot, tmp_path, "toc")
     yield opened
-    opened.project.close()
+    opened.close()
 
 
 def _dialog(qtbot, workshop: Workshop) -> StylesDialog:
@@ -186,7 +167,7 @@ def test_selecting_a_link_style_shows_link_fields(qtbot, dialog):
 
 
 def test_renaming_a_type_updates_model_file_canvas_and_legend(qtbot, workshop, dialog):
-    legend = LegendOverlay(workshop.view, workshop.scene)
+    legend = LegendOverlay(workshop.hallway, workshop.view, workshop.scene)
     mechanism = workshop.style("factor", "Mechanism")
     steps = _steps(workshop)
     factor_list = _find(dialog, QListWidget, "style-factor-list")
@@ -395,7 +376,7 @@ def test_a_closed_dialog_stops_listening(qtbot, workshop):
 
 
 def test_no_map_open(qtbot, workshop):
-    workshop.editor.set_document(None)
+    workshop.hallway.show(None)
     dialog = _dialog(qtbot, workshop)
     assert _find(dialog, QListWidget, "style-factor-list").count() == 0
     assert "Open a map" in _message(dialog)

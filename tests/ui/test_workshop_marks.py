@@ -129,7 +129,7 @@ def test_sheet_for_several_people_is_one_step(window, qtbot):
     qtbot.keyClick(dialog.card, Qt.Key.Key_C)
     assert all(marks_by(project, map_id, p).get((target, "controllable")) for p in group)
     assert "3 of 3" in dialog.card.flag_buttons["controllable"].text()
-    window.do_undo()
+    window.undo.undo()
     assert not any(marks_by(project, map_id, p).get((target, "controllable")) for p in group)
     # Marks are theirs; the entry is credited to whoever is editing now.
     qtbot.keyClick(dialog.card, Qt.Key.Key_C)
@@ -161,7 +161,7 @@ def test_marks_on_a_snapshot_are_refused_up_front(window, qtbot):
     window.show_map(map_id)
     from ipsmap.model.snapshots import take_snapshot
 
-    window.do_open_snapshot(take_snapshot(project, map_id, "Before marking").id)
+    window.snapshots.open(take_snapshot(project, map_id, "Before marking").id)
     window.actions_by_name["collect-marks"].trigger()
     dialog = window.workshop.marks_mode
     qtbot.waitExposed(dialog)
@@ -179,7 +179,7 @@ def test_marks_on_a_snapshot_are_refused_up_front(window, qtbot):
     assert (target, "important") not in marks_by(project, map_id, shona)
     assert "snapshot" in dialog.error.text()
     # Back on the live map, the same window marks again.
-    window.do_close_snapshot()
+    window.trigger("close-snapshot")
     assert not dialog.read_only_note.isVisible()
     assert all(b.isEnabled() for b in _mark_buttons(dialog))
 

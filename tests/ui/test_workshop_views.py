@@ -52,7 +52,7 @@ def test_grid_follows_marks_and_undo(window, qtbot):
     assert centre.x() < rect.center().x() and centre.y() > rect.center().y()
     ranking_labels = [panel.ranking.item(r, 1).text() for r in range(panel.ranking.rowCount())]
     assert "Long travel to services" in ranking_labels
-    window.do_undo()
+    window.undo.undo()
     assert target not in grid.points
 
 
@@ -251,7 +251,7 @@ def test_participants_panel_add_edit_and_undo(window, qtbot):
         if panel.people.item(r, 0).text() == person.pseudonym
     )
     assert panel.people.item(row, 3).text().startswith("No")
-    window.do_undo()
+    window.undo.undo()
     assert project.participants[morag].pseudonym == "Morag"
     # A pseudonym is required: the dialog says so and stays open.
     editor = panel.participant_editor()
@@ -296,7 +296,7 @@ def test_sessions_added_edited_and_chosen(window, qtbot):
     panel.delete_session()
     assert session.id not in project.sessions
     assert project.session_id is None and combo.currentIndex() == 0
-    window.do_undo()
+    window.undo.undo()
     assert session.id in project.sessions
 
 
@@ -327,7 +327,7 @@ def test_voices_are_computed_only_while_their_tab_is_in_front(qtbot, window, mon
     window.document.execute(AddFactor("Behind the tab", 5, 5))
     window.document.execute(AddFactor("Still behind", 9, 9))
     assert calls == []
-    window.do_balance_of_voices()
+    window.trigger("balance-of-voices")
     qtbot.waitUntil(lambda: len(calls) >= 1, timeout=2000)
     panel = window.workshop.voices
     assert panel.result is not None and panel.result["totals"]["factors"] >= 2

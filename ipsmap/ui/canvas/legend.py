@@ -26,6 +26,7 @@ from ipsmap.model.entities import Style
 from ipsmap.ui.canvas.items import POLARITY_COLORS, POLARITY_TEXT, draw_shape
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.hallway import Hallway
 
 # Gap between an overlay and the edges of the canvas, in pixels.
 OVERLAY_MARGIN = 10
@@ -162,7 +163,7 @@ class LegendOverlay(QWidget):
     """The key in the canvas's bottom-left corner; it ignores the mouse so the map stays
     usable underneath it."""
 
-    def __init__(self, view: MapView, scene: MapScene) -> None:
+    def __init__(self, hallway: Hallway, view: MapView, scene: MapScene) -> None:
         super().__init__(view.viewport())
         self.setObjectName("legend")
         self.setAccessibleName("Map key")
@@ -174,7 +175,8 @@ class LegendOverlay(QWidget):
         # What the current layout was computed for; a difference means the theme or the
         # document changed behind our back (the scene has no signal for either).
         self._laid_out_for: tuple = ()
-        scene.changed_by_model.connect(self._on_model_changed)
+        hallway.document_changed.connect(lambda _document: self.refresh())
+        hallway.model_changed.connect(self._on_model_changed)
         view.viewport().installEventFilter(self)
         self.refresh()
 

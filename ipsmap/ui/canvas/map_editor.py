@@ -29,30 +29,35 @@ from ipsmap.model.errors import IpsmapError
 from ipsmap.ui.canvas.items import FactorItem, LinkItem
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.hallway import Hallway
 
 CLIPBOARD_MIME = "application/x-ipsmap-map+json"
 
 
 class MapEditor(QObject):
-    """Holds the current document and performs edits on it; reports problems as messages."""
+    """Performs edits on the hallway's document; reports problems as messages."""
 
     message = Signal(str)
 
-    def __init__(self, scene: MapScene, view: MapView) -> None:
+    def __init__(self, hallway: Hallway, scene: MapScene, view: MapView) -> None:
         super().__init__()
+        self.hallway = hallway
         self.scene = scene
         self.view = view
-        self.document: MapDocument | None = None
         # Order in which factors were selected, so "link selected" knows source and target.
         self._selection_order: list[str] = []
         view.add_factor_requested.connect(self.add_factor)
         view.label_edited.connect(self.set_label)
         view.link_requested.connect(self.add_link)
         view.move_finished.connect(self.move)
-        scene.selectionChanged.connect(self._track_selection)
+        hallway.document_changed.connect(self._document_changed)
+        hallway.selection_changed.connect(self._track_selection)
 
-    def set_document(self, document: MapDocument | None) -> None:
-        self.document = document
+    @property
+    def document(self) -> MapDocument | None:
+        return self.hallway.document
+
+    def _document_changed(self, _document: MapDocument | None) -> None:
         self._selection_order = []
 
     # -- running commands -----------------------------------------------------------------
@@ -108,14 +113,14 @@ class MapEditor(QObject):
 
     def link_selected(self) -> None:
         """Link the two selected factors, from the one selected first."""
-        chosen = [f for f in self._selection_order if f in self.scene.selected_factor_ids()]
+        chosen = [f for f in self._selection_order if f in self.hallway.selected_factor_ids]
         if len(chosen) != 2:
             self.message.emit("Select exactly two factors to link them (the first is the cause)")
             return
         self.add_link(chosen[0], chosen[1])
 
     def set_polarity(self, polarity: str) -> None:
-        links = self.scene.selected_link_ids()
+        links = self.hallway.selected_link_ids
         if not links:
             self.message.emit("Select a link first, then press + − or ?")
             return
@@ -124,24 +129,24 @@ class MapEditor(QObject):
         self.run(command)
 
     def set_strength(self, strength: float) -> None:
-        links = self.scene.selected_link_ids()
+        links = self.hallway.selected_link_ids
         if links:
             command = EditLinks(links, {"strength": strength})
             command.name = "Set strength"
             self.run(command)
 
     def set_type(self, style_id: str) -> None:
-        factors = self.scene.selected_factor_ids()
+        factors = self.hallway.selected_factor_ids
         if factors:
             command = EditFactors(factors, {"type": style_id})
             command.name = "Set type"
             self.run(command)
 
     def delete_selection(self) -> None:
-        factors = self.scene.selected_factor_ids()
+        factors = self.hallway.selected_factor_ids
         links = [
             lid
-            for lid in self.scene.selected_link_ids()
+            for lid in self.hallway.selected_link_ids
             if self.document is not None
             and self.document.links[lid].source not in factors
             and self.document.links[lid].target not in factors
@@ -174,7 +179,7 @@ class MapEditor(QObject):
     def nudge(self, dx: float, dy: float) -> None:
         if self.document is None:
             return
-        ids = self.scene.selected_factor_ids()
+        ids = self.hallway.selected_factor_ids
         if ids:
             factors = self.document.factors
             self.run(MoveFactors({f: (factors[f].x + dx, factors[f].y + dy) for f in ids}))
@@ -188,7 +193,7 @@ class MapEditor(QObject):
     def _arrange(self, how, name: str) -> None:
         if self.document is None:
             return
-        ids = self.scene.selected_factor_ids()
+        ids = self.hallway.selected_factor_ids
         if len(ids) < 2:
             self.message.emit("Select two or more factors to arrange them")
             return
@@ -229,11 +234,11 @@ class MapEditor(QObject):
 
     def selection_in_order(self) -> list[str]:
         """Selected factor ids, in the order they were selected."""
-        selected = set(self.scene.selected_factor_ids())
+        selected = set(self.hallway.selected_factor_ids)
         return [f for f in self._selection_order if f in selected]
 
-    def _track_selection(self) -> None:
-        selected = set(self.scene.selected_factor_ids())
+    def _track_selection(self, *_ids) -> None:
+        selected = set(self.hallway.selected_factor_ids)
         kept = [f for f in self._selection_order if f in selected]
         known = set(kept)
         self._selection_order = kept + [f for f in selected if f not in known]
@@ -243,7 +248,7 @@ class MapEditor(QObject):
     def copy(self) -> bool:
         if self.document is None:
             return False
-        ids = self.scene.selected_factor_ids()
+        ids = self.hallway.selected_factor_ids
         if not ids:
             self.message.emit("Select factors to copy")
             return False
@@ -271,7 +276,7 @@ class MapEditor(QObject):
     def duplicate(self) -> None:
         if self.document is None:
             return
-        ids = self.scene.selected_factor_ids()
+        ids = self.hallway.selected_factor_ids
         if ids:
             self.paste_data(extract(self.document.state, ids), name="Duplicate")
 

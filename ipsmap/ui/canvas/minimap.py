@@ -11,6 +11,7 @@ from ipsmap.model.changes import Change
 from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, corner_point
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.hallway import Hallway
 
 MINIMAP_SIZE = QSize(200, 140)
 VIEW_RECT_COLOR = "#1565c0"
@@ -19,7 +20,7 @@ VIEW_RECT_COLOR = "#1565c0"
 class Minimap(QGraphicsView):
     """A second, non-interactive view of the map scene scaled to fit the whole map."""
 
-    def __init__(self, view: MapView, scene: MapScene) -> None:
+    def __init__(self, hallway: Hallway, view: MapView, scene: MapScene) -> None:
         super().__init__(scene, view.viewport())
         self.setObjectName("minimap")
         self.setAccessibleName("Map overview")
@@ -39,7 +40,7 @@ class Minimap(QGraphicsView):
             bar.valueChanged.connect(self.sync)
             # Zooming always changes the scroll ranges, so this also follows zoom.
             bar.rangeChanged.connect(self.sync)
-        scene.changed_by_model.connect(self._on_model_changed)
+        hallway.model_changed.connect(self._on_model_changed)
         self.refit()
 
     def _configure(self) -> None:

@@ -1,8 +1,14 @@
-"""The map scene: builds items from a document once, then applies each change event."""
+"""The map scene: builds items from a document once, then applies each change event.
+
+It draws what the hallway shows and reports the user's selection back to it; panels listen
+to the hallway, not to the scene.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -10,32 +16,42 @@ from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.ui.canvas.items import CanvasTheme, FactorItem, GroupItem, LinkItem
 
+if TYPE_CHECKING:
+    from ipsmap.ui.hallway import Hallway
+
 
 class MapScene(QGraphicsScene):
-    """Draws one map document and keeps the drawing in step with it."""
+    """Draws one map document and keeps the drawing in step with it.
 
-    # Emitted after the scene has applied a model change (panels refresh from it).
-    changed_by_model = Signal(object)
+    With a hallway, the scene follows the document it shows and its changes (connect the
+    scene to the hallway before any panel, so panels see the canvas redrawn); without one
+    (an image export), ``set_document`` draws a document once.
+    """
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, hallway: Hallway | None = None, parent=None) -> None:
         super().__init__(parent)
         self.theme = CanvasTheme()
         self.document: MapDocument | None = None
         self.factor_items: dict[str, FactorItem] = {}
         self.link_items: dict[str, LinkItem] = {}
         self.group_items: dict[str, GroupItem] = {}
-        self._unsubscribe = None
+        self._hallway = hallway
         # The map's extent, kept up to date cheaply (None: measure again when asked).
         self._bounds: QRectF | None = None
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QColor("#fbfbf8"))
+        if hallway is not None:
+            hallway.document_changed.connect(self.set_document)
+            hallway.model_changed.connect(self.apply_change)
+            self.selectionChanged.connect(self._report_selection)
+
+    def _report_selection(self) -> None:
+        if self._hallway is not None:
+            self._hallway.set_selection(self.selected_factor_ids(), self.selected_link_ids())
 
     # -- building ---------------------------------------------------------------------
 
     def set_document(self, document: MapDocument | None) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
         self.clear()
         self.factor_items.clear()
         self.link_items.clear()
@@ -50,7 +66,6 @@ class MapScene(QGraphicsScene):
         self._refresh_curves(set(self.link_items))
         for group_id in document.state.groups:
             self._add_group(group_id)
-        self._unsubscribe = document.subscribe(self.apply_change)
         self._fit_scene_rect()
 
     def _add_factor(self, factor_id: str) -> FactorItem:
@@ -143,7 +158,8 @@ class MapScene(QGraphicsScene):
                 self._update_group(group_id)
         self._refresh_curves(curves)
         self._fit_scene_rect([self.factor_items[f] for f in moved if f in self.factor_items])
-        self.changed_by_model.emit(change)
+        # Removed items leave the selection: the panels that follow read it from the hallway.
+        self._report_selection()
 
     def refresh_groups_for(self, factor_ids: set[str]) -> None:
         """Re-fit group boxes around factors being dragged (before the move is committed)."""

@@ -13,6 +13,7 @@ from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.hallway import Hallway
 
 # Applied to the field only while nothing matches; local so the app style sheet still rules
 # the normal look.
@@ -45,7 +46,13 @@ def find_factors(doc: MapDocument | None, text: str) -> list[str]:
 class SearchBar(QWidget):
     """A slim bar above the canvas; the current match is selected and centred in the view."""
 
-    def __init__(self, editor: MapEditor, scene: MapScene, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        hallway: Hallway,
+        editor: MapEditor,
+        scene: MapScene,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("search-bar")
         self.setAccessibleName("Find factors")
@@ -90,7 +97,7 @@ class SearchBar(QWidget):
             layout.addWidget(self._button(name, text, action))
 
         self.field.textChanged.connect(self._search)
-        scene.changed_by_model.connect(self._model_changed)
+        hallway.model_changed.connect(self._model_changed)
         self.hide()
 
     def _action(self, name: str, text: str, keys: str | None, slot) -> QAction:

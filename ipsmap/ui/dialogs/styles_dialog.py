@@ -292,7 +292,7 @@ class StylesDialog(QDialog):
         self.delete_button.clicked.connect(self.delete_current)
         self.form.edited.connect(self.edit_current)
         self.form.color_requested.connect(self._pick_color)
-        self._editor.scene.changed_by_model.connect(self._on_model_changed)
+        self._editor.hallway.model_changed.connect(self._on_model_changed)
 
     # -- reading the model --------------------------------------------------------------
 

@@ -41,6 +41,7 @@ from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.evaluation.cmo_chain_view import CmoChainView
 from ipsmap.ui.evaluation.cmo_detail import CmoDetail
 from ipsmap.ui.evaluation.cmo_model import ID_ROLE, CmoFilter, CmoTableModel
+from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.keys import claim_delete_key
 
 
@@ -64,16 +65,22 @@ class CmoPanel(QWidget):
 
     message = Signal(str)
 
-    def __init__(self, editor: MapEditor, scene: MapScene, show_map: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        hallway: Hallway,
+        editor: MapEditor,
+        scene: MapScene,
+        show_map: Callable[[str], None],
+    ) -> None:
         super().__init__()
         self.setObjectName("cmo-panel")
         self.setAccessibleName("CMO configurations")
+        self.hallway = hallway
         self.editor = editor
         self.scene = scene
         self.show_map = show_map
         self.project: Project | None = None
         self.current_id: str | None = None
-        self._unsubscribe: Callable[[], None] | None = None
         self._quiet = False
 
         self.model = CmoTableModel()
@@ -178,15 +185,15 @@ class CmoPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.splitter)
-        scene.selectionChanged.connect(self._canvas_selection_changed)
+        hallway.selection_changed.connect(lambda _factors, _links: self._canvas_selection_changed())
+        hallway.project_changed.connect(self.set_project)
+        hallway.document_changed.connect(lambda _document: self.map_shown())
+        hallway.project_records_changed.connect(self._project_changed)
         self._update_buttons()
 
     # -- project ------------------------------------------------------------------------------
 
     def set_project(self, project: Project | None) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
         self.project = project
         self.current_id = None
         self._quiet = True
@@ -196,8 +203,6 @@ class CmoPanel(QWidget):
             self._quiet = False
         self.detail.set_project(project)
         self._show_chain()
-        if project is not None:
-            self._unsubscribe = project.subscribe(self._project_changed)
         self._update_buttons()
 
     def _project_changed(self, change: Change) -> None:
@@ -380,7 +385,7 @@ class CmoPanel(QWidget):
             self.editor.view.ensureVisible(area, 40, 40)
 
     def _canvas_selection(self) -> list[str]:
-        return [*self.scene.selected_factor_ids(), *self.scene.selected_link_ids()]
+        return [*self.hallway.selected_factor_ids, *self.hallway.selected_link_ids]
 
     def _canvas_selection_changed(self) -> None:
         project = self.project

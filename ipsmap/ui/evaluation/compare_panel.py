@@ -1,13 +1,15 @@
-"""Map → Compare with…: the differences as a table and an overlay; Map → Combine maps….
+"""The comparison panel: the differences as a table and an overlay on the canvas.
 
 Side B is the map on the canvas (the live map, or a snapshot opened read-only); side A is
 another map or a snapshot. The panel lists every difference (clicking one shows it on the
 canvas) and, when maps are matched by label, the proposed matches to accept or reject.
+Starting and stopping a comparison, and Map → Combine maps…, are in ``comparing``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,15 +17,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -35,13 +32,14 @@ from PySide6.QtWidgets import (
 
 from ipsmap.model.canonical import map_document
 from ipsmap.model.compare import compare_documents
-from ipsmap.model.frozen import is_frozen
-from ipsmap.model.snapshots import find_snapshot, list_snapshots, snapshot_document
+from ipsmap.model.snapshots import snapshot_document
 from ipsmap.ui.canvas.compare_overlay import ADDED, CHANGED, REMOVED, CompareOverlay
-from ipsmap.ui.evaluation.snapshot_view import snapshot_title
 
 if TYPE_CHECKING:
-    from ipsmap.ui.main_window import MainWindow
+    from ipsmap.model.project import Project
+    from ipsmap.ui.canvas.scene import MapScene
+    from ipsmap.ui.canvas.view import MapView
+    from ipsmap.ui.hallway import Hallway
 
 ItemIndex = QModelIndex | QPersistentModelIndex
 CHANGE_COLORS = {"added": ADDED, "removed": REMOVED, "changed": CHANGED.darker(120)}
@@ -148,11 +146,15 @@ class Comparison:
 class ComparePanel(QWidget):
     """The comparison's table of differences and its review of proposed matches."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self, hallway: Hallway, scene: MapScene, view: MapView, on_stop: Callable[[], None]
+    ) -> None:
         super().__init__()
         self.setObjectName("compare-panel")
-        self.window_ = window
-        self.overlay = CompareOverlay(window.scene)
+        self.hallway = hallway
+        self.scene = scene
+        self.view = view
+        self.overlay = CompareOverlay(scene)
         self.comparison: Comparison | None = None
         self._busy = False
         column = QVBoxLayout(self)
@@ -170,7 +172,7 @@ class ComparePanel(QWidget):
         top.addWidget(self.match)
         stop = QPushButton("Stop comparing")
         stop.setObjectName("compare-stop")
-        stop.clicked.connect(lambda: stop_comparing(window))
+        stop.clicked.connect(lambda: on_stop())
         top.addWidget(stop)
         column.addLayout(top)
         self.summary = QLabel()
@@ -202,7 +204,7 @@ class ComparePanel(QWidget):
         split.setStretchFactor(1, 2)
         self.review_box = review
         column.addWidget(split, 1)
-        window.scene.changed_by_model.connect(self._model_changed)
+        hallway.model_changed.connect(self._model_changed)
 
     # -- running --------------------------------------------------------------------------
 
@@ -215,12 +217,11 @@ class ComparePanel(QWidget):
 
     def run(self) -> None:
         """Compare again (after a decision, a change of matching, or an edit of side B)."""
-        window, comparison = self.window_, self.comparison
-        if comparison is None or window.document is None:
+        comparison, document, project = self.comparison, self.hallway.document, self.hallway.project
+        if comparison is None or document is None or project is None:
             return
-        document = window.document
         b_doc = map_document(document.project.map_data(document.id))
-        comparison.a_doc = side_document(window, comparison.a_kind, comparison.a_id)
+        comparison.a_doc = side_document(project, comparison.a_kind, comparison.a_id)
         comparison.result = compare_documents(
             comparison.a_doc,
             b_doc,
@@ -293,10 +294,9 @@ class ComparePanel(QWidget):
         item = self.overlay.item_for(row.kind, row.a_id, row.b_id)
         if item is None:
             return
-        scene = self.window_.scene
-        scene.clearSelection()
+        self.scene.clearSelection()
         item.setSelected(True)
-        self.window_.view.centerOn(item)
+        self.view.centerOn(item)
 
     def stop(self) -> None:
         self.comparison = None
@@ -305,212 +305,8 @@ class ComparePanel(QWidget):
         self.review.clear()
 
 
-# -- the window's side ---------------------------------------------------------------------
-
-
-def side_document(window: MainWindow, kind: str, ref: str) -> dict[str, Any]:
+def side_document(project: Project, kind: str, ref: str) -> dict[str, Any]:
     """The canonical document of one side: a map of the project, or a snapshot."""
-    assert window.project is not None
     if kind == "snapshot":
-        return snapshot_document(window.project, ref)
-    return map_document(window.project.map_data(ref))
-
-
-def install(window: MainWindow) -> None:
-    panel = ComparePanel(window)
-    dock = window._dock("Comparison", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-    window.tabifyDockWidget(window.docks["data"], dock)
-    dock.hide()
-    dock.toggleViewAction().setObjectName("action-show-comparison")
-    window.docks["compare"] = dock
-    window.compare_panel = panel  # type: ignore[attr-defined]
-    window.document_shown.connect(lambda _doc: _document_switched(window))
-    window.actions_by_name["stop-comparing"].setEnabled(False)
-
-
-def _panel(window: MainWindow) -> ComparePanel:
-    return window.compare_panel  # type: ignore[attr-defined]
-
-
-def is_comparing(window: MainWindow) -> bool:
-    return _panel(window).comparison is not None
-
-
-def _document_switched(window: MainWindow) -> None:
-    # The scene was rebuilt for another map: what was drawn no longer applies.
-    if is_comparing(window):
-        stop_comparing(window)
-
-
-def compare_with(window: MainWindow, other: tuple[str, str] | None = None) -> None:
-    """Compare the map on the canvas (B) with another map or a snapshot (A)."""
-    project, document = window.project, window.document
-    if project is None or document is None:
-        return
-    if other is None:
-        choices = _other_sides(window)
-        if not choices:
-            window.show_message("There is nothing to compare with: no other map or snapshot")
-            return
-        names = [c[0] for c in choices]
-        choice, ok = QInputDialog.getItem(
-            window, "Compare with", f"Compare “{document.info.name}” with:", names, 0, False
-        )
-        if not ok:
-            return
-        other = choices[names.index(choice)][1]
-    kind, ref = other
-    if kind == "snapshot":
-        snapshot = find_snapshot(project, ref)
-        if snapshot is None:
-            window.show_message(f"There is no snapshot with id {ref}")
-            return
-        title = f"snapshot {snapshot_title(snapshot)}"
-    else:
-        title = project.map_info(ref).name
-    panel = _panel(window)
-    if not window._guard(lambda: panel.start(Comparison(kind, ref, title))):
-        panel.stop()
-        return
-    window.docks["compare"].show()
-    window.docks["compare"].raise_()
-    window.actions_by_name["stop-comparing"].setEnabled(True)
-    window.show_message("Comparing: green added, amber changed, red dashed removed (Esc stops)")
-
-
-def _other_sides(window: MainWindow) -> list[tuple[str, tuple[str, str]]]:
-    assert window.project is not None and window.document is not None
-    current = window.document
-    shown_snapshot = getattr(current, "snapshot", None)
-    sides = [
-        (f"Map: {m.name}", ("map", m.id))
-        for m in window.project.maps()
-        if is_frozen(current) or m.id != current.id
-    ]
-    snapshots = list_snapshots(window.project)
-    # The map's own snapshots first: "what changed since…" is the usual question.
-    snapshots.sort(key=lambda s: (s.map_id != current.id, s.taken_at))
-    sides += [
-        (f"Snapshot: {snapshot_title(s)}", ("snapshot", s.id))
-        for s in snapshots
-        if shown_snapshot is None or s.id != shown_snapshot.id
-    ]
-    return sides
-
-
-def stop_comparing(window: MainWindow) -> None:
-    _panel(window).stop()
-    window.docks["compare"].hide()
-    window.actions_by_name["stop-comparing"].setEnabled(False)
-
-
-# -- Map → Combine maps… -------------------------------------------------------------------
-
-
-class CombineDialog(QDialog):
-    """Choose maps with checkboxes and name the combined map."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.setObjectName("combine-dialog")
-        self.setWindowTitle("Combine maps")
-        column = QVBoxLayout(self)
-        column.addWidget(QLabel("Maps to combine (factors are merged by label):"))
-        self.maps = QListWidget()
-        self.maps.setObjectName("combine-maps")
-        assert window.project is not None
-        for info in window.project.maps():
-            item = QListWidgetItem(info.name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, info.id)
-            self.maps.addItem(item)
-        column.addWidget(self.maps)
-        column.addWidget(
-            QLabel("Similar labels: tick those that name the same factor, to merge them too:")
-        )
-        self.similar = QListWidget()
-        self.similar.setObjectName("combine-similar")
-        self.similar.setToolTip(
-            "Labels that are alike but not the same. Nothing here is merged unless ticked."
-        )
-        column.addWidget(self.similar)
-        self._project = window.project
-        self.maps.itemChanged.connect(lambda _item: self._propose())
-        self.name = QLineEdit("Combined map")
-        self.name.setObjectName("combine-name")
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Name:"))
-        row.addWidget(self.name)
-        column.addLayout(row)
-        self.split_polarity = QCheckBox("Keep + and − links between the same factors apart")
-        self.split_polarity.setChecked(True)
-        column.addWidget(self.split_polarity)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
-
-    def chosen(self) -> list[str]:
-        return [
-            self.maps.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.maps.count())
-            if self.maps.item(i).checkState() == Qt.CheckState.Checked
-        ]
-
-    def merges(self) -> list[tuple[str, str]]:
-        """The similar labels the user ticked as one factor."""
-        return [
-            self.similar.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.similar.count())
-            if self.similar.item(i).checkState() == Qt.CheckState.Checked
-        ]
-
-    def _propose(self) -> None:
-        from ipsmap.model.aggregate import propose_merges
-
-        ticked = set(self.merges())
-        self.similar.clear()
-        chosen = self.chosen()
-        if len(chosen) < 2 or self._project is None:
-            return
-        for proposal in propose_merges([self._project.map_data(m) for m in chosen]):
-            pair = (proposal.a, proposal.b)
-            item = QListWidgetItem(f"“{proposal.a}” and “{proposal.b}” ({proposal.reason})")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if pair in ticked else Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, pair)
-            self.similar.addItem(item)
-
-
-def combine_maps(
-    window: MainWindow,
-    map_ids: list[str] | None = None,
-    name: str | None = None,
-    split_polarity: bool = True,
-    merge: list[tuple[str, str]] | None = None,
-) -> str | None:
-    """Merge maps into a new map (one undoable step) and show it; its id."""
-    from ipsmap.model.aggregate import combine_maps as combine
-
-    project = window.project
-    if project is None:
-        return None
-    if map_ids is None or name is None:
-        dialog = CombineDialog(window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        map_ids, name = dialog.chosen(), dialog.name.text()
-        split_polarity = dialog.split_polarity.isChecked()
-        merge = dialog.merges()
-    made: list[str] = []
-    chosen, new_name, pairs = map_ids, name, merge or []
-    if window._guard(
-        lambda: made.append(combine(project, chosen, new_name, split_polarity, pairs))
-    ):
-        window.show_map(made[0])
-        window.show_message(f"Combined {len(chosen)} maps into “{project.map_info(made[0]).name}”")
-        return made[0]
-    return None
+        return snapshot_document(project, ref)
+    return map_document(project.map_data(ref))

@@ -33,6 +33,7 @@ from ipsmap.analysis.submaps import downstream, on_any_path, upstream
 from ipsmap.model.commands import EditMap
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.worker import run_in_worker
 
 QUESTIONS = [
@@ -114,7 +115,7 @@ class AnalysisPanel(QWidget):
     # Factors sized by a metric (True) or back to their usual size (False).
     sizing_changed = Signal(bool)
 
-    def __init__(self, editor: MapEditor, scene: MapScene) -> None:
+    def __init__(self, hallway: Hallway, editor: MapEditor, scene: MapScene) -> None:
         super().__init__()
         self.setObjectName("analysis-panel")
         self.setAccessibleName("Analysis")
@@ -193,7 +194,9 @@ class AnalysisPanel(QWidget):
         self.chart = ChangeChart()
         layout.addWidget(self.chart)
         self._question_changed()
-        scene.changed_by_model.connect(lambda change: self.refresh_saved())
+        # Another map shown: the answer on the canvas belonged to the one before.
+        hallway.document_changed.connect(lambda _document: self.clear())
+        hallway.model_changed.connect(lambda change: self.refresh_saved())
 
     # -- saved views ------------------------------------------------------------------------
 

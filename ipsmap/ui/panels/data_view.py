@@ -1,7 +1,7 @@
 """The data view: the map's factors and links as sortable, filterable, editable tables.
 
 Tables never change records themselves: an edited cell becomes one model command run by
-the MapEditor, and the tables refresh from the change the scene reports afterwards.
+the MapEditor, and the tables refresh from the change the hallway reports afterwards.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import CONFIDENCE_LEVELS, POLARITIES, STRENGTH_LEVELS
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.panels.data_filter import ChoiceDelegate, Choices, RowFilter
 from ipsmap.ui.panels.data_models import (
     POLARITY_TEXT,
@@ -112,7 +113,13 @@ class RecordTable(QTableView):
 class DataView(QWidget):
     """Factors and links as tables, kept in step with the map and its selection."""
 
-    def __init__(self, editor: MapEditor, scene: MapScene, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        hallway: Hallway,
+        editor: MapEditor,
+        scene: MapScene,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("data-view")
         self.setAccessibleName("Data view")
@@ -153,8 +160,10 @@ class DataView(QWidget):
         self._pull_timer.setInterval(0)
         self._pull_timer.timeout.connect(self._pull_selection)
 
-        scene.changed_by_model.connect(self._model_changed)
-        scene.selectionChanged.connect(self._scene_selection_changed)
+        self._hallway = hallway
+        hallway.document_changed.connect(self.set_document)
+        hallway.model_changed.connect(self._model_changed)
+        hallway.selection_changed.connect(self._scene_selection_changed)
         for table in (self.factor_table, self.link_table):
             table.selectionModel().selectionChanged.connect(
                 lambda *_, table=table: self._push_selection(table)
@@ -249,15 +258,15 @@ class DataView(QWidget):
             if table is self.factor_table:
                 self._editor.select(factors=ids)
                 items: list = [scene.factor_items[i] for i in ids if i in scene.factor_items]
-                self.link_table.select_ids(scene.selected_link_ids())
+                self.link_table.select_ids(self._hallway.selected_link_ids)
             else:
                 self._editor.select(links=ids)
                 items = [scene.link_items[i] for i in ids if i in scene.link_items]
-                self.factor_table.select_ids(scene.selected_factor_ids())
+                self.factor_table.select_ids(self._hallway.selected_factor_ids)
         if items:
             self._editor.view.centerOn(items[0])
 
-    def _scene_selection_changed(self) -> None:
+    def _scene_selection_changed(self, *_ids) -> None:
         if not self._syncing:
             self._pull_timer.start()
 
@@ -266,5 +275,5 @@ class DataView(QWidget):
         if self._syncing:
             return
         with self._quietly():
-            self.factor_table.select_ids(self._scene.selected_factor_ids(), scroll=True)
-            self.link_table.select_ids(self._scene.selected_link_ids(), scroll=True)
+            self.factor_table.select_ids(self._hallway.selected_factor_ids, scroll=True)
+            self.link_table.select_ids(self._hallway.selected_link_ids, scroll=True)

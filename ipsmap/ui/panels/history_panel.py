@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QTabWidget, QVBoxLayout, QWidget
 
 from ipsmap.model.document import MapDocument
+
+if TYPE_CHECKING:
+    from ipsmap.ui.hallway import Hallway
+    from ipsmap.ui.undo_actions import UndoActions
 
 
 class HistoryPanel(QTabWidget):
     """Two tabs: the permanent audit log and what Undo/Redo would do now."""
 
-    def __init__(self) -> None:
+    def __init__(self, hallway: Hallway, undo: UndoActions) -> None:
         super().__init__()
+        self._undo = undo
         self.setObjectName("history-panel")
         self.log = QListWidget()
         self.log.setObjectName("history-log")
@@ -28,6 +35,10 @@ class HistoryPanel(QTabWidget):
         self.addTab(undo_page, "Undo history")
         self.document: MapDocument | None = None
         self._last_seq = 0
+        hallway.document_changed.connect(self.set_document)
+        hallway.model_changed.connect(lambda _change: self.refresh())
+        # Snapshots are not model changes (yet): the map actions say when one is taken.
+        hallway.snapshot_taken.connect(self.refresh)
 
     def set_document(self, document: MapDocument | None) -> None:
         self.document = document
@@ -49,7 +60,7 @@ class HistoryPanel(QTabWidget):
             )
             self.log.insertItem(0, item)
             self._last_seq = event.seq
-        done, undone = doc.undo_stack.names()
+        done, undone = self._undo.step_names()
         self.undo_list.clear()
         for name in reversed(undone):
             item = QListWidgetItem(f"↷ {name}")

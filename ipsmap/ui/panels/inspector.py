@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.model.changes import Change
 from ipsmap.model.cmo_queries import cmos_explaining
 from ipsmap.model.commands import EditFactor, EditFactors, EditLink, EditLinks, EditMap
 from ipsmap.model.entities import CONFIDENCE_LEVELS, STRENGTH_LEVELS, level_name
 from ipsmap.model.toc_notes import ASSUMPTIONS, INDICATORS, TOC_LIST_KEYS, toc_list, with_toc_list
 from ipsmap.ui.canvas.map_editor import MapEditor
-from ipsmap.ui.canvas.scene import MapScene
+from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.panels.lines_editor import LinesEditor
 
 POLARITY_CHOICES = [
@@ -91,7 +92,7 @@ def _set_combo(combo: QComboBox, value: object) -> None:
 class Inspector(QScrollArea):
     """Shows and edits the selection: one factor, one link, several, or the map itself."""
 
-    def __init__(self, editor: MapEditor, scene: MapScene) -> None:
+    def __init__(self, hallway: Hallway, editor: MapEditor) -> None:
         super().__init__()
         self.setObjectName("inspector")
         self.setAccessibleName("Inspector")
@@ -99,7 +100,7 @@ class Inspector(QScrollArea):
         # Fields shrink to the dock's width instead of scrolling sideways.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor = editor
-        self.scene = scene
+        self.hallway = hallway
         self.factor_id: str | None = None
         self.link_id: str | None = None
         self.pages = QStackedWidget()
@@ -108,8 +109,11 @@ class Inspector(QScrollArea):
         self._build_factor_page()
         self._build_link_page()
         self._build_many_page()
-        scene.selectionChanged.connect(self.refresh)
-        scene.changed_by_model.connect(lambda _change: self.refresh())
+        hallway.document_changed.connect(lambda _document: self.refresh())
+        hallway.selection_changed.connect(lambda _factors, _links: self.refresh())
+        hallway.model_changed.connect(lambda _change: self.refresh())
+        # The factor page lists the CMOs that name the factor.
+        hallway.project_records_changed.connect(self._project_changed)
 
     # -- pages --------------------------------------------------------------------------
 
@@ -217,12 +221,16 @@ class Inspector(QScrollArea):
 
     # -- refresh ------------------------------------------------------------------------------
 
+    def _project_changed(self, change: Change) -> None:
+        if change.touches("cmos"):
+            self.refresh()
+
     def refresh(self) -> None:
         doc = self.editor.document
         if doc is None:
             return
-        factors = self.scene.selected_factor_ids()
-        links = self.scene.selected_link_ids()
+        factors = self.hallway.selected_factor_ids
+        links = self.hallway.selected_link_ids
         self.factor_id = factors[0] if len(factors) == 1 and not links else None
         self.link_id = links[0] if len(links) == 1 and not factors else None
         if self.factor_id is not None and self.factor_id in doc.factors:
@@ -363,13 +371,13 @@ class Inspector(QScrollArea):
             self.editor.run(EditLink(self.link_id, {field: value}))
 
     def _set_all_types(self, style_id: object) -> None:
-        factors = self.scene.selected_factor_ids()
+        factors = self.hallway.selected_factor_ids
         if factors and style_id:
             self.editor.run(EditFactors(factors, {"type": style_id}))
 
     def _set_all_links(self, field: str) -> Callable[[object], None]:
         def apply(value: object) -> None:
-            links = self.scene.selected_link_ids()
+            links = self.hallway.selected_link_ids
             if links:
                 self.editor.run(EditLinks(links, {field: value}))
 

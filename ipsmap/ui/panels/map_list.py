@@ -5,18 +5,21 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from ipsmap.model.changes import Change
 from ipsmap.model.project import Project
+from ipsmap.ui.hallway import Hallway
 
 KIND_NAMES = {"system": "Systems maps", "toc": "Theories of change"}
 
 
 class MapList(QWidget):
-    """A tree of site → kind → map; choosing a map emits ``map_chosen(map_id)``."""
+    """A tree of site → kind → map; choosing a map shows it (and emits ``map_chosen``)."""
 
     map_chosen = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, hallway: Hallway) -> None:
         super().__init__()
+        self._hallway = hallway
         self.setObjectName("map-list")
         self.tree = QTreeWidget()
         self.tree.setObjectName("map-tree")
@@ -28,6 +31,26 @@ class MapList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
+        self.map_chosen.connect(hallway.show_map)
+        hallway.project_changed.connect(lambda _project: self._repopulate())
+        hallway.document_changed.connect(lambda _document: self._repopulate())
+        hallway.model_changed.connect(self._map_changed)
+        hallway.project_records_changed.connect(self._project_changed)
+
+    def _repopulate(self) -> None:
+        document = self._hallway.document
+        self.populate(self._hallway.project, document.id if document is not None else None)
+
+    def _map_changed(self, change: Change) -> None:
+        document = self._hallway.document
+        if change.touches("maps"):
+            self._repopulate()
+        elif document is not None and (change.added or change.removed):
+            self.update_counts(document)
+
+    def _project_changed(self, change: Change) -> None:
+        if change.touches("maps"):
+            self._repopulate()
 
     def populate(self, project: Project | None, current: str | None) -> None:
         self.tree.blockSignals(True)

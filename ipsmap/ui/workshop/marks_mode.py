@@ -24,6 +24,7 @@ from ipsmap.model.frozen import is_frozen
 from ipsmap.model.mark_summary import marks_by, vote_budget, votes_used
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import MarkSpec, SetMarks
+from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.workshop.marks_card import KEY_HELP, MarkCard, big_font, flag_text, key_action
 from ipsmap.ui.workshop.marks_people import WhoIsMarking
 
@@ -45,7 +46,7 @@ class MarksMode(QDialog):
 
     def __init__(
         self,
-        project: Project,
+        hallway: Hallway,
         scene,
         view=None,
         undo: Callable[[], None] | None = None,
@@ -55,7 +56,10 @@ class MarksMode(QDialog):
         super().__init__(parent)
         self.setObjectName("marks-mode")
         self.setWindowTitle("Collect marks")
-        self.project = project
+        assert hallway.project is not None
+        # The workshop closes this window before another project is opened.
+        self.project: Project = hallway.project
+        self.hallway = hallway
         self.scene = scene
         self.view = view
         self._undo = undo
@@ -64,11 +68,11 @@ class MarksMode(QDialog):
         self.items: list[tuple[str, str]] = []  # (kind "factor"/"link", id)
         self.index = 0
         self._syncing = False
-        self._unsubscribe = project.subscribe(self._project_changed)
-        self._unsubscribe_document: Callable[[], None] | None = None
         self._build()
-        scene.selectionChanged.connect(self._canvas_selection_changed)
-        self.set_document(scene.document)
+        hallway.project_records_changed.connect(self._project_changed)
+        hallway.model_changed.connect(self._document_changed)
+        hallway.selection_changed.connect(self._canvas_selection_changed)
+        self.set_document(hallway.document)
         self.resize(640, 520)
 
     def _build(self) -> None:
@@ -114,12 +118,8 @@ class MarksMode(QDialog):
     # -- the map and the people -------------------------------------------------------------
 
     def set_document(self, document) -> None:
-        if self._unsubscribe_document is not None:
-            self._unsubscribe_document()
-            self._unsubscribe_document = None
         self.map_id = document.id if document is not None else None
         if document is not None:
-            self._unsubscribe_document = document.subscribe(self._document_changed)
             self.setWindowTitle(f"Collect marks — {document.info.name}")
         note = self.read_only_reason()
         self.read_only_note.setText(note)
@@ -213,7 +213,7 @@ class MarksMode(QDialog):
         finally:
             self._syncing = False
 
-    def _canvas_selection_changed(self) -> None:
+    def _canvas_selection_changed(self, *_ids) -> None:
         if self._syncing or not self.isVisible():
             return
         try:
@@ -410,11 +410,11 @@ class MarksMode(QDialog):
         super().done(result)
 
     def _disconnect(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        if self._unsubscribe_document is not None:
-            self._unsubscribe_document()
-            self._unsubscribe_document = None
-        with contextlib.suppress(RuntimeError, TypeError):
-            self.scene.selectionChanged.disconnect(self._canvas_selection_changed)
+        hallway = self.hallway
+        for signal, slot in (
+            (hallway.project_records_changed, self._project_changed),
+            (hallway.model_changed, self._document_changed),
+            (hallway.selection_changed, self._canvas_selection_changed),
+        ):
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect(slot)

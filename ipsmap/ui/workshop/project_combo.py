@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox
 
+from ipsmap.model.changes import Change
 from ipsmap.model.project import Project
+
+if TYPE_CHECKING:
+    from ipsmap.ui.hallway import Hallway
 
 
 class ProjectCombo(QComboBox):
@@ -21,6 +27,17 @@ class ProjectCombo(QComboBox):
         self.setMinimumContentsLength(width_chars)
         self.project: Project | None = None
         self.activated.connect(self._activated)
+
+    def follow(self, hallway: Hallway, table: str) -> None:
+        """Take each project opened, and list again when ``table`` changes."""
+        self.message.connect(hallway.say)
+        hallway.project_changed.connect(self.set_project)
+
+        def changed(change: Change) -> None:
+            if change.touches(table):
+                self.refresh()
+
+        hallway.project_records_changed.connect(changed)
 
     def set_project(self, project: Project | None) -> None:
         self.project = project

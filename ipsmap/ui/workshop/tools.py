@@ -1,46 +1,69 @@
 """The workshop side of the window: participants and sessions, marks, balance of voices,
-badges on the canvas and themes. The window creates one Workshop and calls it when the
-project or the open map changes; everything else is wired here, to keep the window small.
+badges on the canvas and themes. The window creates one Workshop; it follows the hallway
+and registers the Workshop menu's actions (and the themes and badges of the View menu).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSpinBox, QToolBar, QWidget
 
 from ipsmap.model.changes import Change
 from ipsmap.ui.canvas.mark_badges import MarkBadges
-from ipsmap.ui.themes import DEFAULT_THEME, apply_theme, saved_theme
+from ipsmap.ui.themes import DEFAULT_THEME, apply_theme, saved_theme, theme_named
 from ipsmap.ui.workshop.marks_mode import MarksMode
 from ipsmap.ui.workshop.marks_views import MarksPanel
 from ipsmap.ui.workshop.participants_panel import ParticipantsPanel
 from ipsmap.ui.workshop.voices_panel import VoicesPanel
 
+if TYPE_CHECKING:
+    from ipsmap.ui.actions import ActionTable
+    from ipsmap.ui.canvas.scene import MapScene
+    from ipsmap.ui.canvas.view import MapView
+    from ipsmap.ui.hallway import Hallway
+    from ipsmap.ui.panels.analysis_panel import AnalysisPanel
+    from ipsmap.ui.undo_actions import UndoActions
+    from ipsmap.ui.workshop.sessions_dialog import SessionCombo
+
 
 class Workshop(QObject):
     """Owns the workshop panels of one main window and keeps them in step with the model."""
 
-    def __init__(self, window) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        hallway: Hallway,
+        canvas: tuple[MapScene, MapView],
+        dock: Callable[[str, QWidget, Qt.DockWidgetArea], QDockWidget],
+        docks: dict[str, QDockWidget],
+        toolbar: tuple[SessionCombo, QSpinBox],
+        analysis: AnalysisPanel,
+        undo: UndoActions,
+        actions: ActionTable,
+    ) -> None:
         super().__init__(window)
         self.window = window
-        # The window's slots reach us through this while we are still being built.
-        window.workshop = self
-        self.project = None
-        self.document = None
-        self._unsubscribe_project = None
-        self._unsubscribe_document = None
+        self.hallway = hallway
+        self.scene, self.view = canvas
+        self.session_combo, self.label_size = toolbar
+        self.docks = docks
+        self.undo = undo
+        self.actions = actions
+        self.current_theme: str | None = None
         self.marks_mode: MarksMode | None = None
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.participants = ParticipantsPanel()
-        self.participants.message.connect(window.show_message)
+        self.participants.message.connect(hallway.say)
         self.marks = MarksPanel()
         self.marks.factor_chosen.connect(self.select_factor)
         self.voices = VoicesPanel()
         self.voices.item_chosen.connect(lambda _kind, key: self.select_item(key))
-        docks = window.docks
-        docks["participants"] = window._dock("Participants", self.participants, right)
-        docks["marks"] = window._dock("Marks", self.marks, right)
-        docks["voices"] = window._dock("Balance of voices", self.voices, right)
+        docks["participants"] = dock("Participants", self.participants, right)
+        docks["marks"] = dock("Marks", self.marks, right)
+        docks["voices"] = dock("Balance of voices", self.voices, right)
         # The two heavy views compute only while their tab is in front (see on_screen).
         docks["marks"].visibilityChanged.connect(
             lambda shown: shown and self.marks.refresh_if_stale()
@@ -54,31 +77,45 @@ class Workshop(QObject):
                 window.tabifyDockWidget(anchor, docks[name])
         if "inspector" in docks:
             docks["inspector"].raise_()
-        self.badges = MarkBadges(window.scene)
-        window.scene.changed_by_model.connect(self._map_changed)
+        self.badges = MarkBadges(self.scene)
+        hallway.project_changed.connect(self.set_project)
+        hallway.document_changed.connect(self.set_document)
+        hallway.model_changed.connect(self._map_changed)
+        hallway.project_records_changed.connect(self._project_changed)
         # Badge text follows the canvas labels, which the themes (and Larger labels) resize.
-        window.label_size.valueChanged.connect(lambda _v: self._badge_look())
-        window.actions_by_name["high-contrast"].toggled.connect(lambda _on: self._badge_look())
+        self.label_size.valueChanged.connect(lambda _v: self._badge_look())
+        actions["high-contrast"].toggled.connect(lambda _on: self._badge_look())
         # Sizing by votes and the analysis panel's sizing by a metric take turns.
         self.analysis_sizing = False
-        analysis = getattr(window, "analysis", None)
-        if analysis is not None and hasattr(analysis, "sizing_changed"):
-            analysis.sizing_changed.connect(self._analysis_sizing_changed)
-        theme = apply_theme(window, saved_theme(), remember=False)
+        analysis.sizing_changed.connect(self._analysis_sizing_changed)
+        actions.register_all(
+            {
+                "collect-marks": self.collect_marks,
+                "participants": lambda: self.show_panel("participants"),
+                "add-session": self.add_session,
+                "current-session": self.choose_session,
+                "marks-grid": lambda: self.show_panel("marks"),
+                "balance-of-voices": lambda: self.show_panel("voices"),
+                "mark-badges": self.set_badges,
+                "size-by-votes": self.set_size_by_votes,
+                "theme-standard": lambda on: self.set_theme("standard", on),
+                "theme-large": lambda on: self.set_theme("large", on),
+                "theme-contrast": lambda on: self.set_theme("contrast", on),
+            }
+        )
+        self.current_theme = theme_named(saved_theme()).name
+        theme = apply_theme(self.label_size, actions, saved_theme(), remember=False)
         self.marks.set_high_contrast(theme.high_contrast)
         self._badge_look()
 
-    # -- what the window tells us --------------------------------------------------------
+    # -- following the hallway ------------------------------------------------------------
+
+    @property
+    def project(self):
+        return self.hallway.project
 
     def set_project(self, project) -> None:
-        if self._unsubscribe_project is not None:
-            self._unsubscribe_project()
-            self._unsubscribe_project = None
         self.close_marks_mode()
-        self.project = project
-        if project is not None:
-            self._unsubscribe_project = project.subscribe(self._project_changed)
-        self.window.session_combo.set_project(project)
         self.participants.set_project(project)
         self.marks.set_project(project)
         self.voices.set_project(project)
@@ -86,7 +123,6 @@ class Workshop(QObject):
 
     def set_document(self, document) -> None:
         """Another map is on the canvas (the scene has rebuilt its items)."""
-        self.document = document
         map_id = document.id if document is not None else None
         self.marks.set_map(map_id)
         self.voices.set_map(map_id)
@@ -95,8 +131,6 @@ class Workshop(QObject):
             self.marks_mode.set_document(document)
 
     def _project_changed(self, change: Change) -> None:
-        if change.touches("sessions"):
-            self.window.session_combo.refresh()
         self.participants.project_changed(change)
         self.marks.project_changed(change)
         self.voices.project_changed(change)
@@ -112,15 +146,14 @@ class Workshop(QObject):
     # -- actions ---------------------------------------------------------------------------
 
     def collect_marks(self) -> MarksMode | None:
-        window = self.window
-        if self.project is None or window.document is None:
-            window.show_message("Open a map first: marks are given on a map's factors and links")
+        if self.project is None or self.hallway.document is None:
+            self.hallway.say("Open a map first: marks are given on a map's factors and links")
             return None
         if self.marks_mode is None:
             dialog = MarksMode(
-                self.project, window.scene, window.view, window.do_undo, window.do_redo, window
+                self.hallway, self.scene, self.view, self.undo.undo, self.undo.redo, self.window
             )
-            dialog.message.connect(window.show_message)
+            dialog.message.connect(self.hallway.say)
             dialog.finished.connect(self._marks_mode_closed)
             # The person editing now is the likeliest to be marking.
             if self.project.actor_id in self.project.participants:
@@ -143,7 +176,7 @@ class Workshop(QObject):
             self.marks_mode = None
 
     def show_panel(self, name: str) -> None:
-        dock = self.window.docks[name]
+        dock = self.docks[name]
         dock.show()
         dock.raise_()
         # The keyboard lands where the panel is used from: the People/Sessions tabs (arrows
@@ -158,11 +191,11 @@ class Workshop(QObject):
 
     def choose_session(self) -> None:
         """Put the keyboard on the toolbar's session box (arrows choose, Alt+↓ lists)."""
-        combo = self.window.session_combo
+        combo = self.session_combo
         if not combo.isVisible():
             self.window.findChild(QToolBar, "toolbar-workshop").show()
         combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.window.show_message(
+        self.hallway.say(
             "Session: choose with the arrow keys (Alt+↓ shows the list), then carry on"
         )
 
@@ -176,7 +209,7 @@ class Workshop(QObject):
 
     def set_size_by_votes(self, on: bool) -> None:
         if on and self.analysis_sizing:
-            self.window.show_message(
+            self.hallway.say(
                 "Factors are now sized by votes instead of by the analysis; turn "
                 "“Size factors by votes” off to get the analysis sizes back"
             )
@@ -189,30 +222,27 @@ class Workshop(QObject):
         # The analysis has just set every factor's size: that is what to go back to.
         self.badges.forget_sizes()
         if on:
-            self.window.actions_by_name["size-by-votes"].setChecked(False)
-            self.window.show_message(
-                "Sizing by votes is off: the factors are now sized by the analysis"
-            )
+            self.actions["size-by-votes"].setChecked(False)
+            self.hallway.say("Sizing by votes is off: the factors are now sized by the analysis")
         else:  # the analysis put the usual sizes back; votes sizing still holds
             self.badges.refresh()
 
     def _badge_look(self) -> None:
-        window = self.window
-        self.badges.set_look(
-            window.label_size.value(), window.actions_by_name["high-contrast"].isChecked()
-        )
+        self.badges.set_look(self.label_size.value(), self.actions["high-contrast"].isChecked())
 
     def set_theme(self, name: str, on: bool) -> None:
         """The theme actions act as one choice (apply_theme checks only the current one);
         unchecking the current theme goes back to the standard one."""
-        current = getattr(self.window, "current_theme", None)
+        current = self.current_theme
         if on and current != name:
             self._apply_theme(name)
         elif not on and current == name:
             self._apply_theme(DEFAULT_THEME)
 
     def _apply_theme(self, name: str) -> None:
-        theme = apply_theme(self.window, name)
+        # Set before the actions are checked: their handlers see the theme is applied already.
+        self.current_theme = theme_named(name).name
+        theme = apply_theme(self.label_size, self.actions, name)
         self.marks.set_high_contrast(theme.high_contrast)
         self.badges.refresh()
 
@@ -222,10 +252,10 @@ class Workshop(QObject):
         self.select_item(factor_id)
 
     def select_item(self, item_id: str) -> None:
-        scene = self.window.scene
+        scene = self.scene
         item = scene.factor_items.get(item_id) or scene.link_items.get(item_id)
         if item is None:
             return
         scene.clearSelection()
         item.setSelected(True)
-        self.window.view.ensureVisible(item, 80, 80)
+        self.view.ensureVisible(item, 80, 80)
