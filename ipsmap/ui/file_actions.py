@@ -280,7 +280,7 @@ class FileActions:
     def check_personal_data(self) -> None:
         from ipsmap.ui.dialogs.privacy_dialog import check_personal_data
 
-        check_personal_data(self.window)
+        check_personal_data(self.hallway.project, self.window)
 
     def save_as(self, path: str | Path | None = None) -> Path | None:
         project = self.hallway.project
@@ -365,7 +365,7 @@ class FileActions:
             # The full dialog: the map, a saved view or a snapshot, any format, anonymised.
             from ipsmap.ui.dialogs.export_dialog import export_with_dialog
 
-            return export_with_dialog(self.window)
+            return export_with_dialog(self.hallway, self.window)
         try:
             # The evaluator context (provenance, CMOs, changes, voices) as the dialog and the
             # command line give it, for the live map or the snapshot being viewed.

@@ -88,12 +88,12 @@ def test_declining_writes_nothing_and_confirming_writes_the_file(
     out = tmp_path / "map.html"
     _fill_and_press_export(monkeypatch, out)
     asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
-    assert export_with_dialog(phone_window) is None
+    assert export_with_dialog(phone_window.hallway, phone_window) is None
     assert asked == ["Export anyway?"] and not out.exists()
 
     # Anonymise does not clean free text, so it still asks; Yes proceeds, asked once.
     asked = _answer(monkeypatch, QMessageBox.StandardButton.Yes)
-    assert export_with_dialog(phone_window) == out
+    assert export_with_dialog(phone_window.hallway, phone_window) == out
     assert asked == ["Export anyway?"]
     assert PHONE_NOTE in out.read_text(encoding="utf-8")
 
@@ -108,7 +108,7 @@ def test_a_clean_map_is_green_and_exports_without_asking(
     out = tmp_path / "clean.html"
     _fill_and_press_export(monkeypatch, out)
     asked = _answer(monkeypatch, QMessageBox.StandardButton.No)
-    assert export_with_dialog(empty_window) == out and asked == []
+    assert export_with_dialog(empty_window.hallway, empty_window) == out and asked == []
 
 
 def test_export_to_a_path_writes_the_evaluator_sheets(phone_window, tmp_path: Path):
@@ -124,7 +124,8 @@ def test_export_to_a_path_writes_the_evaluator_sheets(phone_window, tmp_path: Pa
 
 
 class _Host(QWidget):
-    """Just what run_export needs of a window (no canvas for 2,000 factors)."""
+    """Just what run_export needs of the hallway and the window (no canvas for 2,000
+    factors)."""
 
     def __init__(self, project: Project, map_id: str) -> None:
         super().__init__()
@@ -132,7 +133,7 @@ class _Host(QWidget):
         self.document = type("Doc", (), {"id": map_id})()
         self.messages: list[str] = []
 
-    def show_message(self, text: str) -> None:
+    def say(self, text: str) -> None:
         self.messages.append(text)
 
 
@@ -173,7 +174,7 @@ def test_cancel_stops_a_big_pdf_export_early_and_leaves_nothing(
     monkeypatch.setattr(export_dialog, "write_map", recording_write)
     folder = tmp_path / "out"
     folder.mkdir()
-    assert run_export(host, ExportChoice("map", "", "pdf", folder / "big.pdf", False)) is None
+    assert run_export(host, host, ExportChoice("map", "", "pdf", folder / "big.pdf", False)) is None
     thread, _ = host._worker_jobs[-1]
     worker = thread.progress
     dialog = host.findChildren(QProgressDialog, "worker-progress")[-1]

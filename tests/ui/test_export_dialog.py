@@ -47,11 +47,19 @@ def test_exporting_a_snapshot_view_from_the_window(trial_window, tmp_path):
     win, ev = trial_window
     out = tmp_path / "out" / "snap.zip"
     out.parent.mkdir()
-    assert run_export(win, ExportChoice("snapshot", ev.first_snapshot, "bundle", out, True)) == out
+    assert (
+        run_export(
+            win.hallway, win, ExportChoice("snapshot", ev.first_snapshot, "bundle", out, True)
+        )
+        == out
+    )
     with zipfile.ZipFile(out) as archive:
         assert b"Adaptation point 1" in archive.read("manifest.json")
     svg = tmp_path / "out" / "view.svg"
-    assert run_export(win, ExportChoice("view", "What stress affects", "svg", svg, False)) == svg
+    assert (
+        run_export(win.hallway, win, ExportChoice("view", "What stress affects", "svg", svg, False))
+        == svg
+    )
     assert "Help-seeking" in svg.read_text(encoding="utf-8")
 
 
@@ -64,12 +72,12 @@ def test_big_exports_run_in_a_worker_and_cancel_leaves_nothing(
     folder = tmp_path / "big"
     folder.mkdir()
     out = folder / "map.xlsx"
-    assert run_export(win, ExportChoice("map", "", "xlsx", out, False)) is None
+    assert run_export(win.hallway, win, ExportChoice("map", "", "xlsx", out, False)) is None
     qtbot.waitUntil(out.exists, timeout=20_000)
     qtbot.waitUntil(lambda: sorted(p.name for p in folder.iterdir()) == ["map.xlsx"], timeout=5000)
 
     cancelled = folder / "cancelled.pdf"
-    assert run_export(win, ExportChoice("map", "", "pdf", cancelled, False)) is None
+    assert run_export(win.hallway, win, ExportChoice("map", "", "pdf", cancelled, False)) is None
     progress = win.findChildren(QProgressDialog, "worker-progress")[-1]
     # The Cancel button, as a user presses it (before the worker's result arrives).
     progress.findChild(QPushButton).click()

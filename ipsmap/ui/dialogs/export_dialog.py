@@ -48,7 +48,7 @@ from ipsmap.ui.worker import WorkerProgress, run_in_worker
 
 if TYPE_CHECKING:
     from ipsmap.model.project import Project
-    from ipsmap.ui.main_window import MainWindow
+    from ipsmap.ui.hallway import Hallway
 
 # From this many factors an export runs in a worker with progress and Cancel.
 BIG_MAP = 500
@@ -258,20 +258,20 @@ def _safe_name(name: str) -> str:
     return " ".join(text.split()).strip(" .-") or "map"
 
 
-def export_with_dialog(window: MainWindow) -> Path | None:
+def export_with_dialog(hallway: Hallway, window: QWidget) -> Path | None:
     """Ask what to export, then export it (in a worker for big maps)."""
-    project, document = window.project, window.document
+    project, document = hallway.project, hallway.document
     if project is None or document is None:
         return None
     dialog = ExportDialog(project, document.id, window)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return run_export(window, dialog.choice())
+    return run_export(hallway, window, dialog.choice())
 
 
-def run_export(window: MainWindow, choice: ExportChoice) -> Path | None:
+def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path | None:
     """Export as ``choice`` says; the path when written at once, None in a worker or on error."""
-    project, document = window.project, window.document
+    project, document = hallway.project, hallway.document
     if project is None or document is None:
         return None
     target = choice.path
@@ -303,7 +303,7 @@ def run_export(window: MainWindow, choice: ExportChoice) -> Path | None:
             _error(window, "Cannot export the map", exc)
             return None
         note = f" — note: {notes[0]}" if notes else ""
-        window.show_message(f"Exported {what} to {target}{note}")
+        hallway.say(f"Exported {what} to {target}{note}")
         return target
 
     # Big map: write into a private folder in a worker; move into place when done.
@@ -313,7 +313,7 @@ def run_export(window: MainWindow, choice: ExportChoice) -> Path | None:
         for produced in folder.iterdir():
             produced.replace(target.parent / produced.name)
         note = f" — note: {notes[0]}" if notes else ""
-        window.show_message(f"Exported {what} to {target}{note}")
+        hallway.say(f"Exported {what} to {target}{note}")
 
     def failed(message: str) -> None:
         _error(window, "Cannot export the map", IpsmapError(message))

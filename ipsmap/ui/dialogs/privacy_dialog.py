@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ipsmap.model.privacy import Finding, personal_data_check
@@ -73,10 +74,10 @@ class PrivacyCheckDialog(QDialog):
         )
 
 
-def check_personal_data(window) -> PrivacyCheckDialog | None:
-    """Show the check for the window's project (returns the dialog, for tests)."""
-    if window.project is None:
+def check_personal_data(project: Project | None, parent: QWidget) -> PrivacyCheckDialog | None:
+    """Show the check for the open project (returns the dialog, for tests)."""
+    if project is None:
         return None
-    dialog = PrivacyCheckDialog(window.project, window)
+    dialog = PrivacyCheckDialog(project, parent)
     dialog.open()
     return dialog
