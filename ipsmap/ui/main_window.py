@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.model.document import MapDocument
+from ipsmap.model.frozen import is_frozen
 from ipsmap.model.project import Project
 from ipsmap.ui import canvas_actions, help_actions
 from ipsmap.ui.actions import ActionTable, build_menus
@@ -33,7 +34,7 @@ from ipsmap.ui.canvas.search_bar import SearchBar
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.evaluation.cmo_panel import CmoPanel
 from ipsmap.ui.evaluation.comparing import Comparing
-from ipsmap.ui.evaluation.snapshot_view import SnapshotView, window_title
+from ipsmap.ui.evaluation.snapshot_view import SnapshotView
 from ipsmap.ui.file_actions import FileActions
 from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.map_actions import MapActions
@@ -253,3 +254,21 @@ class MainWindow(QMainWindow):
             self.hallway.release()
         QSettings().setValue("window/geometry", self.saveGeometry())
         super().closeEvent(event)
+
+
+def window_title(hallway: Hallway, is_demo: bool, is_clean: bool) -> str:
+    """The window's title: map (• when changed), project, app; a snapshot says read-only."""
+    project, document = hallway.project, hallway.document
+    if is_frozen(document):
+        assert document is not None
+        project_title = project.title if project else ""
+        return f"{document.info.name} — read-only — {project_title} — ipsmap"
+    parts = ["ipsmap"]
+    if project is not None:
+        title = project.title + (" (demo)" if is_demo else "")
+        if project.read_only:
+            title += " [read-only]"
+        parts.append(title)
+    if document is not None:
+        parts.append(document.info.name + ("" if is_clean else " •"))
+    return " — ".join(reversed(parts))

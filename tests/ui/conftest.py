@@ -1,4 +1,7 @@
-"""Fixtures for the window tests: a demo project and a shown main window (offscreen)."""
+"""Fixtures for the Qt tests: a demo project, a shown main window, and map canvases.
+
+Helpers for driving them (clicks, drags, typing) are in ``support.py``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from ipsmap.demo import create_demo_project
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
+from tests.ui.support import open_canvas
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +60,19 @@ def empty_window(qtbot, tmp_path):
     qtbot.waitExposed(win)
     yield win
     win.close()
+
+
+@pytest.fixture
+def make_canvas(qtbot):
+    """Open a document on a canvas without a window (hallway, scene, view and editor, as
+    the window wires them); each is emptied and its project closed after the test."""
+    opened = []
+
+    def make(doc, host=None, size=(900, 600)):
+        canvas = open_canvas(qtbot, doc, host, size)
+        opened.append(canvas)
+        return canvas
+
+    yield make
+    for canvas in reversed(opened):
+        canvas.close()

@@ -21,7 +21,6 @@ from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.panels.data_view import DataView, RecordTable
-from tests.ui.support import open_canvas
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -64,13 +63,13 @@ def _build_map(project: Project) -> tuple[MapDocument, dict[str, str]]:
 
 
 @pytest.fixture
-def world(qtbot, tmp_path: Path):
+def world(qtbot, make_canvas, tmp_path: Path):
     project = Project.create(tmp_path / "workshop.ipsmap", "Workshop")
     doc, ids = _build_map(project)
     window = QWidget()
     window.setObjectName("test-window")
     qtbot.addWidget(window)
-    canvas = open_canvas(qtbot, doc, host=window)
+    canvas = make_canvas(doc, host=window)
     scene, view, editor = canvas.scene, canvas.view, canvas.editor
     data_view = DataView(canvas.hallway, editor, scene, window)
     data_view.set_document(doc)
@@ -81,7 +80,6 @@ def world(qtbot, tmp_path: Path):
     window.show()
     qtbot.waitExposed(window)
     yield World(project, doc, scene, view, editor, data_view, window, ids)
-    canvas.close()
     window.close()
 
 

@@ -19,13 +19,13 @@ from ipsmap.model.project_commands import AddMap
 from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, LegendOverlay
 from ipsmap.ui.canvas.minimap import Minimap
 from ipsmap.ui.canvas.view import MapView
-from tests.ui.support import Canvas, open_canvas
+from tests.ui.support import Canvas
 
 POLARITY_LINES = ["+ same direction", "− opposite direction", "? unknown or complex"]
 WEIGHT_LINE = "thicker = stronger, dashed = less sure"
 
 
-def _canvas(qtbot, path: Path, factors: list[tuple[str, float, float, str]]) -> Canvas:
+def _canvas(make_canvas, path: Path, factors: list[tuple[str, float, float, str]]) -> Canvas:
     project = Project.create(path, "Canvas test")
     command = AddMap("Bristol workshop", "system")
     project.execute(command)
@@ -36,15 +36,15 @@ def _canvas(qtbot, path: Path, factors: list[tuple[str, float, float, str]]) -> 
         add = AddFactor(label, x, y, type=style.id if style else None)
         doc.execute(add)
         ids[label] = add.id
-    opened = open_canvas(qtbot, doc)
+    opened = make_canvas(doc)
     opened.ids = ids
     return opened
 
 
 @pytest.fixture
-def canvas(qtbot, tmp_path: Path):
+def canvas(make_canvas, tmp_path: Path):
     opened = _canvas(
-        qtbot,
+        make_canvas,
         tmp_path / "small.ipsmap",
         [
             ("Parental stress", 0, 0, "Factor"),
@@ -57,22 +57,20 @@ def canvas(qtbot, tmp_path: Path):
     uncertain = opened.style_id("link", "Uncertain")
     doc.execute(AddLink(ids["Family support"], ids["Parental stress"], "-", type=uncertain))
     opened.view.centerOn(0, 0)
-    yield opened
-    opened.close()
+    return opened
 
 
 @pytest.fixture
-def empty_canvas(qtbot, tmp_path: Path):
-    opened = _canvas(qtbot, tmp_path / "empty.ipsmap", [])
-    yield opened
-    opened.close()
+def empty_canvas(make_canvas, tmp_path: Path):
+    opened = _canvas(make_canvas, tmp_path / "empty.ipsmap", [])
+    return opened
 
 
 @pytest.fixture
-def wide_canvas(qtbot, tmp_path: Path):
+def wide_canvas(make_canvas, tmp_path: Path):
     """Factors spread over 3000 x 2000: the map overflows the view at 1:1."""
     opened = _canvas(
-        qtbot,
+        make_canvas,
         tmp_path / "wide.ipsmap",
         [
             ("West", -1500, 0, "Factor"),
@@ -81,8 +79,7 @@ def wide_canvas(qtbot, tmp_path: Path):
             ("South", 0, 1000, "Context"),
         ],
     )
-    yield opened
-    opened.close()
+    return opened
 
 
 def _view_centre(view: MapView) -> QPointF:

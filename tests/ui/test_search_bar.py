@@ -21,7 +21,6 @@ from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.search_bar import SearchBar, find_factors
 from ipsmap.ui.canvas.view import MapView
-from tests.ui.support import open_canvas
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -59,12 +58,12 @@ def _build_map(project: Project) -> tuple[MapDocument, dict[str, str]]:
 
 
 @pytest.fixture
-def world(qtbot, tmp_path: Path):
+def world(qtbot, make_canvas, tmp_path: Path):
     project = Project.create(tmp_path / "workshop.ipsmap", "Workshop")
     doc, ids = _build_map(project)
     window = QWidget()
     qtbot.addWidget(window)
-    canvas = open_canvas(qtbot, doc, host=window)
+    canvas = make_canvas(doc, host=window)
     scene, view, editor = canvas.scene, canvas.view, canvas.editor
     bar = SearchBar(canvas.hallway, editor, scene, window)
     layout = QVBoxLayout(window)
@@ -75,7 +74,6 @@ def world(qtbot, tmp_path: Path):
     qtbot.waitExposed(window)
     window.activateWindow()
     yield World(project, doc, scene, view, editor, bar, ids)
-    canvas.close()
     window.close()
 
 

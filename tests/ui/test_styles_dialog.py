@@ -19,7 +19,7 @@ from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 from ipsmap.ui.canvas.legend import LegendOverlay
 from ipsmap.ui.dialogs.styles_dialog import StylesDialog
-from tests.ui.support import Canvas, open_canvas
+from tests.ui.support import Canvas
 
 
 class Workshop(Canvas):
@@ -40,7 +40,7 @@ class Workshop(Canvas):
         return self.project.store.db.execute(query, [factor_id]).fetchone()[0]
 
 
-def _open(qtbot, tmp_path: Path, kind: str = "system") -> Workshop:
+def _open(make_canvas, tmp_path: Path, kind: str = "system") -> Workshop:
     project = Project.create(tmp_path / f"{kind}.ipsmap", "Styles test")
     command = AddMap("Leeds workshop", kind)
     project.execute(command)
@@ -60,22 +60,18 @@ def _open(qtbot, tmp_path: Path, kind: str = "system") -> Workshop:
         doc.execute(add)
         factors[label] = add.id
     doc.execute(AddLink(factors["Parental stress"], factors["Child sleep"], "-"))
-    canvas = open_canvas(qtbot, doc)
+    canvas = make_canvas(doc)
     return Workshop(project, doc, canvas.hallway, canvas.scene, canvas.view, canvas.editor, factors)
 
 
 @pytest.fixture
-def workshop(qtbot, tmp_path: Path):
-    opened = _open(qtbot, tmp_path)
-    yield opened
-    opened.close()
+def workshop(make_canvas, tmp_path: Path):
+    return _open(make_canvas, tmp_path)
 
 
 @pytest.fixture
-def toc_workshop(qtbot, tmp_path: Path):
-    opened = _open(qtbot, tmp_path, "toc")
-    yield opened
-    opened.close()
+def toc_workshop(make_canvas, tmp_path: Path):
+    return _open(make_canvas, tmp_path, "toc")
 
 
 def _dialog(qtbot, workshop: Workshop) -> StylesDialog:

@@ -154,21 +154,3 @@ class SnapshotView:
         layout = window.centralWidget().layout()
         layout.insertWidget(0, frame)  # type: ignore[attr-defined]
         return label
-
-
-def window_title(hallway: Hallway, is_demo: bool, is_clean: bool) -> str:
-    """The window's title: map (• when changed), project, app; a snapshot says read-only."""
-    project, document = hallway.project, hallway.document
-    if is_frozen(document):
-        assert document is not None
-        project_title = project.title if project else ""
-        return f"{document.info.name} — read-only — {project_title} — ipsmap"
-    parts = ["ipsmap"]
-    if project is not None:
-        title = project.title + (" (demo)" if is_demo else "")
-        if project.read_only:
-            title += " [read-only]"
-        parts.append(title)
-    if document is not None:
-        parts.append(document.info.name + ("" if is_clean else " •"))
-    return " — ".join(reversed(parts))

@@ -18,6 +18,7 @@ class HistoryPanel(QTabWidget):
 
     def __init__(self, hallway: Hallway, undo: UndoActions) -> None:
         super().__init__()
+        self._hallway = hallway
         self._undo = undo
         self.setObjectName("history-panel")
         self.log = QListWidget()
@@ -33,15 +34,17 @@ class HistoryPanel(QTabWidget):
         layout.addWidget(self.undo_list)
         self.addTab(self.log, "Audit log")
         self.addTab(undo_page, "Undo history")
-        self.document: MapDocument | None = None
         self._last_seq = 0
-        hallway.document_changed.connect(self.set_document)
+        hallway.document_changed.connect(self._document_changed)
         hallway.model_changed.connect(lambda _change: self.refresh())
         # Snapshots are not model changes (yet): the map actions say when one is taken.
         hallway.snapshot_taken.connect(self.refresh)
 
-    def set_document(self, document: MapDocument | None) -> None:
-        self.document = document
+    @property
+    def document(self) -> MapDocument | None:
+        return self._hallway.document
+
+    def _document_changed(self, _document: MapDocument | None) -> None:
         self.log.clear()
         self._last_seq = 0
         self.refresh()
