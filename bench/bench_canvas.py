@@ -65,6 +65,7 @@ from ipsmap.model.project import Project
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.hallway import Hallway
 
 # Targets (full sizes).
 OPEN_TARGETS_S = {2000: 1.5, 5000: 4.0}
@@ -221,13 +222,14 @@ class Canvas:
 
     def __init__(self, doc: MapDocument, size: tuple[int, int] = VIEW_SIZE) -> None:
         self.doc = doc
-        self.scene = MapScene()
-        self.scene.set_document(doc)
+        # As the window wires it: the scene draws what the hallway shows.
+        self.hallway = Hallway()
+        self.scene = MapScene(self.hallway)
+        self.hallway.show(doc)
         self.view = MapView(self.scene)
         self.view.resize(*size)
         self.counter = PaintCounter(self.view.viewport())
-        self.editor = MapEditor(self.scene, self.view)
-        self.editor.set_document(doc)
+        self.editor = MapEditor(self.hallway, self.scene, self.view)
 
     def show(self) -> None:
         self.view.show()
@@ -236,7 +238,7 @@ class Canvas:
         assert self.counter.count > 0, "map view was not painted"
 
     def close(self) -> None:
-        self.scene.set_document(None)
+        self.hallway.show(None)
         dispose(self.view)
 
 
