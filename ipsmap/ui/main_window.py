@@ -115,8 +115,9 @@ class MainWindow(QMainWindow):
             self, hallway, self.scene, self.view, self._compare_dock, self.action_table
         )
         self.compare_panel = self.comparing.panel
-        unhandled = self.action_table.unhandled()
-        assert not unhandled, f"menu actions without a handler: {unhandled}"
+        # A menu entry that does nothing is a bug: say so at once, not when someone clicks.
+        if unhandled := self.action_table.unhandled():
+            raise RuntimeError(f"menu actions without a handler: {unhandled}")
         hallway.open(project)
 
     # -- construction ----------------------------------------------------------------------

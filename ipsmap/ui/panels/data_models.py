@@ -1,7 +1,7 @@
 """The data view's table models: the map's factors and links as rows and columns.
 
 Models never change records themselves: an edited cell becomes one model command run by
-the MapEditor, and the rows refresh from the change the scene reports afterwards.
+the MapEditor, and the rows refresh from the change the hallway reports afterwards.
 """
 
 from __future__ import annotations
