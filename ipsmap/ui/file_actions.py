@@ -219,13 +219,9 @@ def _recent(settings: QSettings) -> list[str]:
 class FileActions:
     """The File menu: registers its actions and opens, copies, imports and exports."""
 
-    def __init__(
-        self, window: QMainWindow, hallway: Hallway, actions: ActionTable, is_demo: bool
-    ) -> None:
+    def __init__(self, window: QMainWindow, hallway: Hallway, actions: ActionTable) -> None:
         self.window = window
         self.hallway = hallway
-        # The demo project says so in the title until another project is opened.
-        self.is_demo = is_demo
         actions.register_all(
             {
                 "new-project": self.new_project,
@@ -256,7 +252,6 @@ class FileActions:
 
     def open(self, project: Project) -> None:
         """Open a project in this window, its first map shown."""
-        self.is_demo = False
         self.hallway.open(project)
 
     def new_project(self, path: str | Path | None = None) -> None:

@@ -45,6 +45,8 @@ class Hallway(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
+        # The built-in demo (a throwaway copy): the title says so.
+        self.is_demo = False
         self.document: MapDocument | None = None
         # Which snapshot the read-only document shows (None: the live map, or nothing).
         self.snapshot: Snapshot | None = None
@@ -85,8 +87,9 @@ class Hallway(QObject):
         if change.touches("maps") and self.document is not None and self.document.closed:
             self.show_map(self.first_map_id())
 
-    def open(self, project: Project | None) -> None:
+    def open(self, project: Project | None, is_demo: bool = False) -> None:
         """Open ``project`` and show its first map."""
+        self.is_demo = is_demo
         self.set_project(project)
         self.show_map(self.first_map_id())
 

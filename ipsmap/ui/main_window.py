@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.undo = UndoActions(hallway, self.editor, self.action_table)
         self._build_panels()
         self._build_docks()
-        self.files = FileActions(self, hallway, self.action_table, is_demo)
+        self.files = FileActions(self, hallway, self.action_table)
         canvas_actions.install(self, hallway, self.editor, self.search, self.action_table)
         self.maps = MapActions(self, hallway, self.editor, self.action_table)
         # Right-click on the map list offers the map commands (they act on the open map).
@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         # A menu entry that does nothing is a bug: say so at once, not when someone clicks.
         if unhandled := self.action_table.unhandled():
             raise RuntimeError(f"menu actions without a handler: {unhandled}")
-        hallway.open(project)
+        hallway.open(project, is_demo)
 
     # -- construction ----------------------------------------------------------------------
 
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         document = self.hallway.document
         clean = document is None or self.undo.is_clean(document)
-        self.setWindowTitle(window_title(self.hallway, self.files.is_demo, clean))
+        self.setWindowTitle(window_title(self.hallway, clean))
 
     # -- Qt events ----------------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def window_title(hallway: Hallway, is_demo: bool, is_clean: bool) -> str:
+def window_title(hallway: Hallway, is_clean: bool) -> str:
     """The window's title: map (• when changed), project, app; a snapshot says read-only."""
     project, document = hallway.project, hallway.document
     if is_frozen(document):
@@ -266,7 +266,7 @@ def window_title(hallway: Hallway, is_demo: bool, is_clean: bool) -> str:
         return f"{document.info.name} — read-only — {project_title} — ipsmap"
     parts = ["ipsmap"]
     if project is not None:
-        title = project.title + (" (demo)" if is_demo else "")
+        title = project.title + (" (demo)" if hallway.is_demo else "")
         if project.read_only:
             title += " [read-only]"
         parts.append(title)
