@@ -16,9 +16,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from ipsmap.export.files import write_bytes_atomically
-from ipsmap.model.document import MapDocument
+from ipsmap.model.frozen import frozen_document
 from ipsmap.model.mapdata import MapData
-from ipsmap.model.state import MapState
 from ipsmap.ui.canvas.items import POLARITY_TEXT
 from ipsmap.ui.canvas.legend import (
     POLARITY_KEY,
@@ -52,9 +51,7 @@ def ensure_application() -> QApplication:
 def map_scene(data: MapData) -> MapScene:
     """A canvas scene drawing ``data`` on white (no project: nothing can be edited)."""
     ensure_application()
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
-    document = MapDocument(None, state)  # type: ignore[arg-type]  # read-only drawing
+    document = frozen_document(data, data.participants, "A picture of a map cannot be edited")
     scene = MapScene()
     scene.set_document(document)
     scene.setBackgroundBrush(QColor("#ffffff"))

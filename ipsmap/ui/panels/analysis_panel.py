@@ -30,7 +30,7 @@ from ipsmap.analysis.loops import find_loops
 from ipsmap.analysis.metrics import factor_metrics
 from ipsmap.analysis.scenarios import SIGMOID, TANH, clamp_value, run_scenario
 from ipsmap.analysis.submaps import downstream, on_any_path, upstream
-from ipsmap.model.commands import EditMap
+from ipsmap.model.commands import EditMap, named
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.worker import run_in_worker
@@ -420,7 +420,7 @@ class AnalysisPanel(QWidget):
                 },
             ]
         command = EditMap({"attributes": attributes})
-        command.name = f"Save view {view['name']!r}"
+        command = named(command, f"Save view {view['name']!r}")
         return self.editor.run(command)
 
     # -- showing ----------------------------------------------------------------------------
