@@ -38,6 +38,16 @@ _NOUNS = {
     GROUP_MEMBERS_TABLE: "group membership",
 }
 _NAME_FIELDS = ("label", "name", "code", "pseudonym", "title")
+_NAME_FIELD_OF = {
+    "maps": "name",
+    "styles": "name",
+    "groups": "name",
+    "factors": "label",
+    "cmos": "code",
+    "participants": "pseudonym",
+    "sessions": "title",
+    "snapshots": "label",
+}
 # Who changed a record last and when: they follow the content and are never a conflict of
 # their own (two people editing different fields of one factor do not collide).
 BOOKKEEPING = {"modified_at", "modified_by"}
@@ -88,8 +98,16 @@ def describe(table: str, key: str, row: dict[str, Any] | None) -> str:
     return f"{noun} {key}"
 
 
-def current_rows(conn: sqlite3.Connection, table: str, keys: Iterable[str]) -> dict[str, dict]:
-    """The rows of ``table`` with these keys as they are now (decoded), by key."""
+def current_rows(
+    conn: sqlite3.Connection,
+    table: str,
+    keys: Iterable[str],
+    columns: Iterable[str] | None = None,
+) -> dict[str, dict]:
+    """The rows of ``table`` with these keys as they are now (decoded), by key.
+
+    ``columns``: only these (and the id) are read; the rest of each row is left out.
+    """
     keys = list(dict.fromkeys(keys))
     found: dict[str, dict] = {}
     if table == GROUP_MEMBERS_TABLE:
@@ -103,10 +121,13 @@ def current_rows(conn: sqlite3.Connection, table: str, keys: Iterable[str]) -> d
             if row is not None:
                 found[key] = {"group_id": row[0], "factor_id": row[1]}
         return found
+    wanted = "*"
+    if columns is not None:
+        wanted = ", ".join(f"[{c}]" for c in dict.fromkeys(["id", *columns]))
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         cursor = conn.execute(
-            f"SELECT * FROM [{table}] WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            f"SELECT {wanted} FROM [{table}] WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
         )
         columns = [c[0] for c in cursor.description]
         for values in cursor:
@@ -137,7 +158,11 @@ def check_batch(conn: sqlite3.Connection, batch: list[Op]) -> None:
     table = batch[0].table
     if batch[0].kind == "insert" or table not in _ID_TABLES | {GROUP_MEMBERS_TABLE}:
         return
-    rows = current_rows(conn, table, (op.key for op in batch))
+    # Only what the ops expect is read (for a move: x and y, not the whole row).
+    columns = {name for op in batch for name in (op.before or {}) if name not in BOOKKEEPING}
+    if table in _NAME_FIELD_OF:
+        columns.add(_NAME_FIELD_OF[table])  # to name the item in a message
+    rows = current_rows(conn, table, (op.key for op in batch), columns)
     for op in batch:
         conflict = conflict_of(op, rows.get(op.key))
         if conflict is not None:
