@@ -305,9 +305,7 @@ def view_submap(data: MapData, view: ViewFigure) -> MapData:
 def _state(data: MapData) -> Any:
     from ipsmap.model.state import MapState
 
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
-    return state
+    return MapState.from_data(data)
 
 
 def map_analysis(data: MapData, context: ExportContext | None = None) -> dict[str, Any] | None:

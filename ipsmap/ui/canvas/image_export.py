@@ -52,9 +52,7 @@ def ensure_application() -> QApplication:
 def map_scene(data: MapData) -> MapScene:
     """A canvas scene drawing ``data`` on white (no project: nothing can be edited)."""
     ensure_application()
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
-    document = MapDocument(None, state)  # type: ignore[arg-type]  # read-only drawing
+    document = MapDocument(None, MapState.from_data(data))  # type: ignore[arg-type]  # read-only drawing
     scene = MapScene()
     scene.set_document(document)
     scene.setBackgroundBrush(QColor("#ffffff"))
