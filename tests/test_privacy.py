@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ipsmap.formats.registry import write_map
+from ipsmap.export.all_formats import write_map
 from ipsmap.model.commands import AddFactor, AddLink
 from ipsmap.model.privacy import for_export, personal_data_check, public_name
 from ipsmap.model.project import Project

@@ -84,6 +84,10 @@ class ExportContext:
     # ipsmap.export.progress.ExportCancelled to stop the export (see that module).
     progress: Callable[[float, str], None] | None = field(default=None, repr=False, compare=False)
 
+    def name_people(self, data: MapData) -> MapData:
+        """``data`` naming its participants as this export may (see with_public_names)."""
+        return with_public_names(data, self)
+
 
 def build_context(
     project: Project,

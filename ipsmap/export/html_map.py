@@ -454,5 +454,6 @@ FORMATS = [
         suffixes=(".html", ".htm"),
         read=None,
         write=write_html,
+        takes_context=True,
     )
 ]

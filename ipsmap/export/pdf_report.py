@@ -726,5 +726,12 @@ def write_pdf(
 
 
 FORMATS = [
-    MapFormat(name="pdf", label="PDF report", suffixes=(".pdf",), read=None, write=write_pdf)
+    MapFormat(
+        name="pdf",
+        label="PDF report",
+        suffixes=(".pdf",),
+        read=None,
+        write=write_pdf,
+        takes_context=True,
+    )
 ]
