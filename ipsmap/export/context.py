@@ -20,15 +20,6 @@ from ipsmap.model.mapdata import MapData
 if TYPE_CHECKING:
     from ipsmap.model.project import Project
 
-# The analysis panel's questions, worded as the panel words them (the panel lives in ui/).
-VIEW_QUESTIONS = {
-    "affects": "What does this affect?",
-    "influences": "What influences this?",
-    "connected": "How are these connected?",
-    "loops": "Which loops run through this?",
-    "central": "Which factors are most central?",
-    "whatif": "What if this went up (or down)?",
-}
 # Loops for a saved view are searched this long at most (a view is a figure, not a census).
 VIEW_LOOP_SECONDS = 2.0
 
@@ -251,29 +242,23 @@ def saved_views(data: MapData) -> list[ViewFigure]:
 def _answer_view(data: MapData, view: dict[str, Any]) -> ViewFigure:
     """The factors a saved view shows, asked again of this map (its stored answer else)."""
     from ipsmap.analysis.graph import to_digraph
-    from ipsmap.analysis.loops import find_loops
-    from ipsmap.analysis.submaps import downstream, on_any_path, upstream
+    from ipsmap.analysis.questions import QUESTIONS, SUBMAP_QUESTIONS, answer_question
 
     present = {f.id for f in data.factors}
     focus = [f for f in view.get("focus", []) if f in present]
     question = str(view.get("question") or "")
     found: set[str] = set()
-    if focus and question in ("affects", "influences", "connected", "loops"):
-        graph = to_digraph(_state(data))
-        if question in ("affects", "influences"):
-            depth = int(view.get("depth") or 0) or None
-            found = (downstream if question == "affects" else upstream)(graph, focus, depth)
-        elif question == "connected":
-            found, _ = on_any_path(graph, focus[:1], focus[1:] or focus[:1])
-        else:
-            listing = find_loops(
-                graph,
-                int(view.get("loop_length") or 6),
-                max_count=5000,
-                time_limit=VIEW_LOOP_SECONDS,
-                through=focus,
-            )
-            found = {f for loop in listing.items for f in loop.factors}
+    # Centrality and what-ifs are not asked again: their stored answer is the figure.
+    if focus and question in SUBMAP_QUESTIONS:
+        found = answer_question(
+            to_digraph(_state(data)),
+            question,
+            focus,
+            depth=int(view.get("depth") or 0) or None,
+            loop_length=int(view.get("loop_length") or 6),
+            loop_count=5000,
+            loop_seconds=VIEW_LOOP_SECONDS,
+        ).factors
     if not found:
         found = {f for f in view.get("answer", []) if f in present} | set(focus)
     if not found:
@@ -281,7 +266,7 @@ def _answer_view(data: MapData, view: dict[str, Any]) -> ViewFigure:
     labels = {f.id: f.label for f in data.factors}
     return ViewFigure(
         name=str(view["name"]).strip(),
-        question=VIEW_QUESTIONS.get(question, question),
+        question=QUESTIONS.get(question, question),
         focus=tuple(labels[f] for f in focus),
         factor_ids=frozenset(found),
         summary=str(view.get("summary") or ""),
