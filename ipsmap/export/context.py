@@ -64,7 +64,7 @@ class ExportContext:
     views: list[ViewFigure] = field(default_factory=list)
     voices: dict[str, Any] | None = None
     anonymise: bool = False
-    # Participant id → the name exports may show (see ipsmap.model.privacy.public_name).
+    # Participant id → the name exports may show (ipsmap.model.privacy.public_names).
     people: dict[str, str] = field(default_factory=dict)
     exported_at: str = field(
         default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -94,7 +94,7 @@ def build_context(
     """
     from ipsmap.model.canonical import map_document
     from ipsmap.model.compare import compare_documents
-    from ipsmap.model.privacy import public_name
+    from ipsmap.model.privacy import public_names
     from ipsmap.model.snapshots import find_snapshot, list_snapshots, snapshot_map
 
     snapshot = None
@@ -127,7 +127,7 @@ def build_context(
             map_document(snapshot_map(project, previous.id)), map_document(data), match="id"
         )
 
-    people = {pid: public_name(p, anonymise) for pid, p in project.participants.items()}
+    people = public_names(project.participants.values(), anonymise)
     cmos, note = relevant_cmos(project.cmos.values(), data)
     cmos = [_where_named_now(project, cmo) for cmo in cmos]
     context = ExportContext(
