@@ -51,17 +51,28 @@ def register(*formats: MapFormat, replacing: bool = False) -> None:
         FORMATS[fmt.name] = fmt
 
 
+def _formats() -> dict[str, MapFormat]:
+    # An empty registry means nothing imported the modules that fill it: say so, rather
+    # than call every file unreadable.
+    if not FORMATS:
+        raise RuntimeError(
+            "no formats are registered: import ipsmap.export.all_formats "
+            "(or ipsmap.formats.interchange for the interchange formats only)"
+        )
+    return FORMATS
+
+
 def readable_formats() -> list[str]:
-    return [name for name, f in FORMATS.items() if f.read is not None]
+    return [name for name, f in _formats().items() if f.read is not None]
 
 
 def writable_formats() -> list[str]:
-    return [name for name, f in FORMATS.items() if f.write is not None]
+    return [name for name, f in _formats().items() if f.write is not None]
 
 
 def get_format(name: str) -> MapFormat:
     try:
-        return FORMATS[name]
+        return _formats()[name]
     except KeyError:
         known = ", ".join(FORMATS)
         raise FormatError(None, "", f"unknown format {name!r} (known: {known})") from None
@@ -76,7 +87,7 @@ def detect_format(path: Path) -> MapFormat:
         raise FormatError(path, "", "no such file") from None
     except OSError as exc:
         raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
-    candidates = [f for f in FORMATS.values() if f.read is not None]
+    candidates = [f for f in _formats().values() if f.read is not None]
     for fmt in candidates:
         if fmt.sniff(head):
             return fmt
@@ -105,7 +116,7 @@ def read_maps(
 def format_for_path(path: Path) -> MapFormat | None:
     """The writable format a file name implies (None if it implies none)."""
     name = path.name.lower()
-    for fmt in FORMATS.values():
+    for fmt in _formats().values():
         if fmt.write is not None and any(name.endswith(s) for s in fmt.suffixes):
             return fmt
     return None

@@ -71,3 +71,15 @@ def test_a_picture_needs_the_canvas_renderer(tmp_path: Path) -> None:
     write_map(data, tmp_path / "m.svg", renderer=renderer)
     assert drawn == ["svg"]
     assert (tmp_path / "m.svg").read_bytes() == b"picture"
+
+
+def test_an_empty_registry_says_what_to_import() -> None:
+    code = (
+        "from ipsmap.formats.registry import readable_formats\n"
+        "try:\n"
+        "    readable_formats()\n"
+        "except RuntimeError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "import ipsmap.export.all_formats" in result.stdout
