@@ -360,8 +360,12 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "at": e.at,
                 "actor": e.actor,
                 "actor_name": e.actor_name,
+                # Where the edit came from: the device id, and the workshop session.
+                "origin": e.origin,
+                "session": e.session_id,
                 "map_id": e.map_id,
                 "action": e.action,
+                "undoes": e.undoes,
                 "command": e.command,
                 "summary": e.summary,
             }

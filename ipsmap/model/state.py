@@ -33,6 +33,19 @@ class MapState:
         self._unsorted: set[str] = set()
         self._batching = False
 
+    def copy(self) -> MapState:
+        """A scratch copy to try edits on (records are immutable, so they are shared)."""
+        other = MapState(self.info)
+        other.styles = dict(self.styles)
+        other.factors = dict(self.factors)
+        other.links = dict(self.links)
+        other.groups = dict(self.groups)
+        other.group_members = {g: set(members) for g, members in self.group_members.items()}
+        other._links_of = {f: set(links) for f, links in self._links_of.items()}
+        other._max_seq = dict(self._max_seq)
+        other._unsorted = set(self._unsorted)
+        return other
+
     # -- to and from a detached map ---------------------------------------------------
 
     @classmethod

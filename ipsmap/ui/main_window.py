@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError
+from ipsmap.model.history import HistoryView, Scope
 from ipsmap.model.project import Project
 from ipsmap.ui import file_actions, map_actions
 from ipsmap.ui.actions import NUDGE_KEYS, build_menus, shortcut_table
@@ -282,23 +283,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(" — ".join(reversed(parts)))
 
     def _update_undo_actions(self) -> None:
-        doc = self.document
         undo, redo = self.actions_by_name["undo"], self.actions_by_name["redo"]
-        project_undo = self.project.undo_stack if self.project else None
-        undo_stack = project_undo if self._project_step_is_newer(redo=False) else None
-        redo_stack = project_undo if self._project_step_is_newer(redo=True) else None
-        undo_stack = undo_stack or (doc.undo_stack if doc is not None else None)
-        redo_stack = redo_stack or (doc.undo_stack if doc is not None else None)
-        undo.setText(f"&Undo {undo_stack.undo_name() if undo_stack else ''}".rstrip())
-        redo.setText(f"&Redo {redo_stack.redo_name() if redo_stack else ''}".rstrip())
-        undo.setEnabled(
-            bool(doc and doc.undo_stack.can_undo())
-            or bool(project_undo and project_undo.can_undo())
-        )
-        redo.setEnabled(
-            bool(doc and doc.undo_stack.can_redo())
-            or bool(project_undo and project_undo.can_redo())
-        )
+        reach = HistoryView(self.project, self._undo_scope()) if self.project else None
+        undo.setText(f"&Undo {reach.undo_name() if reach else ''}".rstrip())
+        redo.setText(f"&Redo {reach.redo_name() if reach else ''}".rstrip())
+        undo.setEnabled(bool(reach and reach.can_undo()))
+        redo.setEnabled(bool(reach and reach.can_redo()))
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -360,29 +350,26 @@ class MainWindow(QMainWindow):
 
     # -- Edit -------------------------------------------------------------------------------
 
-    def _project_step_is_newer(self, redo: bool) -> bool:
-        """Whether Undo/Redo should act on the project (maps added/deleted) or the map."""
-        if self.project is None:
-            return False
-        project_stack = self.project.undo_stack
-        doc_stack = self.document.undo_stack if self.document is not None else None
-        if redo:
-            return project_stack.redo_time() > (doc_stack.redo_time() if doc_stack else 0)
-        return project_stack.undo_time() > (doc_stack.undo_time() if doc_stack else 0)
+    def _undo_scope(self) -> Scope:
+        """Undo reaches the editor's own steps in the map shown and on the project."""
+        doc = self.document
+        live = doc is not None and doc.project is self.project
+        return Scope(doc.id if live and doc is not None else None, project_steps=True)
 
     def do_undo(self) -> None:
-        if self._project_step_is_newer(redo=False):
-            self._guard(self.project.undo)
-        elif self.document is not None:
-            self.editor.undo()
+        if self.project is not None:
+            self._guard(lambda: self._tell_left_alone(self.project.undo(self._undo_scope())))
         self._update_undo_actions()
 
     def do_redo(self) -> None:
-        if self._project_step_is_newer(redo=True):
-            self._guard(self.project.redo)
-        elif self.document is not None:
-            self.editor.redo()
+        if self.project is not None:
+            self._guard(lambda: self._tell_left_alone(self.project.redo(self._undo_scope())))
         self._update_undo_actions()
+
+    def _tell_left_alone(self, change: Change | None) -> None:
+        # An undo that met someone else's later edits says what it left as they made it.
+        if change is not None and change.notes:
+            self.show_message("; ".join(change.notes))
 
     def _guard(self, action) -> bool:
         try:

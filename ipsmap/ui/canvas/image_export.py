@@ -14,9 +14,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSiz
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from ipsmap.model.document import MapDocument
+from ipsmap.model.frozen import frozen_document
 from ipsmap.model.mapdata import MapData
-from ipsmap.model.state import MapState
 from ipsmap.ui.canvas.items import POLARITY_TEXT
 from ipsmap.ui.canvas.legend import (
     POLARITY_KEY,
@@ -50,7 +49,7 @@ def ensure_application() -> QApplication:
 def map_scene(data: MapData) -> MapScene:
     """A canvas scene drawing ``data`` on white (no project: nothing can be edited)."""
     ensure_application()
-    document = MapDocument(None, MapState.from_data(data))  # type: ignore[arg-type]  # read-only drawing
+    document = frozen_document(data, data.participants, "A picture of a map cannot be edited")
     scene = MapScene()
     scene.set_document(document)
     scene.setBackgroundBrush(QColor("#ffffff"))

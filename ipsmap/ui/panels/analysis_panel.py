@@ -29,7 +29,7 @@ from ipsmap.analysis import questions
 from ipsmap.analysis.graph import to_digraph
 from ipsmap.analysis.questions import NEEDS_FOCUS, answer_question
 from ipsmap.analysis.scenarios import SIGMOID, TANH
-from ipsmap.model.commands import EditMap
+from ipsmap.model.commands import EditMap, named
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.worker import run_in_worker
@@ -411,7 +411,7 @@ class AnalysisPanel(QWidget):
                 },
             ]
         command = EditMap({"attributes": attributes})
-        command.name = f"Save view {view['name']!r}"
+        command = named(command, f"Save view {view['name']!r}")
         return self.editor.run(command)
 
     # -- showing ----------------------------------------------------------------------------
