@@ -68,8 +68,7 @@ def frozen_document(
 ) -> MapDocument:
     """A MapDocument showing ``data`` that refuses every edit with ``reason``."""
     data = copy.deepcopy(data)
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
+    state = MapState.from_data(data)
     stand_in = FrozenProject(data, participants, reason or "This map is read-only")
     return MapDocument(stand_in, state)
 

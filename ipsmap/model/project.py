@@ -181,24 +181,14 @@ class Project:
     def document(self, map_id: str) -> MapDocument:
         """The editable document of a map (loaded on first use, then kept)."""
         if map_id not in self._documents:
-            state = MapState(self.map_info(map_id))
-            data = self._read_map(map_id)
-            state.load(data.styles, data.factors, data.links, data.groups, data.members)
+            state = MapState.from_data(self._read_map(map_id))
             self._documents[map_id] = MapDocument(self, state)
         return self._documents[map_id]
 
     def map_data(self, map_id: str) -> MapData:
         """A detached copy of a map with the participants its records name."""
         if map_id in self._documents:
-            state = self._documents[map_id].state
-            data = MapData(
-                info=state.info,
-                styles=list(state.styles.values()),
-                factors=list(state.factors.values()),
-                links=list(state.links.values()),
-                groups=list(state.groups.values()),
-                members=[(g, f) for g, fs in state.group_members.items() for f in sorted(fs)],
-            )
+            data = self._documents[map_id].state.to_data()
         else:
             data = self._read_map(map_id)
         people = {data.info.created_by}

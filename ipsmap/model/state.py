@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ipsmap.model.entities import GROUP_MEMBERS_TABLE, Factor, Group, Link, MapInfo, Style
+from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op
 
 MAP_TABLES = ("maps", "styles", "factors", "links", "groups", GROUP_MEMBERS_TABLE)
@@ -44,6 +45,26 @@ class MapState:
         other._max_seq = dict(self._max_seq)
         other._unsorted = set(self._unsorted)
         return other
+
+    # -- to and from a detached map ---------------------------------------------------
+
+    @classmethod
+    def from_data(cls, data: MapData) -> MapState:
+        """The state of a detached map (its records are shared, not copied)."""
+        state = cls(data.info)
+        state.load(data.styles, data.factors, data.links, data.groups, data.members)
+        return state
+
+    def to_data(self) -> MapData:
+        """This map as a detached MapData (no participants: the project knows those)."""
+        return MapData(
+            info=self.info,
+            styles=list(self.styles.values()),
+            factors=list(self.factors.values()),
+            links=list(self.links.values()),
+            groups=list(self.groups.values()),
+            members=[(g, f) for g, fs in self.group_members.items() for f in sorted(fs)],
+        )
 
     # -- queries ------------------------------------------------------------------
 

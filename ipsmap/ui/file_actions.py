@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ipsmap.formats.registry import (
+from ipsmap.export.all_formats import (
     FORMATS,
     ReadOptions,
     detect_format,
@@ -33,6 +33,7 @@ from ipsmap.formats.registry import (
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.project import Project
+from ipsmap.ui.canvas.image_export import render
 from ipsmap.ui.worker import run_in_worker
 
 if TYPE_CHECKING:
@@ -299,7 +300,7 @@ def export_map(window: MainWindow, path: str | Path | None = None) -> Path | Non
             warnings.simplefilter("always")
             # The document's own project: a snapshot being viewed exports the snapshot.
             data = document.project.map_data(document.id)
-            write_map(data, path, format_name, context=context)
+            write_map(data, path, format_name, context=context, renderer=render)
     except (IpsmapError, OSError) as exc:
         _error(window, "Cannot export the map", exc)
         return None

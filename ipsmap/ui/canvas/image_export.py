@@ -1,21 +1,19 @@
 """PNG and SVG pictures of a map: the real canvas scene, with the key beneath it.
 
-Used by the ``png`` and ``svg`` formats (declared Qt-free in ``ipsmap.export.images``,
-which imports this module only when writing). From the command line there is no
+The ``png`` and ``svg`` formats (declared Qt-free in ``ipsmap.export.images``) are given
+:func:`render` by the window and the command line. From the command line there is no
 application yet: one is made, offscreen unless a platform is already chosen.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from ipsmap.export.files import write_bytes_atomically
 from ipsmap.model.frozen import frozen_document
 from ipsmap.model.mapdata import MapData
 from ipsmap.ui.canvas.items import POLARITY_TEXT
@@ -185,9 +183,6 @@ def svg_bytes(data: MapData) -> bytes:
     return bytes(array.data())
 
 
-def write_png(data: MapData, path: str | os.PathLike[str]) -> None:
-    write_bytes_atomically(Path(path), png_bytes(data))
-
-
-def write_svg(data: MapData, path: str | os.PathLike[str]) -> None:
-    write_bytes_atomically(Path(path), svg_bytes(data))
+def render(data: MapData, kind: str) -> bytes:
+    """The renderer the ``png`` and ``svg`` formats are given: ``kind`` is "png" or "svg"."""
+    return png_bytes(data) if kind == "png" else svg_bytes(data)
