@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from ipsmap.model.ops import Op, invert_all
 from ipsmap.model.privacy import redact_op, redact_text, withheld_names
 from ipsmap.model.project_commands import AddParticipant, ImportMap
 from ipsmap.model.state import MapState
-from ipsmap.model.store import ProjectStore
+from ipsmap.model.store import AuditEntry, ProjectStore
 from ipsmap.model.summary import summarise
 
 ProjectListener = Callable[[Change], None]
@@ -309,18 +309,9 @@ class Project:
         author = author or self.local_author()
         map_id = map_id or _map_of(ops)
         state = self._state_of(map_id)
-        seq = self._write(
-            lambda: self.store.write(
-                ops,
-                actor=author.actor,
-                map_id=map_id,
-                action="do",
-                command=name,
-                summary=summary or summarise(ops, state, self.records),
-                session_id=author.session_id,
-                origin=author.origin,
-            )
-        )
+        entry = _entry(name, "do", author, map_id)
+        summary = summary or summarise(ops, state, self.records)
+        seq = self._write(lambda: self.store.write(ops, replace(entry, summary=summary)))
         change = self._take_in(ops, name, "do", map_id, author, seq)
         if undoable:
             # Recorded before listeners hear of the change, so they see it.
@@ -359,17 +350,10 @@ class Project:
         if step.map_id and step.scope == MAP_SCOPE and step.map_id not in self._maps:
             raise CommandError(f"Cannot {action} {step.name!r}: its map has been deleted")
         state = self._state_of(step.map_id)
+        entry = replace(_entry(step.name, action, author, step.map_id), undoes=step.seq)
         seq, applied, left = self._write(
             lambda: self.store.write_partial(
-                ops,
-                actor=author.actor,
-                map_id=step.map_id,
-                action=action,
-                command=step.name,
-                summary=lambda done: summarise(done, state, self.records),
-                session_id=author.session_id,
-                origin=author.origin,
-                undoes=step.seq,
+                ops, entry, lambda done: summarise(done, state, self.records)
             )
         )
         if action == "undo":
@@ -575,6 +559,17 @@ class Project:
             groups=groups,
             members=members,
         )
+
+
+def _entry(command: str, action: str, author: Author, map_id: str | None) -> AuditEntry:
+    return AuditEntry(
+        command=command,
+        action=action,
+        actor=author.actor,
+        origin=author.origin,
+        session_id=author.session_id,
+        map_id=map_id,
+    )
 
 
 def _map_of(ops: tuple[Op, ...] | list[Op]) -> str | None:

@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ from ipsmap.model.sqlite import sqlite_utils
 SQLITE_HEADER = b"SQLite format 3\x00"
 _JSON_COLUMNS = JSON_COLUMNS
 _BOOL_COLUMNS = BOOL_COLUMNS
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What the audit log records about a change besides its ops."""
+
+    command: str
+    action: str = "do"
+    actor: str | None = None
+    origin: str | None = None
+    session_id: str | None = None
+    map_id: str | None = None
+    summary: str = ""
+    # For an undo or redo: the event whose step it reverts or repeats.
+    undoes: int | None = None
 
 
 class ProjectStore:
@@ -121,19 +137,7 @@ class ProjectStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def write(
-        self,
-        ops: list[Op],
-        *,
-        actor: str | None,
-        map_id: str | None,
-        action: str,
-        command: str,
-        summary: str,
-        session_id: str | None = None,
-        origin: str | None = None,
-        undoes: int | None = None,
-    ) -> int:
+    def write(self, ops: list[Op], entry: AuditEntry) -> int:
         """Write ops and their audit event in one transaction; return the event's seq.
 
         Every op must replace what it expects (see model/conflicts.py): otherwise a
@@ -142,76 +146,37 @@ class ProjectStore:
         try:
             with self.db.atomic():
                 self._write_checked(ops)
-                return self._log(
-                    ops, actor, map_id, action, command, summary, session_id, origin, undoes
-                )
+                return self._log(ops, entry, entry.summary)
         except BaseException:
             self._known_devices.clear()  # a device recorded in the rolled-back transaction
             raise
 
     def write_partial(
-        self,
-        ops: list[Op],
-        *,
-        actor: str | None,
-        map_id: str | None,
-        action: str,
-        command: str,
-        summary: Callable[[list[Op]], str],
-        session_id: str | None = None,
-        origin: str | None = None,
-        undoes: int | None = None,
+        self, ops: list[Op], entry: AuditEntry, summary: Callable[[list[Op]], str]
     ) -> tuple[int, list[Op], list[Conflict]]:
         """Write what of ``ops`` still applies (undo, redo), in one transaction.
 
         Returns the event's seq (0 when nothing applied and nothing was logged), the ops
         written, and what was left alone and why. Never overwrites a value someone else set.
+        ``summary`` says in one line what the ops that applied did.
         """
         conn = self.db.conn
         try:
-            return self._write_partial(
-                conn, ops, actor, map_id, action, command, summary, session_id, origin, undoes
-            )
+            with self.db.atomic():
+                conn.execute("SAVEPOINT whole")
+                try:
+                    self._write_checked(ops)
+                    applied, left = list(ops), list[Conflict]()
+                except (ConflictError, sqlite3.IntegrityError):
+                    conn.execute("ROLLBACK TO whole")
+                    applied, left = self._write_what_applies(ops)
+                conn.execute("RELEASE whole")
+                if not applied:
+                    return 0, [], left
+                return self._log(applied, entry, summary(applied)), applied, left
         except BaseException:
             self._known_devices.clear()
             raise
-
-    def _write_partial(
-        self,
-        conn: sqlite3.Connection,
-        ops: list[Op],
-        actor: str | None,
-        map_id: str | None,
-        action: str,
-        command: str,
-        summary: Callable[[list[Op]], str],
-        session_id: str | None,
-        origin: str | None,
-        undoes: int | None,
-    ) -> tuple[int, list[Op], list[Conflict]]:
-        with self.db.atomic():
-            conn.execute("SAVEPOINT whole")
-            try:
-                self._write_checked(ops)
-                applied, left = list(ops), list[Conflict]()
-            except (ConflictError, sqlite3.IntegrityError):
-                conn.execute("ROLLBACK TO whole")
-                applied, left = self._write_what_applies(ops)
-            conn.execute("RELEASE whole")
-            if not applied:
-                return 0, [], left
-            seq = self._log(
-                applied,
-                actor,
-                map_id,
-                action,
-                command,
-                summary(applied),
-                session_id,
-                origin,
-                undoes,
-            )
-            return seq, applied, left
 
     def _write_checked(self, ops: list[Op]) -> None:
         conn = self.db.conn
@@ -247,40 +212,29 @@ class ProjectStore:
             conn.execute("RELEASE one_op")
         return applied, left
 
-    def _log(
-        self,
-        ops: list[Op],
-        actor: str | None,
-        map_id: str | None,
-        action: str,
-        command: str,
-        summary: str,
-        session_id: str | None,
-        origin: str | None,
-        undoes: int | None,
-    ) -> int:
-        if origin is not None and origin not in self._devices():
+    def _log(self, ops: list[Op], entry: AuditEntry, summary: str) -> int:
+        if entry.origin is not None and entry.origin not in self._devices():
             # A device seen for the first time (another laptop in a live session) is
             # recorded in the same transaction as its first edit.
             self.db.execute(
                 "INSERT OR IGNORE INTO devices (id, kind, first_seen) VALUES (?, 'remote', ?)",
-                [origin, now_iso()],
+                [entry.origin, now_iso()],
             )
-            self._known_devices.add(origin)
+            self._known_devices.add(entry.origin)
         cursor = self.db.execute(
             "INSERT INTO events (at, actor, map_id, action, command, summary, ops, session_id, "
             "origin, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 now_iso(),
-                actor,
-                map_id,
-                action,
-                command,
+                entry.actor,
+                entry.map_id,
+                entry.action,
+                entry.command,
                 summary,
                 json.dumps([op.to_json() for op in ops], ensure_ascii=False),
-                session_id,
-                origin,
-                undoes,
+                entry.session_id,
+                entry.origin,
+                entry.undoes,
             ],
         )
         return int(cursor.lastrowid or 0)
