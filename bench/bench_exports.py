@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_map
 
+from ipsmap.export.all_formats import write_map
 from ipsmap.export.context import ExportContext
-from ipsmap.formats.registry import write_map
 from ipsmap.formats.tables_writer import table_rows
 from ipsmap.model.mapdata import MapData
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_map
 
-from ipsmap.formats.registry import read_maps, write_map
+from ipsmap.export.all_formats import read_maps, write_map
 from ipsmap.model.project import Project
 
 TARGET = 2.0

@@ -64,8 +64,7 @@ from synthetic import synthetic_map
 from ipsmap.analysis.graph import to_digraph
 from ipsmap.model.state import MapState
 data = synthetic_map({n})
-state = MapState(data.info)
-state.load(data.styles, data.factors, data.links, [], [])
+state = MapState.from_data(data)
 graph = to_digraph(state)
 start = time.perf_counter()
 count = sum(1 for _ in nx.simple_cycles(graph, length_bound={length}))
@@ -119,8 +118,7 @@ class Table:
 def state_of(n_factors: int) -> MapState:
     """The synthetic map's state, loaded straight from its records (no project file)."""
     data = synthetic_map(n_factors)
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, [], [])
+    state = MapState.from_data(data)
     return state
 
 

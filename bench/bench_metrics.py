@@ -66,8 +66,7 @@ PARTS = (
 
 def bench_graph(n_factors: int) -> nx.DiGraph:
     data = synthetic_map(n_factors)
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
+    state = MapState.from_data(data)
     return to_digraph(state)
 
 

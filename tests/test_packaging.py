@@ -96,6 +96,8 @@ LIGHT_MODULES = [
     "ipsmap.model",
     "ipsmap.formats",
     "ipsmap.formats.registry",
+    "ipsmap.formats.interchange",
+    "ipsmap.export.all_formats",
     "ipsmap.model.project",
     "ipsmap.cli",
     "ipsmap.analysis",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ipsmap.formats.registry import write_map
+from ipsmap.export.all_formats import write_map
 from ipsmap.model.commands import AddFactor, AddLink
-from ipsmap.model.privacy import for_export, personal_data_check, public_name
+from ipsmap.model.privacy import for_export, personal_data_check, public_name, public_names
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
 from ipsmap.model.record_commands import AddCMO
@@ -28,6 +28,23 @@ def test_public_names(project: Project):
     assert public_name(rowan) == "Rowan"
     assert public_name(rowan, anonymise=True) == "Parent/carer"
     assert public_name(kit) == "Practitioner"
+    people = [rowan, kit]
+    assert public_names(people) == {rowan.id: "Rowan", kit.id: "Practitioner"}
+    assert public_names(people, anonymise=True) == {
+        rowan.id: "Parent/carer",
+        kit.id: "Practitioner",
+    }
+
+
+def test_the_writers_that_look_people_up_use_the_one_rule(project: Project, doc):
+    from ipsmap.formats.tables_writer import table_rows
+
+    ids = _people(project)
+    project.set_actor(ids["Kit"])
+    doc.execute(AddFactor("Stress"))
+    data = project.map_data(doc.id)
+    factors, _ = table_rows(data)
+    assert "Practitioner" in factors[1] and "Kit" not in factors[1]
 
 
 def test_every_writer_gets_only_what_may_be_shown(project: Project, doc, tmp_path):

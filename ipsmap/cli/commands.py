@@ -20,6 +20,7 @@ from ipsmap.cli import cmos as cli_cmos
 from ipsmap.cli import evaluation as cli_evaluation
 from ipsmap.cli import people as cli_people
 from ipsmap.model.errors import IpsmapError
+from ipsmap.model.mapdata import MapData
 
 EXIT_USAGE = 2
 # `ipsmap export` shows progress on stderr for maps this big, when stderr is a terminal.
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", type=Path)
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    from ipsmap.formats.registry import readable_formats, writable_formats
+    from ipsmap.export.all_formats import readable_formats, writable_formats
 
     p = commands.add_parser("export", help="write one map, snapshot or saved view to a file")
     p.add_argument("project", type=Path)
@@ -197,9 +198,18 @@ def cmd_maps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _draw_canvas(data: MapData, kind: str) -> bytes:
+    """PNG/SVG bytes drawn by the map window's canvas, offscreen (no display needed)."""
+    # The one use of the ui below the window (a declared import-linter exception): the
+    # picture is the canvas's own drawing, and Qt is loaded only when one is written.
+    from ipsmap.ui.canvas.image_export import render
+
+    return render(data, kind)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    from ipsmap.export.all_formats import write_map
     from ipsmap.export.context import build_context
-    from ipsmap.formats.registry import write_map
     from ipsmap.model.project import Project
 
     if not args.out.parent.is_dir():
@@ -215,7 +225,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fmt = write_map(data, args.out, args.format, args.anonymise, context=context)
+            fmt = write_map(
+                data,
+                args.out,
+                args.format,
+                args.anonymise,
+                context=context,
+                renderer=_draw_canvas,
+            )
     except KeyboardInterrupt:
         # Every writer writes a temporary file and renames it at the end: nothing is left.
         _end_progress(shown)
@@ -263,7 +280,7 @@ def _end_progress(shown: list[int] | None) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ipsmap.formats.registry import ReadOptions, read_maps
+    from ipsmap.export.all_formats import ReadOptions, read_maps
     from ipsmap.model.project import Project
 
     columns = {}
@@ -303,7 +320,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    from ipsmap.formats.registry import FORMATS
+    from ipsmap.export.all_formats import FORMATS
 
     rows: list[dict[str, Any]] = [
         {
@@ -343,8 +360,12 @@ def cmd_history(args: argparse.Namespace) -> int:
                 "at": e.at,
                 "actor": e.actor,
                 "actor_name": e.actor_name,
+                # Where the edit came from: the device id, and the workshop session.
+                "origin": e.origin,
+                "session": e.session_id,
                 "map_id": e.map_id,
                 "action": e.action,
+                "undoes": e.undoes,
                 "command": e.command,
                 "summary": e.summary,
             }

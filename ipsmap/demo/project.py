@@ -10,7 +10,6 @@ from ipsmap.demo.toc import add_demo_toc_notes
 from ipsmap.demo.workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
 from ipsmap.model.project import Project
-from ipsmap.model.undo import UndoStack
 from ipsmap.resources_path import demo_map_files
 
 DEMO_TITLE = "IPS demo project"
@@ -35,7 +34,5 @@ def create_demo_project(path: str | Path) -> Project:
         Path(path).unlink(missing_ok=True)
         raise
     # Building the demo is not something a user should be able to undo.
-    project.undo_stack = UndoStack()
-    for info in project.maps():
-        project.document(info.id).undo_stack = UndoStack()
+    project.undo_history.clear()
     return project

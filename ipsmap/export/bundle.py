@@ -57,7 +57,8 @@ def write_bundle(
     progress: Progress | None = None,
 ) -> None:
     """Write the bundle zip of ``data`` (with the context's provenance) atomically."""
-    from ipsmap.formats.registry import get_format
+    # Lazily: all_formats imports this module to register the bundle.
+    from ipsmap.export.all_formats import get_format
 
     if context is None:
         context = ExportContext(map_name=data.info.name, site=data.info.site)
@@ -76,11 +77,12 @@ def write_bundle(
             )
             start += share
             member = Path(folder) / name
-            writer: Any = get_format(format_name).write
-            if format_name == "json":
-                writer(data, member)
+            fmt = get_format(format_name)
+            assert fmt.write is not None
+            if fmt.takes_context:
+                fmt.write(data, member, context=part)
             else:
-                writer(data, member, context=part)
+                fmt.write(data, member)
             files.append(
                 {
                     "name": name,
@@ -152,5 +154,6 @@ FORMATS = [
         suffixes=(".zip",),
         read=None,
         write=write_bundle,
+        takes_context=True,
     )
 ]

@@ -20,15 +20,6 @@ from ipsmap.model.mapdata import MapData
 if TYPE_CHECKING:
     from ipsmap.model.project import Project
 
-# The analysis panel's questions, worded as the panel words them (the panel lives in ui/).
-VIEW_QUESTIONS = {
-    "affects": "What does this affect?",
-    "influences": "What influences this?",
-    "connected": "How are these connected?",
-    "loops": "Which loops run through this?",
-    "central": "Which factors are most central?",
-    "whatif": "What if this went up (or down)?",
-}
 # Loops for a saved view are searched this long at most (a view is a figure, not a census).
 VIEW_LOOP_SECONDS = 2.0
 
@@ -73,7 +64,7 @@ class ExportContext:
     views: list[ViewFigure] = field(default_factory=list)
     voices: dict[str, Any] | None = None
     anonymise: bool = False
-    # Participant id → the name exports may show (see ipsmap.model.privacy.public_name).
+    # Participant id → the name exports may show (ipsmap.model.privacy.public_names).
     people: dict[str, str] = field(default_factory=dict)
     exported_at: str = field(
         default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -83,6 +74,10 @@ class ExportContext:
     # progress(fraction, message), called by long writers at natural points; it raises
     # ipsmap.export.progress.ExportCancelled to stop the export (see that module).
     progress: Callable[[float, str], None] | None = field(default=None, repr=False, compare=False)
+
+    def name_people(self, data: MapData) -> MapData:
+        """``data`` naming its participants as this export may (see with_public_names)."""
+        return with_public_names(data, self)
 
 
 def build_context(
@@ -99,7 +94,7 @@ def build_context(
     """
     from ipsmap.model.canonical import map_document
     from ipsmap.model.compare import compare_documents
-    from ipsmap.model.privacy import public_name
+    from ipsmap.model.privacy import public_names
     from ipsmap.model.snapshots import find_snapshot, list_snapshots, snapshot_map
 
     snapshot = None
@@ -132,7 +127,7 @@ def build_context(
             map_document(snapshot_map(project, previous.id)), map_document(data), match="id"
         )
 
-    people = {pid: public_name(p, anonymise) for pid, p in project.participants.items()}
+    people = public_names(project.participants.values(), anonymise)
     cmos, note = relevant_cmos(project.cmos.values(), data)
     cmos = [_where_named_now(project, cmo) for cmo in cmos]
     context = ExportContext(
@@ -247,29 +242,23 @@ def saved_views(data: MapData) -> list[ViewFigure]:
 def _answer_view(data: MapData, view: dict[str, Any]) -> ViewFigure:
     """The factors a saved view shows, asked again of this map (its stored answer else)."""
     from ipsmap.analysis.graph import to_digraph
-    from ipsmap.analysis.loops import find_loops
-    from ipsmap.analysis.submaps import downstream, on_any_path, upstream
+    from ipsmap.analysis.questions import QUESTIONS, SUBMAP_QUESTIONS, answer_question
 
     present = {f.id for f in data.factors}
     focus = [f for f in view.get("focus", []) if f in present]
     question = str(view.get("question") or "")
     found: set[str] = set()
-    if focus and question in ("affects", "influences", "connected", "loops"):
-        graph = to_digraph(_state(data))
-        if question in ("affects", "influences"):
-            depth = int(view.get("depth") or 0) or None
-            found = (downstream if question == "affects" else upstream)(graph, focus, depth)
-        elif question == "connected":
-            found, _ = on_any_path(graph, focus[:1], focus[1:] or focus[:1])
-        else:
-            listing = find_loops(
-                graph,
-                int(view.get("loop_length") or 6),
-                max_count=5000,
-                time_limit=VIEW_LOOP_SECONDS,
-                through=focus,
-            )
-            found = {f for loop in listing.items for f in loop.factors}
+    # Centrality and what-ifs are not asked again: their stored answer is the figure.
+    if focus and question in SUBMAP_QUESTIONS:
+        found = answer_question(
+            to_digraph(_state(data)),
+            question,
+            focus,
+            depth=int(view.get("depth") or 0) or None,
+            loop_length=int(view.get("loop_length") or 6),
+            loop_count=5000,
+            loop_seconds=VIEW_LOOP_SECONDS,
+        ).factors
     if not found:
         found = {f for f in view.get("answer", []) if f in present} | set(focus)
     if not found:
@@ -277,7 +266,7 @@ def _answer_view(data: MapData, view: dict[str, Any]) -> ViewFigure:
     labels = {f.id: f.label for f in data.factors}
     return ViewFigure(
         name=str(view["name"]).strip(),
-        question=VIEW_QUESTIONS.get(question, question),
+        question=QUESTIONS.get(question, question),
         focus=tuple(labels[f] for f in focus),
         factor_ids=frozenset(found),
         summary=str(view.get("summary") or ""),
@@ -305,9 +294,7 @@ def view_submap(data: MapData, view: ViewFigure) -> MapData:
 def _state(data: MapData) -> Any:
     from ipsmap.model.state import MapState
 
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
-    return state
+    return MapState.from_data(data)
 
 
 def map_analysis(data: MapData, context: ExportContext | None = None) -> dict[str, Any] | None:

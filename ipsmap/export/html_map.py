@@ -31,6 +31,7 @@ from ipsmap.model.entities import (
     level_name,
 )
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.privacy import public_names
 
 # Our factor shapes → vis-network shapes ("note" has no vis equivalent: a box). vis draws
 # the label of its own hexagon and star *below* a small symbol, where neighbouring labels
@@ -85,17 +86,6 @@ def _json_for_script(value: Any) -> str:
     )
 
 
-def _people(data: MapData) -> dict[str, str]:
-    """Participant id → the name an evaluator may see (pseudonym, or group without consent)."""
-    names: dict[str, str] = {}
-    for person in data.participants:
-        if person.consent:
-            names[person.id] = person.pseudonym or person.stakeholder_group
-        else:
-            names[person.id] = f"a {person.stakeholder_group}"
-    return names
-
-
 def _tooltip(lines: list[tuple[str, str]]) -> str:
     """Plain-text tooltip (vis-network shows string titles as text, not HTML)."""
     return "\n".join(f"{key}: {value}" if key else value for key, value in lines if value)
@@ -106,7 +96,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
     from pyvis.network import Network
 
     styles: dict[str, Style] = {s.id: s for s in data.styles}
-    people = _people(data)
+    people = public_names(data.participants)
     group_names = {g.id: g.name for g in data.groups}
     groups_of: dict[str, list[str]] = {}
     for group_id, factor_id in data.members:
@@ -454,5 +444,6 @@ FORMATS = [
         suffixes=(".html", ".htm"),
         read=None,
         write=write_html,
+        takes_context=True,
     )
 ]

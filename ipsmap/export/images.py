@@ -1,36 +1,57 @@
 """PNG and SVG pictures of a map (formats ``png`` and ``svg``).
 
-The drawing is the canvas's own (Qt), so it lives in ``ipsmap.ui.canvas.image_export``; this
-module only declares the formats and imports Qt when a picture is written, so loading
-the format registry (and the command line) never loads Qt.
+The drawing is the canvas's own (Qt, in ``ipsmap.ui.canvas.image_export``), and export
+imports no ui: the window or the command line passes that drawing in as a ``renderer``
+(``write_map(..., renderer=...)``), and this module writes what it returns, naming people
+as exports may.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
 
+from ipsmap.export.context import ExportContext, with_public_names
+from ipsmap.export.files import write_bytes_atomically
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.mapdata import MapData
 
+# Draws a map: (data, "png" | "svg") → the picture file's bytes.
+Renderer = Callable[[MapData, str], bytes]
 
-def write_png(data: MapData, path: str | os.PathLike[str], context: Any = None) -> None:
+
+def write_png(
+    data: MapData,
+    path: str | os.PathLike[str],
+    context: ExportContext | None = None,
+    *,
+    renderer: Renderer,
+) -> None:
     """The map (or a saved view's submap) as a PNG, two pixels per map unit, with its key."""
-    from ipsmap.export.context import with_public_names
-    from ipsmap.ui.canvas.image_export import write_png as write
-
-    write(with_public_names(data, context), path)
+    write_bytes_atomically(Path(path), renderer(with_public_names(data, context), "png"))
 
 
-def write_svg(data: MapData, path: str | os.PathLike[str], context: Any = None) -> None:
+def write_svg(
+    data: MapData,
+    path: str | os.PathLike[str],
+    context: ExportContext | None = None,
+    *,
+    renderer: Renderer,
+) -> None:
     """The map (or a saved view's submap) as an SVG with its key."""
-    from ipsmap.export.context import with_public_names
-    from ipsmap.ui.canvas.image_export import write_svg as write
-
-    write(with_public_names(data, context), path)
+    write_bytes_atomically(Path(path), renderer(with_public_names(data, context), "svg"))
 
 
 FORMATS = [
-    MapFormat(name="png", label="PNG image", suffixes=(".png",), read=None, write=write_png),
-    MapFormat(name="svg", label="SVG image", suffixes=(".svg",), read=None, write=write_svg),
+    MapFormat(
+        name=name,
+        label=label,
+        suffixes=(f".{name}",),
+        read=None,
+        write=write,
+        takes_context=True,
+        needs_renderer=True,
+    )
+    for name, label, write in (("png", "PNG image", write_png), ("svg", "SVG image", write_svg))
 ]

@@ -29,6 +29,7 @@ from ipsmap.model.entities import (
     level_name,
 )
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.privacy import public_names
 from ipsmap.model.toc_notes import ASSUMPTIONS, INDICATORS, toc_badge, toc_list
 
 LOOP_BADGES = {"reinforcing": ("R", "#1b5e20"), "balancing": ("B", "#b71c1c")}
@@ -126,17 +127,6 @@ class _CheckedShapes(list):  # type: ignore[type-arg]
             yield shape
 
 
-def _people(data: MapData) -> dict[str, str]:
-    """Participant id → the name an evaluator may see (pseudonym, or group without consent)."""
-    names: dict[str, str] = {}
-    for person in data.participants:
-        if person.consent:
-            names[person.id] = person.pseudonym or person.stakeholder_group
-        else:
-            names[person.id] = f"a {person.stakeholder_group}"
-    return names
-
-
 def _fonts() -> tuple[str, str, bool]:
     """Registered (regular, bold) font names, and whether they are Unicode TrueType."""
     from reportlab.pdfbase import pdfmetrics
@@ -228,7 +218,7 @@ def _story(
     )
 
     info = data.info
-    people = _people(data)
+    people = public_names(data.participants)
     styles = {s.id: s for s in data.styles}
     labels = {f.id: f.label for f in data.factors}
     shown_links = [ln for ln in data.links if ln.source in labels and ln.target in labels]
@@ -726,5 +716,12 @@ def write_pdf(
 
 
 FORMATS = [
-    MapFormat(name="pdf", label="PDF report", suffixes=(".pdf",), read=None, write=write_pdf)
+    MapFormat(
+        name="pdf",
+        label="PDF report",
+        suffixes=(".pdf",),
+        read=None,
+        write=write_pdf,
+        takes_context=True,
+    )
 ]

@@ -196,5 +196,6 @@ FORMATS = [
         suffixes=(".qdc",),
         read=None,
         write=write_qdc,
+        takes_context=True,
     )
 ]

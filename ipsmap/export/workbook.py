@@ -171,8 +171,9 @@ def _text_writer(text: str) -> Any:
     return lambda p: p.write_text(text, "utf-8-sig", newline="")
 
 
-# Declared after ipsmap.formats.tables in the registry, so these replace its csv and xlsx
-# writers; reading is the tables reader's, which ignores the evaluator sheets and files.
+# Registered by ipsmap.export.all_formats as replacing the csv and xlsx formats of
+# ipsmap.formats.tables; reading is the tables reader's, which ignores the evaluator sheets
+# and files.
 FORMATS = [
     MapFormat(
         name="csv",
@@ -180,6 +181,7 @@ FORMATS = [
         suffixes=(".csv",),
         read=read_csv,
         write=write_csv_tables,
+        takes_context=True,
     ),
     MapFormat(
         name="xlsx",
@@ -187,5 +189,6 @@ FORMATS = [
         suffixes=(".xlsx",),
         read=read_xlsx,
         write=write_workbook,
+        takes_context=True,
     ),
 ]

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
@@ -45,9 +45,25 @@ class MapFormat:
     label: str
     suffixes: tuple[str, ...]
     read: Callable[[Path, ReadOptions], list[MapData]] | None
-    write: Callable[[MapData, Path], None] | None
+    # write(data, path), plus the keywords declared below.
+    write: Callable[..., None] | None
     # Recognises the format from the first bytes, for suffixes several formats share.
     sniff: Callable[[bytes], bool] = lambda head: False
+    # The writer takes ``context=`` (an export context: provenance, CMOs, saved views).
+    takes_context: bool = False
+    # The writer takes ``renderer=``: the canvas's drawing (Qt), which only the window or
+    # the command line can give, so formats and export never import the ui.
+    needs_renderer: bool = False
+
+
+class WriteContext(Protocol):
+    """What writing a map needs of an export context (``ipsmap.export.context``)."""
+
+    anonymise: bool
+
+    def name_people(self, data: MapData) -> MapData:
+        """``data`` naming its participants as this export may."""
+        ...
 
 
 def parse_json(text: str, path: Path | str | None) -> Any:

@@ -1,75 +1,78 @@
-"""Which format a file is in, and the readers and writers for each format.
+"""The format registry: which format a file is in, and its reader and writer.
 
-Each format module exposes ``FORMATS``: a list of MapFormat. The registry gathers them from
-the modules named in FORMAT_MODULES, so adding a format is adding a module and its name.
+The registry holds formats; it imports none. ``ipsmap.formats.interchange`` registers the
+interchange formats, ``ipsmap.export.all_formats`` the evaluator exports on top of them:
+code that reads or writes any format imports that module (formats never import export).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
 
-__all__ = ["FORMATS", "MapFormat", "ReadOptions", "read_maps", "write_map"]
+__all__ = [
+    "FORMATS",
+    "DuplicateFormatError",
+    "MapFormat",
+    "ReadOptions",
+    "read_maps",
+    "register",
+    "write_map",
+]
 
 
-# Order matters for detection: specific formats before general ones.
-FORMAT_MODULES = (
-    "ipsmap_json",
-    "prsm",
-    "kumu",
-    "mentalmodeler",
-    "loopy",
-    "graph_formats",
-    "dot",
-    "vensim",
-    "matrix",
-    "tables",
-    # Evaluator outputs that are written like a format (write-only).
-    "ipsmap.export.html_map",
-    "ipsmap.export.pdf_report",
-    # Replace the csv and xlsx writers of "tables" (same readers): the evaluator workbook.
-    "ipsmap.export.workbook",
-    "ipsmap.export.qdc",
-    "ipsmap.export.images",
-    "ipsmap.export.bundle",
-)
+class DuplicateFormatError(ValueError):
+    """Two formats registered under one name (a programming error, raised at import)."""
 
 
-def _load() -> dict[str, MapFormat]:
-    formats: dict[str, MapFormat] = {}
-    for module_name in FORMAT_MODULES:
-        full_name = module_name if "." in module_name else f"ipsmap.formats.{module_name}"
-        try:
-            module = importlib.import_module(full_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != full_name:
-                raise
-            continue
-        for fmt in getattr(module, "FORMATS", ()):
-            formats[fmt.name] = fmt
-    return formats
+# In registration order, which is the order of detection: specific formats first.
+FORMATS: dict[str, MapFormat] = {}
 
 
-FORMATS: dict[str, MapFormat] = _load()
+def register(*formats: MapFormat, replacing: bool = False) -> None:
+    """Add formats; a name already taken is an error unless ``replacing`` says so.
+
+    ``replacing`` is for a format that knowingly takes over another's name (the evaluator
+    workbook writes csv and xlsx with more tables); it keeps its place in detection order.
+    """
+    names = [fmt.name for fmt in formats]
+    for name in names:
+        taken = name in FORMATS
+        if (taken and not replacing) or names.count(name) > 1:
+            raise DuplicateFormatError(f"a format named {name!r} is registered already")
+        if replacing and not taken:
+            raise DuplicateFormatError(f"there is no format {name!r} to replace")
+    # Checked first, so a refused registration adds none of its formats.
+    for fmt in formats:
+        FORMATS[fmt.name] = fmt
+
+
+def _formats() -> dict[str, MapFormat]:
+    # An empty registry means nothing imported the modules that fill it: say so, rather
+    # than call every file unreadable.
+    if not FORMATS:
+        raise RuntimeError(
+            "no formats are registered: import ipsmap.export.all_formats "
+            "(or ipsmap.formats.interchange for the interchange formats only)"
+        )
+    return FORMATS
 
 
 def readable_formats() -> list[str]:
-    return [name for name, f in FORMATS.items() if f.read is not None]
+    return [name for name, f in _formats().items() if f.read is not None]
 
 
 def writable_formats() -> list[str]:
-    return [name for name, f in FORMATS.items() if f.write is not None]
+    return [name for name, f in _formats().items() if f.write is not None]
 
 
 def get_format(name: str) -> MapFormat:
     try:
-        return FORMATS[name]
+        return _formats()[name]
     except KeyError:
         known = ", ".join(FORMATS)
         raise FormatError(None, "", f"unknown format {name!r} (known: {known})") from None
@@ -84,7 +87,7 @@ def detect_format(path: Path) -> MapFormat:
         raise FormatError(path, "", "no such file") from None
     except OSError as exc:
         raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
-    candidates = [f for f in FORMATS.values() if f.read is not None]
+    candidates = [f for f in _formats().values() if f.read is not None]
     for fmt in candidates:
         if fmt.sniff(head):
             return fmt
@@ -113,7 +116,7 @@ def read_maps(
 def format_for_path(path: Path) -> MapFormat | None:
     """The writable format a file name implies (None if it implies none)."""
     name = path.name.lower()
-    for fmt in FORMATS.values():
+    for fmt in _formats().values():
         if fmt.write is not None and any(name.endswith(s) for s in fmt.suffixes):
             return fmt
     return None
@@ -124,14 +127,15 @@ def write_map(
     path: str | Path,
     format_name: str | None = None,
     anonymise: bool = False,
-    context: Any = None,
+    context: WriteContext | None = None,
+    renderer: Callable[[MapData, str], bytes] | None = None,
 ) -> MapFormat:
     """Write one map in a format named, or implied by the suffix of ``path``.
 
     People are written as :func:`ipsmap.model.privacy.for_export` allows (pseudonyms, or
     group labels only for those without consent, or for everyone when ``anonymise``).
-    ``context`` (an ``ipsmap.export.context.ExportContext``) goes to the writers that
-    take one (the evaluator exports); the others ignore it.
+    ``context`` (an ``ipsmap.export.context.ExportContext``) goes to the writers declared
+    to take one (the evaluator exports); ``renderer`` to those that draw the canvas.
     """
     from ipsmap.model.privacy import for_export
 
@@ -144,17 +148,19 @@ def write_map(
         fmt = get_format(format_name)
     if fmt.write is None:
         raise FormatError(path, "", f"ipsmap cannot write {fmt.label} files")
+    if fmt.needs_renderer and renderer is None:
+        raise FormatError(path, "", f"{fmt.label} files are drawn by the map window's canvas")
     if context is not None:
         anonymise = anonymise or context.anonymise
     data = for_export(data, anonymise)
     if context is not None:
         # The project's current records decide how people are named, also in a snapshot
         # taken before someone withdrew consent.
-        from ipsmap.export.context import with_public_names
-
-        data = with_public_names(data, context)
-    if context is not None and "context" in inspect.signature(fmt.write).parameters:
-        cast(Any, fmt.write)(data, path, context=context)
-    else:
-        fmt.write(data, path)
+        data = context.name_people(data)
+    keywords: dict[str, object] = {}
+    if context is not None and fmt.takes_context:
+        keywords["context"] = context
+    if fmt.needs_renderer:
+        keywords["renderer"] = renderer
+    fmt.write(data, path, **keywords)
     return fmt

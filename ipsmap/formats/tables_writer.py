@@ -19,6 +19,7 @@ from ipsmap.formats.table_cells import _norm
 from ipsmap.formats.table_columns import _KNOWN_NAMES, ATTRIBUTE_PREFIX
 from ipsmap.model.entities import Factor, Style
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.privacy import public_names
 
 # -- writing ---------------------------------------------------------------------------
 
@@ -52,7 +53,8 @@ def _attribute_keys(records: Iterable[Factor] | Iterable[Any]) -> list[str]:
 
 
 def pseudonyms(data: MapData) -> dict[str, str]:
-    return {p.id: (p.pseudonym if p.consent else p.stakeholder_group) for p in data.participants}
+    """Participant id → the name the tables show (see ipsmap.model.privacy.public_name)."""
+    return public_names(data.participants)
 
 
 def style_names(styles: list[Style]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ipsmap.model.ops import Op
 
@@ -22,10 +23,21 @@ class Change:
     added: dict[str, set[str]] = field(default_factory=dict)
     removed: dict[str, set[str]] = field(default_factory=dict)
     changed: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    # Where the change came from: who made it, on which device, in which workshop session,
+    # and the audit event that records it.
+    actor: str | None = None
+    origin: str | None = None
+    session_id: str | None = None
+    seq: int = 0
+    # What an undo or redo left alone and why ("not undone: 'label' was changed since by Rowan").
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_ops(cls, command: str, action: str, map_id: str | None, ops: list[Op]) -> Change:
-        change = cls(command, action, map_id)
+    def from_ops(
+        cls, command: str, action: str, map_id: str | None, ops: list[Op], **provenance: Any
+    ) -> Change:
+        """The change ``ops`` make; ``provenance``: actor, origin, session_id, seq."""
+        change = cls(command, action, map_id, **provenance)
         for one in ops:
             if one.kind == "insert":
                 if one.key in change.removed.get(one.table, set()):

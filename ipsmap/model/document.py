@@ -1,4 +1,4 @@
-"""One open map: applies commands, keeps its undo stack, tells listeners what changed."""
+"""One open map: runs its edits through the project's one writer, tells listeners."""
 
 from __future__ import annotations
 
@@ -6,30 +6,30 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command, EditContext
-from ipsmap.model.entities import Factor, Link, MapInfo, Style, now_iso
+from ipsmap.model.commands import Command
+from ipsmap.model.entities import Factor, Link, MapInfo, Style
 from ipsmap.model.errors import CommandError
-from ipsmap.model.ops import invert_all
+from ipsmap.model.history import HistoryView, Scope
 from ipsmap.model.state import MapState
-from ipsmap.model.undo import Step, UndoStack
 
 if TYPE_CHECKING:
-    from ipsmap.model.project import Project
+    from ipsmap.model.project_view import ProjectView
 
 Listener = Callable[[Change], None]
 
 
 class MapDocument:
-    """The live, editable form of one map of a project.
+    """The live, editable form of one map of a project (or a read-only snapshot of one).
 
-    Every change goes through :meth:`execute` (or undo/redo), which commits it to the
-    project file in one transaction before anyone is told about it.
+    Every change goes through :meth:`execute` (or undo/redo), which hands it to the
+    project's one writer: committed to the file in one transaction before anyone is told.
     """
 
-    def __init__(self, project: Project, state: MapState) -> None:
+    def __init__(self, project: ProjectView, state: MapState) -> None:
         self.project = project
         self.state = state
-        self.undo_stack = UndoStack()
+        # Undo here reaches this map's own edits by whoever edits on this device.
+        self.undo_stack = HistoryView(project, Scope(state.info.id, project_steps=False))
         self._listeners: list[Listener] = []
         self.closed = False
 
@@ -58,43 +58,18 @@ class MapDocument:
     # -- editing ------------------------------------------------------------------
 
     def execute(self, command: Command) -> Change | None:
-        """Apply a command, commit it, push it on the undo stack; None if it changed nothing."""
+        """Apply an in-map command through the project; None if it changed nothing."""
         self._check_open()
-        ctx = EditContext(self.state, self.project.actor_id, now_iso())
-        ops = command.ops(ctx)
-        if not ops:
-            return None
-        change = self.project._commit_map_ops(self, ops, command.name, "do")
-        # The stack is updated before listeners hear of the change, so they see it.
-        self.undo_stack.push(Step(command.name, tuple(ops)))
-        self.project._announce(self, change)
-        return change
+        return self.project.execute(command, map_id=self.id)
 
     def undo(self) -> Change | None:
-        if not self.undo_stack.can_undo():
-            return None
+        """Undo the local editor's last step in this map (None: nothing to undo here)."""
         self._check_open()
-        step = self.undo_stack.peek_undo()
-        change = self._replay(step, invert_all(list(step.ops)), "undo")
-        self.undo_stack.mark_undone()
-        self.project._announce(self, change)
-        return change
+        return self.project.undo(self.undo_stack.scope)
 
     def redo(self) -> Change | None:
-        if not self.undo_stack.can_redo():
-            return None
         self._check_open()
-        step = self.undo_stack.peek_redo()
-        change = self._replay(step, list(step.ops), "redo")
-        self.undo_stack.mark_redone()
-        self.project._announce(self, change)
-        return change
-
-    def _replay(self, step: Step, ops: list, action: str) -> Change:
-        try:
-            return self.project._commit_map_ops(self, ops, step.name, action)
-        except CommandError as exc:
-            raise CommandError(f"Cannot {action} {step.name!r}: {exc}") from exc
+        return self.project.redo(self.undo_stack.scope)
 
     # -- listeners ----------------------------------------------------------------
 

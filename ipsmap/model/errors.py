@@ -44,3 +44,16 @@ class CommandError(IpsmapError):
 
 class NotFoundError(IpsmapError):
     """A map, factor or snapshot named by the user does not exist (or is ambiguous)."""
+
+
+class ConflictError(CommandError):
+    """A change expected a value that is no longer there (someone else changed it first).
+
+    The whole change is refused and nothing is written.
+    """
+
+    def __init__(self, table: str, key: str, field: str | None, message: str) -> None:
+        self.table = table
+        self.key = key
+        self.field = field
+        super().__init__(message)

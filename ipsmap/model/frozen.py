@@ -2,33 +2,30 @@
 
 The window, canvas and panels all work on a :class:`MapDocument`. Rather than teach each of
 them a second kind of map, a snapshot is shown through an ordinary MapDocument whose project
-is a stand-in with no database at all: reads answer from the snapshot, and the one write
-path (``_commit_map_ops``) refuses before anything could be written. So an edit attempted
-through any panel becomes a clear "read-only" message, and the project file is untouched.
+is a stand-in with no database at all (a :class:`~ipsmap.model.project_view.ProjectView`):
+reads answer from the snapshot, and its ``execute`` refuses before anything could be
+written. So an edit attempted through any panel becomes a clear "read-only" message, and
+the project file is untouched.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
+from ipsmap.model.changes import Change
+from ipsmap.model.commands import Command
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import Mark, Participant
 from ipsmap.model.errors import ReadOnlyError
+from ipsmap.model.history import History, HistoryView, Scope
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.state import MapState
-from ipsmap.model.undo import UndoStack
-
-if TYPE_CHECKING:
-    from ipsmap.model.changes import Change
-    from ipsmap.model.project import Project
 
 
 class FrozenProject:
     """Stands in for the project behind a frozen document: reads work, writes are refused."""
-
-    read_only = True
 
     def __init__(self, data: MapData, participants: Iterable[Participant], reason: str) -> None:
         self.data = data
@@ -36,7 +33,12 @@ class FrozenProject:
         self.participants: dict[str, Participant] = {p.id: p for p in participants}
         self.actor_id: str | None = None
         self.title = data.info.name
-        self.undo_stack = UndoStack()
+        self.undo_history = History()
+        self.undo_stack = HistoryView(self, Scope())
+
+    @property
+    def read_only(self) -> bool:
+        return True
 
     def map_data(self, map_id: str) -> MapData:
         """A detached copy of the frozen map (what export writes)."""
@@ -51,12 +53,14 @@ class FrozenProject:
     def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
         return lambda: None
 
-    def _commit_map_ops(self, document: MapDocument, ops: list, name: str, action: str) -> None:
+    def execute(self, command: Command, map_id: str | None = None) -> Change | None:
         raise ReadOnlyError(self.reason)
 
-    def _announce(self, document: MapDocument | None, change: Change) -> None:
-        # Unreachable while _commit_map_ops refuses; kept so the document's calls resolve.
-        raise ReadOnlyError(self.reason)
+    def undo(self, scope: Scope | None = None) -> Change | None:
+        return None  # nothing was done here, so there is nothing to undo
+
+    def redo(self, scope: Scope | None = None) -> Change | None:
+        return None
 
 
 def frozen_document(
@@ -64,10 +68,9 @@ def frozen_document(
 ) -> MapDocument:
     """A MapDocument showing ``data`` that refuses every edit with ``reason``."""
     data = copy.deepcopy(data)
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
+    state = MapState.from_data(data)
     stand_in = FrozenProject(data, participants, reason or "This map is read-only")
-    return MapDocument(cast("Project", stand_in), state)
+    return MapDocument(stand_in, state)
 
 
 def is_frozen(document: MapDocument | None) -> bool:

@@ -23,11 +23,20 @@ if TYPE_CHECKING:
 
 
 def public_name(person: Participant, anonymise: bool = False) -> str:
-    """The name an export may show: the pseudonym, or the group when not consented/anonymised."""
+    """The name an export may show: the pseudonym, or the group when not consented/anonymised.
+
+    The one rule every export names people by (directly, or through :func:`for_export`);
+    the group is its label as the window shows it ("Parent/carer").
+    """
     group = GROUP_LABELS.get(person.stakeholder_group, person.stakeholder_group)
     if anonymise or not person.consent:
         return group
     return person.pseudonym or group
+
+
+def public_names(people: Iterable[Participant], anonymise: bool = False) -> dict[str, str]:
+    """Participant id → :func:`public_name`, for writers that look people up by id."""
+    return {person.id: public_name(person, anonymise) for person in people}
 
 
 def for_export(data: MapData, anonymise: bool = False) -> MapData:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ipsmap.model.author import Author
 from ipsmap.model.changes import Change
+from ipsmap.model.commands import Command, EditContext
+from ipsmap.model.conflicts import Conflict
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import (
     CMO,
@@ -26,14 +29,14 @@ from ipsmap.model.entities import (
     now_iso,
 )
 from ipsmap.model.errors import CommandError, NotFoundError, ProjectFileError, ReadOnlyError
+from ipsmap.model.history import MAP_SCOPE, PROJECT_SCOPE, History, HistoryView, Scope, Step
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op, invert_all
 from ipsmap.model.privacy import redact_op, redact_text, withheld_names
-from ipsmap.model.project_commands import AddParticipant, ImportMap, ProjectCommand
+from ipsmap.model.project_commands import AddParticipant, ImportMap
 from ipsmap.model.state import MapState
-from ipsmap.model.store import ProjectStore
+from ipsmap.model.store import AuditEntry, ProjectStore
 from ipsmap.model.summary import summarise
-from ipsmap.model.undo import Step, UndoStack
 
 ProjectListener = Callable[[Change], None]
 
@@ -52,6 +55,10 @@ class Event:
     summary: str
     ops: list[dict[str, Any]]
     session_id: str | None = None
+    # The device the edit came from (this one, or another in a live session).
+    origin: str | None = None
+    # For an undo or redo: the event whose step it reverts or repeats.
+    undoes: int | None = None
 
 
 class Project:
@@ -80,10 +87,17 @@ class Project:
         }
         self._documents: dict[str, MapDocument] = {}
         self._listeners: list[ProjectListener] = []
-        self.undo_stack = UndoStack()
+        # Everyone's steps, each person's own to undo (see model/history.py).
+        self.undo_history = History()
+        # What Undo reaches from the project as a whole (project steps of the local actor).
+        self.undo_stack = HistoryView(self, Scope(None, project_steps=True))
         info = store.project_info()
         self.title = info.get("title", store.path.stem)
+        # This device: the origin of every edit made here (schema 5; None in an older file
+        # opened read-only).
+        self.device_id: str | None = info.get("device_id")
         self.facilitator_id: str | None = info.get("facilitator_id")
+        # Who edits on this device (the window's "Editing as"); others' edits name theirs.
         self.actor_id: str | None = None
         if self.facilitator_id not in self.participants and not store.read_only:
             self._create_facilitator()
@@ -167,24 +181,14 @@ class Project:
     def document(self, map_id: str) -> MapDocument:
         """The editable document of a map (loaded on first use, then kept)."""
         if map_id not in self._documents:
-            state = MapState(self.map_info(map_id))
-            data = self._read_map(map_id)
-            state.load(data.styles, data.factors, data.links, data.groups, data.members)
+            state = MapState.from_data(self._read_map(map_id))
             self._documents[map_id] = MapDocument(self, state)
         return self._documents[map_id]
 
     def map_data(self, map_id: str) -> MapData:
         """A detached copy of a map with the participants its records name."""
         if map_id in self._documents:
-            state = self._documents[map_id].state
-            data = MapData(
-                info=state.info,
-                styles=list(state.styles.values()),
-                factors=list(state.factors.values()),
-                links=list(state.links.values()),
-                groups=list(state.groups.values()),
-                members=[(g, f) for g, fs in state.group_members.items() for f in sorted(fs)],
-            )
+            data = self._documents[map_id].state.to_data()
         else:
             data = self._read_map(map_id)
         people = {data.info.created_by}
@@ -232,10 +236,9 @@ class Project:
 
     def import_map(self, data: MapData, name: str | None = None) -> str:
         """Add a map read from a file in one transaction; return its id."""
-        command = ImportMap(data, name)
-        self.execute(command)
-        assert command.map_id is not None
-        return command.map_id
+        change = self.execute(ImportMap(data, name))
+        assert change is not None and change.map_id is not None
+        return change.map_id
 
     def duplicate_map(self, map_id: str, name: str | None = None) -> str:
         """Copy a map (new ids throughout) and return the copy's id."""
@@ -255,95 +258,115 @@ class Project:
         self.execute(command)
         self.store.set_project_info("facilitator_id", command.id)
         self.facilitator_id = command.id
-        self.undo_stack = UndoStack()
+        self.undo_history.clear()
 
-    # -- project-level editing ------------------------------------------------------
+    # -- editing: the one writer ----------------------------------------------------
 
-    def execute(self, command: ProjectCommand) -> Change | None:
-        """Apply a project command (add/delete/import map, participants) with undo."""
+    def local_author(self) -> Author:
+        """Who edits on this device now: the "Editing as" participant, here, this session."""
+        return Author(self.actor_id, self.device_id, self.session_id)
+
+    def execute(
+        self, command: Command, map_id: str | None = None, author: Author | None = None
+    ) -> Change | None:
+        """Run a command and apply its ops; None if it changed nothing.
+
+        ``map_id``: the map an in-map command edits (its document runs it so); without it
+        the command is a project command (maps, participants, sessions, CMOs, marks).
+        """
         self._check_writable()
-        ops = command.ops(self, self.actor_id, now_iso())
+        author = author or self.local_author()
+        state = self.document(map_id).state if map_id else None
+        ctx = EditContext(author.actor, now_iso(), state, self, author.session_id)
+        ops = command.ops(ctx)
         if not ops:
             return None
-        change, document = self._commit_project_ops(ops, command.name, command.map_id, "do")
-        self.undo_stack.push(Step(command.name, tuple(ops), command.map_id))
-        self._announce(document, change)
+        scope = MAP_SCOPE if map_id else PROJECT_SCOPE
+        map_id = map_id or command.map_id or _map_of(ops)
+        return self.apply(ops, name=command.name, author=author, map_id=map_id, scope=scope)
+
+    def apply(
+        self,
+        ops: list[Op],
+        *,
+        name: str,
+        author: Author | None = None,
+        map_id: str | None = None,
+        scope: str = PROJECT_SCOPE,
+        undoable: bool = True,
+        summary: str | None = None,
+    ) -> Change:
+        """The one way anything in the project changes.
+
+        Every op is checked against the value it expects to replace (a ConflictError
+        refuses the whole change, nothing written); the rows and one audit event (who,
+        from which device, in which session) are written in one SQLite transaction; the
+        in-memory maps and records are updated; listeners hear one change record. Edits
+        from this window, the command line, imports, snapshots and other devices all come
+        through here. ``undoable``: the step joins its author's undo history.
+        """
+        self._check_writable()
+        author = author or self.local_author()
+        map_id = map_id or _map_of(ops)
+        state = self._state_of(map_id)
+        entry = _entry(name, "do", author, map_id)
+        summary = summary or summarise(ops, state, self.records)
+        seq = self._write(lambda: self.store.write(ops, replace(entry, summary=summary)))
+        change = self._take_in(ops, name, "do", map_id, author, seq)
+        if undoable:
+            # Recorded before listeners hear of the change, so they see it.
+            self.undo_history.record(Step(name, tuple(ops), map_id, scope, author.actor, seq))
+        self._announce(change)
         return change
 
-    def undo(self) -> Change | None:
-        if not self.undo_stack.can_undo():
-            return None
-        step = self.undo_stack.peek_undo()
-        change, document = self._commit_project_ops(
-            invert_all(list(step.ops)), step.name, step.map_id or _map_of(step.ops), "undo"
-        )
-        self.undo_stack.mark_undone()
-        self._announce(document, change)
-        return change
+    def undo(self, scope: Scope | None = None, author: Author | None = None) -> Change | None:
+        """Undo the author's last step in ``scope`` (default: project steps) as far as it is
+        still theirs to undo; None if they have nothing to undo there.
 
-    def redo(self) -> Change | None:
-        if not self.undo_stack.can_redo():
+        Fields someone else changed since are left as they are; the change's ``notes``
+        say what was left alone and why.
+        """
+        author = author or self.local_author()
+        step = self.undo_history.last_done(author.actor, scope or Scope())
+        if step is None:
             return None
-        step = self.undo_stack.peek_redo()
-        change, document = self._commit_project_ops(
-            list(step.ops), step.name, step.map_id or _map_of(step.ops), "redo"
-        )
-        self.undo_stack.mark_redone()
-        self._announce(document, change)
-        return change
+        return self._replay(step, invert_all(list(step.ops)), "undo", author)
+
+    def redo(self, scope: Scope | None = None, author: Author | None = None) -> Change | None:
+        """Redo the author's last undone step in ``scope``, as far as nobody changed it since."""
+        author = author or self.local_author()
+        step = self.undo_history.last_undone(author.actor, scope or Scope())
+        if step is None:
+            return None
+        return self._replay(step, list(step.ops), "redo", author)
 
     def subscribe(self, listener: ProjectListener) -> Callable[[], None]:
         """Call ``listener(change)`` after every committed change anywhere in the project."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    # -- the one write path -----------------------------------------------------------
-
-    def _commit_map_ops(
-        self, document: MapDocument, ops: list[Op], name: str, action: str
-    ) -> Change:
+    def _replay(self, step: Step, ops: list[Op], action: str, author: Author) -> Change:
         self._check_writable()
-        self._write(ops, document.id, name, action, summarise(ops, document.state))
-        document.state.apply_all(ops)
-        change = Change.from_ops(name, action, document.id, ops)
-        if change.touches("maps"):
-            self._maps[document.id] = document.state.info
+        if step.map_id and step.scope == MAP_SCOPE and step.map_id not in self._maps:
+            raise CommandError(f"Cannot {action} {step.name!r}: its map has been deleted")
+        state = self._state_of(step.map_id)
+        entry = replace(_entry(step.name, action, author, step.map_id), undoes=step.seq)
+        seq, applied, left = self._write(
+            lambda: self.store.write_partial(
+                ops, entry, lambda done: summarise(done, state, self.records)
+            )
+        )
+        if action == "undo":
+            self.undo_history.mark_undone(step, applied, seq)
+        else:
+            self.undo_history.mark_redone(step, applied, seq)
+        notes = [self._left_alone(conflict, action, step.seq) for conflict in left]
+        if not applied:
+            return Change(step.name, action, step.map_id, actor=author.actor, notes=notes)
+        change = self._take_in(applied, step.name, action, step.map_id, author, seq)
+        change.notes = notes
+        self._announce(change)
         return change
-
-    def _announce(self, document: MapDocument | None, change: Change) -> None:
-        """Tell the document's and the project's listeners (after undo stacks are updated)."""
-        if document is not None:
-            document.notify(change)
-        self._notify(change)
-
-    def _commit_project_ops(
-        self, ops: list[Op], name: str, map_id: str | None, action: str
-    ) -> tuple[Change, MapDocument | None]:
-        """Write project-level ops and update the in-memory maps; listeners are told later."""
-        self._check_writable()
-        document = self._documents.get(map_id) if map_id else None
-        state = document.state if document else None
-        self._write(ops, map_id, name, action, summarise(ops, state, self.records))
-        for one in ops:
-            if one.table == "maps":
-                if one.kind == "insert":
-                    self._maps[one.key] = MapInfo.from_row(one.after or {})
-                elif one.kind == "delete":
-                    self._maps.pop(one.key, None)
-                    closed = self._documents.pop(one.key, None)
-                    if closed is not None:
-                        closed.closed = True
-                        document = None
-                else:
-                    self._maps[one.key] = MapInfo.from_row(
-                        {**self._maps[one.key].to_row(), **(one.after or {})}
-                    )
-            elif one.table in PROJECT_RECORD_TYPES:
-                self._apply_record_op(one)
-        change = Change.from_ops(name, action, map_id, ops)
-        if document is not None:
-            document.state.apply_all(o for o in ops if o.table not in PROJECT_RECORD_TYPES)
-        return change, document
 
     def _apply_record_op(self, one: Op) -> None:
         if one.table == "participants":
@@ -356,6 +379,78 @@ class Project:
         row.update(one.after or {})
         cls: type[Record] = PROJECT_RECORD_TYPES[one.table]
         records[one.key] = cls.from_row(row)
+
+    def _state_of(self, map_id: str | None) -> MapState | None:
+        document = self._documents.get(map_id) if map_id else None
+        return document.state if document else None
+
+    def _take_in(
+        self, ops: list[Op], name: str, action: str, map_id: str | None, author: Author, seq: int
+    ) -> Change:
+        """Bring the in-memory maps and records in step with ops just written."""
+        for one in ops:
+            if one.table == "maps":
+                if one.kind == "insert":
+                    self._maps[one.key] = MapInfo.from_row(one.after or {})
+                elif one.kind == "delete":
+                    self._maps.pop(one.key, None)
+                    closed = self._documents.pop(one.key, None)
+                    if closed is not None:
+                        closed.closed = True
+                    self.undo_history.forget_map(one.key)
+                else:
+                    self._maps[one.key] = MapInfo.from_row(
+                        {**self._maps[one.key].to_row(), **(one.after or {})}
+                    )
+            elif one.table in PROJECT_RECORD_TYPES:
+                self._apply_record_op(one)
+        document = self._documents.get(map_id) if map_id else None
+        if document is not None:
+            document.state.apply_all(o for o in ops if o.table not in PROJECT_RECORD_TYPES)
+        return Change.from_ops(
+            name,
+            action,
+            map_id,
+            ops,
+            actor=author.actor,
+            origin=author.origin,
+            session_id=author.session_id,
+            seq=seq,
+        )
+
+    def _announce(self, change: Change) -> None:
+        """Tell the map's document (if open) and the project's listeners, once each."""
+        document = self._documents.get(change.map_id) if change.map_id else None
+        if document is not None:
+            document.notify(change)
+        for listener in list(self._listeners):
+            listener(change)
+
+    def _left_alone(self, conflict: Conflict, action: str, since: int) -> str:
+        """ "not undone: 'label' of factor 'Poverty' was changed since by Rowan" """
+        verb = "not undone" if action == "undo" else "not redone"
+        item = conflict.describe_item()
+        if conflict.kind in ("changed", "gone"):
+            who = self._who_changed(conflict.op.table, conflict.op.key, conflict.field, since)
+            if conflict.kind == "gone":
+                return f"{verb}: {item} was deleted since{who}"
+            return f"{verb}: {conflict.field!r} of {item} was changed since{who}"
+        return f"{verb}: {conflict.message()}"
+
+    def _who_changed(self, table: str, key: str, field: str | None, since: int) -> str:
+        """ " by Rowan": who last changed a record's field after event ``since``."""
+        rows = self.store.db.query(
+            "SELECT actor, ops FROM events WHERE seq > ? AND instr(ops, ?) > 0 ORDER BY seq DESC",
+            [since, key],
+        )
+        for row in rows:
+            for one in json.loads(row["ops"]):
+                if one.get("table") != table or one.get("key") != key:
+                    continue
+                if field is None or one.get("op") != "update" or field in (one.get("after") or {}):
+                    person = self.participants.get(row["actor"] or "")
+                    return f" by {person.pseudonym}" if person else ""
+        return ""
 
     def set_session(self, session_id: str | None) -> None:
         """Record the following edits as made in this workshop session (None: none)."""
@@ -377,29 +472,15 @@ class Project:
         """The marks given on a map's factors and links, in the order they were made."""
         return [m for m in self.marks.values() if m.map_id == map_id]
 
-    def _write(
-        self, ops: list[Op], map_id: str | None, name: str, action: str, summary: str
-    ) -> None:
+    def _write(self, write: Callable[[], Any]) -> Any:
         try:
-            self.store.write(
-                ops,
-                actor=self.actor_id,
-                map_id=map_id,
-                action=action,
-                command=name,
-                summary=summary,
-                session_id=self.session_id,
-            )
+            return write()
         except sqlite3.IntegrityError as exc:
             raise CommandError(f"The change conflicts with the map as it is now ({exc})") from exc
         except sqlite3.OperationalError as exc:
             raise CommandError(
                 f"The change could not be saved ({exc}); nothing was changed"
             ) from exc
-
-    def _notify(self, change: Change) -> None:
-        for listener in list(self._listeners):
-            listener(change)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -424,6 +505,8 @@ class Project:
                 summary=redact_text(row["summary"], withheld) if withheld else row["summary"],
                 ops=[redact_op(o, people) for o in row["ops"]] if withheld else row["ops"],
                 session_id=row.get("session_id"),
+                origin=row.get("origin"),
+                undoes=row.get("undoes"),
             )
             for row in self.store.events(map_id, after)
         ]
@@ -476,6 +559,17 @@ class Project:
             groups=groups,
             members=members,
         )
+
+
+def _entry(command: str, action: str, author: Author, map_id: str | None) -> AuditEntry:
+    return AuditEntry(
+        command=command,
+        action=action,
+        actor=author.actor,
+        origin=author.origin,
+        session_id=author.session_id,
+        map_id=map_id,
+    )
 
 
 def _map_of(ops: tuple[Op, ...] | list[Op]) -> str | None:

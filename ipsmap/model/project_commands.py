@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.model import ops as op
+from ipsmap.model.commands import Command, EditContext
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
     EDITABLE_FIELDS,
@@ -26,14 +27,12 @@ if TYPE_CHECKING:
     from ipsmap.model.project import Project
 
 
-class ProjectCommand:
-    """An edit of the project (not inside one map); ``map_id`` says which map it concerns."""
+class ProjectCommand(Command):
+    """An edit of the project (not inside one map): its maps and project-wide records.
+
+    The map a step concerns (for its undo and the audit log) is read from its ops."""
 
     name = "Edit project"
-    map_id: str | None = None
-
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
-        raise NotImplementedError
 
 
 @dataclass
@@ -45,10 +44,12 @@ class AddMap(ProjectCommand):
     id: str = field(default_factory=new_id)
     name = "Add map"
 
-    def __post_init__(self) -> None:
-        self.map_id = self.id
+    @property
+    def map_id(self) -> str | None:
+        return self.id
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project, actor, now = ctx.the_project, ctx.actor, ctx.now
         if self.kind not in MAP_KINDS:
             raise CommandError(f"A map is of kind 'system' or 'toc', not {self.kind!r}")
         if not self.map_name.strip():
@@ -77,10 +78,12 @@ class DeleteMap(ProjectCommand):
     id: str
     name = "Delete map"
 
-    def __post_init__(self) -> None:
-        self.map_id = self.id
+    @property
+    def map_id(self) -> str | None:
+        return self.id
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project = ctx.the_project
         data = project.map_data(self.id)
         # Marks belong to the project's records but point at this map: they go with it.
         result = [op.delete("marks", m.to_row()) for m in project.marks_of(self.id)]
@@ -106,18 +109,11 @@ class ImportMap(ProjectCommand):
     new_name: str | None = None
     name = "Import map"
 
-    def __post_init__(self) -> None:
-        ids = self.data.all_ids()
-        self._data = self.data
-        self.map_id = self.data.info.id
-        self._checked_ids = ids
-
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
-        data = self._data
-        if project.existing_ids(self._checked_ids):
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project, actor, now = ctx.the_project, ctx.actor, ctx.now
+        data = self.data
+        if project.existing_ids(data.all_ids()):
             data = data.with_fresh_ids()
-            self._data = data
-            self.map_id = data.info.id
         known_people = set(project.participants)
         new_people = [p for p in data.participants if p.id not in known_people]
         people = known_people | {p.id for p in new_people}
@@ -173,7 +169,8 @@ class AddParticipant(ProjectCommand):
     id: str = field(default_factory=new_id)
     name = "Add participant"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project, now = ctx.the_project, ctx.now
         if not self.pseudonym.strip():
             raise CommandError("A participant needs a pseudonym")
         if self.stakeholder_group not in STAKEHOLDER_GROUPS:
@@ -201,7 +198,8 @@ class EditParticipant(ProjectCommand):
     changes: dict[str, Any]
     name = "Edit participant"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project = ctx.the_project
         person = project.participants.get(self.participant_id)
         if person is None:
             raise CommandError(f"There is no participant with id {self.participant_id}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.model import ops as op
+from ipsmap.model.commands import EditContext
 from ipsmap.model.entities import (
     CMO,
     CMO_STATUSES,
@@ -47,7 +48,8 @@ class AddSession(ProjectCommand):
     id: str = field(default_factory=new_id)
     name = "Add session"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project = ctx.the_project
         fields = _session_fields(
             project,
             {
@@ -68,7 +70,8 @@ class EditSession(ProjectCommand):
     changes: dict[str, Any]
     name = "Edit session"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project = ctx.the_project
         session = _require(project.sessions, self.session_id, "session")
         _check_editable("sessions", self.changes)
         fields = _session_fields(project, {**session.to_row(), **self.changes})
@@ -80,7 +83,8 @@ class DeleteSession(ProjectCommand):
     session_id: str
     name = "Delete session"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project = ctx.the_project
         session = _require(project.sessions, self.session_id, "session")
         result = []
         # Marks made in the session stay (they are the participants'); they lose the tag.
@@ -135,7 +139,8 @@ class AddCMO(ProjectCommand):
     id: str = field(default_factory=new_id)
     name = "Add CMO"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project, actor, now = ctx.the_project, ctx.actor, ctx.now
         _check_editable("cmos", self.fields)
         values = _cmo_fields(project, self.id, self.fields)
         values.setdefault("code", next_cmo_code(project))
@@ -159,7 +164,8 @@ class EditCMO(ProjectCommand):
     changes: dict[str, Any]
     name = "Edit CMO"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project, actor, now = ctx.the_project, ctx.actor, ctx.now
         cmo = _require(project.cmos, self.cmo_id, "CMO")
         _check_editable("cmos", self.changes)
         values = _cmo_fields(project, cmo.id, self.changes)
@@ -173,7 +179,8 @@ class DeleteCMO(ProjectCommand):
     cmo_id: str
     name = "Delete CMO"
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project = ctx.the_project
         cmo = _require(project.cmos, self.cmo_id, "CMO")
         result = []
         for other in project.cmos.values():
@@ -299,10 +306,12 @@ class SetMarks(ProjectCommand):
     marks: list[MarkSpec]
     name = "Set marks"
 
-    def __post_init__(self) -> None:
-        self.map_id = self.on_map
+    @property
+    def map_id(self) -> str | None:
+        return self.on_map
 
-    def ops(self, project: Project, actor: str | None, now: str) -> list[Op]:
+    def ops(self, ctx: EditContext) -> list[Op]:
+        project, actor, now = ctx.the_project, ctx.actor, ctx.now
         map_id = self.on_map
         if map_id not in {m.id for m in project.maps()}:
             raise CommandError(f"There is no map with id {map_id}")
@@ -347,7 +356,7 @@ class SetMarks(ProjectCommand):
                     participant=spec.participant,
                     kind=spec.kind,
                     value=value,
-                    session_id=project.session_id,
+                    session_id=ctx.session_id,
                     created_at=now,
                     created_by=actor,
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ipsmap.model.entities import new_id, now_iso
 from ipsmap.model.sqlite import sqlite_utils
 
 # "IPSM" in ASCII.
@@ -241,10 +242,49 @@ def _migrate_to_4(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_V5 = """
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'local' CHECK (kind IN ('local', 'remote')),
+    first_seen TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE events ADD COLUMN origin TEXT REFERENCES devices(id);
+ALTER TABLE events ADD COLUMN undoes INTEGER;
+CREATE INDEX events_actor ON events(actor, seq);
+"""
+
+
+def _migrate_to_5(db: sqlite_utils.Database) -> None:
+    # Where each edit came from: this device, or (in a live session) another one. The
+    # project's own device gets a stable id, and the edits logged before are credited to it.
+    for statement in _split(_V5):
+        db.execute(statement)
+    device = new_id()
+    db.execute(
+        "INSERT INTO devices (id, name, kind, first_seen) VALUES (?, 'this computer', 'local', ?)",
+        [device, now_iso()],
+    )
+    db.execute(
+        "INSERT INTO project (key, value) VALUES ('device_id', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [device],
+    )
+    # The append-only guard is lifted for this one backfill inside the migration's
+    # transaction (the file was backed up first), then put back as it was.
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("UPDATE events SET origin = ?", [device])
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
+    5: _migrate_to_5,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -47,8 +47,14 @@ def take_snapshot(project: Project, map_id: str, label: str, note: str = "") -> 
         "sha256": sha256_of(content),
         "content": content,
     }
-    # Not on the undo stack: a snapshot is a record of the evaluation, not an edit.
-    project._write([insert("snapshots", row)], map_id, "Take snapshot", "do", f"snapshot {label!r}")
+    # Not undoable: a snapshot is a record of the evaluation, not an edit.
+    project.apply(
+        [insert("snapshots", row)],
+        name="Take snapshot",
+        map_id=map_id,
+        undoable=False,
+        summary=f"snapshot {label!r}",
+    )
     return _snapshot(row)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ipsmap.model.entities import GROUP_MEMBERS_TABLE, Factor, Group, Link, MapInfo, Style
+from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op
 
 MAP_TABLES = ("maps", "styles", "factors", "links", "groups", GROUP_MEMBERS_TABLE)
@@ -31,6 +32,39 @@ class MapState:
         self._max_seq = {"factors": 0, "links": 0}
         self._unsorted: set[str] = set()
         self._batching = False
+
+    def copy(self) -> MapState:
+        """A scratch copy to try edits on (records are immutable, so they are shared)."""
+        other = MapState(self.info)
+        other.styles = dict(self.styles)
+        other.factors = dict(self.factors)
+        other.links = dict(self.links)
+        other.groups = dict(self.groups)
+        other.group_members = {g: set(members) for g, members in self.group_members.items()}
+        other._links_of = {f: set(links) for f, links in self._links_of.items()}
+        other._max_seq = dict(self._max_seq)
+        other._unsorted = set(self._unsorted)
+        return other
+
+    # -- to and from a detached map ---------------------------------------------------
+
+    @classmethod
+    def from_data(cls, data: MapData) -> MapState:
+        """The state of a detached map (its records are shared, not copied)."""
+        state = cls(data.info)
+        state.load(data.styles, data.factors, data.links, data.groups, data.members)
+        return state
+
+    def to_data(self) -> MapData:
+        """This map as a detached MapData (no participants: the project knows those)."""
+        return MapData(
+            info=self.info,
+            styles=list(self.styles.values()),
+            factors=list(self.factors.values()),
+            links=list(self.links.values()),
+            groups=list(self.groups.values()),
+            members=[(g, f) for g, fs in self.group_members.items() for f in sorted(fs)],
+        )
 
     # -- queries ------------------------------------------------------------------
 

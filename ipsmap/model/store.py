@@ -12,12 +12,23 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipsmap.model.entities import GROUP_MEMBERS_TABLE, RECORD_TYPES, now_iso
+from ipsmap.model.conflicts import (
+    BOOL_COLUMNS,
+    JSON_COLUMNS,
+    Conflict,
+    check_batch,
+    current_rows,
+    insert_conflict,
+    trim,
+)
+from ipsmap.model.entities import GROUP_MEMBERS_TABLE, now_iso
 from ipsmap.model.errors import (
+    ConflictError,
     DamagedProjectError,
     NewerProjectError,
     NotAProjectError,
@@ -29,8 +40,23 @@ from ipsmap.model.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ipsmap.model.sqlite import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-_JSON_COLUMNS = {t: set(cls.JSON_FIELDS) for t, cls in RECORD_TYPES.items()}
-_BOOL_COLUMNS = {"participants": {"consent"}, "styles": {"dashes"}}
+_JSON_COLUMNS = JSON_COLUMNS
+_BOOL_COLUMNS = BOOL_COLUMNS
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """What the audit log records about a change besides its ops."""
+
+    command: str
+    action: str = "do"
+    actor: str | None = None
+    origin: str | None = None
+    session_id: str | None = None
+    map_id: str | None = None
+    summary: str = ""
+    # For an undo or redo: the event whose step it reverts or repeats.
+    undoes: int | None = None
 
 
 class ProjectStore:
@@ -41,6 +67,7 @@ class ProjectStore:
         self.db = db
         self.read_only = read_only
         self._lock = lock
+        self._known_devices: set[str] = set()
 
     # -- opening and creating -----------------------------------------------------
 
@@ -110,36 +137,112 @@ class ProjectStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def write(
-        self,
-        ops: list[Op],
-        *,
-        actor: str | None,
-        map_id: str | None,
-        action: str,
-        command: str,
-        summary: str,
-        session_id: str | None = None,
-    ) -> int:
-        """Write ops and their audit event in one transaction; return the event's seq."""
-        with self.db.atomic():
-            for table, kind, batch in _batches(ops):
+    def write(self, ops: list[Op], entry: AuditEntry) -> int:
+        """Write ops and their audit event in one transaction; return the event's seq.
+
+        Every op must replace what it expects (see model/conflicts.py): otherwise a
+        ConflictError names the item and field, and nothing is written.
+        """
+        try:
+            with self.db.atomic():
+                self._write_checked(ops)
+                return self._log(ops, entry, entry.summary)
+        except BaseException:
+            self._known_devices.clear()  # a device recorded in the rolled-back transaction
+            raise
+
+    def write_partial(
+        self, ops: list[Op], entry: AuditEntry, summary: Callable[[list[Op]], str]
+    ) -> tuple[int, list[Op], list[Conflict]]:
+        """Write what of ``ops`` still applies (undo, redo), in one transaction.
+
+        Returns the event's seq (0 when nothing applied and nothing was logged), the ops
+        written, and what was left alone and why. Never overwrites a value someone else set.
+        ``summary`` says in one line what the ops that applied did.
+        """
+        conn = self.db.conn
+        try:
+            with self.db.atomic():
+                conn.execute("SAVEPOINT whole")
+                try:
+                    self._write_checked(ops)
+                    applied, left = list(ops), list[Conflict]()
+                except (ConflictError, sqlite3.IntegrityError):
+                    conn.execute("ROLLBACK TO whole")
+                    applied, left = self._write_what_applies(ops)
+                conn.execute("RELEASE whole")
+                if not applied:
+                    return 0, [], left
+                return self._log(applied, entry, summary(applied)), applied, left
+        except BaseException:
+            self._known_devices.clear()
+            raise
+
+    def _write_checked(self, ops: list[Op]) -> None:
+        conn = self.db.conn
+        for table, kind, batch in _batches(ops):
+            check_batch(conn, batch)
+            try:
                 self._write_batch(table, kind, batch)
-            cursor = self.db.execute(
-                "INSERT INTO events (at, actor, map_id, action, command, summary, ops, session_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    now_iso(),
-                    actor,
-                    map_id,
-                    action,
-                    command,
-                    summary,
-                    json.dumps([op.to_json() for op in ops], ensure_ascii=False),
-                    session_id,
-                ],
+            except sqlite3.IntegrityError:
+                exists = insert_conflict(conn, batch) if kind == "insert" else None
+                if exists is not None:
+                    raise exists from None
+                raise
+
+    def _write_what_applies(self, ops: list[Op]) -> tuple[list[Op], list[Conflict]]:
+        # One op at a time, each in a savepoint: an op the database refuses (a record it
+        # needs was deleted since, or others now depend on it) is left out, not the rest.
+        conn = self.db.conn
+        applied: list[Op] = []
+        left: list[Conflict] = []
+        for one in ops:
+            kept, conflicts = trim(one, current_rows(conn, one.table, [one.key]).get(one.key))
+            left += conflicts
+            if kept is None:
+                continue
+            conn.execute("SAVEPOINT one_op")
+            try:
+                self._write_batch(kept.table, kept.kind, [kept])
+            except sqlite3.IntegrityError:
+                conn.execute("ROLLBACK TO one_op")
+                left.append(Conflict(kept, "depends"))
+            else:
+                applied.append(kept)
+            conn.execute("RELEASE one_op")
+        return applied, left
+
+    def _log(self, ops: list[Op], entry: AuditEntry, summary: str) -> int:
+        if entry.origin is not None and entry.origin not in self._devices():
+            # A device seen for the first time (another laptop in a live session) is
+            # recorded in the same transaction as its first edit.
+            self.db.execute(
+                "INSERT OR IGNORE INTO devices (id, kind, first_seen) VALUES (?, 'remote', ?)",
+                [entry.origin, now_iso()],
             )
-            return int(cursor.lastrowid or 0)
+            self._known_devices.add(entry.origin)
+        cursor = self.db.execute(
+            "INSERT INTO events (at, actor, map_id, action, command, summary, ops, session_id, "
+            "origin, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                now_iso(),
+                entry.actor,
+                entry.map_id,
+                entry.action,
+                entry.command,
+                summary,
+                json.dumps([op.to_json() for op in ops], ensure_ascii=False),
+                entry.session_id,
+                entry.origin,
+                entry.undoes,
+            ],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _devices(self) -> set[str]:
+        if not self._known_devices:
+            self._known_devices = {row[0] for row in self.db.execute("SELECT id FROM devices")}
+        return self._known_devices
 
     def _write_batch(self, table: str, kind: str, batch: list[Op]) -> None:
         conn = self.db.conn

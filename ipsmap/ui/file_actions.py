@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ipsmap.formats.registry import (
+from ipsmap.export.all_formats import (
     FORMATS,
     ReadOptions,
     detect_format,
@@ -34,6 +34,7 @@ from ipsmap.formats.registry import (
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.project import Project
+from ipsmap.ui.canvas.image_export import render
 from ipsmap.ui.worker import run_in_worker
 
 if TYPE_CHECKING:
@@ -375,7 +376,7 @@ class FileActions:
                 warnings.simplefilter("always")
                 # The document's own project: a snapshot being viewed exports the snapshot.
                 data = document.project.map_data(document.id)
-                write_map(data, path, format_name, context=context)
+                write_map(data, path, format_name, context=context, renderer=render)
         except (IpsmapError, OSError) as exc:
             _error(self.window, "Cannot export the map", exc)
             return None

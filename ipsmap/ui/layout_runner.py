@@ -7,7 +7,7 @@ import copy
 from PySide6.QtWidgets import QWidget
 
 from ipsmap.analysis.layout import auto_layout
-from ipsmap.model.commands import MoveFactors
+from ipsmap.model.commands import MoveFactors, named
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.worker import run_in_worker
 
@@ -21,7 +21,7 @@ def _apply(editor: MapEditor, positions: dict, selection: list[str]) -> None:
     # Factors deleted while the layout ran are left out.
     positions = {f: p for f, p in positions.items() if f in editor.document.factors}
     command = MoveFactors(positions)
-    command.name = "Auto layout (selection)" if selection else "Auto layout"
+    command = named(command, "Auto layout (selection)" if selection else "Auto layout")
     editor.run(command)
     editor.view.fit_map() if not selection else editor.view.fit_selection()
 

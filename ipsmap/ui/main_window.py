@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.minimap = Minimap(hallway, self.view, self.scene)
         self.action_table = ActionTable(build_menus(self))
         self.actions_by_name = self.action_table.by_name
-        self.undo = UndoActions(hallway, self.editor, self.action_table)
+        self.undo = UndoActions(hallway, self.action_table)
         self._build_panels()
         self._build_docks()
         self.files = FileActions(self, hallway, self.action_table)

@@ -1,9 +1,9 @@
 """Edit → Undo and Redo: the one place in the window that knows how undo is kept.
 
-Today the model keeps two stacks: the project's (maps added or deleted, CMOs, people…) and
-each map's; Undo acts on whichever holds the newer step. The rest of the window sees only
-this small interface: ``undo()``, ``redo()``, ``refresh()``, ``is_clean(document)`` and
-``step_names()``, so a single per-person history can replace the two stacks here alone.
+Undo is per person (``ipsmap.model.history``): it reaches the editor's own steps in the
+map shown and on the project, and an undo that meets someone else's later edits leaves
+them and says so. The rest of the window sees only this small interface: ``undo()``,
+``redo()``, ``refresh()``, ``is_clean(document)`` and ``step_names()``.
 """
 
 from __future__ import annotations
@@ -13,21 +13,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from ipsmap.model.changes import Change
+from ipsmap.model.history import HistoryView, Scope
 
 if TYPE_CHECKING:
     from ipsmap.model.document import MapDocument
     from ipsmap.ui.actions import ActionTable
-    from ipsmap.ui.canvas.map_editor import MapEditor
     from ipsmap.ui.hallway import Hallway
 
 
 class UndoActions(QObject):
     """Runs Undo/Redo and keeps their text ("Undo Add factor") and enabled state current."""
 
-    def __init__(self, hallway: Hallway, editor: MapEditor, actions: ActionTable) -> None:
+    def __init__(self, hallway: Hallway, actions: ActionTable) -> None:
         super().__init__(hallway)
         self.hallway = hallway
-        self.editor = editor
         self.undo_action = actions.register("undo", self.undo)
         self.redo_action = actions.register("redo", self.redo)
         hallway.document_changed.connect(lambda _document: self.refresh())
@@ -38,52 +37,38 @@ class UndoActions(QObject):
         if change.touches("cmos") or change.touches("maps"):
             self.refresh()
 
-    def _project_step_is_newer(self, redo: bool) -> bool:
-        """Whether Undo/Redo should act on the project (maps added/deleted) or the map."""
-        project, document = self.hallway.project, self.hallway.document
-        if project is None:
-            return False
-        project_stack = project.undo_stack
-        doc_stack = document.undo_stack if document is not None else None
-        if redo:
-            return project_stack.redo_time() > (doc_stack.redo_time() if doc_stack else 0)
-        return project_stack.undo_time() > (doc_stack.undo_time() if doc_stack else 0)
+    def _scope(self) -> Scope:
+        """Undo reaches the editor's own steps in the map shown and on the project."""
+        doc = self.hallway.document
+        live = doc is not None and doc.project is self.hallway.project
+        return Scope(doc.id if live and doc is not None else None, project_steps=True)
 
     def undo(self) -> None:
         project = self.hallway.project
-        if project is not None and self._project_step_is_newer(redo=False):
-            self.hallway.guard(project.undo)
-        elif self.hallway.document is not None:
-            self.editor.undo()
+        if project is not None:
+            self.hallway.guard(lambda: self._tell_left_alone(project.undo(self._scope())))
         self.refresh()
 
     def redo(self) -> None:
         project = self.hallway.project
-        if project is not None and self._project_step_is_newer(redo=True):
-            self.hallway.guard(project.redo)
-        elif self.hallway.document is not None:
-            self.editor.redo()
+        if project is not None:
+            self.hallway.guard(lambda: self._tell_left_alone(project.redo(self._scope())))
         self.refresh()
+
+    def _tell_left_alone(self, change: Change | None) -> None:
+        # An undo that met someone else's later edits says what it left as they made it.
+        if change is not None and change.notes:
+            self.hallway.say("; ".join(change.notes))
 
     def refresh(self) -> None:
         """Name the step each action would take, and enable them when there is one."""
-        doc, project = self.hallway.document, self.hallway.project
-        project_undo = project.undo_stack if project else None
-        undo_stack = project_undo if self._project_step_is_newer(redo=False) else None
-        redo_stack = project_undo if self._project_step_is_newer(redo=True) else None
-        undo_stack = undo_stack or (doc.undo_stack if doc is not None else None)
-        redo_stack = redo_stack or (doc.undo_stack if doc is not None else None)
+        project = self.hallway.project
+        reach = HistoryView(project, self._scope()) if project else None
         undo, redo = self.undo_action, self.redo_action
-        undo.setText(f"&Undo {undo_stack.undo_name() if undo_stack else ''}".rstrip())
-        redo.setText(f"&Redo {redo_stack.redo_name() if redo_stack else ''}".rstrip())
-        undo.setEnabled(
-            bool(doc and doc.undo_stack.can_undo())
-            or bool(project_undo and project_undo.can_undo())
-        )
-        redo.setEnabled(
-            bool(doc and doc.undo_stack.can_redo())
-            or bool(project_undo and project_undo.can_redo())
-        )
+        undo.setText(f"&Undo {reach.undo_name() if reach else ''}".rstrip())
+        redo.setText(f"&Redo {reach.redo_name() if reach else ''}".rstrip())
+        undo.setEnabled(bool(reach and reach.can_undo()))
+        redo.setEnabled(bool(reach and reach.can_redo()))
 
     def is_clean(self, document: MapDocument) -> bool:
         """Whether the map is as it was when opened (the title marks it otherwise)."""

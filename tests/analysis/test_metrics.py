@@ -70,8 +70,7 @@ def digraphs(draw: st.DrawFn, max_nodes: int = 10, self_links: bool = True) -> n
 
 def synthetic_graph(n_factors: int, seed: int = 0) -> nx.DiGraph:
     data = synthetic_map(n_factors, seed=seed)
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
+    state = MapState.from_data(data)
     return to_digraph(state)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ipsmap.formats.registry import get_format, writable_formats, write_map
+from ipsmap.export.all_formats import get_format, writable_formats, write_map
 from ipsmap.model.commands import AddFactor, AddLink, EditFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant, EditParticipant
@@ -45,7 +45,7 @@ def _text_of(path: Path) -> str:
         else:
             chunks.append(raw.decode("utf-8", "replace"))
     if path.suffix == ".prsm":
-        from ipsmap.formats.registry import read_maps
+        from ipsmap.export.all_formats import read_maps
 
         (data,) = read_maps(path, "prsm")
         chunks.append(repr(data))
@@ -109,7 +109,10 @@ def _export(project, map_id, snapshot_id, fmt, folder, anonymise) -> Path:
     tag = f"{'snap' if snapshot_id else 'live'}-{'anon' if anonymise else 'named'}"
     path = folder / fmt / tag / f"export{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_map(data, path, fmt, anonymise=anonymise, context=context)
+    renderer = None
+    if get_format(fmt).needs_renderer:
+        from ipsmap.ui.canvas.image_export import render as renderer
+    write_map(data, path, fmt, anonymise=anonymise, context=context, renderer=renderer)
     return path
 
 

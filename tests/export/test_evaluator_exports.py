@@ -15,9 +15,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from ipsmap.export.all_formats import read_maps, write_map
 from ipsmap.export.context import build_context
 from ipsmap.export.workbook import csv_paths
-from ipsmap.formats.registry import read_maps, write_map
 from ipsmap.model.errors import NotFoundError
 from tests.export.evaluator_project import NAMED, TRICKY_LABEL, WITHHELD, evaluation_project
 

@@ -91,15 +91,16 @@ def test_png_and_svg_draw_the_canvas_scene_with_its_key(trial, tmp_path: Path):
     pytest.importorskip("PySide6")
     from PySide6.QtGui import QImage
 
+    from ipsmap.export.all_formats import write_map
     from ipsmap.export.context import build_context
-    from ipsmap.formats.registry import write_map
     from ipsmap.model.project import Project
+    from ipsmap.ui.canvas.image_export import render
 
     with Project.open(trial.project.path, read_only=True) as project:
         data, context = build_context(project, trial.map_id)
     png, svg = tmp_path / "m.png", tmp_path / "m.svg"
-    write_map(data, png, context=context)
-    write_map(data, svg, context=context)
+    write_map(data, png, context=context, renderer=render)
+    write_map(data, svg, context=context, renderer=render)
     image = QImage(str(png))
     assert not image.isNull()
     assert image.pixelColor(2, 2).name() == "#ffffff"  # white ground

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from ipsmap.export.all_formats import write_map
 from ipsmap.export.context import ExportContext
 from ipsmap.export.progress import ExportCancelled
-from ipsmap.formats.registry import write_map
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
 from synthetic import synthetic_map

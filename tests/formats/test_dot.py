@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import write_map
 from ipsmap.formats import dot
 from ipsmap.formats.builder import MapBuilder
-from ipsmap.formats.registry import write_map
 
 from .test_graph_formats import TRICKY, sample_map
 

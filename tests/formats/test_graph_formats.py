@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import detect_format, read_maps, write_map
 from ipsmap.formats import graph_formats
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import ExportWarning, FormatError
-from ipsmap.formats.registry import detect_format, read_maps, write_map
 from ipsmap.model.mapdata import MapData
 
 MAPS = Path(__file__).parents[2].parent / "shared" / "data" / "maps"

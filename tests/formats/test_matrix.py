@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import detect_format, read_maps, write_map
 from ipsmap.formats import matrix
 from ipsmap.formats.base import ReadOptions
 from ipsmap.formats.errors import ExportWarning, FormatError
-from ipsmap.formats.registry import detect_format, read_maps, write_map
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import Factor, Link, MapInfo
 from ipsmap.model.mapdata import MapData

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import detect_format, read_maps, write_map
 from ipsmap.formats import mentalmodeler
 from ipsmap.formats.errors import ExportWarning, FormatError
-from ipsmap.formats.registry import detect_format, read_maps, write_map
 
 from .test_graph_formats import TRICKY, sample_map, shared
 

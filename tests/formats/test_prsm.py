@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import FORMATS, detect_format, read_maps, write_map
 from ipsmap.formats import prsm
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.lzstring_utf16 import (
@@ -18,7 +19,6 @@ from ipsmap.formats.lzstring_utf16 import (
     compress_to_utf16,
     decompress_from_utf16,
 )
-from ipsmap.formats.registry import FORMATS, detect_format, read_maps, write_map
 from ipsmap.model.entities import Factor, Group, Link, MapInfo
 from ipsmap.model.mapdata import MapData
 

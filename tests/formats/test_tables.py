@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import FORMATS, detect_format, read_maps, write_map
 from ipsmap.formats import tables
 from ipsmap.formats.base import ReadOptions
 from ipsmap.formats.errors import FormatError
-from ipsmap.formats.registry import FORMATS, detect_format, read_maps, write_map
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import Factor, Group, Link, MapInfo, Participant
 from ipsmap.model.mapdata import MapData
@@ -481,7 +481,7 @@ def test_formats_are_registered_and_detected(tmp_path):
 
 
 def test_importing_the_registry_loads_no_pandas():
-    code = "import sys, ipsmap.formats.registry; print('pandas' in sys.modules)"
+    code = "import sys, ipsmap.export.all_formats; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

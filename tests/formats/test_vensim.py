@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ipsmap.export.all_formats import detect_format, read_maps
 from ipsmap.formats import vensim
 from ipsmap.formats.errors import FormatError
-from ipsmap.formats.registry import detect_format, read_maps
 
 from .test_graph_formats import shared
 

@@ -1,24 +1,21 @@
 """PNG and SVG pictures of a map: the real canvas scene, with the key beneath it.
 
-Used by the ``png`` and ``svg`` formats (declared Qt-free in ``ipsmap.export.images``,
-which imports this module only when writing). From the command line there is no
+The ``png`` and ``svg`` formats (declared Qt-free in ``ipsmap.export.images``) are given
+:func:`render` by the window and the command line. From the command line there is no
 application yet: one is made, offscreen unless a platform is already chosen.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from ipsmap.export.files import write_bytes_atomically
-from ipsmap.model.document import MapDocument
+from ipsmap.model.frozen import frozen_document
 from ipsmap.model.mapdata import MapData
-from ipsmap.model.state import MapState
 from ipsmap.ui.canvas.items import POLARITY_TEXT
 from ipsmap.ui.canvas.legend import (
     POLARITY_KEY,
@@ -52,9 +49,7 @@ def ensure_application() -> QApplication:
 def map_scene(data: MapData) -> MapScene:
     """A canvas scene drawing ``data`` on white (no project: nothing can be edited)."""
     ensure_application()
-    state = MapState(data.info)
-    state.load(data.styles, data.factors, data.links, data.groups, data.members)
-    document = MapDocument(None, state)  # type: ignore[arg-type]  # read-only drawing
+    document = frozen_document(data, data.participants, "A picture of a map cannot be edited")
     scene = MapScene()
     scene.set_document(document)
     scene.setBackgroundBrush(QColor("#ffffff"))
@@ -188,9 +183,6 @@ def svg_bytes(data: MapData) -> bytes:
     return bytes(array.data())
 
 
-def write_png(data: MapData, path: str | os.PathLike[str]) -> None:
-    write_bytes_atomically(Path(path), png_bytes(data))
-
-
-def write_svg(data: MapData, path: str | os.PathLike[str]) -> None:
-    write_bytes_atomically(Path(path), svg_bytes(data))
+def render(data: MapData, kind: str) -> bytes:
+    """The renderer the ``png`` and ``svg`` formats are given: ``kind`` is "png" or "svg"."""
+    return png_bytes(data) if kind == "png" else svg_bytes(data)

@@ -23,6 +23,7 @@ from ipsmap.model.commands import (
     EditLinks,
     Macro,
     MoveFactors,
+    named,
 )
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError
@@ -125,21 +126,21 @@ class MapEditor(QObject):
             self.message.emit("Select a link first, then press + − or ?")
             return
         command = EditLinks(links, {"polarity": polarity})
-        command.name = f"Set polarity {dict(zip('+-?', '+−?', strict=True))[polarity]}"
+        command = named(command, f"Set polarity {dict(zip('+-?', '+−?', strict=True))[polarity]}")
         self.run(command)
 
     def set_strength(self, strength: float) -> None:
         links = self.hallway.selected_link_ids
         if links:
             command = EditLinks(links, {"strength": strength})
-            command.name = "Set strength"
+            command = named(command, "Set strength")
             self.run(command)
 
     def set_type(self, style_id: str) -> None:
         factors = self.hallway.selected_factor_ids
         if factors:
             command = EditFactors(factors, {"type": style_id})
-            command.name = "Set type"
+            command = named(command, "Set type")
             self.run(command)
 
     def delete_selection(self) -> None:
@@ -199,7 +200,7 @@ class MapEditor(QObject):
             return
         factors = self.document.factors
         command = MoveFactors(how({f: (factors[f].x, factors[f].y) for f in ids}))
-        command.name = name
+        command = named(command, name)
         self.run(command)
 
     # -- selection ------------------------------------------------------------------------

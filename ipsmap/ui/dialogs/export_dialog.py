@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.export.all_formats import FORMATS, writable_formats, write_map
 from ipsmap.export.context import build_context
 from ipsmap.export.progress import ExportCancelled
-from ipsmap.formats.registry import FORMATS, writable_formats, write_map
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.privacy import Finding, personal_data_check
+from ipsmap.ui.canvas.image_export import render
 from ipsmap.ui.file_actions import _error
 from ipsmap.ui.worker import WorkerProgress, run_in_worker
 
@@ -293,7 +294,14 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
     def write(folder: Path) -> list[str]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            write_map(data, folder / target.name, choice.format_name, choice.anonymise, context)
+            write_map(
+                data,
+                folder / target.name,
+                choice.format_name,
+                choice.anonymise,
+                context,
+                renderer=render,
+            )
         return [str(w.message) for w in caught]
 
     if len(data.factors) <= BIG_MAP or choice.format_name in QT_FORMATS:

@@ -39,6 +39,7 @@ from ipsmap.model.cmo_queries import (
     describe_item,
     evidence_where,
 )
+from ipsmap.model.commands import named
 from ipsmap.model.entities import CMO_STATUSES
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import EditCMO
@@ -364,7 +365,7 @@ class CmoDetail(QWidget):
         if cmo is None or getattr(cmo, field) == value:
             return False
         command = EditCMO(cmo.id, {field: value})
-        command.name = f"Edit {cmo.code}: {CMO_FIELD_LABELS.get(field, field).lower()}"
+        command = named(command, f"Edit {cmo.code}: {CMO_FIELD_LABELS.get(field, field).lower()}")
         if not self.run(command):
             self.refresh(force=True)
             return False

@@ -25,25 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.analysis import questions
 from ipsmap.analysis.graph import to_digraph
-from ipsmap.analysis.loops import find_loops
-from ipsmap.analysis.metrics import factor_metrics
-from ipsmap.analysis.scenarios import SIGMOID, TANH, clamp_value, run_scenario
-from ipsmap.analysis.submaps import downstream, on_any_path, upstream
-from ipsmap.model.commands import EditMap
+from ipsmap.analysis.questions import NEEDS_FOCUS, answer_question
+from ipsmap.analysis.scenarios import SIGMOID, TANH
+from ipsmap.model.commands import EditMap, named
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.hallway import Hallway
 from ipsmap.ui.worker import run_in_worker
 
-QUESTIONS = [
-    ("affects", "What does this affect?"),
-    ("influences", "What influences this?"),
-    ("connected", "How are these connected?"),
-    ("loops", "Which loops run through this?"),
-    ("central", "Which factors are most central?"),
-    ("whatif", "What if this went up (or down)?"),
-]
+QUESTIONS = list(questions.QUESTIONS.items())
 METRICS = [
     ("betweenness", "Betweenness (bridges between parts of the map)"),
     ("pagerank", "PageRank (influenced by influential factors)"),
@@ -261,7 +253,7 @@ class AnalysisPanel(QWidget):
             return
         key = self.question.currentData()
         selected = self.editor.selection_in_order()
-        if key in ("affects", "influences", "connected", "whatif") and not selected:
+        if key in NEEDS_FOCUS and not selected:
             self.summary.setText("Select one or more factors on the map first.")
             return
         graph = to_digraph(document.state)
@@ -270,44 +262,43 @@ class AnalysisPanel(QWidget):
         self._reset_sizes()
         label = {f: document.factors[f].label for f in document.factors}
         if key in ("affects", "influences"):
-            depth = self.depth.value() or None
-            found = (downstream if key == "affects" else upstream)(graph, selected, depth)
-            links = _links_among(graph, found)
-            others = sorted(found - set(selected), key=lambda f: label[f].casefold())
+            answer = answer_question(graph, key, selected, depth=self.depth.value() or None)
+            others = sorted(answer.factors - set(selected), key=lambda f: label[f].casefold())
             verb = "affects" if key == "affects" else "is influenced by"
             self.summary.setText(f"{_names(selected, label)} {verb} {len(others)} factors.")
             self._list(label[f] for f in others)
-            self._highlight(found, links)
+            self._highlight(answer.factors, answer.links)
         elif key == "connected":
             sources, targets = selected[:1], selected[1:] or selected[:1]
-            factors, links = on_any_path(graph, sources, targets)
+            answer = answer_question(graph, key, selected)
             self.summary.setText(
-                f"{len(factors)} factors and {len(links)} links lie on paths from "
+                f"{len(answer.factors)} factors and {len(answer.links)} links lie on paths from "
                 f"{_names(sources, label)} to {_names(targets, label)}."
             )
-            self._highlight(factors, links)
+            self._highlight(answer.factors, answer.links)
         elif key == "loops":
             max_length = self.loop_length.value()
             self._compute(
                 "Finding feedback loops…",
-                lambda: find_loops(graph, max_length, through=selected or None),
+                lambda: answer_question(graph, key, selected, loop_length=max_length).detail,
                 lambda listing: self._show_loops(listing, max_length, label),
             )
         elif key == "central":
             metric = self.metric_choice.currentData()
             self._compute(
                 "Measuring every factor…",
-                lambda: {
-                    f: float(getattr(m, metric) or 0.0) for f, m in factor_metrics(graph).items()
-                },
+                lambda: answer_question(graph, key, selected, metric=metric).detail,
                 lambda values: self._show_central(values, label),
             )
         elif key == "whatif":
-            function = self.function.currentData()
-            value = clamp_value(self.direction.currentData(), function)
+            direction, function = self.direction.currentData(), self.function.currentData()
             self._compute(
                 "Running the what-if…",
-                lambda: run_scenario(graph, {f: value for f in selected}, function),
+                lambda: (
+                    answer_question(
+                        graph, key, selected, direction=direction, function=function
+                    ).detail
+                ),
                 lambda result: self._show_scenario(result, selected, label),
             )
 
@@ -423,7 +414,7 @@ class AnalysisPanel(QWidget):
                 },
             ]
         command = EditMap({"attributes": attributes})
-        command.name = f"Save view {view['name']!r}"
+        command = named(command, f"Save view {view['name']!r}")
         return self.editor.run(command)
 
     # -- showing ----------------------------------------------------------------------------
@@ -460,7 +451,3 @@ class AnalysisPanel(QWidget):
 def _names(ids: list[str], label: dict[str, str]) -> str:
     names = [f"“{label[f]}”" for f in ids[:3]]
     return ", ".join(names) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
-
-
-def _links_among(graph, factors: set[str]) -> set[str]:
-    return {d["id"] for u, v, d in graph.edges(data=True) if u in factors and v in factors}

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command, EditFactor, EditFactors, EditLink, EditLinks
+from ipsmap.model.commands import Command, EditFactor, EditFactors, EditLink, EditLinks, named
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
@@ -292,7 +292,7 @@ class RecordTableModel(QAbstractTableModel):
         command = self.command(ids, {field: value})
         if len(ids) > 1:
             header = self.COLUMNS[index.column()].header.lower()
-            command.name = f"Set {header} of {len(ids)} {self.NOUN}s"
+            command = named(command, f"Set {header} of {len(ids)} {self.NOUN}s")
         return self._editor.run(command)
 
 
