@@ -37,8 +37,8 @@ class Hallway(QObject):
     project_records_changed = Signal(object)
     # The selection on the canvas: (factor ids, link ids), in the scene's order.
     selection_changed = Signal(list, list)
-    # A snapshot was taken (the model does not announce snapshots as changes).
-    snapshot_taken = Signal()
+    # Whoever edits on this device changed ("Editing as"): undo is theirs from now on.
+    actor_changed = Signal(object)
     # A sentence for the status bar.
     message = Signal(str)
 
@@ -123,6 +123,15 @@ class Hallway(QObject):
 
     def _document_notified(self, change: Change) -> None:
         self.model_changed.emit(change)
+
+    # -- who edits ------------------------------------------------------------------------------
+
+    def set_actor(self, participant_id: str | None) -> None:
+        """Credit the following edits on this device to a participant (None: facilitator)."""
+        if self.project is None:
+            return
+        self.project.set_actor(participant_id)
+        self.actor_changed.emit(self.project.actor_id)
 
     # -- the selection ------------------------------------------------------------------------
 

@@ -110,7 +110,6 @@ class MapActions:
         if self.hallway.guard(
             lambda: taken.append(take_snapshot(self.hallway.project, document.id, label, note))
         ):
-            self.hallway.snapshot_taken.emit()
             self.hallway.say(f"Snapshot “{label}” taken (sha256 {taken[0].sha256[:12]}…)")
             return taken[0].sha256
         return None

@@ -31,11 +31,9 @@ class UndoActions(QObject):
         self.redo_action = actions.register("redo", self.redo)
         hallway.document_changed.connect(lambda _document: self.refresh())
         hallway.model_changed.connect(lambda _change: self.refresh())
-        hallway.project_records_changed.connect(self._project_changed)
-
-    def _project_changed(self, change: Change) -> None:
-        if change.touches("cmos") or change.touches("maps"):
-            self.refresh()
+        # Any project step (a participant, a session, marks, a CMO, a map) can be undone.
+        hallway.project_records_changed.connect(lambda _change: self.refresh())
+        hallway.actor_changed.connect(lambda _actor: self.refresh())
 
     def _scope(self) -> Scope:
         """Undo reaches the editor's own steps in the map shown and on the project."""

@@ -526,7 +526,9 @@ class GroupItem(QGraphicsItem):
             self._path = stroker.createStroke(hull).united(hull).simplified()
         self._rect = self._path.boundingRect()
         tops = [m.outline_rect().translated(m.pos()) for m in self.members]
-        top = min(tops, key=lambda r: r.top()) if tops else QRectF()
+        # Topmost member, and of those in one row the leftmost: the same place every run
+        # (members are a set, so "the first topmost" moved with Python's hash order).
+        top = min(tops, key=lambda r: (r.top(), r.left())) if tops else QRectF()
         self._label_at = QPointF(top.left(), top.top() - 5)
         self.update()
 

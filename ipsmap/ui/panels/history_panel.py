@@ -37,8 +37,8 @@ class HistoryPanel(QTabWidget):
         self._last_seq = 0
         hallway.document_changed.connect(self._document_changed)
         hallway.model_changed.connect(lambda _change: self.refresh())
-        # Snapshots are not model changes (yet): the map actions say when one is taken.
-        hallway.snapshot_taken.connect(self.refresh)
+        # The undo list is the person editing now's.
+        hallway.actor_changed.connect(lambda _actor: self.refresh())
 
     @property
     def document(self) -> MapDocument | None:

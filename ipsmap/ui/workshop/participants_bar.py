@@ -97,7 +97,14 @@ class ParticipantCombo(ProjectCombo):
         if choice == ADD_ENTRY:
             self.add_participant()
             return
-        project.set_actor(str(choice) if choice else None)
+        self._edit_as(project, str(choice) if choice else None)
+
+    def _edit_as(self, project: Project, participant_id: str | None) -> None:
+        # Through the hallway when there is one, so Undo follows the person now editing.
+        if self.hallway is not None:
+            self.hallway.set_actor(participant_id)
+        else:
+            project.set_actor(participant_id)
 
     def add_participant(self, dialog: ParticipantDialog | None = None) -> None:
         project = self.project
@@ -111,7 +118,7 @@ class ParticipantCombo(ProjectCombo):
             except IpsmapError as exc:
                 self.message.emit(str(exc))
             else:
-                project.set_actor(command.id)
+                self._edit_as(project, command.id)
         self.refresh()
 
 

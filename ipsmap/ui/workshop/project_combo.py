@@ -26,10 +26,12 @@ class ProjectCombo(QComboBox):
         self.setToolTip(tip)
         self.setMinimumContentsLength(width_chars)
         self.project: Project | None = None
+        self.hallway: Hallway | None = None
         self.activated.connect(self._activated)
 
     def follow(self, hallway: Hallway, table: str) -> None:
         """Take each project opened, and list again when ``table`` changes."""
+        self.hallway = hallway
         self.message.connect(hallway.say)
         hallway.project_changed.connect(self.set_project)
 
