@@ -68,8 +68,10 @@ def _console_script() -> Path:
     return Path(found)
 
 
-def test_python_m_ipsmap_help() -> None:
-    result = _run([sys.executable, "-m", "ipsmap", "--help"], cwd=REPO_ROOT.parent)
+def test_python_m_ipsmap_help(tmp_path: Path) -> None:
+    # Run from an empty folder: beside the clone a folder named ipsmap (the clone itself)
+    # would shadow the package on `python -m`/`-c`'s path.
+    result = _run([sys.executable, "-m", "ipsmap", "--help"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: ipsmap")
     for command in ("new", "maps", "import", "export", "history"):
@@ -77,14 +79,14 @@ def test_python_m_ipsmap_help() -> None:
     assert result.stderr == ""
 
 
-def test_console_script_help_and_version() -> None:
+def test_console_script_help_and_version(tmp_path: Path) -> None:
     script = _console_script()
-    result = _run([str(script), "--help"], cwd=REPO_ROOT.parent)
+    result = _run([str(script), "--help"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: ipsmap")
     from ipsmap import __version__
 
-    result = _run([str(script), "--version"], cwd=REPO_ROOT.parent)
+    result = _run([str(script), "--version"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"ipsmap {__version__}"
 
@@ -117,10 +119,10 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
 
 
 @pytest.mark.parametrize("module", [*LIGHT_MODULES, "all"])
-def test_light_modules_load_no_heavy_library(module: str) -> None:
+def test_light_modules_load_no_heavy_library(module: str, tmp_path: Path) -> None:
     modules = LIGHT_MODULES if module == "all" else [module]
     code = _IMPORT_CHECK.format(heavy=HEAVY)
-    result = _run([sys.executable, "-c", code, *modules], cwd=REPO_ROOT.parent)
+    result = _run([sys.executable, "-c", code, *modules], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
     packages = sorted({m.split(".")[0] for m in loaded})
