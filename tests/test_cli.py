@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +13,15 @@ import pytest
 from ipsmap.cli import main
 
 
-def ipsmap(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def ipsmap(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "ipsmap", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
+        env=env,
         timeout=120,
     )
 
@@ -137,6 +141,27 @@ def test_user_mistakes_are_one_line_and_exit_2(tmp_path, demo):
     garbage.write_text('{"format": "ipsmap-map", "version": 1, "map": {"name": "m"}, "links": [')
     assert_user_error(ipsmap("import", demo, garbage), str(garbage), "invalid JSON")
     assert_user_error(ipsmap("not-a-command-or-file"), "no such project file")
+
+
+def test_open_names_only_what_is_wrong(tmp_path):
+    missing = tmp_path / "missing.ipsmap"
+    explicit = ipsmap("open", missing)
+    assert_user_error(explicit, str(missing), "no such project file")
+    assert "command" not in explicit.stderr  # `open FILE` cannot be a mistyped command
+    assert_user_error(ipsmap(missing), "nor an ipsmap command")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland check")
+def test_no_display_is_one_clear_line_not_a_qt_abort(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    result = ipsmap(env=env)
+    assert_user_error(result, "no display")
+    assert not (tmp_path / "data").exists()  # nothing made before saying so
 
 
 def test_every_command_has_help():

@@ -133,9 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     # `ipsmap PROJECT` means `ipsmap open PROJECT`.
     known = set(_COMMANDS)
-    if not args_list or (args_list[0] not in known and not args_list[0].startswith("-")):
+    shorthand = not args_list or (args_list[0] not in known and not args_list[0].startswith("-"))
+    if shorthand:
         args_list = ["open", *args_list]
     args = parser.parse_args(args_list)
+    args.shorthand = shorthand
     try:
         return _COMMANDS[args.command](args)
     except (IpsmapError, UserError) as exc:
@@ -449,9 +451,11 @@ def _print_analysis(result: dict) -> None:
 
 def cmd_open(args: argparse.Namespace) -> int:
     if args.project is not None and not args.project.exists():
-        raise UserError(
-            f"{args.project}: no such project file (nor an ipsmap command; see 'ipsmap --help')"
-        )
+        # `ipsmap WORD` may also be a mistyped command; `ipsmap open FILE` is only a file.
+        hint = " (nor an ipsmap command; see 'ipsmap --help')" if args.shorthand else ""
+        raise UserError(f"{args.project}: no such project file{hint}")
+    if problem := _no_display():
+        raise UserError(problem)
     try:
         from ipsmap.ui.app import run
     except ImportError as exc:
@@ -460,6 +464,24 @@ def cmd_open(args: argparse.Namespace) -> int:
             "'ipsmap --help'"
         ) from exc
     return run(args.project)
+
+
+def _no_display() -> str | None:
+    """Why the window cannot be shown here, in one line (None: it can).
+
+    Without this, Qt aborts (exit 134) blaming a missing xcb-cursor0 library on a machine
+    that simply has no screen (an SSH session, a server, CI).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal", "vnc"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to show the map window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "run ipsmap on a desktop, or use the commands listed by 'ipsmap --help'"
+    )
 
 
 _COMMANDS = {
