@@ -124,7 +124,16 @@ MENUS: dict[str, list[ActionSpec]] = {
         SEPARATOR,
         ActionSpec("larger-labels", "&Larger labels", ("Ctrl+Shift+=",), "Bigger text"),
         ActionSpec("smaller-labels", "S&maller labels", ("Ctrl+Shift+-",), "Smaller text"),
-        ActionSpec("high-contrast", "&High contrast", (), "Black outlines on white", True),
+        # Only the map: the whole window's look is a theme (below), named apart so the two
+        # are not mistaken for one another.
+        ActionSpec(
+            "high-contrast",
+            "Black &outlines on the map",
+            (),
+            "The map only: black outlines and text on white (Theme: high contrast changes the "
+            "whole window)",
+            True,
+        ),
         ActionSpec(
             "presentation", "&Presentation mode", ("F5",), "Full screen for a projector", True
         ),
