@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
     def __init__(self, project: Project | None = None, is_demo: bool = False) -> None:
         super().__init__()
         self.setObjectName("main-window")
-        self.resize(1400, 900)
+        self._size_for_screen()
         self.hallway = hallway = Hallway(self)
         hallway.message.connect(self.show_message)
         # The scene first: every panel after it sees the canvas already redrawn.
@@ -247,6 +247,26 @@ class MainWindow(QMainWindow):
         ):
             return
         super().keyPressEvent(event)
+
+    def _size_for_screen(self) -> None:
+        """Where it was last time, if that still fits a screen; else sized to this screen."""
+        saved = QSettings().value("window/geometry")
+        if saved is not None and self.restoreGeometry(saved) and self._fits_a_screen():
+            return
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry()
+        # 1400 × 900 where there is room; a 1280 × 720 projector gets all of its screen.
+        self.resize(min(1400, free.width()), min(900, free.height()))
+        self.move(free.topLeft() + QPoint(
+            max(0, (free.width() - self.width()) // 2), max(0, (free.height() - self.height()) // 2)
+        ))  # fmt: skip
+
+    def _fits_a_screen(self) -> bool:
+        frame = self.frameGeometry()
+        return any(
+            s.availableGeometry().intersected(frame).width() >= min(frame.width(), 200)
+            for s in QGuiApplication.screens()
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Every edit is already on disk; closing only releases the file.
