@@ -13,8 +13,10 @@ from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QSpinBox,
     QToolBar,
     QVBoxLayout,
@@ -159,7 +161,14 @@ class MainWindow(QMainWindow):
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName("dock-" + title.lower().replace(" ", "-"))
-        dock.setWidget(widget)
+        # A panel taller than the room it gets scrolls instead of pushing the window past
+        # the screen (a 1280 × 720 projector, the large-text theme).
+        scroller = QScrollArea()
+        scroller.setObjectName(f"{dock.objectName()}-scroller")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(widget)
+        dock.setWidget(scroller)
         self.addDockWidget(area, dock)
         return dock
 
