@@ -297,3 +297,18 @@ def test_installed_wheel_has_the_console_script(wheel_venv: Path) -> None:
     if os.name != "nt":
         assert os.access(script, os.X_OK)
         assert str(wheel_venv) in script.read_text().splitlines()[0]
+
+
+def test_the_window_starts_without_the_numeric_and_export_libraries(tmp_path: Path) -> None:
+    # Start-up time: networkx, numpy, scipy (analysis), pandas, reportlab and pyvis
+    # (exports) load when first used, not when the window opens.
+    code = (
+        "import json, sys\n"
+        "import ipsmap.ui.main_window\n"
+        "heavy = ('networkx', 'numpy', 'scipy', 'rustworkx', 'pandas', 'reportlab', 'pyvis')\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = _run([sys.executable, "-c", code], cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+from ipsmap.analysis.squashing import TANH
 
-from ipsmap.analysis.loops import find_loops
-from ipsmap.analysis.metrics import factor_metrics
-from ipsmap.analysis.scenarios import TANH, clamp_value, run_scenario
-from ipsmap.analysis.submaps import downstream, on_any_path, upstream
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Question key (stored in saved views) → how the panel and the exports word it.
 QUESTIONS = {
@@ -65,6 +63,13 @@ def answer_question(
     any number of steps); ``loop_*`` bound the loop search; ``metric`` is a FactorMetrics
     field for "central"; ``direction`` ("up"/"down") and ``function`` set the what-if.
     """
+    # Imported here: networkx, numpy and scipy load when a question is first asked, not
+    # when the window starts.
+    from ipsmap.analysis.loops import find_loops
+    from ipsmap.analysis.metrics import factor_metrics
+    from ipsmap.analysis.scenarios import clamp_value, run_scenario
+    from ipsmap.analysis.submaps import downstream, on_any_path, upstream
+
     focus = list(focus)
     if question in ("affects", "influences"):
         found = (downstream if question == "affects" else upstream)(graph, focus, depth)

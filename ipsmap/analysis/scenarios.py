@@ -37,10 +37,9 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from ipsmap.analysis.graph import polarity_sign
+from ipsmap.analysis.squashing import SIGMOID, SQUASHING_FUNCTIONS, TANH
 
-SIGMOID = "sigmoid"
-TANH = "tanh"
-SQUASHING_FUNCTIONS = (SIGMOID, TANH)
+__all__ = ["SIGMOID", "SQUASHING_FUNCTIONS", "TANH"]
 # Where activations start (the middle of each function's range).
 START_ACTIVATION = {SIGMOID: 0.5, TANH: 0.0}
 # The lowest activation of each function: the value of a factor held "down".

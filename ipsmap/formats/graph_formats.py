@@ -27,15 +27,16 @@ import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ipsmap.formats.base import MapFormat, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "FORMATS",
@@ -148,6 +149,8 @@ def _put_attributes(target: dict[str, Any], attributes: dict[str, Any], known: s
 
 def to_graph(data: MapData, *, gexf: bool = False) -> nx.DiGraph:
     """The map as a networkx DiGraph (node keys are factor ids, edge ``id`` the link id)."""
+    import networkx as nx  # loaded on first use, not at start-up
+
     styles = style_names(data)
     graph = nx.DiGraph()
     for key in ("name", "kind", "description", "site"):
@@ -365,12 +368,16 @@ def _xml_graph(path: Path, parse: Callable[[str], nx.Graph], what: str) -> nx.Gr
 
 
 def read_graphml(path: str | Path) -> MapData:
+    import networkx as nx  # loaded on first use, not at start-up
+
     path = Path(path)
     graph = _xml_graph(path, nx.parse_graphml, "GraphML")
     return from_graph(graph, path, path.stem)
 
 
 def write_graphml(data: MapData, path: str | Path) -> None:
+    import networkx as nx  # loaded on first use, not at start-up
+
     buffer = io.BytesIO()
     nx.write_graphml(to_graph(data), buffer, encoding="utf-8")
     write_text(Path(path), buffer.getvalue().decode("utf-8"))
@@ -380,6 +387,8 @@ def write_graphml(data: MapData, path: str | Path) -> None:
 
 
 def _parse_gexf(text: str) -> nx.Graph:
+    import networkx as nx  # loaded on first use, not at start-up
+
     return nx.read_gexf(io.BytesIO(text.encode("utf-8")), node_type=None)
 
 
@@ -390,6 +399,8 @@ def read_gexf(path: str | Path) -> MapData:
 
 
 def write_gexf(data: MapData, path: str | Path) -> None:
+    import networkx as nx  # loaded on first use, not at start-up
+
     graph = to_graph(data, gexf=True)
     graph.graph.pop("kind", None)
     graph.graph.pop("description", None)
@@ -462,6 +473,8 @@ def gml_text(data: MapData) -> str:
 
 
 def read_gml(path: str | Path) -> MapData:
+    import networkx as nx  # loaded on first use, not at start-up
+
     path = Path(path)
     text = read_text(path)
     try:

@@ -1,4 +1,4 @@
-"""The window fits the screen it opens on and comes back where it was; the shortcut sheet scrolls."""
+"""The window fits the screen it opens on and comes back where it was; shortcuts scroll."""
 
 from __future__ import annotations
 
@@ -34,9 +34,7 @@ def test_a_first_window_fits_its_screen_and_comes_back_at_its_last_size(qtbot, d
     again.close()
 
 
-def test_the_shortcut_sheet_lists_every_shortcut_and_is_never_taller_than_the_screen(
-    qtbot, window
-):
+def test_the_shortcut_sheet_lists_every_shortcut_and_is_never_taller_than_the_screen(qtbot, window):
     window.actions_by_name["shortcuts"].trigger()
     dialog = window.findChild(QDialog, "shortcuts-dialog")
     assert dialog is not None and dialog.isVisible()

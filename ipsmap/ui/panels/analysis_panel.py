@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.analysis import questions
-from ipsmap.analysis.graph import to_digraph
 from ipsmap.analysis.questions import NEEDS_FOCUS, answer_question
-from ipsmap.analysis.scenarios import SIGMOID, TANH
+from ipsmap.analysis.squashing import SIGMOID, TANH
 from ipsmap.model.commands import EditMap, named
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
@@ -256,6 +255,8 @@ class AnalysisPanel(QWidget):
         if key in NEEDS_FOCUS and not selected:
             self.summary.setText("Select one or more factors on the map first.")
             return
+        from ipsmap.analysis.graph import to_digraph  # networkx: loaded when first asked
+
         graph = to_digraph(document.state)
         self.results.clear()
         self._loops = []
