@@ -3,7 +3,7 @@ participants and sessions panel, each following model changes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QRectF, QSettings, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -331,3 +331,21 @@ def test_voices_are_computed_only_while_their_tab_is_in_front(qtbot, window, mon
     qtbot.waitUntil(lambda: len(calls) >= 1, timeout=2000)
     panel = window.workshop.voices
     assert panel.result is not None and panel.result["totals"]["factors"] >= 2
+
+
+def test_the_grid_labels_cover_no_dot_no_caption_and_no_other_label(window, qtbot):
+    window.show_map(_glasgow(window))
+    window.actions_by_name["marks-grid"].trigger()
+    grid = window.workshop.marks.grid
+    qtbot.waitExposed(grid)
+    grid.resize(900, 700)
+    grid.repaint()
+    assert len(grid.label_boxes) >= 5
+    dots = {f: QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for f, (c, r, _e) in grid.points.items()}
+    boxes = list(grid.label_boxes.items())
+    for factor_id, box in boxes:
+        assert QRectF(grid.rect()).contains(box)
+        assert not any(box.intersects(d) for f, d in dots.items() if f != factor_id)
+        assert not any(box.intersects(other) for f, other in boxes if f != factor_id)
+        assert not any(box.intersects(caption) for caption in grid.caption_boxes)
+    assert len(grid.caption_boxes) == 4

@@ -61,6 +61,9 @@ class MarksGrid(QWidget):
         self.current: str | None = None
         self.high_contrast = False
         self.x_max = self.y_max = 1.0
+        # Where each label was drawn last (factors without a free place have none).
+        self.label_boxes: dict[str, QRectF] = {}
+        self.caption_boxes: list[QRectF] = []
 
     def sizeHint(self) -> QSize:
         return QSize(520, 460)
@@ -127,6 +130,7 @@ class MarksGrid(QWidget):
         }
         small = QFont(self.font())
         small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
+        captions: list[QRectF] = []
         for (important, controllable), caption in QUADRANTS.items():
             quad = QRectF(
                 mid_x if controllable else rect.left(),
@@ -139,15 +143,11 @@ class MarksGrid(QWidget):
             )
             painter.setPen(QColor("#333333"))
             painter.setFont(small)
-            painter.drawText(
-                quad.adjusted(6, 4, -6, -4),
-                int(
-                    Qt.AlignmentFlag.AlignTop
-                    | Qt.AlignmentFlag.AlignLeft
-                    | Qt.TextFlag.TextWordWrap
-                ),
-                caption,
+            flags = int(
+                Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
             )
+            captions.append(painter.boundingRect(quad.adjusted(6, 4, -6, -4), flags, caption))
+            painter.drawText(quad.adjusted(6, 4, -6, -4), flags, caption)
         painter.setPen(QPen(text, 2 if self.high_contrast else 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
@@ -201,18 +201,30 @@ class MarksGrid(QWidget):
             painter.setBrush(colour)
             painter.drawEllipse(centre, radius, radius)
         metrics = QFontMetricsF(small)
-        taken: list[QRectF] = []
-        for _factor_id, (centre, radius, entry) in sorted(
+        self.label_boxes = {}
+        # A label goes right, left, above or below its dot, wherever it covers no other dot,
+        # no quadrant caption and no other label; a factor with no such place keeps its
+        # name for the tooltip and the keyboard (the chosen factor is placed first).
+        dots = {
+            f: QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for f, (c, r, _e) in self.points.items()
+        }
+        self.caption_boxes = captions
+        taken: list[QRectF] = list(captions)
+        for factor_id, (centre, radius, entry) in sorted(
             self.points.items(), key=lambda kv: (kv[0] != self.current, -kv[1][2].total.votes)
         ):
             label = metrics.elidedText(entry.label, Qt.TextElideMode.ElideRight, 150)
-            box = metrics.boundingRect(label).adjusted(-2, -1, 2, 1)
-            box.moveTopLeft(QPointF(centre.x() + radius + 3, centre.y() - box.height() / 2))
-            if box.right() > self.width():
-                box.moveRight(centre.x() - radius - 3)
-            if any(box.intersects(other) for other in taken):
+            box = _label_place(
+                metrics.boundingRect(label).adjusted(-2, -1, 2, 1),
+                centre,
+                radius,
+                QRectF(self.rect()),
+                [d for f, d in dots.items() if f != factor_id] + taken,
+            )
+            if box is None:
                 continue
             taken.append(box)
+            self.label_boxes[factor_id] = box
             painter.fillRect(box, QColor(255, 255, 255, 210))
             painter.setPen(QColor("#000000"))
             painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
@@ -257,6 +269,24 @@ class MarksGrid(QWidget):
         self.current = factor_id
         self.update()
         self.factor_clicked.emit(factor_id)
+
+
+def _label_place(
+    box: QRectF, centre: QPointF, radius: float, bounds: QRectF, obstacles: list[QRectF]
+) -> QRectF | None:
+    """Where a label of ``box``'s size can sit beside its dot without covering anything."""
+    gap = radius + 3
+    w, h = box.width(), box.height()
+    for x, y in (
+        (centre.x() + gap, centre.y() - h / 2),
+        (centre.x() - gap - w, centre.y() - h / 2),
+        (centre.x() - w / 2, centre.y() - gap - h),
+        (centre.x() - w / 2, centre.y() + gap),
+    ):
+        place = QRectF(x, y, w, h)
+        if bounds.contains(place) and not any(place.intersects(o) for o in obstacles):
+            return place
+    return None
 
 
 def _axis_max(share: float) -> float:
