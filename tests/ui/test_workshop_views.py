@@ -344,7 +344,7 @@ def test_the_grid_labels_cover_no_dot_no_caption_and_no_other_label(window, qtbo
     dots = {f: QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for f, (c, r, _e) in grid.points.items()}
     boxes = list(grid.label_boxes.items())
     for factor_id, box in boxes:
-        assert QRectF(grid.rect()).contains(box)
+        assert grid.plot_rect().contains(box)  # clear of the axes and their titles
         assert not any(box.intersects(d) for f, d in dots.items() if f != factor_id)
         assert not any(box.intersects(other) for f, other in boxes if f != factor_id)
         assert not any(box.intersects(caption) for caption in grid.caption_boxes)

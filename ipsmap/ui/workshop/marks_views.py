@@ -202,8 +202,8 @@ class MarksGrid(QWidget):
             painter.drawEllipse(centre, radius, radius)
         metrics = QFontMetricsF(small)
         self.label_boxes = {}
-        # A label goes right, left, above or below its dot, wherever it covers no other dot,
-        # no quadrant caption and no other label; a factor with no such place keeps its
+        # A label goes right, left, above or below its dot, inside the frame, wherever it
+        # covers no other dot, no quadrant caption and no other label; a factor with no such place keeps its
         # name for the tooltip and the keyboard (the chosen factor is placed first).
         dots = {
             f: QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for f, (c, r, _e) in self.points.items()
@@ -218,7 +218,7 @@ class MarksGrid(QWidget):
                 metrics.boundingRect(label).adjusted(-2, -1, 2, 1),
                 centre,
                 radius,
-                QRectF(self.rect()),
+                rect.adjusted(1, 1, -1, -1),  # inside the frame: clear of the axis titles
                 [d for f, d in dots.items() if f != factor_id] + taken,
             )
             if box is None:
