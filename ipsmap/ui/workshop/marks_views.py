@@ -203,8 +203,9 @@ class MarksGrid(QWidget):
         metrics = QFontMetricsF(small)
         self.label_boxes = {}
         # A label goes right, left, above or below its dot, inside the frame, wherever it
-        # covers no other dot, no quadrant caption and no other label; a factor with no such place keeps its
-        # name for the tooltip and the keyboard (the chosen factor is placed first).
+        # covers no other dot, no quadrant caption and no other label; a factor with no
+        # such place keeps its name for the tooltip and the keyboard (the chosen factor is
+        # placed first).
         dots = {
             f: QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for f, (c, r, _e) in self.points.items()
         }
