@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.analysis.layout import lay_out_unplaced
 from ipsmap.export.all_formats import (
     FORMATS,
     ReadOptions,
@@ -184,13 +185,23 @@ class ImportPreview(QDialog):
                 return False
             columns[key.strip().lower()] = column.strip()
         try:
-            self.maps = read_maps(self.path, self.format_name, ReadOptions(columns=columns))
+            self.maps = read_for_import(self.path, self.format_name, ReadOptions(columns=columns))
         except IpsmapError as exc:
             self.problem.setText(str(exc))
             return False
         self.problem.setText("")
         self._show()
         return True
+
+
+def read_for_import(
+    path: Path, format_name: str | None = None, options: ReadOptions | None = None
+) -> list[MapData]:
+    """Read a file's maps for import; one without positions is laid out (and says so)."""
+    maps = read_maps(path, format_name, options)
+    for data in maps:
+        lay_out_unplaced(data)
+    return maps
 
 
 # Files bigger than this are read in a worker with a progress dialog.
@@ -341,11 +352,11 @@ class FileActions:
             big = False
         if big:
             run_in_worker(
-                self.window, f"Reading {path.name}…", lambda: read_maps(path), finish, failed
+                self.window, f"Reading {path.name}…", lambda: read_for_import(path), finish, failed
             )
             return None
         try:
-            maps = read_maps(path)
+            maps = read_for_import(path)
         except IpsmapError as exc:
             _error(self.window, "Cannot import the map", exc)
             return None
