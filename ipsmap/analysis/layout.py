@@ -274,11 +274,33 @@ def force_layout(
         seed=seed,
         scale=None if fixed else 1.0,
     )
-    return {
+    result = {
         fid: (float(x) * scale, float(y) * scale)
         for fid, (x, y) in positions.items()
         if fid in moving
     }
+    if not fixed:
+        _row_of_loose_factors_below(graph, result)
+    return result
+
+
+def _row_of_loose_factors_below(graph: nx.Graph, positions: Positions) -> None:
+    """Factors with no links go in rows under the rest, not flung to the far corners.
+
+    (The spring layout pushes unlinked nodes to the edge of its square, which leaves the
+    linked ones small when the whole map is fitted to the window.)
+    """
+    loose = [fid for fid in graph.nodes if graph.degree(fid) == 0]
+    linked = [positions[fid] for fid in graph.nodes if graph.degree(fid) > 0]
+    if not loose or not linked:
+        return
+    left = min(x for x, _ in linked)
+    right = max(max(x for x, _ in linked), left + SPACING)
+    y = max(y for _, y in linked) + SPACING / 2
+    per_row = max(int((right - left) // SPACING) + 1, 1)
+    for i, fid in enumerate(loose):
+        row, column = divmod(i, per_row)
+        positions[fid] = (left + column * SPACING, y + row * SPACING / 2)
 
 
 def layered_layout(

@@ -167,3 +167,16 @@ def test_a_map_with_sketch_positions_keeps_them(shared_data, name):
     before = [(f.x, f.y) for f in data.factors]
     assert not lay_out_unplaced(data)
     assert [(f.x, f.y) for f in data.factors] == before
+
+
+def test_unlinked_factors_sit_in_a_row_below_the_rest_not_in_far_corners():
+    data = crowded_map(20)
+    data.factors += [Factor(id=f"loose{i}", map_id="m", label=f"Loose {i}") for i in range(4)]
+    state = MapState.from_data(data)
+    positions = auto_layout(state)
+    linked = [positions[f"f{i}"] for i in range(20)]
+    loose = [positions[f"loose{i}"] for i in range(4)]
+    assert min(y for _, y in loose) > max(y for _, y in linked)
+    left, right = min(x for x, _ in linked), max(x for x, _ in linked)
+    assert all(left - 1 <= x <= right + 200 for x, _ in loose)
+    assert overlaps(state, positions) == []
