@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 
-from ipsmap.formats.base import MapFormat, read_text
+from ipsmap.formats.base import MapFormat, looks_like_xml, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.model.entities import MAP_KINDS, Style
@@ -484,11 +484,11 @@ def write_gml(data: MapData, path: str | Path) -> None:
 
 
 def _sniff_graphml(head: bytes) -> bool:
-    return b"<graphml" in head
+    return looks_like_xml(head) and b"<graphml" in head
 
 
 def _sniff_gexf(head: bytes) -> bool:
-    return b"<gexf" in head
+    return looks_like_xml(head) and b"<gexf" in head
 
 
 def _sniff_gml(head: bytes) -> bool:
