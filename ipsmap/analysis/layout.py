@@ -47,6 +47,9 @@ WIDE_CHAR_WIDTH = 13.1
 ROUND_SHAPES = ("ellipse", "hexagon", "star")
 # Clear space kept between two boxes after a layout, in scene pixels.
 GAP = 12.0
+# Above this many factors, a map imported without positions is put in a grid at once
+# (a force-directed layout of thousands takes tens of seconds, too long for an import).
+IMPORT_FORCE_LIMIT = 1000
 
 
 def auto_layout(
@@ -217,6 +220,25 @@ def _spread(where: Positions, sizes: Mapping[str, Size], gap: float) -> Position
     return _scaled(where, factor)
 
 
+def grid_layout(state: MapState) -> Positions:
+    """Factors in creation order, row by row in a square-ish grid; no two boxes overlap."""
+    sizes = factor_boxes(state)
+    order = sorted(state.factors.values(), key=lambda f: f.seq)
+    if not order:
+        return {}
+    per_row = max(math.ceil(math.sqrt(len(order))), 1)
+    cell = max(w for w, _ in sizes.values()) + GAP
+    positions: Positions = {}
+    y = 0.0
+    for start in range(0, len(order), per_row):
+        row = order[start : start + per_row]
+        height = max(sizes[f.id][1] for f in row) + GAP
+        for column, factor in enumerate(row):
+            positions[factor.id] = (column * cell, y + height / 2)
+        y += height
+    return positions
+
+
 def has_no_positions(data: MapData) -> bool:
     """True when a map's factors (two or more) all sit on one point: the file gave none."""
     if len(data.factors) < 2:
@@ -233,14 +255,18 @@ def lay_out_unplaced(data: MapData) -> bool:
     if not has_no_positions(data):
         return False
     state = MapState.from_data(data)
-    positions = auto_layout(state)
+    if data.info.kind == "toc":
+        positions, how = auto_layout(state), "by theory-of-change level"
+    elif len(data.factors) > IMPORT_FORCE_LIMIT:
+        positions, how = grid_layout(state), "in a grid; Auto layout arranges it by its links"
+    else:
+        positions, how = auto_layout(state), "force-directed"
     data.factors = [
         dataclasses.replace(f, x=round(positions[f.id][0], 1), y=round(positions[f.id][1], 1))
         if f.id in positions
         else f
         for f in data.factors
     ]
-    how = "by theory-of-change level" if data.info.kind == "toc" else "force-directed"
     data.warnings.append(
         f"the file holds no positions: the {len(data.factors)} factors were laid out "
         f"automatically ({how})"

@@ -180,3 +180,14 @@ def test_unlinked_factors_sit_in_a_row_below_the_rest_not_in_far_corners():
     left, right = min(x for x, _ in linked), max(x for x, _ in linked)
     assert all(left - 1 <= x <= right + 200 for x, _ in loose)
     assert overlaps(state, positions) == []
+
+
+def test_a_big_map_without_positions_is_put_in_a_grid_quickly():
+    import time
+
+    data = crowded_map(3000)
+    start = time.perf_counter()
+    assert lay_out_unplaced(data)
+    assert time.perf_counter() - start < 5
+    assert "grid" in data.warnings[-1]
+    assert overlaps(MapState.from_data(data), {}) == []
