@@ -239,6 +239,10 @@ def grid_layout(state: MapState) -> Positions:
     return positions
 
 
+# How the note that a map was laid out on import begins.
+NO_POSITIONS = "the file holds no positions"
+
+
 def has_no_positions(data: MapData) -> bool:
     """True when a map's factors (two or more) all sit on one point: the file gave none."""
     if len(data.factors) < 2:
@@ -268,10 +272,14 @@ def lay_out_unplaced(data: MapData) -> bool:
         for f in data.factors
     ]
     data.warnings.append(
-        f"the file holds no positions: the {len(data.factors)} factors were laid out "
-        f"automatically ({how})"
+        f"{NO_POSITIONS}: the {len(data.factors)} factors were laid out automatically ({how})"
     )
     return True
+
+
+def is_layout_note(warning: str) -> bool:
+    """True for the note :func:`lay_out_unplaced` adds (a map's other warnings are losses)."""
+    return warning.startswith(NO_POSITIONS)
 
 
 def force_layout(

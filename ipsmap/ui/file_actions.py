@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ipsmap.analysis.layout import lay_out_unplaced
+from ipsmap.analysis.layout import is_layout_note, lay_out_unplaced
 from ipsmap.export.all_formats import (
     FORMATS,
     ReadOptions,
@@ -130,6 +130,7 @@ class ImportPreview(QDialog):
         layout.addWidget(self.contents)
         self.warnings = QListWidget()
         self.warnings.setObjectName("import-warnings")
+        self.warnings.setWordWrap(True)
         layout.addWidget(self.warnings)
         self.columns = QLineEdit()
         self.columns.setObjectName("import-columns")
@@ -164,13 +165,16 @@ class ImportPreview(QDialog):
             + (f", {len(data.groups)} groups" if data.groups else "")
             for data in self.maps
         ]
-        warnings_found = [w for data in self.maps for w in data.warnings]
+        found = [w for data in self.maps for w in data.warnings]
+        # That a map was laid out is news, not a loss: said under the counts.
+        laid_out = [w[0].upper() + w[1:] + "." for w in found if is_layout_note(w)]
+        warnings_found = [w for w in found if not is_layout_note(w)]
         note = (
             f"\n{len(warnings_found)} thing(s) could not be imported as they are:"
             if warnings_found
             else ""
         )
-        self.contents.setText("This file holds:\n" + "\n".join(lines) + note)
+        self.contents.setText("This file holds:\n" + "\n".join(lines + laid_out) + note)
         self.warnings.clear()
         self.warnings.addItems(warnings_found)
         self.warnings.setVisible(bool(warnings_found))
@@ -337,8 +341,10 @@ class FileActions:
             except IpsmapError as exc:
                 _error(self.window, "Cannot import the map", exc)
                 return
-            warnings = [w for data in maps for w in data.warnings]
-            note = f" with {len(warnings)} warning(s)" if warnings else ""
+            found = [w for data in maps for w in data.warnings]
+            warnings = [w for w in found if not is_layout_note(w)]
+            note = " and laid it out" if len(warnings) < len(found) else ""
+            note += f" with {len(warnings)} warning(s)" if warnings else ""
             self.hallway.say(f"Imported {path.name}{note}")
             if result:
                 self.hallway.show_map(result[0])

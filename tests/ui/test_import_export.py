@@ -111,11 +111,14 @@ def test_import_preview_says_a_map_without_positions_was_laid_out(
     seen = {}
 
     def fake_exec(dialog):
-        seen["warnings"] = [dialog.warnings.item(i).text() for i in range(dialog.warnings.count())]
+        seen["text"] = dialog.contents.text()
+        seen["warnings"] = dialog.warnings.count()
         return file_actions.QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(file_actions.ImportPreview, "exec", fake_exec)
     window.files.import_map(source)
-    assert any("no positions" in w and "laid out" in w for w in seen["warnings"])
+    assert "no positions" in seen["text"] and "laid out automatically" in seen["text"]
+    assert "could not be imported" not in seen["text"] and seen["warnings"] == 0
+    assert "laid it out" in window.statusBar().currentMessage()
     points = {(f.x, f.y) for f in window.document.factors.values()}
     assert len(points) == 3
