@@ -220,3 +220,31 @@ def test_import_column_option_must_be_key_equals_column(demo, tmp_path):
         ipsmap("import", demo, tmp_path / "x.csv", "--nodes", tmp_path / "none.csv"),
         "no such file",
     )
+
+
+GRAPHML_WITHOUT_POSITIONS = """<?xml version="1.0" encoding="UTF-8"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="label" for="node" attr.name="label" attr.type="string"/>
+  <graph edgedefault="directed">
+    <node id="a"><data key="label">Housing costs</data></node>
+    <node id="b"><data key="label">Stress at home</data></node>
+    <node id="c"><data key="label">GP appointments</data></node>
+    <node id="d"><data key="label">Trust in services</data></node>
+    <edge source="a" target="b"/><edge source="b" target="c"/><edge source="c" target="d"/>
+  </graph>
+</graphml>
+"""
+
+
+def test_import_of_a_map_without_positions_lays_it_out_and_says_so(tmp_path):
+    project = tmp_path / "p.ipsmap"
+    main(["new", str(project)])
+    source = tmp_path / "plain.graphml"
+    source.write_text(GRAPHML_WITHOUT_POSITIONS)
+    result = ipsmap("import", project, source)
+    assert result.returncode == 0, result.stderr
+    assert "no positions" in result.stderr and "laid out" in result.stderr
+    out = tmp_path / "out.json"
+    assert ipsmap("export", project, "--map", "plain", "--out", out).returncode == 0
+    factors = json.loads(out.read_text())["factors"]
+    assert len({(f.get("x"), f.get("y")) for f in factors}) == 4

@@ -282,6 +282,7 @@ def _end_progress(shown: list[int] | None) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ipsmap.analysis.layout import lay_out_unplaced
     from ipsmap.export.all_formats import ReadOptions, read_maps
     from ipsmap.model.project import Project
 
@@ -296,6 +297,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ReadOptions(nodes=args.nodes, columns=columns)
     # Read and validate the whole file before the project is even opened.
     maps = read_maps(args.file, args.format, options)
+    for data in maps:
+        lay_out_unplaced(data)  # a file without positions arrives laid out (and says so)
     if args.name and len(maps) > 1:
         raise UserError(f"{args.file} holds {len(maps)} maps; --name applies to one map only")
     imported = []

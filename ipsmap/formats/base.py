@@ -76,3 +76,12 @@ def parse_json(text: str, path: Path | str | None) -> Any:
         ) from None
     except RecursionError:
         raise FormatError(path, "", "the JSON is nested too deeply") from None
+
+
+def looks_like_xml(head: bytes) -> bool:
+    """True when a file starts as XML does (after a byte-order mark and white space).
+
+    XML formats sniff for their root element only after this: a text file that merely
+    mentions ``<graphml>`` (a README) is not a GraphML file.
+    """
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ipsmap.formats.base import MapFormat, read_text
+from ipsmap.formats.base import MapFormat, looks_like_xml, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.model.entities import MAP_KINDS, Style
@@ -497,11 +497,11 @@ def write_gml(data: MapData, path: str | Path) -> None:
 
 
 def _sniff_graphml(head: bytes) -> bool:
-    return b"<graphml" in head
+    return looks_like_xml(head) and b"<graphml" in head
 
 
 def _sniff_gexf(head: bytes) -> bool:
-    return b"<gexf" in head
+    return looks_like_xml(head) and b"<gexf" in head
 
 
 def _sniff_gml(head: bytes) -> bool:

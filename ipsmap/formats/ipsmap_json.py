@@ -176,6 +176,7 @@ class _Reader:
                     dashes=bool(raw.get("dashes", False)),
                     level=level,
                     position=positions[kind],
+                    font_color=self.text(raw, "font_color", place) or None,
                 )
             )
             positions[kind] += 1

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions, parse_json
+from ipsmap.formats.base import MapFormat, ReadOptions, looks_like_xml, parse_json
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.graph_formats import number, parse_xml, read_text, write_text, xml_safe
@@ -344,7 +344,7 @@ def _warn(message: str) -> None:
 
 
 def _sniff(head: bytes) -> bool:
-    if b"<mentalModeler" in head:
+    if looks_like_xml(head) and b"<mentalModeler" in head:
         return True
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return start.startswith(b"{") and b'"concepts"' in head and b'"relationships"' in head

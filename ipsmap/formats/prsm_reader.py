@@ -217,7 +217,9 @@ class _Reader:
             props = look.get("shapeProperties")
             dashed = bool(props.get("borderDashes")) if isinstance(props, dict) else False
             colours = colour if isinstance(colour, dict) else {"background": colour}
-            return _style(kind, name, colours, our_shape, dashed, position)
+            style = _style(kind, name, colours, our_shape, dashed, position)
+            style.font_color = _font_colour(look.get("font"))
+            return style
         line = colour.get("color") if isinstance(colour, dict) else colour
         dashes = bool(look.get("dashes"))
         return _style(kind, name, {"background": line, "border": line}, "arrow", dashes, position)
@@ -460,6 +462,12 @@ def _style(
         dashes=dashes,
         position=position,
     )
+
+
+def _font_colour(font: Any) -> str | None:
+    """A PRSM style's label colour; None for PRSM's default black (the theme's text)."""
+    colour = css_colour(font.get("color")) if isinstance(font, dict) else None
+    return None if colour in (None, "#000000", "black") else colour
 
 
 def _colours(value: Any) -> tuple[str | None, str | None] | None:

@@ -47,7 +47,11 @@ def _node_look(style: Style | None) -> dict[str, Any]:
             "highlight": {"border": border, "background": fill},
             "hover": {"border": border, "background": fill},
         },
-        "font": {"face": "Oxygen", "color": "rgb(0, 0, 0)", "size": 14},
+        "font": {
+            "face": "Oxygen",
+            "color": style.font_color if style and style.font_color else "rgb(0, 0, 0)",
+            "size": 14,
+        },
         "borderWidth": 1,
         "shapeProperties": {"borderDashes": bool(style.dashes) if style else False},
         "margin": 20,

@@ -95,7 +95,15 @@ def detect_format(path: Path) -> MapFormat:
     for fmt in candidates:
         if any(name.endswith(suffix) for suffix in fmt.suffixes):
             return fmt
-    raise FormatError(path, "", "this is not a map file ipsmap can read")
+    raise FormatError(path, "", not_a_map_message(candidates))
+
+
+def not_a_map_message(formats: list[MapFormat] | None = None) -> str:
+    """What to tell someone who chose a file ipsmap cannot read, naming what it can read."""
+    if formats is None:
+        formats = [f for f in _formats().values() if f.read is not None]
+    names = "; ".join(f"{f.label} {', '.join(f.suffixes)}" for f in formats)
+    return f"this is not a map file ipsmap can read. It reads: {names}"
 
 
 def read_maps(

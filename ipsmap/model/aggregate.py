@@ -224,6 +224,7 @@ def _merge_styles(
                     dashes=style.dashes,
                     level=style.level,
                     position=position,
+                    font_color=style.font_color,
                 )
             style_of[(index, style.id)] = merged[key].id
     return list(merged.values()), style_of

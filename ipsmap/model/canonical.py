@@ -42,7 +42,7 @@ def map_document(data: MapData) -> dict[str, Any]:
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "map": _pick(data.info.to_row(), _MAP_KEYS),
-        "styles": [_pick(s.to_row(), _STYLE_KEYS) for s in styles],
+        "styles": [_style_entry(s) for s in styles],
         "factors": [_pick(f.to_row(), _FACTOR_KEYS) for f in data.factors],
         "links": [_pick(ln.to_row(), _LINK_KEYS) for ln in data.links],
         "groups": [
@@ -66,6 +66,15 @@ def map_document(data: MapData) -> dict[str, Any]:
             for p in data.participants
         ],
     }
+
+
+def _style_entry(style: Style) -> dict[str, Any]:
+    # A font colour is written only when a style has one, so the document (and the hash
+    # of a snapshot) of a map without one is the same as before styles could hold it.
+    entry = _pick(style.to_row(), _STYLE_KEYS)
+    if style.font_color is not None:
+        entry["font_color"] = style.font_color
+    return entry
 
 
 def _pick(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ def paste_command(state: MapState, data: MapData, offset: tuple[float, float]) -
                 shape=style.shape,
                 dashes=style.dashes,
                 level=style.level,
+                font_color=style.font_color,
             )
             commands.append(add)
             new_styles[key] = add.id

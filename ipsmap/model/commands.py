@@ -299,6 +299,7 @@ class AddStyle(Command):
     dashes: bool = False
     level: int | None = None
     id: str = field(default_factory=new_id)
+    font_color: str | None = None
     name = "Add style"
 
     def ops(self, ctx: EditContext) -> list[Op]:
@@ -322,6 +323,7 @@ class AddStyle(Command):
             dashes=self.dashes,
             level=self.level,
             position=position,
+            font_color=self.font_color,
         )
         return [op.insert("styles", style.to_row())]
 

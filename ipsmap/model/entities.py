@@ -162,6 +162,8 @@ class Style(Record):
     # For theory-of-change levels: the column (0 = inputs) of a layered layout.
     level: int | None = None
     position: int = 0
+    # The label's colour (e.g. white on a dark fill); None: the theme's text colour.
+    font_color: str | None = None
 
 
 @dataclass
@@ -328,7 +330,9 @@ EDITABLE_FIELDS: dict[str, frozenset[str]] = {
             "attributes",
         }
     ),
-    "styles": frozenset({"name", "color", "border_color", "shape", "dashes", "level", "position"}),
+    "styles": frozenset(
+        {"name", "color", "border_color", "shape", "dashes", "level", "position", "font_color"}
+    ),
     "groups": frozenset({"name", "color", "notes", "position"}),
     "maps": frozenset({"name", "kind", "site", "description", "attributes", "position"}),
     "participants": frozenset({"pseudonym", "stakeholder_group", "site", "consent", "notes"}),

@@ -280,11 +280,17 @@ def _migrate_to_5(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migrate_to_6(db: sqlite_utils.Database) -> None:
+    # A style's label colour (PRSM's white text on dark boxes); NULL: the theme's colour.
+    db.execute("ALTER TABLE styles ADD COLUMN font_color TEXT")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
     5: _migrate_to_5,
+    6: _migrate_to_6,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ipsmap.analysis.layout import is_layout_note, lay_out_unplaced
 from ipsmap.export.all_formats import (
     FORMATS,
     ReadOptions,
@@ -129,6 +130,7 @@ class ImportPreview(QDialog):
         layout.addWidget(self.contents)
         self.warnings = QListWidget()
         self.warnings.setObjectName("import-warnings")
+        self.warnings.setWordWrap(True)
         layout.addWidget(self.warnings)
         self.columns = QLineEdit()
         self.columns.setObjectName("import-columns")
@@ -163,13 +165,16 @@ class ImportPreview(QDialog):
             + (f", {len(data.groups)} groups" if data.groups else "")
             for data in self.maps
         ]
-        warnings_found = [w for data in self.maps for w in data.warnings]
+        found = [w for data in self.maps for w in data.warnings]
+        # That a map was laid out is news, not a loss: said under the counts.
+        laid_out = [w[0].upper() + w[1:] + "." for w in found if is_layout_note(w)]
+        warnings_found = [w for w in found if not is_layout_note(w)]
         note = (
             f"\n{len(warnings_found)} thing(s) could not be imported as they are:"
             if warnings_found
             else ""
         )
-        self.contents.setText("This file holds:\n" + "\n".join(lines) + note)
+        self.contents.setText("This file holds:\n" + "\n".join(lines + laid_out) + note)
         self.warnings.clear()
         self.warnings.addItems(warnings_found)
         self.warnings.setVisible(bool(warnings_found))
@@ -184,13 +189,23 @@ class ImportPreview(QDialog):
                 return False
             columns[key.strip().lower()] = column.strip()
         try:
-            self.maps = read_maps(self.path, self.format_name, ReadOptions(columns=columns))
+            self.maps = read_for_import(self.path, self.format_name, ReadOptions(columns=columns))
         except IpsmapError as exc:
             self.problem.setText(str(exc))
             return False
         self.problem.setText("")
         self._show()
         return True
+
+
+def read_for_import(
+    path: Path, format_name: str | None = None, options: ReadOptions | None = None
+) -> list[MapData]:
+    """Read a file's maps for import; one without positions is laid out (and says so)."""
+    maps = read_maps(path, format_name, options)
+    for data in maps:
+        lay_out_unplaced(data)
+    return maps
 
 
 # Files bigger than this are read in a worker with a progress dialog.
@@ -326,8 +341,10 @@ class FileActions:
             except IpsmapError as exc:
                 _error(self.window, "Cannot import the map", exc)
                 return
-            warnings = [w for data in maps for w in data.warnings]
-            note = f" with {len(warnings)} warning(s)" if warnings else ""
+            found = [w for data in maps for w in data.warnings]
+            warnings = [w for w in found if not is_layout_note(w)]
+            note = " and laid it out" if len(warnings) < len(found) else ""
+            note += f" with {len(warnings)} warning(s)" if warnings else ""
             self.hallway.say(f"Imported {path.name}{note}")
             if result:
                 self.hallway.show_map(result[0])
@@ -341,11 +358,11 @@ class FileActions:
             big = False
         if big:
             run_in_worker(
-                self.window, f"Reading {path.name}…", lambda: read_maps(path), finish, failed
+                self.window, f"Reading {path.name}…", lambda: read_for_import(path), finish, failed
             )
             return None
         try:
-            maps = read_maps(path)
+            maps = read_for_import(path)
         except IpsmapError as exc:
             _error(self.window, "Cannot import the map", exc)
             return None

@@ -302,3 +302,31 @@ def test_fuzz_only_format_errors(fmt: str, data: st.DataObject) -> None:
 def test_gexf_warns_of_what_it_cannot_hold(tmp_path: Path) -> None:
     with pytest.warns(ExportWarning, match="kind, description"):
         write_map(sample_map("toc"), tmp_path / "m.gexf")
+
+
+README_MENTIONING_FORMATS = """# Test maps
+
+A Mental Modeler file (`<mentalModeler><concepts>…`), a `<graphml>` export and a
+`<gexf>` one sit in this folder.
+"""
+
+
+def test_a_readme_mentioning_xml_formats_is_not_taken_for_a_map(tmp_path):
+    from ipsmap.export.all_formats import detect_format, read_maps
+    from ipsmap.formats.errors import FormatError
+
+    readme = tmp_path / "README.md"
+    readme.write_text(README_MENTIONING_FORMATS)
+    with pytest.raises(FormatError) as caught:
+        read_maps(readme)
+    message = str(caught.value)
+    assert "not a map file ipsmap can read" in message and "XML" not in message.split(".")[0]
+    for named in ("PRSM", "Kumu", "Mental Modeler", "GraphML", "GML", "Vensim", ".csv"):
+        assert named in message
+    # A real GraphML file with a byte-order mark and a declaration is still found.
+    real = tmp_path / "map.txt"
+    real.write_bytes(
+        b'\xef\xbb\xbf<?xml version="1.0"?>\n<graphml xmlns="http://graphml.graphdrawing.org/'
+        b'xmlns"><graph edgedefault="directed"><node id="a"/></graph></graphml>'
+    )
+    assert detect_format(real).name == "graphml"

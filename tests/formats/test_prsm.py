@@ -464,3 +464,51 @@ def test_fuzz_only_format_errors_escape(tmp_path: Path, data: st.DataObject) -> 
     path.write_bytes(bytes(raw))
     with contextlib.suppress(FormatError):
         read_maps(path, "prsm")
+
+
+# -- font colours ----------------------------------------------------------------------------
+
+
+def font_colours(data: MapData) -> dict[str, str | None]:
+    return {s.name: s.font_color for s in data.styles if s.kind == "factor"}
+
+
+@needs_shared
+def test_npc_styles_keep_their_white_text_through_project_and_back(tmp_path: Path) -> None:
+    from ipsmap.model.project import Project
+
+    data = read_one(SHARED / "original" / "npctheoryofchange191.prsm")
+    # White text on the red and the blue boxes; PRSM's default black stays the theme's.
+    assert font_colours(data) == {
+        "Activity/Quality": "#ffffff",
+        "Change mechanisms / journey": None,
+        "Outcomes": None,
+        "Impact": "#ffffff",
+    }
+    with Project.create(tmp_path / "p.ipsmap") as project:
+        map_id = project.import_map(data)
+    with Project.open(tmp_path / "p.ipsmap") as project:
+        stored = project.map_data(map_id)
+        assert font_colours(stored) == font_colours(data)
+        for name in ("again.prsm", "again.json"):
+            write_map(stored, tmp_path / name)
+            (back,) = read_maps(tmp_path / name)
+            assert font_colours(back) == font_colours(data), name
+
+
+def test_a_font_colour_is_written_to_prsm_and_read_back(tmp_path: Path) -> None:
+    from ipsmap.model.entities import Style
+
+    info = MapInfo(id="m", name="Coloured", kind="system")
+    styles = [
+        Style(id="s1", map_id="m", name="Alarm", color="#b71c1c", font_color="#ffffff"),
+        Style(id="s2", map_id="m", name="Plain", color="#ffffff", position=1),
+    ]
+    factors = [
+        Factor(id="a", map_id="m", label="Debt", type="s1"),
+        Factor(id="b", map_id="m", label="Sleep", type="s2", x=200),
+    ]
+    data = MapData(info, styles, factors)
+    out = tmp_path / "coloured.prsm"
+    write_map(data, out)
+    assert font_colours(read_one(out)) == {"Alarm": "#ffffff", "Plain": None}

@@ -98,3 +98,27 @@ def test_table_import_preview_lets_the_user_choose_columns(qtbot, window, tmp_pa
     preview.columns.setText("label=Nope")
     assert not preview.read_again()
     assert "Nope" in preview.problem.text()
+
+
+def test_import_preview_says_a_map_without_positions_was_laid_out(
+    qtbot, window, tmp_path, monkeypatch
+):
+    source = tmp_path / "plain.graphml"
+    source.write_text(
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="directed">'
+        '<node id="a"/><node id="b"/><node id="c"/><edge source="a" target="b"/></graph></graphml>'
+    )
+    seen = {}
+
+    def fake_exec(dialog):
+        seen["text"] = dialog.contents.text()
+        seen["warnings"] = dialog.warnings.count()
+        return file_actions.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(file_actions.ImportPreview, "exec", fake_exec)
+    window.files.import_map(source)
+    assert "no positions" in seen["text"] and "laid out automatically" in seen["text"]
+    assert "could not be imported" not in seen["text"] and seen["warnings"] == 0
+    assert "laid it out" in window.statusBar().currentMessage()
+    points = {(f.x, f.y) for f in window.document.factors.values()}
+    assert len(points) == 3
