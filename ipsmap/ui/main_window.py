@@ -26,6 +26,7 @@ from ipsmap.model.frozen import is_frozen
 from ipsmap.model.project import Project
 from ipsmap.ui import canvas_actions, help_actions
 from ipsmap.ui.actions import ActionTable, build_menus
+from ipsmap.ui.canvas.empty_hint import EmptyCanvasHint
 from ipsmap.ui.canvas.legend import LegendOverlay
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.minimap import Minimap
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.view)
         self.setCentralWidget(central)
         self.legend = LegendOverlay(hallway, self.view, self.scene)
+        self.empty_hint = EmptyCanvasHint(hallway, self.view)
         self.minimap = Minimap(hallway, self.view, self.scene)
         self.action_table = ActionTable(build_menus(self))
         self.actions_by_name = self.action_table.by_name

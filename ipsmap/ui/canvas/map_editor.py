@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from ipsmap.formats import ipsmap_json
 from ipsmap.formats.errors import FormatError
@@ -35,6 +36,8 @@ from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
 
 CLIPBOARD_MIME = "application/x-ipsmap-map+json"
+# Widgets drawn over the canvas that would hide a factor placed under them.
+OVERLAYS = ("legend", "minimap")
 
 
 class MapEditor(QObject):
@@ -146,7 +149,17 @@ class MapEditor(QObject):
         if self.view.snap_to_grid:
             wanted, step = self.view.snapped(wanted), self.view.grid_size
         box = placement.new_factor_rect(self.scene, label)
-        return placement.free_spot(self.scene, wanted, box, step)
+        view, viewport = self.view, self.view.viewport()
+        visible = view.mapToScene(viewport.rect()).boundingRect()
+        # Where the legend and the overview sit, a new factor would be hidden.
+        covered = tuple(
+            view.mapToScene(overlay.geometry()).boundingRect()
+            for overlay in viewport.children()
+            if isinstance(overlay, QWidget)
+            and overlay.objectName() in OVERLAYS
+            and overlay.isVisible()
+        )
+        return placement.free_spot(self.scene, wanted, box, step, visible, covered)
 
     def set_label(self, factor_id: str, label: str) -> None:
         self.run(EditFactor(factor_id, {"label": label}))

@@ -32,17 +32,32 @@ def is_free(scene: MapScene, rect: QRectF) -> bool:
     )
 
 
-def free_spot(scene: MapScene, wanted: QPointF, box: QRectF, step: float = STEP) -> QPointF:
+def free_spot(
+    scene: MapScene,
+    wanted: QPointF,
+    box: QRectF,
+    step: float = STEP,
+    visible: QRectF | None = None,
+    covered: tuple[QRectF, ...] = (),
+) -> QPointF:
     """The point nearest ``wanted`` where ``box`` (centred there) covers no factor.
 
-    Points are tried on a grid of ``step`` outwards, nearest first; past the search's
-    reach the factor goes just right of the map, where nothing can be.
+    Points are tried on a grid of ``step`` outwards, nearest first: first those where the
+    box is inside ``visible`` (the part of the map on screen) and clear of ``covered``
+    (what overlays such as the legend hide), then anywhere. Past the search's reach the
+    factor goes just right of the map, where nothing can be.
     """
     padded = box.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
-    for dx, dy in _offsets_nearest_first():
-        point = QPointF(wanted.x() + dx * step, wanted.y() + dy * step)
-        if is_free(scene, padded.translated(point)):
-            return point
+    for on_screen in (True, False) if visible is not None else (False,):
+        for dx, dy in _offsets_nearest_first():
+            point = QPointF(wanted.x() + dx * step, wanted.y() + dy * step)
+            rect = padded.translated(point)
+            if on_screen and (
+                not visible.contains(rect) or any(rect.intersects(c) for c in covered)
+            ):
+                continue
+            if is_free(scene, rect):
+                return point
     bounds = scene.map_bounds()
     return QPointF(bounds.right() + padded.width(), wanted.y())
 

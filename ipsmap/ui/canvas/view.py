@@ -69,7 +69,14 @@ class MapView(QGraphicsView):
         self.resetTransform()
 
     def fit_map(self) -> None:
-        self._fit(self.map_scene().map_bounds())
+        bounds = self.map_scene().map_bounds()
+        if bounds.isNull():
+            # An empty map: natural size around the origin, not the last map's zoom (new
+            # factors typed there would be drawn too small to read).
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self._fit(bounds)
 
     def fit_selection(self) -> None:
         rect = QRectF()

@@ -105,6 +105,7 @@ class Inspector(QScrollArea):
         self.link_id: str | None = None
         self.pages = QStackedWidget()
         self.setWidget(self.pages)
+        self._build_no_map_page()
         self._build_map_page()
         self._build_factor_page()
         self._build_link_page()
@@ -129,6 +130,15 @@ class Inspector(QScrollArea):
         outer.addStretch(1)
         self.pages.addWidget(page)
         return page, form
+
+    def _build_no_map_page(self) -> None:
+        # Shown whenever the hallway shows no map, so no field of an earlier map (or an
+        # earlier project) stays on screen looking editable.
+        self.no_map_page, form = self._page("No map shown")
+        self.no_map_text = QLabel()
+        self.no_map_text.setObjectName("inspector-no-map")
+        self.no_map_text.setWordWrap(True)
+        form.addRow(self.no_map_text)
 
     def _build_map_page(self) -> None:
         self.map_page, form = self._page("Map")
@@ -226,8 +236,15 @@ class Inspector(QScrollArea):
             self.refresh()
 
     def refresh(self) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is None:
+            self.factor_id = self.link_id = None
+            self.no_map_text.setText(
+                "No project is open."
+                if self.hallway.project is None
+                else "This project has no map yet: Map → New map… (Ctrl+Shift+N) adds one."
+            )
+            self.pages.setCurrentWidget(self.no_map_page)
             return
         factors = self.hallway.selected_factor_ids
         links = self.hallway.selected_link_ids
