@@ -8,16 +8,17 @@ from pathlib import Path
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 
 
-def open_start_project(project_path: Path | None):
+def open_start_project(project_path: Path | None, notes: list[str] | None = None):
     """The project a start opens: ``project_path``, or the user's demo copy (kept as they
-    left it). Returns (project, is_demo), or None when the user declines a read-only open."""
+    left it). Returns (project, is_demo), or None when the user declines a read-only open;
+    what the window should say first is added to ``notes``."""
     from PySide6.QtWidgets import QMessageBox
 
     from ipsmap.model.project import Project
     from ipsmap.ui.demo_copy import open_demo_copy
 
     if project_path is None:
-        return open_demo_copy(), True
+        return open_demo_copy(notes), True
     try:
         return Project.open(project_path), False
     except ProjectInUseError as exc:
@@ -37,8 +38,9 @@ def run(project_path: Path | None = None) -> int:
     QCoreApplication.setApplicationName("ipsmap")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("ipsmap")
+    notes: list[str] = []
     try:
-        opened = open_start_project(project_path)
+        opened = open_start_project(project_path, notes)
     except IpsmapError as exc:
         print(f"ipsmap: error: {exc}", file=sys.stderr)
         return 2
@@ -47,4 +49,6 @@ def run(project_path: Path | None = None) -> int:
     project, is_demo = opened
     window = MainWindow(project, is_demo=is_demo)
     window.show()
+    for note in notes:
+        window.show_message(note)
     return app.exec()

@@ -38,11 +38,12 @@ def is_demo_copy(path: Path) -> bool:
     return rest != path.stem and (rest == "" or rest.strip().isdigit())
 
 
-def open_demo_copy() -> Project:
+def open_demo_copy(notes: list[str] | None = None) -> Project:
     """The user's demo copy, as they left it; created from the built-in demo if missing.
 
     A copy open in another window is left to it: this window takes the next one
-    (``IPS demo 2.ipsmap``…), so two windows never share a file.
+    (``IPS demo 2.ipsmap``…), so two windows never share a file. What the user should be
+    told (a copy that could not be opened was set aside) is added to ``notes``.
     """
     from ipsmap.model.store import project_in_use
 
@@ -54,9 +55,11 @@ def open_demo_copy() -> Project:
             continue
         try:
             return Project.open(path)
-        except IpsmapError:
+        except IpsmapError as exc:
             # Unreadable (damaged, or written by a newer ipsmap): set it aside, never delete.
-            set_aside(path, "unreadable")
+            kept = set_aside(path, "unreadable")
+            if notes is not None:
+                notes.append(f"Your demo copy could not be opened ({exc}); it is kept as {kept}")
             return _create(path)
     raise IpsmapError("too many demo projects are open at once")
 

@@ -330,3 +330,21 @@ def test_an_empty_map_is_shown_at_natural_size_not_the_last_maps_zoom(qtbot, win
     # The hint stays whole inside the canvas once the view has moved to the new map.
     hint = window.empty_hint
     assert hint.isVisible() and window.view.viewport().geometry().contains(hint.geometry())
+
+
+def test_an_unreadable_demo_copy_is_set_aside_not_deleted(tmp_path):
+    from ipsmap.ui.app import open_start_project
+
+    folder = tmp_path / "data" / "ipsmap"
+    folder.mkdir(parents=True)
+    (folder / "IPS demo.ipsmap").write_text("not a project")
+    notes: list[str] = []
+    project, is_demo = open_start_project(None, notes)
+    try:
+        assert is_demo and project.path == folder / "IPS demo.ipsmap"
+        assert len(project.maps()) == 3
+        (kept,) = folder.glob("IPS demo (unreadable *).ipsmap")
+        assert kept.read_text() == "not a project"
+        assert str(kept) in notes[0]
+    finally:
+        project.close()
