@@ -190,6 +190,12 @@ MENUS: dict[str, list[ActionSpec]] = {
     ],
     "&Help": [
         ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every shortcut"),
+        ActionSpec(
+            "reset-demo",
+            "&Reset the demo…",
+            (),
+            "Start again from a fresh copy of the demo; your changed copy is kept beside it",
+        ),
         ActionSpec("about", "&About ipsmap", (), "Version and licence"),
     ],
 }

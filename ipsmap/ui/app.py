@@ -1,4 +1,4 @@
-"""Start the window: on a project file, or on a fresh copy of the demo project."""
+"""Start the window: on a project file, or on the user's copy of the demo project."""
 
 from __future__ import annotations
 
@@ -8,57 +8,47 @@ from pathlib import Path
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 
 
-def demo_copy_path() -> Path:
-    """Where the demo project is created: the user's data folder (platformdirs)."""
-    from platformdirs import user_data_dir
+def open_start_project(project_path: Path | None, notes: list[str] | None = None):
+    """The project a start opens: ``project_path``, or the user's demo copy (kept as they
+    left it). Returns (project, is_demo), or None when the user declines a read-only open;
+    what the window should say first is added to ``notes``."""
+    from PySide6.QtWidgets import QMessageBox
 
-    folder = Path(user_data_dir("ipsmap", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "IPS demo.ipsmap"
+    from ipsmap.model.project import Project
+    from ipsmap.ui.demo_copy import open_demo_copy
 
-
-def fresh_demo_project():
-    """A new copy of the demo project, replacing the previous copy unless it is open."""
-    from ipsmap.demo import create_demo_project
-    from ipsmap.model.store import project_in_use
-
-    first = demo_copy_path()
-    for n in range(1, 100):
-        path = first if n == 1 else first.with_name(f"IPS demo {n}.ipsmap")
-        if path.exists():
-            if project_in_use(path):
-                continue  # another ipsmap window is showing this copy
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return create_demo_project(path)
-    raise IpsmapError("too many demo projects are open at once")
+    if project_path is None:
+        return open_demo_copy(notes), True
+    try:
+        return Project.open(project_path), False
+    except ProjectInUseError as exc:
+        answer = QMessageBox.question(None, "Project in use", f"{exc}\n\nOpen read-only?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return Project.open(project_path, read_only=True), False
 
 
 def run(project_path: Path | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from ipsmap.model.project import Project
     from ipsmap.ui.main_window import MainWindow
 
     QCoreApplication.setOrganizationName("ipsmap")
     QCoreApplication.setApplicationName("ipsmap")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("ipsmap")
+    notes: list[str] = []
     try:
-        if project_path is None:
-            project, is_demo = fresh_demo_project(), True
-        else:
-            try:
-                project, is_demo = Project.open(project_path), False
-            except ProjectInUseError as exc:
-                answer = QMessageBox.question(None, "Project in use", f"{exc}\n\nOpen read-only?")
-                if answer != QMessageBox.StandardButton.Yes:
-                    return 2
-                project, is_demo = Project.open(project_path, read_only=True), False
+        opened = open_start_project(project_path, notes)
     except IpsmapError as exc:
         print(f"ipsmap: error: {exc}", file=sys.stderr)
         return 2
+    if opened is None:
+        return 2
+    project, is_demo = opened
     window = MainWindow(project, is_demo=is_demo)
     window.show()
+    for note in notes:
+        window.show_message(note)
     return app.exec()

@@ -271,9 +271,21 @@ class FileActions:
         self.hallway.open(project)
 
     def new_project(self, path: str | Path | None = None) -> None:
+        """Create a project file, open it and ask for its first map (name, kind, site)."""
+        from ipsmap.ui.dialogs.map_dialog import add_map_with_dialog
+
         project = new_project(self.window, path)
-        if project is not None:
-            self.open(project)
+        if project is None:
+            return
+        # Opened first, so every panel already shows the new (empty) project behind the
+        # dialog; cancelled, the canvas and inspector say how to add a map later.
+        self.open(project)
+        heading = (
+            f"“{project.path.name}” is created. Its first map (you can add more with "
+            "Map → New map…):"
+        )
+        if add_map_with_dialog(self.window, self.hallway, heading, name=project.title) is None:
+            self.hallway.say("This project has no map yet: Map → New map… (Ctrl+Shift+N)")
 
     def open_project(self, path: str | Path | None = None) -> None:
         project = open_project(self.window, path)

@@ -45,7 +45,7 @@ class Hallway(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
-        # The built-in demo (a throwaway copy): the title says so.
+        # The user's copy of the built-in demo (kept between starts): the title says so.
         self.is_demo = False
         self.document: MapDocument | None = None
         # Which snapshot the read-only document shows (None: the live map, or nothing).
@@ -88,8 +88,14 @@ class Hallway(QObject):
             self.show_map(self.first_map_id())
 
     def open(self, project: Project | None, is_demo: bool = False) -> None:
-        """Open ``project`` and show its first map."""
-        self.is_demo = is_demo
+        """Open ``project`` and show its first map.
+
+        The demo copy is known by its file too, so File → Open on it shows the same window
+        as starting ``ipsmap`` with no file.
+        """
+        from ipsmap.ui.demo_copy import is_demo_copy
+
+        self.is_demo = is_demo or (project is not None and is_demo_copy(project.path))
         self.set_project(project)
         self.show_map(self.first_map_id())
 

@@ -28,12 +28,14 @@ from ipsmap.model.frozen import is_frozen
 from ipsmap.model.project import Project
 from ipsmap.ui import canvas_actions, help_actions
 from ipsmap.ui.actions import ActionTable, build_menus
+from ipsmap.ui.canvas.empty_hint import EmptyCanvasHint
 from ipsmap.ui.canvas.legend import LegendOverlay
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.minimap import Minimap
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.search_bar import SearchBar
 from ipsmap.ui.canvas.view import MapView
+from ipsmap.ui.demo_actions import DemoActions
 from ipsmap.ui.evaluation.cmo_panel import CmoPanel
 from ipsmap.ui.evaluation.comparing import Comparing
 from ipsmap.ui.evaluation.snapshot_view import SnapshotView
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.view)
         self.setCentralWidget(central)
         self.legend = LegendOverlay(hallway, self.view, self.scene)
+        self.empty_hint = EmptyCanvasHint(hallway, self.view)
         self.minimap = Minimap(hallway, self.view, self.scene)
         self.action_table = ActionTable(build_menus(self))
         self.actions_by_name = self.action_table.by_name
@@ -102,9 +105,11 @@ class MainWindow(QMainWindow):
             (self.session_combo, self.label_size), self.analysis, self.undo, self.action_table,
         )  # fmt: skip
         help_actions.install(self, self.action_table)
+        self.demo = DemoActions(self, hallway, self.action_table)
         self._add_dock_toggles()
         self.actions_by_name["show-legend"].setChecked(True)
         self.actions_by_name["show-minimap"].setChecked(True)
+        # The title names the map and project (a rename is a model change) and the file.
         for signal in (hallway.project_changed, hallway.document_changed, hallway.model_changed):
             signal.connect(lambda _value: self._update_title())
         hallway.document_changed.connect(lambda _doc: QTimer.singleShot(0, self.view.fit_map))
@@ -234,9 +239,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
 
     def _update_title(self) -> None:
-        document = self.hallway.document
-        clean = document is None or self.undo.is_clean(document)
-        self.setWindowTitle(window_title(self.hallway, clean))
+        self.setWindowTitle(window_title(self.hallway))
+        self.status_label.setText(status_words(self.hallway))
+        project = self.hallway.project
+        self.status_label.setToolTip(str(project.path) if project is not None else "")
 
     # -- Qt events ----------------------------------------------------------------------------
 
@@ -286,8 +292,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def window_title(hallway: Hallway, is_clean: bool) -> str:
-    """The window's title: map (• when changed), project, app; a snapshot says read-only."""
+def window_title(hallway: Hallway) -> str:
+    """The window's title: map, project and its file, app; a snapshot says read-only.
+
+    No "unsaved" mark: every edit is on disk when it is made, so a "•" would only worry.
+    """
     project, document = hallway.project, hallway.document
     if is_frozen(document):
         assert document is not None
@@ -295,10 +304,34 @@ def window_title(hallway: Hallway, is_clean: bool) -> str:
         return f"{document.info.name} — read-only — {project_title} — ipsmap"
     parts = ["ipsmap"]
     if project is not None:
-        title = project.title + (" (demo)" if hallway.is_demo else "")
-        if project.read_only:
-            title += " [read-only]"
-        parts.append(title)
+        parts.append(f"{project.title} ({file_words(hallway)})")
     if document is not None:
-        parts.append(document.info.name + ("" if is_clean else " •"))
+        parts.append(document.info.name)
     return " — ".join(reversed(parts))
+
+
+def file_words(hallway: Hallway) -> str:
+    """Which file is open, in words: "your demo copy, IPS demo.ipsmap", "x.ipsmap, read-only"."""
+    project = hallway.project
+    if project is None:
+        return ""
+    words = project.path.name
+    if hallway.is_demo:
+        words = f"your demo copy, {words}"
+    return words + (", read-only" if project.read_only else "")
+
+
+def status_words(hallway: Hallway) -> str:
+    """The status bar's standing line: the file open and that edits are saved as made."""
+    project = hallway.project
+    if project is None:
+        return "No project open"
+    path = str(project.path)
+    home = str(Path.home())
+    if path.startswith(home + "/"):
+        path = "~" + path[len(home) :]
+    if project.read_only:
+        return f"Read-only: {path}"
+    if hallway.is_demo:
+        return f"Your demo copy, kept between starts (Help → Reset the demo): {path}"
+    return f"Every change is saved in {path}"

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
-from ipsmap.model.project_commands import AddMap, DeleteMap
+from ipsmap.model.project_commands import DeleteMap
 
 if TYPE_CHECKING:
     from ipsmap.ui.actions import ActionTable
@@ -34,25 +34,21 @@ class MapActions:
             }
         )
 
-    def add_map(self, name: str | None = None, kind: str | None = None) -> None:
+    def add_map(
+        self, name: str | None = None, kind: str = "system", site: str | None = None
+    ) -> str | None:
+        """Add a map: one dialog asks name, kind and site (the arguments stand in for it)."""
+        from ipsmap.ui.dialogs import map_dialog
+
         if self.hallway.project is None:
-            return
+            return None
+        if site is None:
+            site = self.hallway.document.info.site if self.hallway.document else ""
         if name is None:
-            name, ok = QInputDialog.getText(self.parent, "New map", "Name of the new map:")
-            if not ok or not name.strip():
-                return
-        if kind is None:
-            kinds = ["Systems map", "Theory of change"]
-            choice, ok = QInputDialog.getItem(
-                self.parent, "New map", "Kind of map:", kinds, 0, False
+            return map_dialog.add_map_with_dialog(
+                self.parent, self.hallway, "A new map in this project:", site=site
             )
-            if not ok:
-                return
-            kind = "toc" if choice == kinds[1] else "system"
-        site = self.hallway.document.info.site if self.hallway.document else ""
-        command = AddMap(name, kind, site)
-        if self.hallway.guard(lambda: self.hallway.project.execute(command)):
-            self.hallway.show_map(command.id)
+        return map_dialog.add_map(self.hallway, name, kind, site)
 
     def rename_map(self, name: str | None = None) -> None:
         if self.hallway.document is None:

@@ -20,8 +20,10 @@ from tests.ui.support import open_canvas
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, monkeypatch):
-    # Recent files and window state go to a throwaway place, not the developer's own.
+    # Recent files, window state and the demo copy go to a throwaway place, not the
+    # developer's own.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     QCoreApplication.setOrganizationName("ipsmap-tests")
     QCoreApplication.setApplicationName("ipsmap-tests")
 

@@ -382,6 +382,7 @@ def test_every_action_has_a_name_and_dialog_free_ones_run(qtbot, window, tmp_pat
         "action-open-snapshot",
         "action-compare",
         "action-combine-maps",
+        "action-reset-demo",
     }
     window.scene.factor_items[next(iter(window.document.factors))].setSelected(True)
     for action in window.actions_by_name.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipsmap.model.commands import AddFactor
+from ipsmap.model.project_commands import AddMap
 
 
 def test_history_panel_shows_who_did_what_and_the_undo_stack(qtbot, window):
@@ -32,24 +33,26 @@ def test_large_map_layout_runs_in_a_worker_and_is_one_step(qtbot, window, monkey
     assert {f: (v.x, v.y) for f, v in doc.factors.items()} == before
 
 
-def test_demo_copy_goes_to_the_data_folder_and_a_copy_in_use_is_left_alone(tmp_path, monkeypatch):
-    import ipsmap.ui.app as app
+def test_demo_copy_goes_to_the_data_folder_is_kept_and_a_copy_in_use_is_left_alone(tmp_path):
+    from ipsmap.ui.demo_copy import open_demo_copy
 
-    monkeypatch.setattr(app, "demo_copy_path", lambda: tmp_path / "IPS demo.ipsmap")
-    first = app.fresh_demo_project()
+    folder = tmp_path / "data" / "ipsmap"  # XDG_DATA_HOME is tmp_path / "data" (conftest)
+    first = open_demo_copy()
     try:
-        assert first.path == tmp_path / "IPS demo.ipsmap"
+        assert first.path == folder / "IPS demo.ipsmap"
         assert len(first.maps()) == 3
         fresh_events = len(first.history())
-        second = app.fresh_demo_project()
-        assert second.path == tmp_path / "IPS demo 2.ipsmap"
+        second = open_demo_copy()
+        assert second.path == folder / "IPS demo 2.ipsmap"
         second.close()
+        first.execute(AddMap("Mine", "system", "Glasgow"))
     finally:
         first.close()
-    # Not in use any more: the next start replaces the first copy with a fresh one.
-    again = app.fresh_demo_project()
-    assert again.path == tmp_path / "IPS demo.ipsmap"
-    assert len(again.history()) == fresh_events  # a fresh file, not the one used before
+    # Not in use any more: the next start opens the same copy, the user's change in it.
+    again = open_demo_copy()
+    assert again.path == folder / "IPS demo.ipsmap"
+    assert len(again.history()) == fresh_events + 1
+    assert "Mine" in [m.name for m in again.maps()]
     again.close()
 
 

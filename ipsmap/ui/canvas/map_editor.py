@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable
 
 from PySide6.QtCore import QObject, QPointF, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QCursor, QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from ipsmap.formats import ipsmap_json
 from ipsmap.formats.errors import FormatError
@@ -27,12 +28,16 @@ from ipsmap.model.commands import (
 )
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError
+from ipsmap.model.frozen import is_frozen
+from ipsmap.ui.canvas import placement
 from ipsmap.ui.canvas.items import FactorItem, LinkItem
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
 
 CLIPBOARD_MIME = "application/x-ipsmap-map+json"
+# Widgets drawn over the canvas that would hide a factor placed under them.
+OVERLAYS = ("legend", "minimap")
 
 
 class MapEditor(QObject):
@@ -47,6 +52,7 @@ class MapEditor(QObject):
         self.view = view
         # Order in which factors were selected, so "link selected" knows source and target.
         self._selection_order: list[str] = []
+        view.new_factor_wanted.connect(self.ask_new_factor)
         view.add_factor_requested.connect(self.add_factor)
         view.label_edited.connect(self.set_label)
         view.link_requested.connect(self.add_link)
@@ -91,6 +97,10 @@ class MapEditor(QObject):
     # -- factors and links ------------------------------------------------------------------
 
     def add_factor(self, pos: QPointF, label: str) -> str | None:
+        """Add a factor at ``pos``, or at the nearest spot beside it no factor covers."""
+        if not self._may_add_factor():
+            return None
+        pos = self._free_spot(pos, label)
         command = AddFactor(label, pos.x(), pos.y())
         if self.run(command):
             self.select([command.id])
@@ -98,8 +108,58 @@ class MapEditor(QObject):
         return None
 
     def add_factor_at_centre(self) -> None:
-        centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.view.ask_new_factor(centre)
+        """`N`: type a new factor where the pointer is (over the canvas) or mid-view."""
+        viewport = self.view.viewport()
+        pointer = viewport.mapFromGlobal(QCursor.pos())
+        if viewport.rect().contains(pointer) and viewport.underMouse():
+            self.ask_new_factor(self.view.mapToScene(pointer))
+        else:
+            self.ask_new_factor(self.view.mapToScene(viewport.rect().center()))
+
+    def ask_new_factor(self, wanted: QPointF) -> None:
+        """Open the label field at the free spot nearest ``wanted`` (or say why not)."""
+        if self._may_add_factor():
+            self.view.ask_new_factor(self._free_spot(wanted, ""))
+
+    def _may_add_factor(self) -> bool:
+        """True when a new factor can be saved; else the status bar says why not."""
+        why = self._why_no_new_factor()
+        if why:
+            self.message.emit(why)
+        return not why
+
+    def _why_no_new_factor(self) -> str:
+        document = self.document
+        if self.hallway.project is None:
+            return "No project is open: File → New project… (Ctrl+N) or Open project…"
+        if document is None:
+            return (
+                "This project has no map yet: add one with Map → New map… (Ctrl+Shift+N), "
+                "then type factors on it"
+            )
+        if is_frozen(document):
+            return "This snapshot is read-only: Map → Back to the live map to add factors"
+        if self.hallway.project.read_only:
+            return f"{self.hallway.project.path.name} is open read-only: nothing can be added"
+        return ""
+
+    def _free_spot(self, wanted: QPointF, label: str) -> QPointF:
+        # Never on top of another factor: a factor hidden under another is a lost one.
+        step = placement.STEP
+        if self.view.snap_to_grid:
+            wanted, step = self.view.snapped(wanted), self.view.grid_size
+        box = placement.new_factor_rect(self.scene, label)
+        view, viewport = self.view, self.view.viewport()
+        visible = view.mapToScene(viewport.rect()).boundingRect()
+        # Where the legend and the overview sit, a new factor would be hidden.
+        covered = tuple(
+            view.mapToScene(overlay.geometry()).boundingRect()
+            for overlay in viewport.children()
+            if isinstance(overlay, QWidget)
+            and overlay.objectName() in OVERLAYS
+            and overlay.isVisible()
+        )
+        return placement.free_spot(self.scene, wanted, box, step, visible, covered)
 
     def set_label(self, factor_id: str, label: str) -> None:
         self.run(EditFactor(factor_id, {"label": label}))

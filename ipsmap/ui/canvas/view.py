@@ -18,7 +18,10 @@ MIN_SCALE, MAX_SCALE = 0.05, 6.0
 class MapView(QGraphicsView):
     """Shows a MapScene. Emits requests; the editor turns them into commands."""
 
-    # (scene point) a new factor is wanted here; (factor id, scene point) edit its label
+    # (scene point) the user asks for a new factor here (double-click on the background):
+    # the editor opens the label field, or says why not (no map, read-only)
+    new_factor_wanted = Signal(QPointF)
+    # (scene point, label) a new factor is wanted here; (factor id, label) edit its label
     add_factor_requested = Signal(QPointF, str)
     label_edited = Signal(str, str)
     link_requested = Signal(str, str)
@@ -66,7 +69,14 @@ class MapView(QGraphicsView):
         self.resetTransform()
 
     def fit_map(self) -> None:
-        self._fit(self.map_scene().map_bounds())
+        bounds = self.map_scene().map_bounds()
+        if bounds.isNull():
+            # An empty map: natural size around the origin, not the last map's zoom (new
+            # factors typed there would be drawn too small to read).
+            self.resetTransform()
+            self.centerOn(0, 0)
+            return
+        self._fit(bounds)
 
     def fit_selection(self) -> None:
         rect = QRectF()
@@ -198,7 +208,7 @@ class MapView(QGraphicsView):
         if factor is not None:
             self.edit_label(factor.factor_id)
         elif not any(isinstance(i, LinkItem) for i in self.items(event.position().toPoint())):
-            self.ask_new_factor(self.mapToScene(event.position().toPoint()))
+            self.new_factor_wanted.emit(self.mapToScene(event.position().toPoint()))
         event.accept()
 
     def _finish_move(self) -> None:

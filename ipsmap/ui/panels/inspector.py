@@ -105,6 +105,7 @@ class Inspector(QScrollArea):
         self.link_id: str | None = None
         self.pages = QStackedWidget()
         self.setWidget(self.pages)
+        self._build_no_map_page()
         self._build_map_page()
         self._build_factor_page()
         self._build_link_page()
@@ -129,6 +130,15 @@ class Inspector(QScrollArea):
         outer.addStretch(1)
         self.pages.addWidget(page)
         return page, form
+
+    def _build_no_map_page(self) -> None:
+        # Shown whenever the hallway shows no map, so no field of an earlier map (or an
+        # earlier project) stays on screen looking editable.
+        self.no_map_page, form = self._page("No map shown")
+        self.no_map_text = QLabel()
+        self.no_map_text.setObjectName("inspector-no-map")
+        self.no_map_text.setWordWrap(True)
+        form.addRow(self.no_map_text)
 
     def _build_map_page(self) -> None:
         self.map_page, form = self._page("Map")
@@ -226,8 +236,15 @@ class Inspector(QScrollArea):
             self.refresh()
 
     def refresh(self) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is None:
+            self.factor_id = self.link_id = None
+            self.no_map_text.setText(
+                "No project is open."
+                if self.hallway.project is None
+                else "This project has no map yet: Map → New map… (Ctrl+Shift+N) adds one."
+            )
+            self.pages.setCurrentWidget(self.no_map_page)
             return
         factors = self.hallway.selected_factor_ids
         links = self.hallway.selected_link_ids
@@ -300,7 +317,7 @@ class Inspector(QScrollArea):
         self.many_strength.setEnabled(bool(links))
 
     def _who(self, record) -> str:
-        people = self.editor.document.project.participants if self.editor.document else {}
+        people = self.hallway.document.project.participants if self.hallway.document else {}
 
         def name(pid):
             person = people.get(pid)
@@ -314,7 +331,7 @@ class Inspector(QScrollArea):
     # -- committing edits ----------------------------------------------------------------------
 
     def _edit_map(self, field: str, value: str) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is not None and getattr(doc.info, field) != value:
             if field == "name" and not value.strip():
                 self._show_map(doc)
@@ -322,7 +339,7 @@ class Inspector(QScrollArea):
             self.editor.run(EditMap({field: value}))
 
     def _edit_factor(self, field: str, value: object) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is None or self.factor_id not in doc.factors:
             return
         changed = getattr(doc.factors[self.factor_id], field) != value
@@ -330,7 +347,7 @@ class Inspector(QScrollArea):
             self.refresh()
 
     def _edit_factor_attributes(self, text: str) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is None or self.factor_id not in doc.factors:
             return
         # Assumptions and indicators have their own editors; the text leaves them alone.
@@ -352,19 +369,19 @@ class Inspector(QScrollArea):
         cmos_label.setText(", ".join(codes) if codes else "none")
 
     def _edit_factor_toc(self, key: str, lines: list) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is not None and self.factor_id in doc.factors:
             attributes = doc.factors[self.factor_id].attributes
             self._edit_factor("attributes", with_toc_list(attributes, key, lines))
 
     def _edit_link_toc(self, key: str, lines: list) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is not None and self.link_id in doc.links:
             attributes = doc.links[self.link_id].attributes
             self._edit_link("attributes", with_toc_list(attributes, key, lines))
 
     def _edit_link(self, field: str, value: object) -> None:
-        doc = self.editor.document
+        doc = self.hallway.document
         if doc is None or self.link_id not in doc.links:
             return
         if getattr(doc.links[self.link_id], field) != value:
