@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Collection, Mapping
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.state import MapState
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Positions = dict[str, tuple[float, float]]
 Size = tuple[float, float]
@@ -288,6 +290,8 @@ def force_layout(
     seed: int = 1,
 ) -> Positions:
     """Spring layout of the whole map, or of ``only`` with every other factor held still."""
+    import networkx as nx  # loaded on first use: the window starts without it
+
     graph = nx.Graph()
     graph.add_nodes_from(state.factors)
     graph.add_edges_from((ln.source, ln.target) for ln in state.links.values())
