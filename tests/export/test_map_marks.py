@@ -1,0 +1,134 @@
+"""Polarity marks, two-way links, arrowheads and the key in the PDF figure."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ipsmap.export.map_key import MARK_SHAPES, map_key
+from ipsmap.export.pdf_figure import _BoxGrid, link_shape, map_drawing, mark_nodes
+from ipsmap.model.entities import Factor, Link, MapInfo, Style
+from ipsmap.model.mapdata import MapData
+
+pytest.importorskip("reportlab")
+
+
+def _map(links: list[tuple[str, str, str]], types: dict[str, str] | None = None) -> MapData:
+    """Factors a, b, c in a row (c close to b) and the links given as (source, target, sign)."""
+    styles = [
+        Style(id="t-context", kind="factor", name="Context", color="#e3f2fd", position=0),
+        Style(id="t-outcome", kind="factor", name="Outcome", color="#fce4ec", position=1),
+        Style(id="t-mechanism", kind="factor", name="Mechanism", shape="ellipse", position=2),
+        Style(id="t-unused", kind="factor", name="Never used", position=3),
+        Style(id="l-causal", kind="link", name="Causal", color="#37474f", position=0),
+        Style(id="l-guess", kind="link", name="Guessed", dashes=True, position=1),
+    ]
+    types = types or {}
+    factors = [
+        Factor(id=fid, label=f"Factor {fid}", x=x, y=y, type=types.get(fid), seq=i)
+        for i, (fid, x, y) in enumerate((("a", 0, 0), ("b", 400, 0), ("c", 400, 110)))
+    ]
+    return MapData(
+        info=MapInfo(id="m", name="Marks"),
+        styles=styles,
+        factors=factors,
+        links=[
+            Link(id=f"l{i}", source=s, target=t, polarity=p, seq=i, type="l-causal")
+            for i, (s, t, p) in enumerate(links)
+        ],
+    )
+
+
+BOX_A = (100.0, 100.0, 60.0, 20.0, "box")
+BOX_B = (260.0, 100.0, 60.0, 20.0, "box")
+
+
+def _inside(point: tuple[float, float], box: tuple[float, float, float, float, str]) -> bool:
+    cx, cy, w, h, _ = box
+    return abs(point[0] - cx) < w / 2 and abs(point[1] - cy) < h / 2
+
+
+def _distance(p: tuple[float, float], q: tuple[float, float]) -> float:
+    return math.hypot(p[0] - q[0], p[1] - q[1])
+
+
+def test_reciprocal_links_curve_apart_with_their_marks_separate() -> None:
+    grid = _BoxGrid([BOX_A, BOX_B], 4.0)
+    there = link_shape(BOX_A, BOX_B, True, 1.2, 4.0, grid)
+    back = link_shape(BOX_B, BOX_A, True, 1.2, 4.0, grid)
+    assert there is not None and back is not None
+    assert there.control is not None and back.control is not None
+    # The two curves bow to opposite sides of the line between the factors.
+    assert (there.control[1] - 100.0) * (back.control[1] - 100.0) < 0
+    assert _distance(there.control, back.control) > 20
+    # Their marks do not touch each other.
+    assert _distance(there.mark, back.mark) > there.mark_r + back.mark_r + 2
+    # A one-way link stays straight.
+    one_way = link_shape(BOX_A, BOX_B, False, 1.2, 4.0, grid)
+    assert one_way is not None and one_way.control is None
+
+
+@pytest.mark.parametrize("gap", [4.0, 12.0, 24.0, 60.0])
+def test_a_short_link_is_never_hidden_under_its_mark_nor_its_arrowhead(gap: float) -> None:
+    a = (100.0, 100.0, 60.0, 20.0, "box")
+    b = (100.0 + 60.0 + gap, 100.0, 60.0, 20.0, "box")
+    shape = link_shape(a, b, False, 1.5, 5.0, _BoxGrid([a, b], 5.0))
+    assert shape is not None
+    # The arrowhead is outside the target box, so no box covers it.
+    assert not _inside(shape.tip, b)
+    assert _distance(shape.base, shape.tip) >= 2.5
+    if shape.mark_beside:
+        # Off the line, so the line and its arrowhead stay in sight.
+        assert abs(shape.mark[1] - 100.0) >= shape.mark_r
+    else:
+        # On the line, with some line showing between it and the start and the arrowhead.
+        assert _distance(shape.mark, shape.start) > shape.mark_r
+        assert _distance(shape.mark, shape.base) > shape.mark_r
+
+
+def test_plus_and_minus_marks_have_different_shapes() -> None:
+    from reportlab.graphics.shapes import Circle, Line, Polygon, Rect
+
+    plus, minus, unclear = (mark_nodes(p, 0, 0, 5) for p in ("+", "-", "?"))
+    assert isinstance(plus[0], Circle) and isinstance(minus[0], Rect)
+    assert isinstance(unclear[0], Polygon)
+    # The signs are strokes: a cross of two lines, and one line.
+    assert sum(isinstance(n, Line) for n in plus) == 2
+    assert sum(isinstance(n, Line) for n in minus) == 1
+    assert len({MARK_SHAPES[p] for p in ("+", "-", "?")}) == 3
+
+
+def _strings(drawing) -> list[str]:  # type: ignore[no-untyped-def]
+    from reportlab.graphics.shapes import String
+
+    return [n.text for n in drawing.contents if isinstance(n, String)]
+
+
+def test_the_pdf_key_lists_only_the_types_and_styles_the_map_uses() -> None:
+    data = _map([("a", "b", "+"), ("b", "a", "-")], {"a": "t-context", "b": "t-outcome"})
+    key = map_key(data)
+    assert [s.name for s in key.factor_styles] == ["Context", "Outcome"]
+    assert [s.name for s in key.link_styles] == ["Causal"]
+    assert key.polarities == ("+", "-") and not key.dashed
+    texts = _strings(map_drawing(data, 500, 400, "Helvetica", "Helvetica-Bold", False))
+    assert "Context" in texts and "Outcome" in texts and "Causal" in texts
+    for unused in ("Mechanism", "Never used", "Guessed", "unclear or mixed effect"):
+        assert unused not in texts
+    assert not any("low confidence" in t for t in texts)
+
+
+def test_every_arrowhead_is_drawn_above_the_factors() -> None:
+    from reportlab.graphics.shapes import Polygon, Rect
+
+    data = _map([("a", "b", "+"), ("b", "a", "-"), ("b", "c", "?")])
+    drawing = map_drawing(data, 500, 400, "Helvetica", "Helvetica-Bold", False)
+    contents = drawing.contents
+    last_factor = max(i for i, n in enumerate(contents) if isinstance(n, Rect) and n.width > 40)
+    arrowheads = [
+        i
+        for i, n in enumerate(contents)
+        if isinstance(n, Polygon) and len(n.points) == 6 and n.fillColor == n.strokeColor
+    ]
+    assert len(arrowheads) == 3
+    assert min(arrowheads) > last_factor
