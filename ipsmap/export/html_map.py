@@ -21,6 +21,15 @@ from typing import Any
 
 from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.export.files import write_atomically
+from ipsmap.export.map_key import (
+    MARK_SHAPES,
+    POLARITY_COLORS,
+    POLARITY_SYMBOLS,
+    POLARITY_WORDS,
+    is_dashed,
+    map_key,
+    polarity_of,
+)
 from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
@@ -45,12 +54,10 @@ VIS_SHAPES = {
     "note": "box",
 }
 CUSTOM_DRAWN = ("hexagon", "star")
-POLARITY_SYMBOLS = {"+": "+", "-": "\u2212", "?": "?"}
-POLARITY_WORDS = {
-    "+": "same direction (more leads to more)",
-    "-": "opposite direction (more leads to less)",
-    "?": "unclear or mixed effect",
-}
+# Every link bows a little clockwise; the two links of a two-way pair bow more, so they
+# and their marks stand clearly apart.
+ROUNDNESS = 0.12
+RECIPROCAL_ROUNDNESS = 0.35
 DEFAULT_FACTOR_COLOR = "#ffffff"
 DEFAULT_BORDER_COLOR = "#333333"
 DEFAULT_LINK_COLOR = "#555555"
@@ -145,26 +152,39 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             },
             **node,
         )
+    pairs = {(ln.source, ln.target) for ln in data.links}
     for link in sorted(data.links, key=lambda ln: ln.seq):
         if link.source not in labels or link.target not in labels:
             continue
         style = styles.get(link.type or "")
         strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
-        weak_evidence = link.confidence is not None and link.confidence < 0.5
-        symbol = POLARITY_SYMBOLS.get(link.polarity, "?")
+        polarity = polarity_of(link.polarity)
+        symbol = POLARITY_SYMBOLS[polarity]
         color = style.color if style else DEFAULT_LINK_COLOR
+        extra: dict[str, Any] = {}
+        if (link.target, link.source) in pairs:
+            extra["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": RECIPROCAL_ROUNDNESS,
+            }
         net.add_edge(
             link.source,
             link.target,
             arrows="to",
             color={"color": color, "highlight": "#000000", "hover": color},
             width=1 + 3 * strength,
-            dashes=bool(style.dashes if style else False) or weak_evidence,
-            label=symbol,
+            dashes=is_dashed(style, link.confidence),
+            # The mark is drawn by _MARKS_JS, as on the canvas: no text label on the line,
+            # where a bare "−" reads as a dash (or a "+" where lines cross).
+            ipsPolarity=polarity,
+            ipsMark=MARK_SHAPES[polarity],
+            ipsMarkColor=POLARITY_COLORS[polarity],
+            **extra,
             title=_tooltip(
                 [
                     ("", f"{labels[link.source]} \u2192 {labels[link.target]} ({symbol})"),
-                    ("Effect", POLARITY_WORDS.get(link.polarity, "")),
+                    ("Effect", POLARITY_WORDS[polarity]),
                     ("Style", style.name if style else ""),
                     ("Strength", level_name(strength, STRENGTH_LEVELS)),
                     ("Confidence", level_name(link.confidence, CONFIDENCE_LEVELS)),
@@ -178,14 +198,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
     net.toggle_physics(False)
     options = json.loads(net.options.to_json())
     options["edges"] = {
-        "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.12},
-        "font": {
-            "size": 24,
-            "face": "sans-serif",
-            "align": "horizontal",
-            "strokeWidth": 5,
-            "strokeColor": "#ffffff",
-        },
+        "smooth": {"enabled": True, "type": "curvedCW", "roundness": ROUNDNESS},
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}},
     }
     options["nodes"] = {"font": {"size": 15, "face": "sans-serif"}, "margin": 8}
@@ -219,8 +232,7 @@ aside li { margin: 4px 0; display: flex; align-items: center; gap: 8px; }
 .line { display: inline-block; width: 28px; height: 0; border-top: 3px solid #555;
   flex: none; }
 .line.dashed { border-top-style: dashed; }
-.sym { display: inline-block; width: 28px; text-align: center; font-weight: bold;
-  font-size: 16px; flex: none; }
+.mark { flex: none; margin: 0 4px; }
 aside p.hint { color: #666; margin-top: 14px; }
 div.vis-tooltip { white-space: pre-wrap; max-width: 360px; font-family: sans-serif;
   font-size: 13px; }
@@ -291,6 +303,105 @@ _CUSTOM_SHAPES_JS = """
 """
 
 
+# Polarity marks drawn on each link as the canvas draws them: a white shape with the sign
+# drawn as strokes inside (circle +, square −, diamond ?: told apart without colour). Where
+# the middle of a link is on a factor, the mark moves along it. Plain canvas calls only.
+_MARKS_JS = """
+  function ipsMarkPath(ctx, kind, x, y, r) {
+    ctx.beginPath();
+    if (kind === "square") {
+      var a = r * 0.86;
+      ctx.rect(x - a, y - a, 2 * a, 2 * a);
+    } else if (kind === "diamond") {
+      var d = r * 1.18;
+      ctx.moveTo(x, y - d); ctx.lineTo(x + d, y); ctx.lineTo(x, y + d); ctx.lineTo(x - d, y);
+      ctx.closePath();
+    } else {
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+  }
+  function ipsDrawMark(ctx, edge, x, y, r) {
+    ctx.save();
+    ipsMarkPath(ctx, edge.ipsMark, x, y, r);
+    ctx.fillStyle = "#ffffff";
+    ctx.fill();
+    ctx.strokeStyle = edge.ipsMarkColor;
+    ctx.lineWidth = Math.max(1.2, r * 0.16);
+    ctx.setLineDash([]);
+    ctx.stroke();
+    var arm = r * 0.55;
+    ctx.lineWidth = r * 0.3;
+    ctx.lineCap = "butt";
+    ctx.beginPath();
+    if (edge.ipsPolarity === "+" || edge.ipsPolarity === "-") {
+      ctx.moveTo(x - arm, y); ctx.lineTo(x + arm, y);
+    }
+    if (edge.ipsPolarity === "+") { ctx.moveTo(x, y - arm); ctx.lineTo(x, y + arm); }
+    ctx.stroke();
+    if (edge.ipsPolarity === "?") {
+      ctx.fillStyle = edge.ipsMarkColor;
+      ctx.font = "bold " + (r * 1.45) + "px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText("?", x, y + r * 0.05);
+    }
+    ctx.restore();
+  }
+  // Factor boxes bucketed on a grid (rebuilt each frame: nodes move when dragged), so
+  // "is this point on a factor?" looks at a few boxes even on a 2,000-factor map.
+  function ipsBoxGrid(network, r) {
+    var cell = 200, grid = {};
+    network.body.nodeIndices.forEach(function (id) {
+      var node = network.body.nodes[id];
+      var box = node && node.shape && node.shape.boundingBox;
+      if (!box) { return; }
+      var b = {left: box.left - r, right: box.right + r, top: box.top - r,
+        bottom: box.bottom + r};
+      for (var gx = Math.floor(b.left / cell); gx <= Math.floor(b.right / cell); gx++) {
+        for (var gy = Math.floor(b.top / cell); gy <= Math.floor(b.bottom / cell); gy++) {
+          (grid[gx + "," + gy] = grid[gx + "," + gy] || []).push(b);
+        }
+      }
+    });
+    return function (x, y) {
+      var boxes = grid[Math.floor(x / cell) + "," + Math.floor(y / cell)] || [];
+      return boxes.some(function (b) {
+        return x > b.left && x < b.right && y > b.top && y < b.bottom;
+      });
+    };
+  }
+  // Where each mark goes, worked out before a frame is drawn: marks clear of every factor
+  // are drawn over the links, the others beneath everything (rather than over a label).
+  function ipsPlaceMarks(network, edgeList) {
+    // Never smaller on screen than a label's letters, whatever the zoom.
+    var r = Math.max(9, 7 / network.getScale());
+    var onFactor = ipsBoxGrid(network, r), placed = {top: [], beneath: []};
+    var positions = null;
+    edgeList.forEach(function (e) {
+      var edge = network.body.edges[e.id];
+      if (!edge || !edge.edgeType || !edge.edgeType.getPoint) {
+        positions = positions || network.getPositions();
+        var a = positions[e.from], b = positions[e.to];
+        if (a && b) { placed.top.push([e, (a.x + b.x) / 2, (a.y + b.y) / 2, r]); }
+        return;
+      }
+      // Near the middle, but not over a factor's label.
+      var tries = [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74];
+      for (var i = 0; i < tries.length; i++) {
+        var p = edge.edgeType.getPoint(tries[i]);
+        if (!onFactor(p.x, p.y)) { placed.top.push([e, p.x, p.y, r]); return; }
+      }
+      var mid = edge.edgeType.getPoint(0.5);
+      placed.beneath.push([e, mid.x, mid.y, r]);
+    });
+    return placed;
+  }
+  function ipsDrawMarks(ctx, marks) {
+    marks.forEach(function (m) { ipsDrawMark(ctx, m[0], m[1], m[2], m[3]); });
+  }
+"""
+
+
 _SVG_SHAPES = {
     "box": '<rect x="1" y="3" width="24" height="14" rx="2"/>',
     "ellipse": '<ellipse cx="13" cy="10" rx="12" ry="7"/>',
@@ -311,41 +422,62 @@ def _shape_svg(shape: str, fill: str, stroke: str) -> str:
     )
 
 
-def _legend(data: MapData) -> str:
-    esc = html.escape
-    parts: list[str] = []
-    factor_styles = sorted(
-        (s for s in data.styles if s.kind == "factor"), key=lambda s: (s.position, s.name)
+def _mark_svg(polarity: str) -> str:
+    """A polarity mark for the key, drawn as on the map (inline SVG, no external file)."""
+    kind, colour = MARK_SHAPES[polarity], POLARITY_COLORS[polarity]
+    outline = {
+        "circle": '<circle cx="10" cy="10" r="8"/>',
+        "square": '<rect x="3.1" y="3.1" width="13.8" height="13.8"/>',
+        "diamond": '<polygon points="10,0.6 19.4,10 10,19.4 0.6,10"/>',
+    }[kind]
+    sign = {
+        "+": '<path d="M5.6 10H14.4M10 5.6V14.4"/>',
+        "-": '<path d="M5.6 10H14.4"/>',
+        "?": '<text x="10" y="14.5" text-anchor="middle" font-size="12" font-weight="bold" '
+        f'fill="{colour}" stroke="none" font-family="sans-serif">?</text>',
+    }[polarity]
+    return (
+        f'<svg class="mark" data-mark="{kind}" width="20" height="20" viewBox="0 0 20 20" '
+        f'aria-hidden="true"><g fill="#ffffff" stroke="{colour}" stroke-width="1.5">'
+        f'{outline}</g><g fill="none" stroke="{colour}" stroke-width="2.4">{sign}</g></svg>'
     )
-    if factor_styles:
+
+
+def _legend(data: MapData) -> str:
+    """The key: only the factor types, link styles and marks the map uses."""
+    esc = html.escape
+    key = map_key(data)
+    parts: list[str] = []
+    if key.factor_styles:
         parts.append("<h2>Factor types</h2><ul>")
-        for s in factor_styles:
+        for s in key.factor_styles:
             shape = VIS_SHAPES.get(s.shape, "box")
             parts.append(f"<li>{_shape_svg(shape, s.color, s.border_color)}{esc(s.name)}</li>")
         parts.append("</ul>")
-    link_styles = sorted(
-        (s for s in data.styles if s.kind == "link"), key=lambda s: (s.position, s.name)
-    )
-    if link_styles:
+    if key.link_styles:
         parts.append("<h2>Link styles</h2><ul>")
-        for s in link_styles:
+        for s in key.link_styles:
             dashed = " dashed" if s.dashes else ""
             parts.append(
                 f'<li><span class="line{dashed}" style="border-top-color:{esc(s.color)}">'
                 f"</span>{esc(s.name)}</li>"
             )
         parts.append("</ul>")
-    parts.append("<h2>Polarity</h2><ul>")
-    for key, symbol in POLARITY_SYMBOLS.items():
-        parts.append(f'<li><span class="sym">{esc(symbol)}</span>{esc(POLARITY_WORDS[key])}</li>')
-    parts.append("</ul>")
+    if key.polarities:
+        parts.append("<h2>Polarity</h2><ul>")
+        for polarity in key.polarities:
+            parts.append(f"<li>{_mark_svg(polarity)}{esc(POLARITY_WORDS[polarity])}</li>")
+        parts.append("</ul>")
+        parts.append(
+            "<h2>Links</h2><ul>"
+            '<li><span class="line" style="border-top-width:1px"></span>weak</li>'
+            '<li><span class="line" style="border-top-width:4px"></span>strong</li>'
+        )
+        if key.dashed:
+            parts.append('<li><span class="line dashed"></span>low confidence</li>')
+        parts.append("</ul>")
     parts.append(
-        "<h2>Links</h2><ul>"
-        '<li><span class="line" style="border-top-width:1px"></span>weak</li>'
-        '<li><span class="line" style="border-top-width:4px"></span>strong</li>'
-        '<li><span class="line dashed"></span>low confidence</li></ul>'
-        '<p class="hint">Hover over a factor or link for details. Drag to pan, scroll to '
-        "zoom.</p>"
+        '<p class="hint">Hover over a factor or link for details. Drag to pan, scroll to zoom.</p>'
     )
     return "".join(parts)
 
@@ -387,12 +519,14 @@ def html_text(
     script = (
         "(function () {\n"
         f"{_CUSTOM_SHAPES_JS}"
+        f"{_MARKS_JS}"
         f"  var nodeList = {_json_for_script(nodes)};\n"
         "  nodeList.forEach(function (n) {\n"
         "    if (n.ipsShape) { n.ctxRenderer = ipsRenderer(n); }\n"
         "  });\n"
         "  var nodes = new vis.DataSet(nodeList);\n"
         f"  var edges = new vis.DataSet({_json_for_script(edges)});\n"
+        "  var edgeList = edges.get();\n"
         f"  var options = {_json_for_script(json.loads(options))};\n"
         '  var container = document.getElementById("mynetwork");\n'
         "  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);\n"
@@ -401,6 +535,12 @@ def html_text(
         "    network.fit({animation: false});\n"
         "    network.moveTo({scale: network.getScale() * 0.9, animation: false});\n"
         "  });\n"
+        "  var marks = {top: [], beneath: []};\n"
+        "  network.on('beforeDrawing', function (ctx) {\n"
+        "    marks = ipsPlaceMarks(network, edgeList);\n"
+        "    ipsDrawMarks(ctx, marks.beneath);\n"
+        "  });\n"
+        "  network.on('afterDrawing', function (ctx) { ipsDrawMarks(ctx, marks.top); });\n"
         "  window.ipsmapNetwork = network;\n"
         "})();\n"
     )

@@ -1,11 +1,14 @@
-"""Polarity marks, two-way links, arrowheads and the key in the PDF figure."""
+"""Polarity marks, two-way links, arrowheads and the key in the drawn exports (PDF, HTML)."""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 
 import pytest
 
+from ipsmap.export import html_map
 from ipsmap.export.map_key import MARK_SHAPES, map_key
 from ipsmap.export.pdf_figure import _BoxGrid, link_shape, map_drawing, mark_nodes
 from ipsmap.model.entities import Factor, Link, MapInfo, Style
@@ -132,3 +135,41 @@ def test_every_arrowhead_is_drawn_above_the_factors() -> None:
     ]
     assert len(arrowheads) == 3
     assert min(arrowheads) > last_factor
+
+
+# --- The HTML page ---------------------------------------------------------------------
+
+
+def _edges(page: str) -> list[dict]:  # type: ignore[type-arg]
+    found = re.search(r"var edges = new vis\.DataSet\((\[.*?\])\);", page)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def test_html_edges_carry_distinct_mark_shapes_and_no_bare_sign_label() -> None:
+    data = _map([("a", "b", "+"), ("b", "a", "-"), ("b", "c", "?")])
+    edges = {e["ipsPolarity"]: e for e in _edges(html_map.html_text(data))}
+    assert set(edges) == {"+", "-", "?"}
+    shapes = {p: e["ipsMark"] for p, e in edges.items()}
+    assert shapes["+"] != shapes["-"] and len(set(shapes.values())) == 3
+    # No "−" or "+" drawn as plain text on the line, where it reads as a dash or a cross.
+    for edge in edges.values():
+        assert edge.get("label", "").strip() in ("", None)
+    # Two-way links bend to opposite sides (vis curves each edge clockwise), further than
+    # a one-way link, so their marks stand apart.
+    assert all(e.get("smooth", {}).get("type", "curvedCW") == "curvedCW" for e in edges.values())
+    assert edges["+"]["smooth"]["roundness"] == edges["-"]["smooth"]["roundness"]
+    assert edges["+"]["smooth"]["roundness"] > html_map.ROUNDNESS
+    assert "smooth" not in edges["?"]
+
+
+def test_html_key_lists_only_what_the_map_uses() -> None:
+    data = _map([("a", "b", "+")], {"a": "t-context", "b": "t-outcome"})
+    page = html_map.html_text(data)
+    aside = page[page.index("<aside>") : page.index("</aside>")]
+    assert "Context" in aside and "Outcome" in aside and "Causal" in aside
+    for unused in ("Mechanism", "Never used", "Guessed", "unclear or mixed", "opposite"):
+        assert unused not in aside
+    assert "low confidence" not in aside
+    # Each mark in the key is drawn as it is on the map: an inline SVG, no remote file.
+    assert 'data-mark="circle"' in aside
