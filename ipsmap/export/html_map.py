@@ -352,8 +352,14 @@ _MARKS_JS = """
   function ipsBoxGrid(network, r) {
     var cell = 200, grid = {};
     network.body.nodeIndices.forEach(function (id) {
-      var node = network.body.nodes[id];
-      var box = node && node.shape && node.shape.boundingBox;
+      var node = network.body.nodes[id], shape = node && node.shape;
+      if (!shape) { return; }
+      // The size the shape is drawn at (a custom-drawn factor's bounding box can lag it).
+      var w = shape.width, h = shape.height, box = shape.boundingBox;
+      if (w && h) {
+        box = {left: node.x - w / 2, right: node.x + w / 2, top: node.y - h / 2,
+          bottom: node.y + h / 2};
+      }
       if (!box) { return; }
       var b = {left: box.left - r, right: box.right + r, top: box.top - r,
         bottom: box.bottom + r};
@@ -391,7 +397,14 @@ _MARKS_JS = """
         var p = edge.edgeType.getPoint(tries[i]);
         if (!onFactor(p.x, p.y)) { placed.top.push([e, p.x, p.y, r]); return; }
       }
-      var mid = edge.edgeType.getPoint(0.5);
+      // Too short to carry a mark clear of its factors: beside the middle of the line.
+      var mid = edge.edgeType.getPoint(0.5), p0 = edge.edgeType.getPoint(0.45);
+      var p1 = edge.edgeType.getPoint(0.55), len = Math.hypot(p1.x - p0.x, p1.y - p0.y) || 1;
+      var nx = (p0.y - p1.y) / len, ny = (p1.x - p0.x) / len, off = r + 4;
+      for (var side = -1; side <= 1; side += 2) {
+        var bx = mid.x + side * nx * off, by = mid.y + side * ny * off;
+        if (!onFactor(bx, by)) { placed.top.push([e, bx, by, r]); return; }
+      }
       placed.beneath.push([e, mid.x, mid.y, r]);
     });
     return placed;
