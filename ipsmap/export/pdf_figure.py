@@ -161,13 +161,27 @@ class _BoxGrid:
                 for gy in range(int(y0 // self.cell), int(y1 // self.cell) + 1):
                     self.grid.setdefault((gx, gy), []).append(i)
 
+        # Marks already placed, on a finer grid: a mark keeps clear of them too.
+        self.mark_cell = 4 * radius or 1.0
+        self.marks: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+
     def hits(self, x: float, y: float, radius: float) -> bool:
-        """Whether a circle of ``radius`` at (x, y) touches a factor box."""
+        """Whether a circle of ``radius`` at (x, y) touches a factor box or a placed mark."""
         for i in self.grid.get((int(x // self.cell), int(y // self.cell)), ()):
             cx, cy, hw, hh = self.boxes[i]
             if abs(x - cx) < hw + radius and abs(y - cy) < hh + radius:
                 return True
+        gx, gy = int(x // self.mark_cell), int(y // self.mark_cell)
+        for cell in ((gx + i, gy + j) for i in (-1, 0, 1) for j in (-1, 0, 1)):
+            for mx, my, mr in self.marks.get(cell, ()):
+                if math.hypot(x - mx, y - my) < radius + mr + 0.5:
+                    return True
         return False
+
+    def add_mark(self, x: float, y: float, radius: float) -> None:
+        """Remember a placed mark, so later marks keep clear of it."""
+        cell = (int(x // self.mark_cell), int(y // self.mark_cell))
+        self.marks.setdefault(cell, []).append((x, y, radius))
 
 
 Point = tuple[float, float]
@@ -401,6 +415,7 @@ def map_drawing(
         )
         if shape is None:  # two factors at one spot: no direction to draw
             continue
+        grid.add_mark(*shape.mark, shape.mark_r)
         line_colour = _colour(style.color if style else None, DEFAULT_LINK_COLOR)
         drawing.add(_link_line(shape, line_colour, width_pt, is_dashed(style, link.confidence)))
         # Drawn after the factors, so no box ever covers an arrowhead.

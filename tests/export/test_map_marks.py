@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 
 from ipsmap.export import html_map
 from ipsmap.export.map_key import MARK_SHAPES, map_key
-from ipsmap.export.pdf_figure import _BoxGrid, link_shape, map_drawing, mark_nodes
+from ipsmap.export.pdf_figure import LinkShape, _BoxGrid, link_shape, map_drawing, mark_nodes
 from ipsmap.model.entities import Factor, Link, MapInfo, Style
 from ipsmap.model.mapdata import MapData
 
@@ -100,6 +101,35 @@ def test_plus_and_minus_marks_have_different_shapes() -> None:
     assert sum(isinstance(n, Line) for n in plus) == 2
     assert sum(isinstance(n, Line) for n in minus) == 1
     assert len({MARK_SHAPES[p] for p in ("+", "-", "?")}) == 3
+
+
+def test_on_the_demo_maps_marks_clear_of_factors_never_overlap_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ipsmap.demo import create_demo_project
+    from ipsmap.export import pdf_figure
+
+    placed: list[LinkShape] = []
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        shape = link_shape(*args, **kwargs)
+        if shape is not None:
+            placed.append(shape)
+        return shape
+
+    monkeypatch.setattr(pdf_figure, "link_shape", recording)
+    project = create_demo_project(tmp_path / "demo.ipsmap")
+    try:
+        for info in project.maps():
+            placed.clear()
+            map_drawing(project.map_data(info.id), 770, 440, "Helvetica", "Helvetica-Bold", False)
+            clear = [s for s in placed if s.mark_clear]
+            assert len(clear) >= 0.9 * len(placed), info.name
+            for i, a in enumerate(clear):
+                for b in clear[i + 1 :]:
+                    assert _distance(a.mark, b.mark) >= a.mark_r + b.mark_r, info.name
+    finally:
+        project.close()
 
 
 def _strings(drawing) -> list[str]:  # type: ignore[no-untyped-def]
