@@ -216,20 +216,30 @@ class LinkShape:
         return a * x0 + b * cx + c * x2, a * y0 + b * cy + c * y2
 
 
+Box = tuple[float, float, float, float, str]  # centre x, centre y, width, height, shape
+
+
 def link_shape(
-    source_box: tuple[float, float, float, float, str],
-    target_box: tuple[float, float, float, float, str],
+    source_box: Box,
+    target_box: Box,
     reciprocal: bool,
     width_pt: float,
     mark_r: float,
     grid: _BoxGrid,
 ) -> LinkShape | None:
-    """The geometry of a link between two factor boxes ((cx, cy, w, h, shape) each).
+    """The geometry of a link between two factor boxes, its mark placed (see the two steps)."""
+    path = link_path(source_box, target_box, reciprocal, width_pt, mark_r)
+    return None if path is None else place_mark(path, width_pt, mark_r, grid)
+
+
+def link_path(
+    source_box: Box, target_box: Box, reciprocal: bool, width_pt: float, mark_r: float
+) -> LinkShape | None:
+    """The line and arrowhead of a link (its mark not placed yet), or None without length.
 
     Of a two-way pair each link bends to its own side (right of its direction), far enough
     that the two marks stand apart; the arrowhead is shortened on a short link rather than
-    swallow it; the mark is shrunk to fit between the line's start and the arrowhead, or put
-    beside a link too short to carry one.
+    swallow it.
     """
     sx, sy, sw, sh, sshape = source_box
     tx, ty, tw, th, tshape = target_box
@@ -257,12 +267,22 @@ def link_shape(
     # Shorter on a short link, but never too small to see (it is drawn above the boxes).
     head = min(3.0 + 1.5 * width_pt, max(0.4 * visible, 2.5))
     base = (tip[0] - ux * head, tip[1] - uy * head)
-    shape = LinkShape(start, control, base, tip, head * 0.45, start, mark_r, False, False)
+    return LinkShape(start, control, base, tip, head * 0.45, start, mark_r, False, False)
 
+
+def place_mark(shape: LinkShape, width_pt: float, mark_r: float, grid: _BoxGrid) -> LinkShape:
+    """``shape`` with its mark placed clear of factors and other marks where it can be.
+
+    The mark is shrunk to fit between the line's start and the arrowhead, or put beside a
+    link too short to carry one.
+    """
+    start, base, tip = shape.start, shape.base, shape.tip
+    head = math.hypot(tip[0] - base[0], tip[1] - base[1])
+    ux, uy = (tip[0] - base[0]) / (head or 1.0), (tip[1] - base[1]) / (head or 1.0)
     # The mark fits between the start and the arrowhead with a little line showing each side.
-    room = math.hypot(base[0] - start[0], base[1] - start[1]) if control is None else visible
-    if control is not None:
-        room = max(0.0, room - head)
+    room = math.hypot(base[0] - start[0], base[1] - start[1])
+    if shape.control is not None:
+        room = max(0.0, math.hypot(tip[0] - start[0], tip[1] - start[1]) - head)
     r = min(mark_r, (room - 2 * MARK_GAP) / 2 * 0.8)
     if r < MIN_MARK_R:
         # Too short to carry a mark: beside the middle of the line, on its right.
@@ -397,25 +417,28 @@ def map_drawing(
     pairs = {(ln.source, ln.target) for ln in data.links}
     mark_r = max(3.2, layout.font_size * 0.62)
     grid = _BoxGrid(boxes.values(), mark_r)
-    on_top: list[Any] = []  # arrowheads, and marks clear of every factor
-    beneath: list[Any] = []  # marks that would sit on a factor: under it, not over its label
+    # First every line and arrowhead, so that no mark is then placed over an arrowhead.
+    paths: list[tuple[Any, LinkShape, float]] = []
     for link in sorted(data.links, key=lambda ln: ln.seq):
         if link.source not in boxes or link.target not in boxes or link.source == link.target:
             continue
-        style = styles.get(link.type or "")
         strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
         width_pt = 0.5 + 1.3 * strength
-        shape = link_shape(
-            boxes[link.source][:5],
-            boxes[link.target][:5],
-            (link.target, link.source) in pairs,
-            width_pt,
-            mark_r,
-            grid,
+        reciprocal = (link.target, link.source) in pairs
+        path = link_path(
+            boxes[link.source][:5], boxes[link.target][:5], reciprocal, width_pt, mark_r
         )
-        if shape is None:  # two factors at one spot: no direction to draw
+        if path is None:  # two factors at one spot: no direction to draw
             continue
+        paths.append((link, path, width_pt))
+        (bx, by), (tx, ty) = path.base, path.tip
+        grid.add_mark((bx + tx) / 2, (by + ty) / 2, math.hypot(tx - bx, ty - by) / 2)
+    on_top: list[Any] = []  # arrowheads, and marks clear of every factor
+    beneath: list[Any] = []  # marks that would sit on a factor: under it, not over its label
+    for link, path, width_pt in paths:
+        shape = place_mark(path, width_pt, mark_r, grid)
         grid.add_mark(*shape.mark, shape.mark_r)
+        style = styles.get(link.type or "")
         line_colour = _colour(style.color if style else None, DEFAULT_LINK_COLOR)
         drawing.add(_link_line(shape, line_colour, width_pt, is_dashed(style, link.confidence)))
         # Drawn after the factors, so no box ever covers an arrowhead.

@@ -11,7 +11,14 @@ import pytest
 
 from ipsmap.export import html_map
 from ipsmap.export.map_key import MARK_SHAPES, map_key
-from ipsmap.export.pdf_figure import LinkShape, _BoxGrid, link_shape, map_drawing, mark_nodes
+from ipsmap.export.pdf_figure import (
+    LinkShape,
+    _BoxGrid,
+    link_shape,
+    map_drawing,
+    mark_nodes,
+    place_mark,
+)
 from ipsmap.model.entities import Factor, Link, MapInfo, Style
 from ipsmap.model.mapdata import MapData
 
@@ -112,12 +119,11 @@ def test_on_the_demo_maps_marks_clear_of_factors_never_overlap_each_other(
     placed: list[LinkShape] = []
 
     def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        shape = link_shape(*args, **kwargs)
-        if shape is not None:
-            placed.append(shape)
+        shape = place_mark(*args, **kwargs)
+        placed.append(shape)
         return shape
 
-    monkeypatch.setattr(pdf_figure, "link_shape", recording)
+    monkeypatch.setattr(pdf_figure, "place_mark", recording)
     project = create_demo_project(tmp_path / "demo.ipsmap")
     try:
         for info in project.maps():
@@ -128,6 +134,14 @@ def test_on_the_demo_maps_marks_clear_of_factors_never_overlap_each_other(
             for i, a in enumerate(clear):
                 for b in clear[i + 1 :]:
                     assert _distance(a.mark, b.mark) >= a.mark_r + b.mark_r, info.name
+                # Nor over any link's arrowhead.
+                for other in placed:
+                    middle = (
+                        (other.base[0] + other.tip[0]) / 2,
+                        (other.base[1] + other.tip[1]) / 2,
+                    )
+                    head = _distance(other.base, other.tip)
+                    assert _distance(a.mark, middle) >= a.mark_r + head / 2, info.name
     finally:
         project.close()
 
