@@ -10,14 +10,15 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ipsmap.export.map_key import (
-    MARK_SHAPES,
-    POLARITY_COLORS,
-    POLARITY_WORDS,
-    MapKey,
-    is_dashed,
-    map_key,
-    polarity_of,
+from ipsmap.export.map_key import is_dashed, map_key
+from ipsmap.export.pdf_legend import Legend
+from ipsmap.export.pdf_shapes import (
+    DEFAULT_BORDER_COLOR,
+    DEFAULT_FACTOR_COLOR,
+    DEFAULT_LINK_COLOR,
+    colour,
+    mark_nodes,
+    shape_nodes,
 )
 from ipsmap.model.entities import (
     DEFAULT_STRENGTH,
@@ -25,9 +26,6 @@ from ipsmap.model.entities import (
 )
 from ipsmap.model.mapdata import MapData
 
-DEFAULT_FACTOR_COLOR = "#ffffff"
-DEFAULT_BORDER_COLOR = "#333333"
-DEFAULT_LINK_COLOR = "#555555"
 # Size of a factor on the workshop canvas (map units), as the canvas draws labels.
 NODE_WIDTH = 170.0
 NODE_HEIGHT = 64.0
@@ -39,44 +37,6 @@ def minus_sign(unicode_ok: bool) -> str:
 
 
 # --- The map figure -------------------------------------------------------------------
-
-
-def _shape_nodes(
-    shape: str, cx: float, cy: float, w: float, h: float, fill: Any, stroke: Any, sw: float
-) -> list[Any]:
-    """reportlab.graphics shapes for one factor outline centred on (cx, cy)."""
-    from reportlab.graphics.shapes import Ellipse, Polygon, Rect
-
-    kw = {"fillColor": fill, "strokeColor": stroke, "strokeWidth": sw}
-    x0, y0 = cx - w / 2, cy - h / 2
-    if shape == "ellipse":
-        return [Ellipse(cx, cy, w / 2, h / 2, **kw)]
-    if shape == "hexagon":
-        d = min(h / 2, w / 5)
-        pts = [x0, cy, x0 + d, y0, x0 + w - d, y0, x0 + w, cy, x0 + w - d, y0 + h, x0 + d, y0 + h]
-        return [Polygon(pts, **kw)]
-    if shape == "star":
-        # Drawn as a double border, like the canvas.
-        gap = 1.6 * sw + 1
-        return [
-            Rect(x0, y0, w, h, rx=2, ry=2, **kw),
-            Rect(
-                x0 + gap,
-                y0 + gap,
-                w - 2 * gap,
-                h - 2 * gap,
-                rx=1.5,
-                ry=1.5,
-                fillColor=None,
-                strokeColor=stroke,
-                strokeWidth=sw * 0.8,
-            ),
-        ]
-    if shape == "note":
-        d = min(h / 3, 6)
-        pts = [x0, y0, x0 + w, y0, x0 + w, y0 + h - d, x0 + w - d, y0 + h, x0, y0 + h]
-        return [Polygon(pts, **kw)]
-    return [Rect(x0, y0, w, h, rx=2.5, ry=2.5, **kw)]
 
 
 def _border_point(
@@ -317,49 +277,6 @@ def _with_mark(shape: LinkShape, mark: Point, r: float, clear: bool, beside: boo
     )
 
 
-def mark_nodes(polarity: str, x: float, y: float, r: float) -> list[Any]:
-    """A polarity mark centred on (x, y): its shape (``MARK_SHAPES``) with the sign drawn in.
-
-    The sign is drawn as strokes, not a font glyph: the same in every font, and a minus
-    can't be mistaken for a hyphen or a dash.
-    """
-    from reportlab.graphics.shapes import Circle, Line, Polygon, Rect, String
-    from reportlab.lib.colors import HexColor, white
-
-    pol = polarity_of(polarity)
-    colour = HexColor(POLARITY_COLORS[pol])
-    outline = {"fillColor": white, "strokeColor": colour, "strokeWidth": max(0.5, r * 0.16)}
-    kind = MARK_SHAPES[pol]
-    nodes: list[Any]
-    if kind == "circle":
-        nodes = [Circle(x, y, r, **outline)]
-    elif kind == "square":
-        a = r * 0.86
-        nodes = [Rect(x - a, y - a, 2 * a, 2 * a, **outline)]
-    else:
-        d = r * 1.18
-        nodes = [Polygon([x, y + d, x + d, y, x, y - d, x - d, y], **outline)]
-    arm = r * 0.55
-    stroke = {"strokeColor": colour, "strokeWidth": max(0.6, r * 0.3), "strokeLineCap": 0}
-    if pol in ("+", "-"):
-        nodes.append(Line(x - arm, y, x + arm, y, **stroke))
-    if pol == "+":
-        nodes.append(Line(x, y - arm, x, y + arm, **stroke))
-    if pol == "?":
-        nodes.append(
-            String(
-                x,
-                y - r * 0.5,
-                "?",
-                fontName="Helvetica-Bold",
-                fontSize=r * 1.45,
-                fillColor=colour,
-                textAnchor="middle",
-            )
-        )
-    return nodes
-
-
 def _link_line(shape: LinkShape, colour: Any, width_pt: float, dashed: bool) -> Any:
     from reportlab.graphics.shapes import Line, Path
 
@@ -406,7 +323,7 @@ def map_drawing(
 
     styles = {s.id: s for s in data.styles}
     key = map_key(data)
-    legend = _Legend(key, width, font, bold)
+    legend = Legend(key, width, font, bold)
     drawing = Drawing(width, height)
     layout = _Layout(data, styles, width - 8, height - legend.height - 8, font)
     shift_x, shift_y = 4.0, legend.height + 4.0
@@ -439,7 +356,7 @@ def map_drawing(
         shape = place_mark(path, width_pt, mark_r, grid)
         grid.add_mark(*shape.mark, shape.mark_r)
         style = styles.get(link.type or "")
-        line_colour = _colour(style.color if style else None, DEFAULT_LINK_COLOR)
+        line_colour = colour(style.color if style else None, DEFAULT_LINK_COLOR)
         drawing.add(_link_line(shape, line_colour, width_pt, is_dashed(style, link.confidence)))
         # Drawn after the factors, so no box ever covers an arrowhead.
         on_top.append(_arrowhead(shape, line_colour))
@@ -450,9 +367,9 @@ def map_drawing(
     for factor in sorted(data.factors, key=lambda f: f.seq):
         cx, cy, w, h, shape_name, lines = boxes[factor.id]
         style = styles.get(factor.type or "")
-        fill = _colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
-        stroke = _colour(style.border_color if style else None, DEFAULT_BORDER_COLOR)
-        for item in _shape_nodes(shape_name, cx, cy, w, h, fill, stroke, 0.9):
+        fill = colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
+        stroke = colour(style.border_color if style else None, DEFAULT_BORDER_COLOR)
+        for item in shape_nodes(shape_name, cx, cy, w, h, fill, stroke, 0.9):
             drawing.add(item)
         # A single word wider than the box (no place to wrap it): a smaller font.
         widest = max(stringWidth(line, font, layout.font_size) for line in lines)
@@ -475,111 +392,6 @@ def map_drawing(
         drawing.add(item)
     legend.draw(drawing)
     return drawing
-
-
-def _colour(value: str | None, default: str) -> Any:
-    from reportlab.lib.colors import HexColor
-
-    try:
-        return HexColor(value or default)
-    except (ValueError, TypeError):
-        return HexColor(default)
-
-
-class _Legend:
-    """The key along the bottom: factor types, link styles and marks the map uses."""
-
-    SIZE = 7.5
-    ROW = 14.0
-    INDENT = 60.0
-
-    def __init__(self, key: MapKey, width: float, font: str, bold: str) -> None:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        self.key, self.width, self.font, self.bold = key, width, font, bold
-
-        def text_w(text: str) -> float:
-            return stringWidth(text, font, self.SIZE)
-
-        # Each section: a title and its entries (what to draw, its text, its width).
-        self.sections: list[tuple[str, list[tuple[str, Any, str, float]]]] = []
-        if key.factor_styles:
-            entries = [("factor", s, s.name, 26 + text_w(s.name) + 10) for s in key.factor_styles]
-            self.sections.append(("Factor types", entries))
-        if key.polarities:
-            links: list[tuple[str, Any, str, float]] = [
-                ("style", s, s.name, 26 + text_w(s.name) + 10) for s in key.link_styles
-            ]
-            for text, w_pt in (("weak", 0.8), ("strong", 1.8)):
-                links.append(("width", w_pt, text, 26 + text_w(text) + 10))
-            if key.dashed:
-                text = "low confidence or dashed style"
-                links.append(("dashed", None, text, 26 + text_w(text) + 10))
-            self.sections.append(("Links", links))
-            marks = [
-                ("mark", p, POLARITY_WORDS[p], 14 + text_w(POLARITY_WORDS[p]) + 14)
-                for p in key.polarities
-            ]
-            self.sections.append(("Polarity", marks))
-        self.rows = [self._flow(entries) for _, entries in self.sections]
-        self.height = 22.0 + self.ROW * sum(len(rows) for rows in self.rows)
-
-    def _flow(self, entries: list[tuple[str, Any, str, float]]) -> list[list[Any]]:
-        rows: list[list[Any]] = [[]]
-        x = self.INDENT
-        for entry in entries:
-            if rows[-1] and x + entry[3] > self.width:
-                rows.append([])
-                x = self.INDENT
-            rows[-1].append((x, entry))
-            x += entry[3]
-        return rows
-
-    def draw(self, drawing: Any) -> None:
-        from reportlab.graphics.shapes import Line, String
-        from reportlab.lib.colors import HexColor
-
-        size = self.SIZE
-        drawing.add(
-            Line(0, self.height - 2, self.width, self.height - 2, strokeColor=HexColor("#bbbbbb"))
-        )
-        y = self.height - 16
-        for (title, _), rows in zip(self.sections, self.rows, strict=True):
-            drawing.add(String(2.0, y, title, fontName=self.bold, fontSize=size))
-            for row in rows:
-                for x, (kind, value, text, _) in row:
-                    text_x = x + 26
-                    if kind == "factor":
-                        fill = _colour(value.color, DEFAULT_FACTOR_COLOR)
-                        stroke = _colour(value.border_color, DEFAULT_BORDER_COLOR)
-                        for item in _shape_nodes(
-                            value.shape, x + 10, y + 2.5, 20, 10, fill, stroke, 0.8
-                        ):
-                            drawing.add(item)
-                    elif kind == "mark":
-                        for item in mark_nodes(value, x + 5, y + 2.5, 4.6):
-                            drawing.add(item)
-                        text_x = x + 14
-                    else:
-                        colour = _colour(
-                            value.color if kind == "style" else None, DEFAULT_LINK_COLOR
-                        )
-                        dashed = kind == "dashed" or (kind == "style" and value.dashes)
-                        w_pt = value if kind == "width" else 1.1
-                        drawing.add(
-                            Line(
-                                x,
-                                y + 2.5,
-                                x + 22,
-                                y + 2.5,
-                                strokeWidth=w_pt,
-                                strokeColor=colour,
-                                strokeDashArray=[3, 2] if dashed else None,
-                            )
-                        )
-                    drawing.add(String(text_x, y, text, fontName=self.font, fontSize=size))
-                y -= self.ROW
-            y -= 2
 
 
 # --- The report -----------------------------------------------------------------------

@@ -16,9 +16,9 @@ from ipsmap.export.pdf_figure import (
     _BoxGrid,
     link_shape,
     map_drawing,
-    mark_nodes,
     place_mark,
 )
+from ipsmap.export.pdf_shapes import mark_nodes
 from ipsmap.model.entities import Factor, Link, MapInfo, Style
 from ipsmap.model.mapdata import MapData
 
