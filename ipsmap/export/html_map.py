@@ -21,6 +21,16 @@ from typing import Any
 
 from ipsmap.export.context import ExportContext, with_public_names
 from ipsmap.export.files import write_atomically
+from ipsmap.export.html_scripts import CUSTOM_SHAPES_JS, MARKS_JS
+from ipsmap.export.map_key import (
+    MARK_SHAPES,
+    POLARITY_COLORS,
+    POLARITY_SYMBOLS,
+    POLARITY_WORDS,
+    is_dashed,
+    map_key,
+    polarity_of,
+)
 from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import (
@@ -36,7 +46,7 @@ from ipsmap.model.privacy import public_names
 # Our factor shapes → vis-network shapes ("note" has no vis equivalent: a box). vis draws
 # the label of its own hexagon and star *below* a small symbol, where neighbouring labels
 # collide; the window puts labels inside, so those two are drawn by our own renderer
-# (``_CUSTOM_SHAPES_JS``): a hexagon, and the focal factor's double-bordered box.
+# (``html_scripts.CUSTOM_SHAPES_JS``): a hexagon, and the focal factor's double-bordered box.
 VIS_SHAPES = {
     "box": "box",
     "ellipse": "ellipse",
@@ -45,12 +55,10 @@ VIS_SHAPES = {
     "note": "box",
 }
 CUSTOM_DRAWN = ("hexagon", "star")
-POLARITY_SYMBOLS = {"+": "+", "-": "\u2212", "?": "?"}
-POLARITY_WORDS = {
-    "+": "same direction (more leads to more)",
-    "-": "opposite direction (more leads to less)",
-    "?": "unclear or mixed effect",
-}
+# Every link bows a little clockwise; the two links of a two-way pair bow more, so they
+# and their marks stand clearly apart.
+ROUNDNESS = 0.12
+RECIPROCAL_ROUNDNESS = 0.35
 DEFAULT_FACTOR_COLOR = "#ffffff"
 DEFAULT_BORDER_COLOR = "#333333"
 DEFAULT_LINK_COLOR = "#555555"
@@ -127,7 +135,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
         if shape in ("box", "ellipse"):
             node["widthConstraint"] = {"maximum": 180}
         elif shape in CUSTOM_DRAWN:
-            # Drawn by _CUSTOM_SHAPES_JS with the label inside; vis draws no label of its own.
+            # Drawn by CUSTOM_SHAPES_JS with the label inside; vis draws no label of its own.
             node["ipsShape"], node["ipsLabel"], label, shape = shape, label, " ", "custom"
         else:
             node["size"] = 18
@@ -145,26 +153,39 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             },
             **node,
         )
+    pairs = {(ln.source, ln.target) for ln in data.links}
     for link in sorted(data.links, key=lambda ln: ln.seq):
         if link.source not in labels or link.target not in labels:
             continue
         style = styles.get(link.type or "")
         strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
-        weak_evidence = link.confidence is not None and link.confidence < 0.5
-        symbol = POLARITY_SYMBOLS.get(link.polarity, "?")
+        polarity = polarity_of(link.polarity)
+        symbol = POLARITY_SYMBOLS[polarity]
         color = style.color if style else DEFAULT_LINK_COLOR
+        extra: dict[str, Any] = {}
+        if (link.target, link.source) in pairs:
+            extra["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": RECIPROCAL_ROUNDNESS,
+            }
         net.add_edge(
             link.source,
             link.target,
             arrows="to",
             color={"color": color, "highlight": "#000000", "hover": color},
             width=1 + 3 * strength,
-            dashes=bool(style.dashes if style else False) or weak_evidence,
-            label=symbol,
+            dashes=is_dashed(style, link.confidence),
+            # The mark is drawn by MARKS_JS, as on the canvas: no text label on the line,
+            # where a bare "−" reads as a dash (or a "+" where lines cross).
+            ipsPolarity=polarity,
+            ipsMark=MARK_SHAPES[polarity],
+            ipsMarkColor=POLARITY_COLORS[polarity],
+            **extra,
             title=_tooltip(
                 [
                     ("", f"{labels[link.source]} \u2192 {labels[link.target]} ({symbol})"),
-                    ("Effect", POLARITY_WORDS.get(link.polarity, "")),
+                    ("Effect", POLARITY_WORDS[polarity]),
                     ("Style", style.name if style else ""),
                     ("Strength", level_name(strength, STRENGTH_LEVELS)),
                     ("Confidence", level_name(link.confidence, CONFIDENCE_LEVELS)),
@@ -178,14 +199,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
     net.toggle_physics(False)
     options = json.loads(net.options.to_json())
     options["edges"] = {
-        "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.12},
-        "font": {
-            "size": 24,
-            "face": "sans-serif",
-            "align": "horizontal",
-            "strokeWidth": 5,
-            "strokeColor": "#ffffff",
-        },
+        "smooth": {"enabled": True, "type": "curvedCW", "roundness": ROUNDNESS},
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}},
     }
     options["nodes"] = {"font": {"size": 15, "face": "sans-serif"}, "margin": 8}
@@ -219,75 +233,10 @@ aside li { margin: 4px 0; display: flex; align-items: center; gap: 8px; }
 .line { display: inline-block; width: 28px; height: 0; border-top: 3px solid #555;
   flex: none; }
 .line.dashed { border-top-style: dashed; }
-.sym { display: inline-block; width: 28px; text-align: center; font-weight: bold;
-  font-size: 16px; flex: none; }
+.mark { flex: none; margin: 0 4px; }
 aside p.hint { color: #666; margin-top: 14px; }
 div.vis-tooltip { white-space: pre-wrap; max-width: 360px; font-family: sans-serif;
   font-size: 13px; }
-"""
-
-
-# Hexagons and focal factors with their label inside, as the window draws them. Plain
-# canvas calls only; no external resource. vis calls the renderer for every frame.
-_CUSTOM_SHAPES_JS = """
-  function ipsLines(ctx, text, maxWidth) {
-    var words = String(text).split(/\\s+/), lines = [], line = "";
-    words.forEach(function (word) {
-      var next = line ? line + " " + word : word;
-      if (line && ctx.measureText(next).width > maxWidth) { lines.push(line); line = word; }
-      else { line = next; }
-    });
-    lines.push(line);
-    return lines;
-  }
-  function ipsRoundRect(ctx, x, y, w, h, r) {
-    ctx.beginPath();
-    ctx.moveTo(x + r, y);
-    ctx.arcTo(x + w, y, x + w, y + h, r);
-    ctx.arcTo(x + w, y + h, x, y + h, r);
-    ctx.arcTo(x, y + h, x, y, r);
-    ctx.arcTo(x, y, x + w, y, r);
-    ctx.closePath();
-  }
-  function ipsRenderer(node) {
-    return function (args) {
-      var ctx = args.ctx, x = args.x, y = args.y, style = args.style || {};
-      ctx.font = "14px arial, sans-serif";
-      var lines = ipsLines(ctx, node.ipsLabel, 150);
-      var widths = lines.map(function (l) { return ctx.measureText(l).width; });
-      var textWidth = Math.max.apply(null, widths);
-      var inset = node.ipsShape === "hexagon" ? 16 : 10;
-      var w = textWidth + 2 * inset + 8, h = lines.length * 17 + 14;
-      var left = x - w / 2, top = y - h / 2;
-      return {
-        drawNode: function () {
-          ctx.save();
-          ctx.fillStyle = style.color || node.color.background;
-          var active = args.state.selected || args.state.hover;
-          var border = style.borderColor || node.color.border;
-          ctx.strokeStyle = args.state.selected ? "#000000" : border;
-          ctx.lineWidth = (style.borderWidth || 1.5) * (active ? 2 : 1);
-          if (node.ipsShape === "hexagon") {
-            var d = Math.min(14, w / 4);
-            ctx.beginPath();
-            ctx.moveTo(left + d, top); ctx.lineTo(left + w - d, top); ctx.lineTo(left + w, y);
-            ctx.lineTo(left + w - d, top + h); ctx.lineTo(left + d, top + h); ctx.lineTo(left, y);
-            ctx.closePath();
-            ctx.fill(); ctx.stroke();
-          } else {
-            ipsRoundRect(ctx, left, top, w, h, 10); ctx.fill(); ctx.stroke();
-            ipsRoundRect(ctx, left + 4, top + 4, w - 8, h - 8, 7); ctx.stroke();
-          }
-          ctx.fillStyle = "#222222";
-          ctx.textAlign = "center";
-          ctx.textBaseline = "middle";
-          lines.forEach(function (l, i) { ctx.fillText(l, x, top + 7 + 8.5 + i * 17); });
-          ctx.restore();
-        },
-        nodeDimensions: {width: w, height: h}
-      };
-    };
-  }
 """
 
 
@@ -311,41 +260,62 @@ def _shape_svg(shape: str, fill: str, stroke: str) -> str:
     )
 
 
-def _legend(data: MapData) -> str:
-    esc = html.escape
-    parts: list[str] = []
-    factor_styles = sorted(
-        (s for s in data.styles if s.kind == "factor"), key=lambda s: (s.position, s.name)
+def _mark_svg(polarity: str) -> str:
+    """A polarity mark for the key, drawn as on the map (inline SVG, no external file)."""
+    kind, colour = MARK_SHAPES[polarity], POLARITY_COLORS[polarity]
+    outline = {
+        "circle": '<circle cx="10" cy="10" r="8"/>',
+        "square": '<rect x="3.1" y="3.1" width="13.8" height="13.8"/>',
+        "diamond": '<polygon points="10,0.6 19.4,10 10,19.4 0.6,10"/>',
+    }[kind]
+    sign = {
+        "+": '<path d="M5.6 10H14.4M10 5.6V14.4"/>',
+        "-": '<path d="M5.6 10H14.4"/>',
+        "?": '<text x="10" y="14.5" text-anchor="middle" font-size="12" font-weight="bold" '
+        f'fill="{colour}" stroke="none" font-family="sans-serif">?</text>',
+    }[polarity]
+    return (
+        f'<svg class="mark" data-mark="{kind}" width="20" height="20" viewBox="0 0 20 20" '
+        f'aria-hidden="true"><g fill="#ffffff" stroke="{colour}" stroke-width="1.5">'
+        f'{outline}</g><g fill="none" stroke="{colour}" stroke-width="2.4">{sign}</g></svg>'
     )
-    if factor_styles:
+
+
+def _legend(data: MapData) -> str:
+    """The key: only the factor types, link styles and marks the map uses."""
+    esc = html.escape
+    key = map_key(data)
+    parts: list[str] = []
+    if key.factor_styles:
         parts.append("<h2>Factor types</h2><ul>")
-        for s in factor_styles:
+        for s in key.factor_styles:
             shape = VIS_SHAPES.get(s.shape, "box")
             parts.append(f"<li>{_shape_svg(shape, s.color, s.border_color)}{esc(s.name)}</li>")
         parts.append("</ul>")
-    link_styles = sorted(
-        (s for s in data.styles if s.kind == "link"), key=lambda s: (s.position, s.name)
-    )
-    if link_styles:
+    if key.link_styles:
         parts.append("<h2>Link styles</h2><ul>")
-        for s in link_styles:
+        for s in key.link_styles:
             dashed = " dashed" if s.dashes else ""
             parts.append(
                 f'<li><span class="line{dashed}" style="border-top-color:{esc(s.color)}">'
                 f"</span>{esc(s.name)}</li>"
             )
         parts.append("</ul>")
-    parts.append("<h2>Polarity</h2><ul>")
-    for key, symbol in POLARITY_SYMBOLS.items():
-        parts.append(f'<li><span class="sym">{esc(symbol)}</span>{esc(POLARITY_WORDS[key])}</li>')
-    parts.append("</ul>")
+    if key.polarities:
+        parts.append("<h2>Polarity</h2><ul>")
+        for polarity in key.polarities:
+            parts.append(f"<li>{_mark_svg(polarity)}{esc(POLARITY_WORDS[polarity])}</li>")
+        parts.append("</ul>")
+        parts.append(
+            "<h2>Links</h2><ul>"
+            '<li><span class="line" style="border-top-width:1px"></span>weak</li>'
+            '<li><span class="line" style="border-top-width:4px"></span>strong</li>'
+        )
+        if key.dashed:
+            parts.append('<li><span class="line dashed"></span>low confidence</li>')
+        parts.append("</ul>")
     parts.append(
-        "<h2>Links</h2><ul>"
-        '<li><span class="line" style="border-top-width:1px"></span>weak</li>'
-        '<li><span class="line" style="border-top-width:4px"></span>strong</li>'
-        '<li><span class="line dashed"></span>low confidence</li></ul>'
-        '<p class="hint">Hover over a factor or link for details. Drag to pan, scroll to '
-        "zoom.</p>"
+        '<p class="hint">Hover over a factor or link for details. Drag to pan, scroll to zoom.</p>'
     )
     return "".join(parts)
 
@@ -386,13 +356,15 @@ def html_text(
     title = info.name or "Map"
     script = (
         "(function () {\n"
-        f"{_CUSTOM_SHAPES_JS}"
+        f"{CUSTOM_SHAPES_JS}"
+        f"{MARKS_JS}"
         f"  var nodeList = {_json_for_script(nodes)};\n"
         "  nodeList.forEach(function (n) {\n"
         "    if (n.ipsShape) { n.ctxRenderer = ipsRenderer(n); }\n"
         "  });\n"
         "  var nodes = new vis.DataSet(nodeList);\n"
         f"  var edges = new vis.DataSet({_json_for_script(edges)});\n"
+        "  var edgeList = edges.get();\n"
         f"  var options = {_json_for_script(json.loads(options))};\n"
         '  var container = document.getElementById("mynetwork");\n'
         "  var network = new vis.Network(container, {nodes: nodes, edges: edges}, options);\n"
@@ -401,6 +373,12 @@ def html_text(
         "    network.fit({animation: false});\n"
         "    network.moveTo({scale: network.getScale() * 0.9, animation: false});\n"
         "  });\n"
+        "  var marks = {top: [], beneath: []};\n"
+        "  network.on('beforeDrawing', function (ctx) {\n"
+        "    marks = ipsPlaceMarks(network, edgeList);\n"
+        "    ipsDrawMarks(ctx, marks.beneath);\n"
+        "  });\n"
+        "  network.on('afterDrawing', function (ctx) { ipsDrawMarks(ctx, marks.top); });\n"
         "  window.ipsmapNetwork = network;\n"
         "})();\n"
     )

@@ -7,23 +7,25 @@ arrowheads and polarity marks, and the legend beneath.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
+from ipsmap.export.map_key import is_dashed, map_key
+from ipsmap.export.pdf_legend import Legend
+from ipsmap.export.pdf_shapes import (
+    DEFAULT_BORDER_COLOR,
+    DEFAULT_FACTOR_COLOR,
+    DEFAULT_LINK_COLOR,
+    colour,
+    mark_nodes,
+    shape_nodes,
+)
 from ipsmap.model.entities import (
     DEFAULT_STRENGTH,
     Style,
 )
 from ipsmap.model.mapdata import MapData
 
-POLARITY_COLORS = {"+": "#1b5e20", "-": "#b71c1c", "?": "#616161"}
-POLARITY_WORDS = {
-    "+": "same direction (more leads to more)",
-    "-": "opposite direction (more leads to less)",
-    "?": "unclear or mixed effect",
-}
-DEFAULT_FACTOR_COLOR = "#ffffff"
-DEFAULT_BORDER_COLOR = "#333333"
-DEFAULT_LINK_COLOR = "#555555"
 # Size of a factor on the workshop canvas (map units), as the canvas draws labels.
 NODE_WIDTH = 170.0
 NODE_HEIGHT = 64.0
@@ -35,44 +37,6 @@ def minus_sign(unicode_ok: bool) -> str:
 
 
 # --- The map figure -------------------------------------------------------------------
-
-
-def _shape_nodes(
-    shape: str, cx: float, cy: float, w: float, h: float, fill: Any, stroke: Any, sw: float
-) -> list[Any]:
-    """reportlab.graphics shapes for one factor outline centred on (cx, cy)."""
-    from reportlab.graphics.shapes import Ellipse, Polygon, Rect
-
-    kw = {"fillColor": fill, "strokeColor": stroke, "strokeWidth": sw}
-    x0, y0 = cx - w / 2, cy - h / 2
-    if shape == "ellipse":
-        return [Ellipse(cx, cy, w / 2, h / 2, **kw)]
-    if shape == "hexagon":
-        d = min(h / 2, w / 5)
-        pts = [x0, cy, x0 + d, y0, x0 + w - d, y0, x0 + w, cy, x0 + w - d, y0 + h, x0 + d, y0 + h]
-        return [Polygon(pts, **kw)]
-    if shape == "star":
-        # Drawn as a double border, like the canvas.
-        gap = 1.6 * sw + 1
-        return [
-            Rect(x0, y0, w, h, rx=2, ry=2, **kw),
-            Rect(
-                x0 + gap,
-                y0 + gap,
-                w - 2 * gap,
-                h - 2 * gap,
-                rx=1.5,
-                ry=1.5,
-                fillColor=None,
-                strokeColor=stroke,
-                strokeWidth=sw * 0.8,
-            ),
-        ]
-    if shape == "note":
-        d = min(h / 3, 6)
-        pts = [x0, y0, x0 + w, y0, x0 + w, y0 + h - d, x0 + w - d, y0 + h, x0, y0 + h]
-        return [Polygon(pts, **kw)]
-    return [Rect(x0, y0, w, h, rx=2.5, ry=2.5, **kw)]
 
 
 def _border_point(
@@ -142,150 +106,270 @@ class _BoxGrid:
     """Factor boxes bucketed on a grid, so "is this point on a factor?" looks at a few.
 
     A 2,000-factor map has 6,000 links, each trying up to seven points: against every box
-    that was 80 million comparisons (most of the PDF's time).
+    that was 80 million comparisons (most of the PDF's time). ``radius`` is the largest
+    margin a question will ask for.
     """
 
     def __init__(self, boxes: Any, radius: float) -> None:
-        self.boxes = [(cx, cy, w / 2 + radius, h / 2 + radius) for cx, cy, w, h, *_ in boxes]
-        self.cell = max([2 * max(hw, hh) for _, _, hw, hh in self.boxes] or [1.0])
+        self.boxes = [(cx, cy, w / 2, h / 2) for cx, cy, w, h, *_ in boxes]
+        self.cell = max([2 * (max(hw, hh) + radius) for _, _, hw, hh in self.boxes] or [1.0])
         self.grid: dict[tuple[int, int], list[int]] = {}
         for i, (cx, cy, hw, hh) in enumerate(self.boxes):
-            for gx in range(int((cx - hw) // self.cell), int((cx + hw) // self.cell) + 1):
-                for gy in range(int((cy - hh) // self.cell), int((cy + hh) // self.cell) + 1):
+            x0, x1 = cx - hw - radius, cx + hw + radius
+            y0, y1 = cy - hh - radius, cy + hh + radius
+            for gx in range(int(x0 // self.cell), int(x1 // self.cell) + 1):
+                for gy in range(int(y0 // self.cell), int(y1 // self.cell) + 1):
                     self.grid.setdefault((gx, gy), []).append(i)
 
-    def hits(self, x: float, y: float) -> bool:
+        # Marks already placed, on a finer grid: a mark keeps clear of them too.
+        self.mark_cell = 4 * radius or 1.0
+        self.marks: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
+
+    def hits(self, x: float, y: float, radius: float) -> bool:
+        """Whether a circle of ``radius`` at (x, y) touches a factor box or a placed mark."""
         for i in self.grid.get((int(x // self.cell), int(y // self.cell)), ()):
             cx, cy, hw, hh = self.boxes[i]
-            if abs(x - cx) < hw and abs(y - cy) < hh:
+            if abs(x - cx) < hw + radius and abs(y - cy) < hh + radius:
                 return True
+        gx, gy = int(x // self.mark_cell), int(y // self.mark_cell)
+        for cell in ((gx + i, gy + j) for i in (-1, 0, 1) for j in (-1, 0, 1)):
+            for mx, my, mr in self.marks.get(cell, ()):
+                if math.hypot(x - mx, y - my) < radius + mr + 0.5:
+                    return True
         return False
 
-
-def _mark_position(
-    x1: float, y1: float, x2: float, y2: float, grid: _BoxGrid
-) -> tuple[float, float, bool]:
-    """A point on the link for its polarity mark, and whether it is clear of every factor."""
-    for t in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74):
-        x, y = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-        if not grid.hits(x, y):
-            return x, y, True
-    return (x1 + x2) / 2, (y1 + y2) / 2, False
+    def add_mark(self, x: float, y: float, radius: float) -> None:
+        """Remember a placed mark, so later marks keep clear of it."""
+        cell = (int(x // self.mark_cell), int(y // self.mark_cell))
+        self.marks.setdefault(cell, []).append((x, y, radius))
 
 
-def _legend_rows(data: MapData, width: float, font: str, size: float) -> int:
-    """How many rows the factor types take in the legend."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+Point = tuple[float, float]
+# A mark never shrinks below this radius (points); a link too short for it gets its mark
+# beside the line instead of on it.
+MIN_MARK_R = 2.4
+# Along the link, between the mark and the line's start or the arrow's base (points).
+MARK_GAP = 1.0
 
-    rows, x = 1, 60.0
-    for s in data.styles:
-        if s.kind != "factor":
-            continue
-        item_w = 26 + stringWidth(s.name, font, size) + 10
-        if x + item_w > width:
-            rows, x = rows + 1, 60.0
-        x += item_w
-    return rows
+
+@dataclass(frozen=True)
+class LinkShape:
+    """Where one link, its arrowhead and its polarity mark are drawn (figure points)."""
+
+    start: Point
+    control: Point | None  # quadratic Bézier control point of a curved link
+    base: Point  # where the line ends and the arrowhead begins
+    tip: Point
+    head_half: float  # half the arrowhead's width
+    mark: Point
+    mark_r: float
+    mark_clear: bool  # clear of every factor box (drawn on top), else drawn beneath them
+    mark_beside: bool  # too short for a mark on it: the mark sits beside the line
+
+    def point(self, t: float) -> Point:
+        """The point at parameter ``t`` (0 = start, 1 = arrow base) of the drawn line."""
+        (x0, y0), (x2, y2) = self.start, self.base
+        if self.control is None:
+            return x0 + (x2 - x0) * t, y0 + (y2 - y0) * t
+        cx, cy = self.control
+        a, b, c = (1 - t) ** 2, 2 * (1 - t) * t, t * t
+        return a * x0 + b * cx + c * x2, a * y0 + b * cy + c * y2
+
+
+Box = tuple[float, float, float, float, str]  # centre x, centre y, width, height, shape
+
+
+def link_shape(
+    source_box: Box,
+    target_box: Box,
+    reciprocal: bool,
+    width_pt: float,
+    mark_r: float,
+    grid: _BoxGrid,
+) -> LinkShape | None:
+    """The geometry of a link between two factor boxes, its mark placed (see the two steps)."""
+    path = link_path(source_box, target_box, reciprocal, width_pt, mark_r)
+    return None if path is None else place_mark(path, width_pt, mark_r, grid)
+
+
+def link_path(
+    source_box: Box, target_box: Box, reciprocal: bool, width_pt: float, mark_r: float
+) -> LinkShape | None:
+    """The line and arrowhead of a link (its mark not placed yet), or None without length.
+
+    Of a two-way pair each link bends to its own side (right of its direction), far enough
+    that the two marks stand apart; the arrowhead is shortened on a short link rather than
+    swallow it.
+    """
+    sx, sy, sw, sh, sshape = source_box
+    tx, ty, tw, th, tshape = target_box
+    dx, dy = tx - sx, ty - sy
+    dist = math.hypot(dx, dy)
+    if dist < 1e-6:
+        return None
+    control: Point | None = None
+    if reciprocal:
+        bend = max(0.12 * dist, 2 * (2 * mark_r + 2.0))
+        nx, ny = dy / dist, -dx / dist  # right of the direction of travel
+        control = ((sx + tx) / 2 + nx * bend, (sy + ty) / 2 + ny * bend)
+        aim_s: Point = (control[0] - sx, control[1] - sy)
+        aim_t: Point = (control[0] - tx, control[1] - ty)
+    else:
+        aim_s, aim_t = (dx, dy), (-dx, -dy)
+    start = _border_point(sx, sy, sw + 3, sh + 3, sshape, *aim_s)
+    tip = _border_point(tx, ty, tw + 3, th + 3, tshape, *aim_t)
+    # The arrow points along the line's last stretch: from the control point, if curved.
+    fx, fy = control if control is not None else start
+    ex, ey = tip[0] - fx, tip[1] - fy
+    elen = math.hypot(ex, ey) or 1.0
+    ux, uy = ex / elen, ey / elen
+    visible = math.hypot(tip[0] - start[0], tip[1] - start[1])
+    # Shorter on a short link, but never too small to see (it is drawn above the boxes).
+    head = min(3.0 + 1.5 * width_pt, max(0.4 * visible, 2.5))
+    base = (tip[0] - ux * head, tip[1] - uy * head)
+    return LinkShape(start, control, base, tip, head * 0.45, start, mark_r, False, False)
+
+
+def place_mark(shape: LinkShape, width_pt: float, mark_r: float, grid: _BoxGrid) -> LinkShape:
+    """``shape`` with its mark placed clear of factors and other marks where it can be.
+
+    The mark is shrunk to fit between the line's start and the arrowhead, or put beside a
+    link too short to carry one.
+    """
+    start, base, tip = shape.start, shape.base, shape.tip
+    head = math.hypot(tip[0] - base[0], tip[1] - base[1])
+    ux, uy = (tip[0] - base[0]) / (head or 1.0), (tip[1] - base[1]) / (head or 1.0)
+    # The mark fits between the start and the arrowhead with a little line showing each side.
+    room = math.hypot(base[0] - start[0], base[1] - start[1])
+    if shape.control is not None:
+        room = max(0.0, math.hypot(tip[0] - start[0], tip[1] - start[1]) - head)
+    r = min(mark_r, (room - 2 * MARK_GAP) / 2 * 0.8)
+    if r < MIN_MARK_R:
+        # Too short to carry a mark: beside the middle of the line, on its right.
+        r = MIN_MARK_R
+        mid = shape.point(0.5)
+        off = r + width_pt / 2 + 1.0
+        mark = (mid[0] + uy * off, mid[1] - ux * off)
+        clear = not grid.hits(mark[0], mark[1], r)
+        return _with_mark(shape, mark, r, clear, beside=True)
+    # Near the middle if it is clear of every factor; else further along, or a bit smaller.
+    for size in sorted({r, max(MIN_MARK_R, r * 0.75)}, reverse=True):
+        lo = (size + MARK_GAP) / room if room else 0.5
+        hi = 1 - lo
+        for frac in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
+            x, y = shape.point(lo + (hi - lo) * frac)
+            if not grid.hits(x, y, size):
+                return _with_mark(shape, (x, y), size, True, beside=False)
+    return _with_mark(shape, shape.point(0.5), r, False, beside=False)
+
+
+def _with_mark(shape: LinkShape, mark: Point, r: float, clear: bool, beside: bool) -> LinkShape:
+    return LinkShape(
+        shape.start,
+        shape.control,
+        shape.base,
+        shape.tip,
+        shape.head_half,
+        mark,
+        r,
+        clear,
+        beside,
+    )
+
+
+def _link_line(shape: LinkShape, colour: Any, width_pt: float, dashed: bool) -> Any:
+    from reportlab.graphics.shapes import Line, Path
+
+    dash = [3, 2] if dashed else None
+    (x0, y0), (x2, y2) = shape.start, shape.base
+    if shape.control is None:
+        return Line(x0, y0, x2, y2, strokeColor=colour, strokeWidth=width_pt, strokeDashArray=dash)
+    # reportlab paths take cubic Béziers: the quadratic's control points raised by degree.
+    cx, cy = shape.control
+    path = Path(fillColor=None, strokeColor=colour, strokeWidth=width_pt, strokeDashArray=dash)
+    path.moveTo(x0, y0)
+    path.curveTo(
+        x0 + 2 / 3 * (cx - x0),
+        y0 + 2 / 3 * (cy - y0),
+        x2 + 2 / 3 * (cx - x2),
+        y2 + 2 / 3 * (cy - y2),
+        x2,
+        y2,
+    )
+    return path
+
+
+def _arrowhead(shape: LinkShape, colour: Any) -> Any:
+    from reportlab.graphics.shapes import Polygon
+
+    (bx, by), (tx, ty) = shape.base, shape.tip
+    length = math.hypot(tx - bx, ty - by) or 1.0
+    px, py = -(ty - by) / length * shape.head_half, (tx - bx) / length * shape.head_half
+    return Polygon(
+        [tx, ty, bx + px, by + py, bx - px, by - py],
+        fillColor=colour,
+        strokeColor=colour,
+        strokeWidth=0.3,
+    )
 
 
 def map_drawing(
     data: MapData, width: float, height: float, font: str, bold: str, unicode_ok: bool
 ) -> Any:
     """The map as a reportlab Drawing of ``width`` × ``height`` points, legend at the bottom."""
-    from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, String
-    from reportlab.lib.colors import HexColor, white
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib.colors import HexColor
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    def colour(value: str | None, default: str) -> Any:
-        try:
-            return HexColor(value or default)
-        except (ValueError, TypeError):
-            return HexColor(default)
-
     styles = {s.id: s for s in data.styles}
-    legend_h = 50.0 + 14 * _legend_rows(data, width, font, 7.5)
+    key = map_key(data)
+    legend = Legend(key, width, font, bold)
     drawing = Drawing(width, height)
-    layout = _Layout(data, styles, width - 8, height - legend_h - 8, font)
-    shift_x, shift_y = 4.0, legend_h + 4.0
+    layout = _Layout(data, styles, width - 8, height - legend.height - 8, font)
+    shift_x, shift_y = 4.0, legend.height + 4.0
     boxes = {
         fid: (cx + shift_x, cy + shift_y, w, h, shape, lines)
         for fid, (cx, cy, w, h, shape, lines) in layout.boxes.items()
     }
     pairs = {(ln.source, ln.target) for ln in data.links}
-    marks: list[Any] = []
-    hidden: list[Any] = []
     mark_r = max(3.2, layout.font_size * 0.62)
     grid = _BoxGrid(boxes.values(), mark_r)
+    # First every line and arrowhead, so that no mark is then placed over an arrowhead.
+    paths: list[tuple[Any, LinkShape, float]] = []
     for link in sorted(data.links, key=lambda ln: ln.seq):
         if link.source not in boxes or link.target not in boxes or link.source == link.target:
             continue
-        sx, sy, sw_, sh, sshape, _ = boxes[link.source]
-        tx, ty, tw, th, tshape, _ = boxes[link.target]
-        dx, dy = tx - sx, ty - sy
-        dist = math.hypot(dx, dy) or 1.0
-        # Two links between the same pair: move each aside so both stay visible.
-        if (link.target, link.source) in pairs:
-            off = 2.5
-            nx, ny = -dy / dist * off, dx / dist * off
-            sx, sy, tx, ty = sx + nx, sy + ny, tx + nx, ty + ny
-        x1, y1 = _border_point(sx, sy, sw_ + 3, sh + 3, sshape, dx, dy)
-        x2, y2 = _border_point(tx, ty, tw + 3, th + 3, tshape, -dx, -dy)
-        style = styles.get(link.type or "")
-        line_colour = colour(style.color if style else None, DEFAULT_LINK_COLOR)
         strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
         width_pt = 0.5 + 1.3 * strength
-        dashed = bool(style.dashes if style else False) or (
-            link.confidence is not None and link.confidence < 0.5
+        reciprocal = (link.target, link.source) in pairs
+        path = link_path(
+            boxes[link.source][:5], boxes[link.target][:5], reciprocal, width_pt, mark_r
         )
-        head = 3.0 + 1.5 * width_pt
-        ux, uy = dx / dist, dy / dist
-        bx, by = x2 - ux * head, y2 - uy * head
-        drawing.add(
-            Line(
-                x1,
-                y1,
-                bx,
-                by,
-                strokeColor=line_colour,
-                strokeWidth=width_pt,
-                strokeDashArray=[3, 2] if dashed else None,
-            )
-        )
-        px, py = -uy * head * 0.45, ux * head * 0.45
-        drawing.add(
-            Polygon(
-                [x2, y2, bx + px, by + py, bx - px, by - py],
-                fillColor=line_colour,
-                strokeColor=line_colour,
-                strokeWidth=0.3,
-            )
-        )
-        mx, my, clear = _mark_position(x1, y1, x2, y2, grid)
-        # A mark that would sit on a factor goes under it rather than hide its label.
-        pile = marks if clear else hidden
-        pol = link.polarity if link.polarity in POLARITY_COLORS else "?"
-        pcol = HexColor(POLARITY_COLORS[pol])
-        symbol = minus_sign(unicode_ok) if pol == "-" else pol
-        pile.append(Circle(mx, my, mark_r, fillColor=white, strokeColor=pcol, strokeWidth=0.6))
-        pile.append(
-            String(
-                mx,
-                my - mark_r * 0.55,
-                symbol,
-                fontName=bold,
-                fontSize=mark_r * 1.6,
-                fillColor=pcol,
-                textAnchor="middle",
-            )
-        )
-    for mark in hidden:
+        if path is None:  # two factors at one spot: no direction to draw
+            continue
+        paths.append((link, path, width_pt))
+        (bx, by), (tx, ty) = path.base, path.tip
+        grid.add_mark((bx + tx) / 2, (by + ty) / 2, math.hypot(tx - bx, ty - by) / 2)
+    on_top: list[Any] = []  # arrowheads, and marks clear of every factor
+    beneath: list[Any] = []  # marks that would sit on a factor: under it, not over its label
+    for link, path, width_pt in paths:
+        shape = place_mark(path, width_pt, mark_r, grid)
+        grid.add_mark(*shape.mark, shape.mark_r)
+        style = styles.get(link.type or "")
+        line_colour = colour(style.color if style else None, DEFAULT_LINK_COLOR)
+        drawing.add(_link_line(shape, line_colour, width_pt, is_dashed(style, link.confidence)))
+        # Drawn after the factors, so no box ever covers an arrowhead.
+        on_top.append(_arrowhead(shape, line_colour))
+        pile = on_top if shape.mark_clear else beneath
+        pile.extend(mark_nodes(link.polarity, *shape.mark, shape.mark_r))
+    for mark in beneath:
         drawing.add(mark)
     for factor in sorted(data.factors, key=lambda f: f.seq):
-        cx, cy, w, h, shape, lines = boxes[factor.id]
+        cx, cy, w, h, shape_name, lines = boxes[factor.id]
         style = styles.get(factor.type or "")
         fill = colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
         stroke = colour(style.border_color if style else None, DEFAULT_BORDER_COLOR)
-        for item in _shape_nodes(shape, cx, cy, w, h, fill, stroke, 0.9):
+        for item in shape_nodes(shape_name, cx, cy, w, h, fill, stroke, 0.9):
             drawing.add(item)
         # A single word wider than the box (no place to wrap it): a smaller font.
         widest = max(stringWidth(line, font, layout.font_size) for line in lines)
@@ -304,99 +388,10 @@ def map_drawing(
                     textAnchor="middle",
                 )
             )
-    for mark in marks:
-        drawing.add(mark)
-    _draw_legend(drawing, data, width, legend_h, font, bold, unicode_ok)
+    for item in on_top:
+        drawing.add(item)
+    legend.draw(drawing)
     return drawing
-
-
-def _draw_legend(
-    drawing: Any, data: MapData, width: float, height: float, font: str, bold: str, uni: bool
-) -> None:
-    """Factor types (those used first), link line key and polarity key along the bottom."""
-    from reportlab.graphics.shapes import Circle, Line, String
-    from reportlab.lib.colors import HexColor, white
-
-    size = 7.5
-    drawing.add(Line(0, height - 2, width, height - 2, strokeColor=HexColor("#bbbbbb")))
-    used = {f.type for f in data.factors}
-    factor_styles = sorted(
-        (s for s in data.styles if s.kind == "factor"),
-        key=lambda s: (s.id not in used, s.position, s.name),
-    )
-    x, y = 2.0, height - 16
-    drawing.add(String(x, y, "Factor types", fontName=bold, fontSize=size))
-    x += 58
-    for s in factor_styles:
-        label = s.name
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        item_w = 26 + stringWidth(label, font, size) + 10
-        if x + item_w > width:
-            x, y = 60.0, y - 14
-        try:
-            fill, stroke = HexColor(s.color), HexColor(s.border_color)
-        except (ValueError, TypeError):
-            fill, stroke = HexColor(DEFAULT_FACTOR_COLOR), HexColor(DEFAULT_BORDER_COLOR)
-        for item in _shape_nodes(s.shape, x + 10, y + 2.5, 20, 10, fill, stroke, 0.8):
-            drawing.add(item)
-        drawing.add(String(x + 24, y, label, fontName=font, fontSize=size))
-        x += item_w
-    y -= 16
-    x = 2.0
-    drawing.add(String(x, y, "Links", fontName=bold, fontSize=size))
-    x = 60.0
-    for text, w_pt, dashed in (("weak", 0.8, False), ("strong", 1.8, False)):
-        drawing.add(
-            Line(
-                x,
-                y + 2.5,
-                x + 22,
-                y + 2.5,
-                strokeWidth=w_pt,
-                strokeColor=HexColor(DEFAULT_LINK_COLOR),
-                strokeDashArray=[3, 2] if dashed else None,
-            )
-        )
-        drawing.add(String(x + 26, y, text, fontName=font, fontSize=size))
-        x += 30 + len(text) * size * 0.55 + 10
-    drawing.add(
-        Line(
-            x,
-            y + 2.5,
-            x + 22,
-            y + 2.5,
-            strokeWidth=1.1,
-            strokeColor=HexColor(DEFAULT_LINK_COLOR),
-            strokeDashArray=[3, 2],
-        )
-    )
-    text = "low confidence or dashed style"
-    drawing.add(String(x + 26, y, text, fontName=font, fontSize=size))
-    y -= 16
-    x = 2.0
-    drawing.add(String(x, y, "Polarity", fontName=bold, fontSize=size))
-    x = 60.0
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    for pol in ("+", "-", "?"):
-        pcol = HexColor(POLARITY_COLORS[pol])
-        drawing.add(Circle(x + 5, y + 2.5, 5, fillColor=white, strokeColor=pcol, strokeWidth=0.6))
-        symbol = minus_sign(uni) if pol == "-" else pol
-        drawing.add(
-            String(
-                x + 5,
-                y - 0.5,
-                symbol,
-                fontName=bold,
-                fontSize=8,
-                fillColor=pcol,
-                textAnchor="middle",
-            )
-        )
-        words = POLARITY_WORDS[pol]
-        drawing.add(String(x + 14, y, words, fontName=font, fontSize=size))
-        x += 14 + stringWidth(words, font, size) + 14
 
 
 # --- The report -----------------------------------------------------------------------

@@ -107,7 +107,10 @@ def test_edges_carry_polarity_width_and_dashes(project: Project) -> None:
     for edge, link in zip(edges, sorted(data.links, key=lambda ln: ln.seq), strict=True):
         assert edge["from"] == link.source and edge["to"] == link.target
         assert edge["arrows"] == "to"
-        assert edge["label"] == {"+": "+", "-": "\u2212", "?": "?"}[link.polarity]
+        # The polarity is a mark drawn on the line (shape by sign), not a text label.
+        assert edge["ipsPolarity"] == link.polarity
+        assert edge["ipsMark"] == {"+": "circle", "-": "square", "?": "diamond"}[link.polarity]
+        assert "label" not in edge
         assert edge["width"] == pytest.approx(1 + 3 * link.strength)
         if link.confidence is not None and link.confidence < 0.5:
             assert edge["dashes"] is True

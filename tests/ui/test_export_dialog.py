@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QProgressDialog, QPushButton
@@ -88,3 +89,40 @@ def test_big_exports_run_in_a_worker_and_cancel_leaves_nothing(
     qtbot.waitUntil(only_the_first, timeout=20_000)
     qtbot.wait(200)
     assert not cancelled.exists()
+
+
+def test_a_bare_file_name_is_written_to_the_project_folder_and_the_status_says_where(
+    trial_window, tmp_path, monkeypatch
+):
+    win, ev = trial_window
+    elsewhere = tmp_path / "started-here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the folder ipsmap was started from
+    dialog = ExportDialog(ev.project, ev.map_id, win)
+    formats = [dialog.format.itemData(i) for i in range(dialog.format.count())]
+    dialog.format.setCurrentIndex(formats.index("html"))
+    dialog.path.setText("for-the-funder.html")
+    project_folder = ev.project.path.resolve().parent
+    expected = project_folder / "for-the-funder.html"
+    assert dialog.choice().path == expected
+    assert str(expected) in dialog.where.text()
+    said: list[str] = []
+    win.hallway.message.connect(said.append)
+    assert run_export(win.hallway, win, dialog.choice()) == expected
+    assert expected.exists()
+    assert not (elsewhere / "for-the-funder.html").exists()
+    assert any(str(expected) in text for text in said), said
+
+
+def test_run_export_takes_a_relative_path_inside_the_project_folder(
+    trial_window, tmp_path, monkeypatch
+):
+    win, ev = trial_window
+    elsewhere = tmp_path / "started-here"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    choice = ExportChoice("map", "", "html", Path("relative.html"), False)
+    written = run_export(win.hallway, win, choice)
+    assert written == ev.project.path.resolve().parent / "relative.html"
+    assert written is not None and written.exists()
+    assert not (elsewhere / "relative.html").exists()

@@ -89,6 +89,9 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export map")
         info = project.map_info(map_id)
         self.map_name = info.name
+        # A bare file name goes beside the project, not into whatever folder ipsmap was
+        # started from (a facilitator would never find it there).
+        self.folder = project.path.resolve().parent
         form = QFormLayout(self)
 
         self.source = QComboBox()
@@ -127,6 +130,12 @@ class ExportDialog(QDialog):
         row.addWidget(self.path)
         row.addWidget(browse)
         form.addRow("File", row)
+        self.where = QLabel()
+        self.where.setObjectName("export-where")
+        self.where.setWordWrap(True)
+        self.where.setStyleSheet("color: #555555")
+        self.path.textChanged.connect(self._show_where)
+        form.addRow("", self.where)
 
         self._add_privacy_row(project, map_id, form)
 
@@ -216,9 +225,20 @@ class ExportDialog(QDialog):
             source,
             name,
             self.format.currentData(),
-            Path(self.path.text().strip()),
+            self.target(),
             self.anonymise.isChecked(),
         )
+
+    def target(self) -> Path:
+        """The file to write, in full: a name without a folder is in the project's folder."""
+        text = self.path.text().strip()
+        if not text:
+            return Path()
+        return resolve_target(Path(text).expanduser(), self.folder)
+
+    def _show_where(self) -> None:
+        target = self.target()
+        self.where.setText(f"Will be written to {target}" if target.name else "")
 
     def _suffix(self) -> str:
         return FORMATS[self.format.currentData()].suffixes[0]
@@ -232,7 +252,7 @@ class ExportDialog(QDialog):
         fmt = FORMATS[self.format.currentData()]
         patterns = " ".join(f"*{s}" for s in fmt.suffixes)
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.path.text(), f"{fmt.label} ({patterns})"
+            self, "Export to", str(self.target()), f"{fmt.label} ({patterns})"
         )
         if chosen:
             if not chosen.lower().endswith(fmt.suffixes):
@@ -250,6 +270,11 @@ class ExportDialog(QDialog):
         if not self._confirm_findings():
             return
         self.accept()
+
+
+def resolve_target(path: Path, folder: Path) -> Path:
+    """``path`` as an absolute path; a relative one is taken inside ``folder``."""
+    return path if path.is_absolute() else folder / path
 
 
 def _safe_name(name: str) -> str:
@@ -275,7 +300,7 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
     project, document = hallway.project, hallway.document
     if project is None or document is None:
         return None
-    target = choice.path
+    target = resolve_target(choice.path, project.path.resolve().parent)
     try:
         data, context = build_context(
             project,
