@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.toc_notes import toc_badge, toc_tooltip
+from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 
 LABEL_WIDTH = 150.0
 PADDING = 10.0
@@ -439,14 +440,8 @@ class LinkItem(QGraphicsItem):
         painter.drawPolygon(self._arrow)
         if lod < LABEL_MIN_LOD:
             return
-        painter.setPen(mark_pen)
-        painter.setBrush(mark_fill)
-        painter.drawEllipse(self._mark, 8, 8)
-        painter.setFont(self.theme.bold_font)
-        painter.drawText(
-            QRectF(self._mark.x() - 8, self._mark.y() - 9, 16, 16),
-            Qt.AlignmentFlag.AlignCenter,
-            POLARITY_TEXT[self.polarity],
+        draw_polarity_mark(
+            painter, self.polarity, self._mark, 8, mark_pen, mark_fill, self.theme.bold_font
         )
         if self._badge:
             faded = self.link_id in self.theme.faded

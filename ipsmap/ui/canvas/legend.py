@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import Style
 from ipsmap.ui.canvas.items import POLARITY_COLORS, POLARITY_TEXT, draw_shape
+from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
@@ -130,19 +131,21 @@ def style_icon(style: Style, size: QSize, pixel_ratio: float = 1.0) -> QIcon:
 
 
 def paint_polarity_mark(painter: QPainter, polarity: str, rect: QRectF, font: QFont) -> None:
-    """The circled sign links carry at their middle."""
-    diameter = min(rect.width(), rect.height())
-    circle = QRectF(0, 0, diameter, diameter)
-    circle.moveCenter(rect.center())
+    """The mark links carry at their middle, as the canvas draws it."""
+    radius = min(rect.width(), rect.height()) / 2 - 1
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(POLARITY_COLORS[polarity], 1.5))
-    painter.setBrush(QColor("#ffffff"))
-    painter.drawEllipse(circle)
     bold = QFont(font)
     bold.setBold(True)
-    painter.setFont(bold)
-    painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, POLARITY_TEXT[polarity])
+    draw_polarity_mark(
+        painter,
+        polarity,
+        rect.center(),
+        radius,
+        QPen(POLARITY_COLORS[polarity], 1.5),
+        QColor("#ffffff"),
+        bold,
+    )
     painter.restore()
 
 
