@@ -29,7 +29,7 @@ def _dark(image: QImage, x: int, y: int) -> bool:
     return QColor(image.pixel(x, y)).lightness() < 128
 
 
-def test_plus_minus_and_unknown_have_different_outlines():
+def test_plus_minus_and_unknown_have_different_outlines(qtbot):
     centre = QPointF(0, 0)
     plus, minus, unknown = (mark_outline(p, centre, 8) for p in "+-?")
     assert _curved(plus) and not _curved(minus) and not _curved(unknown)
@@ -38,7 +38,21 @@ def test_plus_minus_and_unknown_have_different_outlines():
     assert unknown.contains(QPointF(0, 9.5)) and not minus.contains(QPointF(0, 9.5))
 
 
-def test_plus_has_a_vertical_stroke_and_minus_does_not():
+def test_plus_has_a_vertical_stroke_and_minus_does_not(qtbot):
     plus, minus = _render("+"), _render("-")
     assert _dark(plus, 20, 20) and _dark(minus, 20, 20)  # both have the horizontal bar
     assert _dark(plus, 20, 16) and not _dark(minus, 20, 16)  # only + crosses it
+
+
+def test_a_type_with_its_own_font_colour_draws_its_labels_in_it(qtbot):
+    from ipsmap.model.entities import Factor, Style
+    from ipsmap.ui.canvas.items import CanvasTheme, FactorItem
+
+    alarm = Style(id="s1", map_id="m", name="Alarm", color="#b71c1c", font_color="#ffffff")
+    plain = Style(id="s2", map_id="m", name="Plain", color="#ffffff")
+    item = FactorItem("f1", CanvasTheme())
+    item.set_factor(Factor(id="f1", map_id="m", label="Cuts", type="s1"), alarm)
+    assert item.text_color().name() == "#ffffff"  # white on the red box, as PRSM had it
+    item.set_factor(Factor(id="f1", map_id="m", label="Cuts", type="s2"), plain)
+    assert item.text_color().name() == "#000000"
+    assert item.text_color(faded=True).alpha() == 90

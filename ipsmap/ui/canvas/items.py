@@ -177,6 +177,16 @@ class FactorItem(QGraphicsItem):
         """The drawn shape's rectangle in item coordinates (links end at its edge)."""
         return self._rect
 
+    def text_color(self, faded: bool = False) -> QColor:
+        """The label's colour: the type's own (white on a dark box, as PRSM styles set it),
+        else black."""
+        font_color = self.style.font_color if self.style is not None else None
+        color = QColor(font_color) if font_color and QColor.isValidColorName(font_color) else None
+        color = color or QColor("#000000")
+        if faded:
+            color.setAlpha(90)
+        return color
+
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
@@ -199,8 +209,7 @@ class FactorItem(QGraphicsItem):
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         if lod < LABEL_MIN_LOD:
             return
-        text_color = QColor("#000000") if not faded else QColor(0, 0, 0, 90)
-        painter.setPen(text_color)
+        painter.setPen(self.text_color(faded))
         painter.setFont(self.theme.font)
         option_text = QTextOption(Qt.AlignmentFlag.AlignCenter)
         option_text.setWrapMode(QTextOption.WrapMode.WordWrap)
