@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import fmt_s
 from synthetic import synthetic_map
 
+from ipsmap.model.command import Command
 from ipsmap.model.commands import (
     AddFactor,
     AddLink,
-    Command,
     DeleteFactors,
     EditFactor,
     EditLink,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ipsmap.model.command import Macro
 from ipsmap.model.commands import (
     AddFactor,
     AddGroup,
@@ -18,7 +19,6 @@ from ipsmap.model.commands import (
     EditLink,
     EditLinks,
     EditStyle,
-    Macro,
     MoveFactors,
     RenameMap,
     SetGroupMembers,

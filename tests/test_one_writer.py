@@ -10,14 +10,13 @@ import pytest
 from ipsmap.cli import main
 from ipsmap.model import ops as op
 from ipsmap.model.author import Author
+from ipsmap.model.command import EditContext, Macro
 from ipsmap.model.commands import (
     AddFactor,
     AddLink,
     DeleteFactors,
-    EditContext,
     EditFactor,
     EditLink,
-    Macro,
     MoveFactors,
 )
 from ipsmap.model.errors import ConflictError, ReadOnlyError

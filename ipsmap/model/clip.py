@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ipsmap.model.commands import AddFactor, AddGroup, AddLink, AddStyle, Command, Macro
+from ipsmap.model.command import Command, Macro
+from ipsmap.model.commands import AddFactor, AddGroup, AddLink, AddStyle
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.state import MapState
 

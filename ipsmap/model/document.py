@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command
+from ipsmap.model.command import Command
 from ipsmap.model.entities import Factor, Link, MapInfo, Style
 from ipsmap.model.errors import CommandError
 from ipsmap.model.history import HistoryView, Scope

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command
+from ipsmap.model.command import Command
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import Mark, Participant
 from ipsmap.model.errors import ReadOnlyError

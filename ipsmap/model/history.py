@@ -167,25 +167,12 @@ class HistoryView:
         step = self.peek_redo()
         return step.name if step else ""
 
-    def undo_seq(self) -> int:
-        """When the step Undo would revert was made or redone (0: nothing to undo)."""
-        step = self.peek_undo()
-        return step.seq if step else 0
-
-    def redo_seq(self) -> int:
-        """When the step Redo would repeat was undone (0: nothing to redo)."""
-        step = self.peek_redo()
-        return step.seq if step else 0
-
     def names(self) -> tuple[list[str], list[str]]:
         """Names of done steps (oldest first) and of undone steps (next redo last)."""
         return self._history.names(self._actor, self.scope)
 
-    def set_clean(self) -> None:
-        self._clean = self._version()
-
     def is_clean(self) -> bool:
-        """True when the map is as it was when opened (or last marked clean)."""
+        """True when the map is as it was when this document was opened."""
         return self._version() == self._clean
 
     def _version(self) -> tuple[int, ...]:

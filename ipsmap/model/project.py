@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ipsmap.model.author import Author
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command, EditContext
+from ipsmap.model.command import Command, EditContext
 from ipsmap.model.conflicts import Conflict
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import (
@@ -282,7 +282,7 @@ class Project:
         if not ops:
             return None
         scope = MAP_SCOPE if map_id else PROJECT_SCOPE
-        map_id = map_id or command.map_id or _map_of(ops)
+        map_id = map_id or command.map_id  # else apply reads it from the ops
         return self.apply(ops, name=command.name, author=author, map_id=map_id, scope=scope)
 
     def apply(
@@ -309,9 +309,8 @@ class Project:
         author = author or self.local_author()
         map_id = map_id or _map_of(ops)
         state = self._state_of(map_id)
-        entry = _entry(name, "do", author, map_id)
-        summary = summary or summarise(ops, state, self.records)
-        seq = self._write(lambda: self.store.write(ops, replace(entry, summary=summary)))
+        entry = _entry(name, "do", author, map_id, summary or summarise(ops, state, self.records))
+        seq = self._write(lambda: self.store.write(ops, entry))
         change = self._take_in(ops, name, "do", map_id, author, seq)
         if undoable:
             # Recorded before listeners hear of the change, so they see it.
@@ -350,7 +349,7 @@ class Project:
         if step.map_id and step.scope == MAP_SCOPE and step.map_id not in self._maps:
             raise CommandError(f"Cannot {action} {step.name!r}: its map has been deleted")
         state = self._state_of(step.map_id)
-        entry = replace(_entry(step.name, action, author, step.map_id), undoes=step.seq)
+        entry = _entry(step.name, action, author, step.map_id, undoes=step.seq)
         seq, applied, left = self._write(
             lambda: self.store.write_partial(
                 ops, entry, lambda done: summarise(done, state, self.records)
@@ -561,7 +560,14 @@ class Project:
         )
 
 
-def _entry(command: str, action: str, author: Author, map_id: str | None) -> AuditEntry:
+def _entry(
+    command: str,
+    action: str,
+    author: Author,
+    map_id: str | None,
+    summary: str = "",
+    undoes: int | None = None,
+) -> AuditEntry:
     return AuditEntry(
         command=command,
         action=action,
@@ -569,6 +575,8 @@ def _entry(command: str, action: str, author: Author, map_id: str | None) -> Aud
         origin=author.origin,
         session_id=author.session_id,
         map_id=map_id,
+        summary=summary,
+        undoes=undoes,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.model import ops as op
-from ipsmap.model.commands import Command, EditContext
+from ipsmap.model.command import Command, EditContext
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
     EDITABLE_FIELDS,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command
+from ipsmap.model.command import Command
 from ipsmap.model.entities import Mark, Participant
 from ipsmap.model.history import History, Scope
 from ipsmap.model.mapdata import MapData

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.model import ops as op
-from ipsmap.model.commands import EditContext
+from ipsmap.model.command import EditContext
 from ipsmap.model.entities import (
     CMO,
     CMO_STATUSES,

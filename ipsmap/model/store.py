@@ -40,8 +40,6 @@ from ipsmap.model.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ipsmap.model.sqlite import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-_JSON_COLUMNS = JSON_COLUMNS
-_BOOL_COLUMNS = BOOL_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -280,8 +278,8 @@ class ProjectStore:
             sql += " ORDER BY position, rowid"
         elif table == "sessions":
             sql += " ORDER BY date, rowid"
-        json_cols = _JSON_COLUMNS.get(table, set())
-        bool_cols = _BOOL_COLUMNS.get(table, set())
+        json_cols = JSON_COLUMNS.get(table, set())
+        bool_cols = BOOL_COLUMNS.get(table, set())
         for row in self.db.query(sql, list(params)):
             for name in json_cols:
                 row[name] = json.loads(row[name]) if row[name] else {}
@@ -488,7 +486,7 @@ def _where(table: str, ops: list[Op]) -> tuple[str, list[list[str]]]:
 
 
 def _encode(table: str, row: dict[str, Any], columns: list[str]) -> list[Any]:
-    json_cols = _JSON_COLUMNS.get(table, ())
+    json_cols = JSON_COLUMNS.get(table, ())
     values = []
     for name in columns:
         value = row.get(name)

@@ -7,7 +7,8 @@ import copy
 from PySide6.QtWidgets import QWidget
 
 from ipsmap.analysis.layout import auto_layout
-from ipsmap.model.commands import MoveFactors, named
+from ipsmap.model.command import named
+from ipsmap.model.commands import MoveFactors
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.worker import run_in_worker
 

@@ -3,7 +3,7 @@
 Undo is per person (``ipsmap.model.history``): it reaches the editor's own steps in the
 map shown and on the project, and an undo that meets someone else's later edits leaves
 them and says so. The rest of the window sees only this small interface: ``undo()``,
-``redo()``, ``refresh()``, ``is_clean(document)`` and ``step_names()``.
+``redo()``, ``refresh()`` and ``step_names()``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from ipsmap.model.changes import Change
-from ipsmap.model.history import HistoryView, Scope
+from ipsmap.model.history import Scope
 
 if TYPE_CHECKING:
-    from ipsmap.model.document import MapDocument
     from ipsmap.ui.actions import ActionTable
     from ipsmap.ui.hallway import Hallway
 
@@ -61,16 +60,16 @@ class UndoActions(QObject):
     def refresh(self) -> None:
         """Name the step each action would take, and enable them when there is one."""
         project = self.hallway.project
-        reach = HistoryView(project, self._scope()) if project else None
-        undo, redo = self.undo_action, self.redo_action
-        undo.setText(f"&Undo {reach.undo_name() if reach else ''}".rstrip())
-        redo.setText(f"&Redo {reach.redo_name() if reach else ''}".rstrip())
-        undo.setEnabled(bool(reach and reach.can_undo()))
-        redo.setEnabled(bool(reach and reach.can_redo()))
-
-    def is_clean(self, document: MapDocument) -> bool:
-        """Whether the map is as it was when opened (the title marks it otherwise)."""
-        return document.undo_stack.is_clean()
+        done = undone = None
+        if project is not None:
+            # Asked of the history directly: this runs after every edit.
+            history, scope = project.undo_history, self._scope()
+            done = history.last_done(project.actor_id, scope)
+            undone = history.last_undone(project.actor_id, scope)
+        self.undo_action.setText(f"&Undo {done.name if done else ''}".rstrip())
+        self.redo_action.setText(f"&Redo {undone.name if undone else ''}".rstrip())
+        self.undo_action.setEnabled(done is not None)
+        self.redo_action.setEnabled(undone is not None)
 
     def step_names(self) -> tuple[list[str], list[str]]:
         """(done, undone) step names of the map shown, oldest first (the history panel)."""

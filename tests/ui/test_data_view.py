@@ -13,7 +13,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
 
-from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, EditFactor, Macro
+from ipsmap.model.command import Macro
+from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, EditFactor
 from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap

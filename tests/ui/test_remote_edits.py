@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from ipsmap.model.author import Author
-from ipsmap.model.commands import AddFactor, EditContext
+from ipsmap.model.command import EditContext
+from ipsmap.model.commands import AddFactor
 from ipsmap.model.entities import now_iso
 from ipsmap.model.history import Scope
 from ipsmap.model.project_commands import AddParticipant

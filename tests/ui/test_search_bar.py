@@ -13,7 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ipsmap.model.commands import AddFactor, DeleteFactors, Macro
+from ipsmap.model.command import Macro
+from ipsmap.model.commands import AddFactor, DeleteFactors
 from ipsmap.model.document import MapDocument
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap

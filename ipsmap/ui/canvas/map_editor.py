@@ -13,18 +13,16 @@ from ipsmap.formats import ipsmap_json
 from ipsmap.formats.errors import FormatError
 from ipsmap.model import arrange
 from ipsmap.model.clip import extract, paste_command
+from ipsmap.model.command import Command, Macro, named
 from ipsmap.model.commands import (
     AddFactor,
     AddLink,
-    Command,
     DeleteFactors,
     DeleteLinks,
     EditFactor,
     EditFactors,
     EditLinks,
-    Macro,
     MoveFactors,
-    named,
 )
 from ipsmap.model.document import MapDocument
 from ipsmap.model.errors import IpsmapError

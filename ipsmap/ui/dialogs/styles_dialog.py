@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import AddStyle, Command, DeleteStyle, EditStyle
+from ipsmap.model.command import Command
+from ipsmap.model.commands import AddStyle, DeleteStyle, EditStyle
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import Style
 from ipsmap.ui.canvas.legend import affects_styles, style_icon

@@ -39,7 +39,7 @@ from ipsmap.model.cmo_queries import (
     describe_item,
     evidence_where,
 )
-from ipsmap.model.commands import named
+from ipsmap.model.command import named
 from ipsmap.model.entities import CMO_STATUSES
 from ipsmap.model.project import Project
 from ipsmap.model.record_commands import EditCMO

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from ipsmap.analysis import questions
 from ipsmap.analysis.questions import NEEDS_FOCUS, answer_question
 from ipsmap.analysis.squashing import SIGMOID, TANH
-from ipsmap.model.commands import EditMap, named
+from ipsmap.model.command import named
+from ipsmap.model.commands import EditMap
 from ipsmap.ui.canvas.map_editor import MapEditor
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.hallway import Hallway

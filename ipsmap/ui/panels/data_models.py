@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ipsmap.model.changes import Change
-from ipsmap.model.commands import Command, EditFactor, EditFactors, EditLink, EditLinks, named
+from ipsmap.model.command import Command, named
+from ipsmap.model.commands import EditFactor, EditFactors, EditLink, EditLinks
 from ipsmap.model.document import MapDocument
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
