@@ -69,6 +69,9 @@ class CanvasTheme:
         self.badge_font.setPointSizeF(max(6.0, self.font.pointSizeF() * 0.75))
         self.badge_metrics = QFontMetricsF(self.badge_font)
         self.metrics = QFontMetricsF(self.font)
+        # Polarity marks at least as tall as a line of label text, so a sign reads as well
+        # as the words it sits between (presentation mode, fitted labels).
+        self.mark_radius = max(8.0, 0.55 * self.metrics.height())
         self.generation += 1
 
 
@@ -139,19 +142,8 @@ class FactorItem(QGraphicsItem):
         self.update()
 
     def relayout(self) -> None:
-        metrics = self.theme.metrics
-        text = metrics.boundingRect(
-            QRectF(0, 0, LABEL_WIDTH, 10_000),
-            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-            self.label or " ",
-        )
-        width = max(text.width(), 40.0) + 2 * PADDING
-        height = max(text.height(), metrics.height()) + 2 * PADDING
-        if self.style is not None and self.style.shape in ("ellipse", "hexagon", "star"):
-            width += 16
-            height += 6
         self.prepareGeometryChange()
-        self._rect = QRectF(-width / 2, -height / 2, width, height)
+        self._rect = factor_box(self.label, self.style, self.theme.metrics)
         for link in self.links:
             link.update_path()
         self.update()
@@ -218,6 +210,21 @@ class FactorItem(QGraphicsItem):
         )
         if self._badge:
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
+
+
+def factor_box(label: str, style: Style | None, metrics: QFontMetricsF) -> QRectF:
+    """The box of a factor with ``label`` in text of ``metrics``, centred on (0, 0)."""
+    text = metrics.boundingRect(
+        QRectF(0, 0, LABEL_WIDTH, 10_000),
+        int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+        label or " ",
+    )
+    width = max(text.width(), 40.0) + 2 * PADDING
+    height = max(text.height(), metrics.height()) + 2 * PADDING
+    if style is not None and style.shape in ("ellipse", "hexagon", "star"):
+        width += 16
+        height += 6
+    return QRectF(-width / 2, -height / 2, width, height)
 
 
 def draw_badge(painter: QPainter, rect: QRectF, text: str, font: QFont, faded: bool) -> None:
@@ -360,8 +367,11 @@ class LinkItem(QGraphicsItem):
         self._line = QLineF(start, end)
         self._mark = path.pointAtPercent(0.5)
         self._arrow = _arrow_head(tangent, 8.0 + 4.0 * self.strength)
+        edge = self.theme.mark_radius * 1.3 + 2  # room for the largest mark (the diamond)
         self._bounds = (
-            path.boundingRect().united(self._arrow.boundingRect()).adjusted(-10, -10, 10, 10)
+            path.boundingRect()
+            .united(self._arrow.boundingRect())
+            .adjusted(-edge, -edge, edge, edge)
         )
         if self._badge:
             self._bounds = self._bounds.united(self.badge_rect())
@@ -374,14 +384,16 @@ class LinkItem(QGraphicsItem):
         """The assumptions/indicators badge, just below the polarity mark."""
         size = self.theme.badge_metrics.boundingRect(self._badge)
         width, height = size.width() + 8, size.height() + 2
-        return QRectF(self._mark.x() - width / 2, self._mark.y() + 10, width, height)
+        below = self.theme.mark_radius + 2
+        return QRectF(self._mark.x() - width / 2, self._mark.y() + below, width, height)
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         path = stroker.createStroke(self._path)
         path.addPolygon(self._arrow)
-        path.addEllipse(self._mark, 9, 9)
+        reach = self.theme.mark_radius + 1
+        path.addEllipse(self._mark, reach, reach)
         return path
 
     def _resources(self) -> tuple:
@@ -450,7 +462,13 @@ class LinkItem(QGraphicsItem):
         if lod < LABEL_MIN_LOD:
             return
         draw_polarity_mark(
-            painter, self.polarity, self._mark, 8, mark_pen, mark_fill, self.theme.bold_font
+            painter,
+            self.polarity,
+            self._mark,
+            self.theme.mark_radius,
+            mark_pen,
+            mark_fill,
+            self.theme.bold_font,
         )
         if self._badge:
             faded = self.link_id in self.theme.faded

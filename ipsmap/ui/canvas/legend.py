@@ -238,8 +238,9 @@ class LegendOverlay(QWidget):
 
     def _fonts(self) -> tuple[QFont, QFont]:
         font = QFont(self._scene.theme.font)
-        # A key, not content: a little smaller than the labels so it hides less of the map.
-        font.setPointSizeF(font.pointSizeF() * 0.85)
+        # A key, not content: a little smaller than the chosen label size (not the size
+        # fitting enlarged them to) so it hides less of the map.
+        font.setPointSizeF(self._scene.chosen_label_points * 0.85)
         heading = QFont(font)
         heading.setBold(True)
         return font, heading
@@ -247,38 +248,36 @@ class LegendOverlay(QWidget):
     def _metrics(self) -> _Metrics:
         return _Metrics(QFontMetricsF(self._fonts()[0]))
 
-    def _columns(self) -> list[list[LegendRow]]:
-        """Factor types in one column, links and the polarity key in the next: half the
-        height of a single list, so the key hides less of the map."""
-        split = next(
-            (i for i, row in enumerate(self._rows) if row.kind == "heading" and i > 0), None
-        )
-        if split is None:
-            return [self._rows] if self._rows else []
-        return [self._rows[:split], self._rows[split:]]
-
-    def _column_widths(self) -> list[float]:
+    def _entry_width(self, row: LegendRow) -> float:
         font, heading = self._fonts()
         m = self._metrics()
-        widths = []
-        for column in self._columns():
-            text_width = 0.0
-            for row in column:
-                if row.kind == "heading":
-                    advance = QFontMetricsF(heading).horizontalAdvance(row.text)
-                    text_width = max(text_width, advance)
-                else:
-                    advance = QFontMetricsF(font).horizontalAdvance(self._row_text(row))
-                    text_width = max(text_width, m.swatch_width + m.gap + advance)
-            widths.append(text_width)
-        return widths
+        if row.kind == "heading":
+            return QFontMetricsF(heading).horizontalAdvance(row.text + ":")
+        return m.swatch_width + m.gap + QFontMetricsF(font).horizontalAdvance(self._row_text(row))
+
+    def _lines(self) -> list[list[tuple[LegendRow, float]]]:
+        """The key as a strip along the canvas's bottom edge: entries side by side, wrapped
+        to the canvas's width, a group's heading starting a new line. A strip takes a
+        sliver of the map's height where a block took a corner the map had to avoid."""
+        m = self._metrics()
+        room = max(self.parentWidget().width() - 2 * OVERLAY_MARGIN - 2 * m.padding, 100)
+        lines: list[list[tuple[LegendRow, float]]] = []
+        width = 0.0
+        for row in self._rows:
+            entry = self._entry_width(row)
+            if not lines or row.kind == "heading" or width + 2 * m.gap + entry > room:
+                lines.append([])
+                width = -2 * m.gap
+            lines[-1].append((row, entry))
+            width += 2 * m.gap + entry
+        return lines
 
     def _layout_size(self) -> QSize:
         m = self._metrics()
-        widths = self._column_widths()
-        width = 2 * m.padding + sum(widths) + 2 * m.gap * max(len(widths) - 1, 0)
-        tallest = max((len(c) for c in self._columns()), default=0)
-        height = 2 * m.padding + tallest * m.row_height
+        lines = self._lines()
+        widths = [sum(w for _row, w in line) + 2 * m.gap * (len(line) - 1) for line in lines]
+        width = 2 * m.padding + max(widths, default=0)
+        height = 2 * m.padding + len(lines) * m.row_height
         return QSize(math.ceil(width) + 1, math.ceil(height) + 1)
 
     def _row_text(self, row: LegendRow) -> str:
@@ -295,7 +294,7 @@ class LegendOverlay(QWidget):
 
     def _theme_key(self) -> tuple:
         theme = self._scene.theme
-        return (theme.font.toString(), theme.high_contrast, id(self._scene.document))
+        return (self._scene.chosen_label_points, theme.high_contrast, id(self._scene.document))
 
     # -- events -----------------------------------------------------------------------------
 
@@ -308,6 +307,8 @@ class LegendOverlay(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget():
             if event.type() == QEvent.Type.Resize:
+                # The strip wraps to the canvas's width.
+                self.resize(self._layout_size())
                 self._place()
             elif event.type() == QEvent.Type.Paint and self._theme_key() != self._laid_out_for:
                 # Resizing inside the canvas's paint is unsafe; do it right after.
@@ -335,15 +336,15 @@ class LegendOverlay(QWidget):
         painter.setBrush(QColor(255, 255, 255, 255 if high_contrast else 225))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 6, 6)
         text_color = QColor("#000000") if high_contrast else QColor("#212121")
-        x = float(m.padding)
-        for column, width in zip(self._columns(), self._column_widths(), strict=True):
-            y = m.padding
-            for row in column:
+        y = float(m.padding)
+        for entries in self._lines():
+            x = float(m.padding)
+            for row, width in entries:
                 line = QRectF(x, y, width, m.row_height)
                 if row.kind == "heading":
                     painter.setFont(heading)
                     painter.setPen(text_color)
-                    painter.drawText(line, int(Qt.AlignmentFlag.AlignVCenter), row.text)
+                    painter.drawText(line, int(Qt.AlignmentFlag.AlignVCenter), row.text + ":")
                 else:
                     swatch = QRectF(0, 0, m.swatch_width, m.swatch_height)
                     centre = QPointF(line.left() + m.swatch_width / 2, line.center().y())
@@ -355,8 +356,8 @@ class LegendOverlay(QWidget):
                     painter.drawText(
                         text_rect, int(Qt.AlignmentFlag.AlignVCenter), self._row_text(row)
                     )
-                y += m.row_height
-            x += width + 2 * m.gap
+                x += width + 2 * m.gap
+            y += m.row_height
         painter.end()
 
     def _paint_swatch(

@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsView, QLineEdit, QWidget
 
-from ipsmap.ui.canvas.items import FactorItem, LinkItem
+from ipsmap.ui.canvas import readable
+from ipsmap.ui.canvas.items import FactorItem, LinkItem, factor_box
 from ipsmap.ui.canvas.scene import MapScene
 
 ZOOM_STEP = 1.2
@@ -46,6 +56,8 @@ class MapView(QGraphicsView):
         self._pan_start = QPointF()
         self._space_held = False
         self._editor: QLineEdit | None = None
+        # How tall labels should read on screen after "Fit map" (presentation asks more).
+        self.readable_px = readable.READABLE_PX
 
     def map_scene(self) -> MapScene:
         scene = self.scene()
@@ -69,7 +81,10 @@ class MapView(QGraphicsView):
         self.resetTransform()
 
     def fit_map(self) -> None:
-        bounds = self.map_scene().map_bounds()
+        """The whole map in view, its labels readable (the rule: canvas/readable.py)."""
+        scene = self.map_scene()
+        scene.draw_labels_at(scene.chosen_label_points)
+        bounds = scene.map_bounds()
         if bounds.isNull():
             # An empty map: natural size around the origin, not the last map's zoom (new
             # factors typed there would be drawn too small to read).
@@ -77,6 +92,43 @@ class MapView(QGraphicsView):
             self.centerOn(0, 0)
             return
         self._fit(bounds)
+        if not readable.counts_for_rule(len(scene.factor_items)):
+            return
+        # Enlarging the labels enlarges the map a little, so the fit is redone: a few
+        # rounds settle it (each one closes most of what is left).
+        for _ in range(6):
+            drawn = scene.theme.font.pointSizeF()
+            if self.label_px() >= self.readable_px:
+                break
+            self._grow_labels_to_read()
+            if scene.theme.font.pointSizeF() == drawn:
+                break
+            self._fit(scene.map_bounds())
+
+    def label_px(self) -> float:
+        """How tall label text is on screen now (px)."""
+        points = self.map_scene().theme.font.pointSizeF()
+        return readable.label_px(points, self.transform().m11(), self.logicalDpiY())
+
+    def _grow_labels_to_read(self) -> None:
+        scene = self.map_scene()
+        chosen, drawn = scene.chosen_label_points, scene.theme.font.pointSizeF()
+        # How tall the chosen size would read at this zoom, and so what size reads well.
+        chosen_px = self.label_px() * chosen / drawn
+        # A hair above the target, so the refit's small shrink never leaves it just under.
+        wanted = readable.wanted_points(chosen, chosen_px, self.readable_px * 1.02)
+        items = list(scene.factor_items.values())
+        font = QFont(scene.theme.font)
+
+        def boxes_at(points: float) -> dict[str, QRectF]:
+            font.setPointSizeF(points)
+            metrics = QFontMetricsF(font)
+            return {
+                item.factor_id: item.mapRectToScene(factor_box(item.label, item.style, metrics))
+                for item in items
+            }
+
+        scene.draw_labels_at(readable.largest_clear_size(chosen, wanted, boxes_at))
 
     def fit_selection(self) -> None:
         rect = QRectF()
