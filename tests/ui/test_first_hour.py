@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from ipsmap.ui.canvas.items import FactorItem, LinkItem
 from tests.ui.support import add_factor_by_typing
 
 
@@ -180,10 +181,19 @@ def test_n_puts_the_factor_under_the_pointer_or_beside_what_is_there(qtbot, empt
 
 def test_a_double_click_beside_a_factor_does_not_cover_it(qtbot, window):
     # Double-click right next to a factor of the demo: the new one goes beside it.
-    target = next(iter(window.scene.factor_items.values()))
-    box = target.sceneBoundingRect()
-    point = window.view.mapFromScene(box.topRight())
-    point.setX(point.x() + 3)
+    # (a factor with bare canvas just right of its corner: a link there would take the click)
+    def beside(item):
+        point = window.view.mapFromScene(item.sceneBoundingRect().topRight())
+        point.setX(point.x() + 3)
+        return point
+
+    target = next(
+        item
+        for item in window.scene.factor_items.values()
+        if window.view.viewport().rect().contains(beside(item))
+        and not any(isinstance(i, (FactorItem, LinkItem)) for i in window.view.items(beside(item)))
+    )
+    point = beside(target)
     new = add_factor_by_typing(qtbot, window.view, "Close by", where=point)
     placed = window.scene.factor_items[new].sceneBoundingRect()
     others = [b for fid, b in factor_boxes(window).items() if fid != new]

@@ -146,20 +146,27 @@ def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
     small = legend.size()
     canvas.scene.set_label_size(20)
     legend.refresh()
-    assert legend.width() > small.width() * 1.5
+    # A strip along the canvas's bottom: taller text makes more and taller lines, and it
+    # never runs wider than the canvas.
     assert legend.height() > small.height() * 1.5
-    # The key is drawn a little smaller than labels, in two columns (types | links).
+    assert legend.width() <= canvas.view.viewport().width() - 2 * OVERLAY_MARGIN
+    # The key is drawn a little smaller than labels; every entry's words fit on its line.
     font = QFont(canvas.scene.theme.font)
     font.setPointSizeF(font.pointSizeF() * 0.85)
     metrics = QFontMetricsF(font)
-    entries = legend.entries()
-    split = entries.index("Links")
-    widest = [
-        max(metrics.horizontalAdvance(t) for t in part)
-        for part in (entries[:split], entries[split:])
-    ]
-    assert legend.width() > sum(widest)
-    assert legend.height() > metrics.height() * max(split, len(entries) - split)
+    lines = legend._lines()
+    assert sum(len(line) for line in lines) == len(legend.entries())
+    for line in lines:
+        assert legend.width() > sum(metrics.horizontalAdvance(row.text) for row, _w in line)
+    assert legend.height() > metrics.height() * len(lines)
+
+
+def test_legend_strip_wraps_to_a_narrow_canvas(qtbot, canvas):
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
+    wide_lines = len(legend._lines())
+    canvas.view.resize(420, 500)
+    qtbot.waitUntil(lambda: len(legend._lines()) > wide_lines)
+    assert legend.width() <= canvas.view.viewport().width() - 2 * OVERLAY_MARGIN
 
 
 def test_legend_notices_theme_changes_without_being_told(qtbot, canvas):

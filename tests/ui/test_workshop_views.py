@@ -141,6 +141,8 @@ def test_badges_and_sizing_on_the_canvas(window, qtbot):
 
 def test_badge_text_follows_the_theme(window, qtbot):
     window.show_map(_glasgow(window))
+    # Labels at the size chosen, not as fitting the map enlarged them.
+    window.scene.set_label_size(window.label_size.value())
     fear = _factor(window, "Fear of child removal")
     window.actions_by_name["mark-badges"].setChecked(True)
     standard = window.workshop.badges.badges[fear]

@@ -83,10 +83,6 @@ def wanted_points(chosen: float, now_px: float, target_px: float) -> float:
     return max(chosen, min(chosen * target_px / now_px, chosen * MAX_GROWTH))
 
 
-def counts_for_rule(factor_count: int) -> bool:
-    return 0 < factor_count <= READABLE_FACTORS
-
-
 def all_boxes(items: Iterable) -> dict[str, QRectF]:
     """Scene rectangles of factor items (anything with ``factor_id`` and ``outline_rect``)."""
     return {item.factor_id: item.mapRectToScene(item.outline_rect()) for item in items}

@@ -58,6 +58,7 @@ class MapView(QGraphicsView):
         self._editor: QLineEdit | None = None
         # How tall labels should read on screen after "Fit map" (presentation asks more).
         self.readable_px = readable.READABLE_PX
+        self.readable_factors = readable.READABLE_FACTORS
 
     def map_scene(self) -> MapScene:
         scene = self.scene()
@@ -92,7 +93,7 @@ class MapView(QGraphicsView):
             self.centerOn(0, 0)
             return
         self._fit(bounds)
-        if not readable.counts_for_rule(len(scene.factor_items)):
+        if not 0 < len(scene.factor_items) <= self.readable_factors:
             return
         # Enlarging the labels enlarges the map a little, so the fit is redone: a few
         # rounds settle it (each one closes most of what is left).

@@ -83,7 +83,7 @@ class Workshop(QObject):
         hallway.model_changed.connect(self._map_changed)
         hallway.project_records_changed.connect(self._project_changed)
         # Badge text follows the canvas labels, which the themes (and Larger labels) resize.
-        self.label_size.valueChanged.connect(lambda _v: self._badge_look())
+        self.scene.labels_resized.connect(lambda _points: self._badge_look())
         actions["high-contrast"].toggled.connect(lambda _on: self._badge_look())
         # Sizing by votes and the analysis panel's sizing by a metric take turns.
         self.analysis_sizing = False
@@ -228,7 +228,9 @@ class Workshop(QObject):
             self.badges.refresh()
 
     def _badge_look(self) -> None:
-        self.badges.set_look(self.label_size.value(), self.actions["high-contrast"].isChecked())
+        self.badges.set_look(
+            self.scene.theme.font.pointSizeF(), self.actions["high-contrast"].isChecked()
+        )
 
     def set_theme(self, name: str, on: bool) -> None:
         """The theme actions act as one choice (apply_theme checks only the current one);
