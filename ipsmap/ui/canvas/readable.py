@@ -43,7 +43,7 @@ def overlapping_pairs(boxes: dict[str, QRectF]) -> set[tuple[str, str]]:
         for key, rect in boxes.items()
     )
     pairs: set[tuple[str, str]] = set()
-    for index, (left, right, top, bottom, key) in enumerate(spans):
+    for index, (_left, right, top, bottom, key) in enumerate(spans):
         for other_left, _r, other_top, other_bottom, other in spans[index + 1 :]:
             if other_left >= right:
                 break
