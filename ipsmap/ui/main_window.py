@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFrame,
     QLabel,
@@ -221,6 +222,13 @@ class MainWindow(QMainWindow):
         self.session_combo = SessionCombo()
         self.session_combo.follow(self.hallway, "sessions")
         bar.addWidget(self.session_combo)
+        # About fourteen characters each, in whatever text size the theme sets: sized to
+        # the longest entry they pushed the toolbar's buttons off a projector's screen.
+        for combo in (self.participants, self.session_combo):
+            combo.setMinimumContentsLength(14)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
         bar.addSeparator()
         for name in ("undo", "redo", "add-factor", "link-selected", "delete", "layout", "fit-map"):
             bar.addAction(self.actions_by_name[name])

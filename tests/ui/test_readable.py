@@ -34,9 +34,12 @@ def fitted(qtbot, window, map_id: str) -> None:
 
 
 def test_the_canvas_gets_most_of_a_projector_sized_window(projector_window):
+    # The map's own area (the viewport, without the key's strip below it): was 30 %.
     viewport = projector_window.view.viewport().size()
     share = viewport.width() * viewport.height() / (PROJECTOR[0] * PROJECTOR[1])
-    assert share > 0.6, f"the canvas gets only {share:.0%} of the window"
+    assert share > 0.55, f"the map gets only {share:.0%} of the window"
+    view = projector_window.view.size()
+    assert view.width() * view.height() / (PROJECTOR[0] * PROJECTOR[1]) > 0.6
     # Every panel is still one click away: tabs down the right edge, tables in the View menu.
     docks = projector_window.docks
     assert not docks["inspector"].isHidden() and docks["data"].isHidden()

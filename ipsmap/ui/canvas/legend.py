@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -23,14 +23,12 @@ from PySide6.QtWidgets import QWidget
 
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import Style
+from ipsmap.ui.canvas import bottom_strip
 from ipsmap.ui.canvas.items import POLARITY_COLORS, POLARITY_TEXT, draw_shape
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
-
-# Gap between an overlay and the edges of the canvas, in pixels.
-OVERLAY_MARGIN = 10
 
 POLARITY_KEY = (
     ("+", "same direction"),
@@ -50,14 +48,6 @@ def affects_styles(change: Change) -> bool:
         if any("type" in fields for fields in change.changed.get(table, {}).values()):
             return True
     return False
-
-
-def corner_point(viewport: QWidget, size: QSize, corner: Qt.Corner) -> QPoint:
-    """Top-left point that puts a widget of ``size`` in a bottom corner of ``viewport``."""
-    y = viewport.height() - size.height() - OVERLAY_MARGIN
-    if corner == Qt.Corner.BottomRightCorner:
-        return QPoint(viewport.width() - size.width() - OVERLAY_MARGIN, y)
-    return QPoint(OVERLAY_MARGIN, y)
 
 
 # -- swatches -------------------------------------------------------------------------------
@@ -163,11 +153,10 @@ class LegendRow:
 
 
 class LegendOverlay(QWidget):
-    """The key in the canvas's bottom-left corner; it ignores the mouse so the map stays
-    usable underneath it."""
+    """The key, in the strip below the map (canvas/bottom_strip.py), never over it."""
 
     def __init__(self, hallway: Hallway, view: MapView, scene: MapScene) -> None:
-        super().__init__(view.viewport())
+        super().__init__(view)
         self.setObjectName("legend")
         self.setAccessibleName("Map key")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -180,6 +169,8 @@ class LegendOverlay(QWidget):
         self._laid_out_for: tuple = ()
         hallway.document_changed.connect(lambda _document: self.refresh())
         hallway.model_changed.connect(self._on_model_changed)
+        # The canvas's resizes re-wrap the key (its own geometry is settled by then, unlike
+        # the view's); its paints reveal theme changes.
         view.viewport().installEventFilter(self)
         self.refresh()
 
@@ -191,6 +182,14 @@ class LegendOverlay(QWidget):
 
     def is_shown(self) -> bool:
         return self._wanted
+
+    def size_for_room(self) -> QSize:
+        """The key's size wrapped to the room the strip gives it now."""
+        return self._layout_size()
+
+    def wants_to_show(self) -> bool:
+        """Switched on and with something to say (an empty document has no key)."""
+        return self._wanted and bool(self._rows)
 
     def entries(self) -> list[str]:
         """The key's text, line by line (for tests and screen readers)."""
@@ -260,7 +259,7 @@ class LegendOverlay(QWidget):
         to the canvas's width, a group's heading starting a new line. A strip takes a
         sliver of the map's height where a block took a corner the map had to avoid."""
         m = self._metrics()
-        room = max(self.parentWidget().width() - 2 * OVERLAY_MARGIN - 2 * m.padding, 100)
+        room = bottom_strip.key_room(self._view) - 2 * m.padding
         lines: list[list[tuple[LegendRow, float]]] = []
         width = 0.0
         for row in self._rows:
@@ -285,12 +284,11 @@ class LegendOverlay(QWidget):
         return row.text.split(" ", 1)[1] if row.kind == "polarity" else row.text
 
     def _place(self) -> None:
-        self.move(corner_point(self.parentWidget(), self.size(), Qt.Corner.BottomLeftCorner))
+        bottom_strip.arrange(self._view)
 
     def _update_visibility(self) -> None:
-        self.setVisible(self._wanted and bool(self._rows))
-        if self.isVisible():
-            self.raise_()
+        self.setVisible(self.wants_to_show())
+        self._place()
 
     def _theme_key(self) -> tuple:
         theme = self._scene.theme
@@ -305,23 +303,18 @@ class LegendOverlay(QWidget):
             self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget():
-            if event.type() == QEvent.Type.Resize:
-                # The strip wraps to the canvas's width.
-                self.resize(self._layout_size())
-                self._place()
-            elif event.type() == QEvent.Type.Paint and self._theme_key() != self._laid_out_for:
-                # Resizing inside the canvas's paint is unsafe; do it right after.
-                self._laid_out_for = self._theme_key()
-                QTimer.singleShot(0, self, self.refresh)
+        # The event's type is looked at first: while the window is torn down, the view
+        # may already be half gone, and asking it for anything would raise.
+        kind = event.type()
+        if kind == QEvent.Type.Resize:
+            # The strip wraps to the canvas's width.
+            self.resize(self._layout_size())
+            self._place()
+        elif kind == QEvent.Type.Paint and self._theme_key() != self._laid_out_for:
+            # Resizing inside the canvas's paint is unsafe; do it right after.
+            self._laid_out_for = self._theme_key()
+            QTimer.singleShot(0, self, self.refresh)
         return False
-
-    def moveEvent(self, event) -> None:
-        # Scrolling the canvas moves its child widgets along; the key stays in its corner.
-        super().moveEvent(event)
-        wanted = corner_point(self.parentWidget(), self.size(), Qt.Corner.BottomLeftCorner)
-        if self.pos() != wanted:
-            self.move(wanted)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         high_contrast = self._scene.theme.high_contrast

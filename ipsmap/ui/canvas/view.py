@@ -45,6 +45,8 @@ class MapView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        # (Resizes keep the top-left corner still, Qt's default: when the key's strip below
+        # the map grows or shrinks, nothing on the map moves.)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.snap_to_grid = False
@@ -139,32 +141,16 @@ class MapView(QGraphicsView):
             self._fit(rect)
 
     def _fit(self, rect: QRectF) -> None:
+        # The key and the overview sit in a strip below the viewport (bottom_strip.py), so
+        # the whole viewport is the map's.
         if rect.isNull():
             return
         rect = rect.adjusted(-40, -40, 40, 40)
         viewport = self.viewport().rect()
-        # Keep the map clear of the legend: beside it or above it, whichever leaves the
-        # map larger.
-        left, bottom = self._legend_extent()
-        best = (0.0, 0, 0)
-        for free_left, free_bottom in ((left, 0), (0, bottom)):
-            width = max(viewport.width() - free_left, 1)
-            height = max(viewport.height() - free_bottom, 1)
-            scale = min(width / rect.width(), height / rect.height(), 2.0)
-            if scale > best[0]:
-                best = (scale, free_left, free_bottom)
-        scale, free_left, free_bottom = best
+        scale = min(viewport.width() / rect.width(), viewport.height() / rect.height(), 2.0)
         self.resetTransform()
         self.scale(scale, scale)
-        self.centerOn(rect.center() + QPointF(-free_left / 2 / scale, free_bottom / 2 / scale))
-
-    def _legend_extent(self) -> tuple[int, int]:
-        """(width, height) of the viewport's bottom-left corner the legend covers."""
-        legend = self.viewport().findChild(QWidget, "legend")
-        if legend is None or legend.isHidden():
-            return 0, 0
-        geometry = legend.geometry()
-        return geometry.right() + 12, self.viewport().height() - geometry.top() + 12
+        self.centerOn(rect.center())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.angleDelta().y() == 0:
