@@ -119,8 +119,7 @@ def test_a_crowded_label_moves_out_clear_of_everything():
     box, beside = found
     assert not beside
     assert not any(
-        box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3]
-        for o in [dot, *blocked]
+        box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in [dot, *blocked]
     )
     start, end = leader_line((50, 50), 5, box)
     assert abs(((start[0] - 50) ** 2 + (start[1] - 50) ** 2) ** 0.5 - 5) < 1e-6
