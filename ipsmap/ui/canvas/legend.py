@@ -377,7 +377,7 @@ class LegendOverlay(QWidget):
         elif row.kind == "polarity":
             paint_polarity_mark(painter, row.polarity, rect, font)
         elif row.kind == "weight":
-            _paint_weight_sample(painter, rect, high_contrast)
+            _paint_weight_sample(painter, rect, high_contrast, dashed=row.text == WEIGHT_KEY)
 
 
 class _Metrics:
@@ -392,8 +392,10 @@ class _Metrics:
         self.gap = math.ceil(line * 0.5)
 
 
-def _paint_weight_sample(painter: QPainter, rect: QRectF, high_contrast: bool) -> None:
-    """A thick solid line over a thin dashed one."""
+def _paint_weight_sample(
+    painter: QPainter, rect: QRectF, high_contrast: bool, dashed: bool = True
+) -> None:
+    """A thick solid line over a thin one, dashed when the map has dashed lines."""
     color = QColor("#000000") if high_contrast else QColor("#4a4a4a")
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -402,6 +404,7 @@ def _paint_weight_sample(painter: QPainter, rect: QRectF, high_contrast: bool) -
     thick = max(4.0, rect.height() / 5)
     painter.setPen(QPen(color, thick, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
     painter.drawLine(QPointF(rect.left() + 1, top), QPointF(rect.right() - 1, top))
-    painter.setPen(QPen(color, thick / 2.5, Qt.PenStyle.DashLine, Qt.PenCapStyle.FlatCap))
+    thin = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    painter.setPen(QPen(color, thick / 2.5, thin, Qt.PenCapStyle.FlatCap))
     painter.drawLine(QPointF(rect.left() + 1, bottom), QPointF(rect.right() - 1, bottom))
     painter.restore()
