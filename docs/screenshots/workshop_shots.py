@@ -2,7 +2,8 @@
 
 xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/workshop_shots.py
 
-Writes grid.png, voices.png, marks-mode.png, theme-large.png and theme-contrast.png.
+Writes grid.png (the large grid, at 1280 × 720: a projector), voices.png, marks-mode.png,
+theme-large.png and theme-contrast.png.
 """
 
 from __future__ import annotations
@@ -39,15 +40,17 @@ def main() -> int:
         window.resizeDocks([window.docks["marks"]], [720], Qt.Orientation.Horizontal)
 
     def grid() -> None:
+        # What the marks show opens large: the window as a 1280 × 720 projector shows it.
         window.actions_by_name["theme-standard"].trigger()
+        window.resize(1280, 720)
         window.show_map(glasgow)
         window.actions_by_name["mark-badges"].setChecked(True)
         window.trigger("marks-grid")
-        wide_right_docks()
-        window.view.fit_map()
 
     def grid_shot() -> None:
         shot(window, "grid")
+        window.workshop.large_marks.close_view()
+        window.resize(1600, 1000)
 
     def voices() -> None:
         # The first Glasgow workshop, where the map was drawn: who spoke, next to who came.
@@ -66,7 +69,7 @@ def main() -> int:
 
     def marks_mode() -> None:
         window.show_map(glasgow)
-        window.trigger("marks-grid")
+        window.workshop.show_panel("marks")
         dialog = window.workshop.collect_marks()
         names = {p.pseudonym: p.id for p in window.project.participants.values()}
         dialog.set_person(names["Eilidh"])
@@ -114,7 +117,7 @@ def main() -> int:
 
     def contrast() -> None:
         window.actions_by_name["theme-contrast"].trigger()
-        window.trigger("marks-grid")
+        window.workshop.show_panel("marks")
         window.workshop.marks.tabs.setCurrentIndex(1)
         readable_canvas()
 

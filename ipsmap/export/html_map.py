@@ -33,6 +33,7 @@ from ipsmap.export.map_key import (
 )
 from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
+from ipsmap.model.colours import safe_colour
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
     DEFAULT_STRENGTH,
@@ -62,6 +63,7 @@ RECIPROCAL_ROUNDNESS = 0.35
 DEFAULT_FACTOR_COLOR = "#ffffff"
 DEFAULT_BORDER_COLOR = "#333333"
 DEFAULT_LINK_COLOR = "#555555"
+DEFAULT_TEXT_COLOR = "#222222"
 VIS_VERSION_DIR = "vis-9.1.2"
 _END_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
 
@@ -92,6 +94,12 @@ def _json_for_script(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _colour(value: str | None, default: str) -> str:
+    """A map's colour as #rrggbb for the page; ``default`` when it is not a colour (a
+    stored value is never pasted into the page's CSS, SVG or scripts as it stands)."""
+    return safe_colour(value) or default
 
 
 def _tooltip(lines: list[tuple[str, str]]) -> str:
@@ -139,18 +147,19 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             node["ipsShape"], node["ipsLabel"], label, shape = shape, label, " ", "custom"
         else:
             node["size"] = 18
+        fill = _colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
         net.add_node(
             factor.id,
             label=label,
             shape=shape,
             color={
-                "background": style.color if style else DEFAULT_FACTOR_COLOR,
-                "border": style.border_color if style else DEFAULT_BORDER_COLOR,
-                "highlight": {
-                    "background": style.color if style else DEFAULT_FACTOR_COLOR,
-                    "border": "#000000",
-                },
+                "background": fill,
+                "border": _colour(style.border_color if style else None, DEFAULT_BORDER_COLOR),
+                "highlight": {"background": fill, "border": "#000000"},
             },
+            # The type's own label colour (white on a dark box), as the canvas draws it;
+            # CUSTOM_SHAPES_JS reads it too.
+            font={"color": _colour(style.font_color if style else None, DEFAULT_TEXT_COLOR)},
             **node,
         )
     pairs = {(ln.source, ln.target) for ln in data.links}
@@ -161,7 +170,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
         strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
         polarity = polarity_of(link.polarity)
         symbol = POLARITY_SYMBOLS[polarity]
-        color = style.color if style else DEFAULT_LINK_COLOR
+        color = _colour(style.color if style else None, DEFAULT_LINK_COLOR)
         extra: dict[str, Any] = {}
         if (link.target, link.source) in pairs:
             extra["smooth"] = {
@@ -290,14 +299,17 @@ def _legend(data: MapData) -> str:
         parts.append("<h2>Factor types</h2><ul>")
         for s in key.factor_styles:
             shape = VIS_SHAPES.get(s.shape, "box")
-            parts.append(f"<li>{_shape_svg(shape, s.color, s.border_color)}{esc(s.name)}</li>")
+            fill = _colour(s.color, DEFAULT_FACTOR_COLOR)
+            border = _colour(s.border_color, DEFAULT_BORDER_COLOR)
+            parts.append(f"<li>{_shape_svg(shape, fill, border)}{esc(s.name)}</li>")
         parts.append("</ul>")
     if key.link_styles:
         parts.append("<h2>Link styles</h2><ul>")
         for s in key.link_styles:
             dashed = " dashed" if s.dashes else ""
+            line = _colour(s.color, DEFAULT_LINK_COLOR)
             parts.append(
-                f'<li><span class="line{dashed}" style="border-top-color:{esc(s.color)}">'
+                f'<li><span class="line{dashed}" style="border-top-color:{line}">'
                 f"</span>{esc(s.name)}</li>"
             )
         parts.append("</ul>")

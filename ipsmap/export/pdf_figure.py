@@ -16,6 +16,7 @@ from ipsmap.export.pdf_shapes import (
     DEFAULT_BORDER_COLOR,
     DEFAULT_FACTOR_COLOR,
     DEFAULT_LINK_COLOR,
+    DEFAULT_TEXT_COLOR,
     colour,
     mark_nodes,
     shape_nodes,
@@ -318,7 +319,6 @@ def map_drawing(
 ) -> Any:
     """The map as a reportlab Drawing of ``width`` × ``height`` points, legend at the bottom."""
     from reportlab.graphics.shapes import Drawing, String
-    from reportlab.lib.colors import HexColor
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     styles = {s.id: s for s in data.styles}
@@ -369,6 +369,8 @@ def map_drawing(
         style = styles.get(factor.type or "")
         fill = colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
         stroke = colour(style.border_color if style else None, DEFAULT_BORDER_COLOR)
+        # The type's own label colour (white on a dark box), as the canvas draws it.
+        text = colour(style.font_color if style else None, DEFAULT_TEXT_COLOR)
         for item in shape_nodes(shape_name, cx, cy, w, h, fill, stroke, 0.9):
             drawing.add(item)
         # A single word wider than the box (no place to wrap it): a smaller font.
@@ -384,7 +386,7 @@ def map_drawing(
                     line,
                     fontName=font,
                     fontSize=size,
-                    fillColor=HexColor("#111111"),
+                    fillColor=text,
                     textAnchor="middle",
                 )
             )

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from ipsmap.model.commands import AddFactor, AddLink, EditFactors, EditStyle
+from ipsmap.model.commands import AddFactor, AddLink, DeleteLinks, EditFactors, EditStyle
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 from ipsmap.ui.canvas.bottom_strip import GAP
@@ -100,9 +100,48 @@ def test_legend_lists_used_types_and_the_polarity_key(canvas):
         assert used in entries
     for unused in ("Context", "Outcome", "Focal"):
         assert unused not in entries
-    for line in [*POLARITY_LINES, WEIGHT_LINE]:
+    # Both links are "−" (one of them dashed): only that sign is explained.
+    for line in ["− opposite direction", WEIGHT_LINE]:
         assert line in entries
+    for unused in ("+ same direction", "? unknown or complex"):
+        assert unused not in entries
     assert "Mechanism" in legend.accessibleDescription()
+
+
+def test_legend_lists_only_the_polarities_and_line_styles_used(canvas):
+    doc, ids = canvas.doc, canvas.ids
+    # Start from a map whose only link is a solid "+".
+    for link_id in list(doc.state.links):
+        assert canvas.editor.run(DeleteLinks([link_id]))
+    assert canvas.editor.run(AddLink(ids["Parental stress"], ids["Child sleep"], "+"))
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
+    entries = legend.entries()
+    assert "+ same direction" in entries
+    assert "− opposite direction" not in entries
+    assert "? unknown or complex" not in entries
+    assert "Causal" in entries and "Uncertain" not in entries
+    # No line is dashed, so the key does not explain dashes.
+    assert "thicker = stronger" in entries and WEIGHT_LINE not in entries
+    polarity_rows = [row for row in legend._rows if row.kind == "polarity"]
+    assert [row.polarity for row in polarity_rows] == ["+"]
+
+    # A "?" link on the dashed style: its sign and the dashes join the key, and leave again.
+    uncertain = canvas.style_id("link", "Uncertain")
+    add = AddLink(ids["Family support"], ids["Parental stress"], "?", type=uncertain)
+    assert canvas.editor.run(add)
+    entries = legend.entries()
+    assert POLARITY_LINES[0] in entries and POLARITY_LINES[2] in entries
+    assert POLARITY_LINES[1] not in entries
+    assert "Uncertain" in entries and WEIGHT_LINE in entries
+    canvas.doc.undo()
+    assert "? unknown or complex" not in legend.entries()
+    assert "Uncertain" not in legend.entries()
+
+
+def test_legend_of_factors_without_links_has_no_link_key(make_canvas, tmp_path: Path):
+    opened = _canvas(make_canvas, tmp_path / "nolinks.ipsmap", [("Alone", 0, 0, "Factor")])
+    legend = LegendOverlay(opened.hallway, opened.view, opened.scene)
+    assert legend.entries() == ["Factor types", "Factor"]
 
 
 def test_empty_map_legend_shows_every_type(empty_canvas):

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ipsmap.model.colours import safe_colour
 from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.toc_notes import toc_badge, toc_tooltip
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
@@ -173,8 +174,8 @@ class FactorItem(QGraphicsItem):
         """The label's colour: the type's own (white on a dark box, as PRSM styles set it),
         else black."""
         font_color = self.style.font_color if self.style is not None else None
-        color = QColor(font_color) if font_color and QColor.isValidColorName(font_color) else None
-        color = color or QColor("#000000")
+        # The exports' rule, so the canvas, the PDF and the HTML page agree on what counts.
+        color = QColor(safe_colour(font_color) or "#000000")
         if faded:
             color.setAlpha(90)
         return color

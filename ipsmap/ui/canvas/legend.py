@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from ipsmap.export.map_key import key_of
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import Style
 from ipsmap.ui.canvas import bottom_strip
@@ -30,12 +31,14 @@ from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
 
-POLARITY_KEY = (
-    ("+", "same direction"),
-    ("-", "opposite direction"),
-    ("?", "unknown or complex"),
-)
+# The key's words for each polarity the map uses (short: the key is a strip below the map).
+POLARITY_KEY = {
+    "+": "same direction",
+    "-": "opposite direction",
+    "?": "unknown or complex",
+}
 WEIGHT_KEY = "thicker = stronger, dashed = less sure"
+WEIGHT_KEY_SOLID = "thicker = stronger"
 
 
 def affects_styles(change: Change) -> bool:
@@ -212,25 +215,32 @@ class LegendOverlay(QWidget):
         if document is None:
             return []
         state = document.state
-        used_factor = {f.type for f in state.factors.values()}
-        used_link = {ln.type for ln in state.links.values()}
-        factor_types = state.factor_styles()
-        link_styles = state.link_styles()
-        # An empty map shows every type, so a workshop sees its palette before starting.
-        if state.factors:
-            factor_types = [s for s in factor_types if s.id in used_factor]
-            link_styles = [s for s in link_styles if s.id in used_link]
+        if not state.factors:
+            # An empty map shows every type, so a workshop sees its palette before starting.
+            return self._palette_rows(state.factor_styles(), state.link_styles())
+        # What the map uses, by the rule the PDF and HTML keys follow.
+        key = key_of(state.styles.values(), state.factors.values(), state.links.values())
         rows: list[LegendRow] = []
-        if factor_types:
+        if key.factor_styles:
             rows.append(LegendRow("heading", "Factor types"))
-            rows += [LegendRow("style", s.name, s) for s in factor_types]
-        rows.append(LegendRow("heading", "Links"))
-        rows += [LegendRow("style", s.name, s) for s in link_styles]
-        rows += [
-            LegendRow("polarity", f"{POLARITY_TEXT[sign]} {text}", polarity=sign)
-            for sign, text in POLARITY_KEY
-        ]
-        rows.append(LegendRow("weight", WEIGHT_KEY))
+            rows += [LegendRow("style", s.name, s) for s in key.factor_styles]
+        if key.link_styles or key.polarities:
+            rows.append(LegendRow("heading", "Links"))
+            rows += [LegendRow("style", s.name, s) for s in key.link_styles]
+            rows += [
+                LegendRow("polarity", f"{POLARITY_TEXT[sign]} {POLARITY_KEY[sign]}", polarity=sign)
+                for sign in key.polarities
+            ]
+            rows.append(LegendRow("weight", WEIGHT_KEY if key.dashed else WEIGHT_KEY_SOLID))
+        return rows
+
+    @staticmethod
+    def _palette_rows(factor_styles: list[Style], link_styles: list[Style]) -> list[LegendRow]:
+        rows = [LegendRow("heading", "Factor types")] if factor_styles else []
+        rows += [LegendRow("style", s.name, s) for s in factor_styles]
+        if link_styles:
+            rows.append(LegendRow("heading", "Links"))
+            rows += [LegendRow("style", s.name, s) for s in link_styles]
         return rows
 
     # -- geometry ---------------------------------------------------------------------------
@@ -361,7 +371,7 @@ class LegendOverlay(QWidget):
         elif row.kind == "polarity":
             paint_polarity_mark(painter, row.polarity, rect, font)
         elif row.kind == "weight":
-            _paint_weight_sample(painter, rect, high_contrast)
+            _paint_weight_sample(painter, rect, high_contrast, dashed=row.text == WEIGHT_KEY)
 
 
 class _Metrics:
@@ -376,8 +386,10 @@ class _Metrics:
         self.gap = math.ceil(line * 0.5)
 
 
-def _paint_weight_sample(painter: QPainter, rect: QRectF, high_contrast: bool) -> None:
-    """A thick solid line over a thin dashed one."""
+def _paint_weight_sample(
+    painter: QPainter, rect: QRectF, high_contrast: bool, dashed: bool = True
+) -> None:
+    """A thick solid line over a thin one, dashed when the map has dashed lines."""
     color = QColor("#000000") if high_contrast else QColor("#4a4a4a")
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -386,6 +398,7 @@ def _paint_weight_sample(painter: QPainter, rect: QRectF, high_contrast: bool) -
     thick = max(4.0, rect.height() / 5)
     painter.setPen(QPen(color, thick, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
     painter.drawLine(QPointF(rect.left() + 1, top), QPointF(rect.right() - 1, top))
-    painter.setPen(QPen(color, thick / 2.5, Qt.PenStyle.DashLine, Qt.PenCapStyle.FlatCap))
+    thin = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    painter.setPen(QPen(color, thick / 2.5, thin, Qt.PenCapStyle.FlatCap))
     painter.drawLine(QPointF(rect.left() + 1, bottom), QPointF(rect.right() - 1, bottom))
     painter.restore()
