@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from ipsmap.model.project import Project
 
 REMOVED_TEXT = "[removed at the participant's request]"
+# The command name the audit log and change records give the step.
+FORGET_COMMAND = "Forget participant"
 
 # The free text a person writes ("their notes, rationales, comments"): removed outright.
 # Labels and names are not theirs alone (a factor belongs to the map): only their pseudonym
@@ -200,7 +202,7 @@ def forget_participant(project: Project, participant_id: str) -> ForgetResult:
 
     project.apply(
         ops,
-        name="Forget participant",
+        name=FORGET_COMMAND,
         undoable=False,
         summary=summary,
         rewrite=rewrite,

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from ipsmap.model.commands import AddFactor
-from ipsmap.model.forget import REMOVED_TEXT
+from ipsmap.model.forget import REMOVED_TEXT, forget_participant
 from ipsmap.model.project_commands import AddParticipant
 from ipsmap.model.snapshots import list_snapshots, take_snapshot
 from ipsmap.ui.dialogs.privacy_dialog import PrivacyCheckDialog
@@ -97,3 +97,21 @@ def test_forget_person_button_opens_the_editor_ready_to_confirm(qtbot, empty_win
     # Cancel: nothing is forgotten.
     editor.reject()
     assert any(p.pseudonym == "Kit" for p in window.project.participants.values())
+
+
+def test_a_snapshot_on_screen_is_read_again_once_someone_is_forgotten(qtbot, empty_window):
+    window = empty_window
+    project = window.project
+    alice = AddParticipant("Alice", "parent", notes="lives on Elm St")
+    project.execute(alice)
+    project.set_actor(alice.id)
+    school = AddFactor("After-school club", notes="my sister Maureen helps")
+    window.document.execute(school)
+    project.set_actor(None)
+    window.snapshots.open(take_snapshot(project, window.document.id, "Point 1").id)
+    assert window.hallway.document.factors[school.id].notes == "my sister Maureen helps"
+    forget_participant(project, alice.id)
+    assert window.hallway.snapshot is not None  # still the snapshot, read again
+    assert window.hallway.document.factors[school.id].notes == REMOVED_TEXT
+    assert window.scene.factor_items[school.id]._notes == REMOVED_TEXT
+    assert list_snapshots(project)[0].sha256[:12] in window.snapshots.banner.text()
