@@ -36,6 +36,7 @@ def build(path: Path, withdraw: bool = True) -> dict[str, str]:
         project.set_actor(bob.id)
         doc.execute(AddFactor("Housing officer", notes=f"{NAME} mentioned this first"))
         doc.execute(EditFactor(rent.id, {"notes": "Bob's own note"}))
+        doc.execute(AddFactor("Swimming", notes=f"{WROTE_LINK} (Bob heard it too)"))
         project.set_actor(None)
         project.execute(AddSession("Workshop 1", "2026-03-02", "Glasgow", attendees=[alice.id]))
         take_snapshot(project, doc.id, "Adaptation point 1", note=f"after {NAME}'s story")

@@ -76,7 +76,10 @@ def test_forgetting_leaves_no_trace_in_the_file(tmp_path, withdrawn_first):
         assert document.factors[ids["school"]].notes == REMOVED_TEXT
         # Someone else's note that named her now names her group alias, and stays.
         assert "Parent/carer 1 mentioned this first" in [f.notes for f in document.factors.values()]
-        assert "Bob's own note" in [f.notes for f in document.factors.values()]
+        notes = [f.notes for f in document.factors.values()]
+        assert "Bob's own note" in notes
+        # Bob's note quoting hers keeps Bob's words only.
+        assert f"{REMOVED_TEXT} (Bob heard it too)" in notes
         # The snapshot: rewritten, verifiable under its new hash, the old one kept.
         snapshot = list_snapshots(project)[0]
         assert snapshot.sha256 != old_sha

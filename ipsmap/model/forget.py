@@ -83,6 +83,9 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "participants": ("notes",),
 }
 _CHUNK = 500
+# A text of theirs at least this long is removed wherever it is quoted, not only where it
+# is the whole value.
+QUOTED_FROM = 16
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,18 @@ class Scrubber:
         # Not \b: a pseudonym may begin or end with a character that is not a letter.
         return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
+    @cached_property
+    def _passages(self) -> re.Pattern[str] | None:
+        # Longer texts of theirs are also taken out of text someone else built on them
+        # ("<their note> — agreed, said Bob"); short ones ("yes") only when they are all.
+        long = sorted((t for t in self.removed if len(t) >= QUOTED_FROM), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, long))) if long else None
+
     def text(self, value: str) -> str:
         if value.strip() and value in self.removed:
             return REMOVED_TEXT
+        if self._passages is not None:
+            value = self._passages.sub(REMOVED_TEXT, value)
         pattern = self._pattern
         return pattern.sub(self.alias, value) if pattern is not None else value
 
