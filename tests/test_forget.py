@@ -110,7 +110,8 @@ def test_no_export_of_the_map_or_the_snapshot_names_them(tmp_path, capsys):
     path = tmp_path / "people.ipsmap"
     build(path)
     assert main(["forget", str(path), "Parent/carer 1"]) == 0
-    assert "1 snapshot rewritten" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "now 'Parent/carer 1' everywhere" in said and "1 snapshot rewritten" in said
     for fmt in writable_formats():
         if fmt == "png":
             continue  # pixels: the svg export draws the same canvas as text
@@ -198,3 +199,13 @@ def test_cli_forget_unknown_participant_is_one_line_exit_2(tmp_path):
     assert out.stderr.count("\n") == 1
     with Project.open(path, read_only=True) as project:
         assert find_snapshot(project, list_snapshots(project)[0].id).superseded == ()
+
+
+def test_cli_forget_by_pseudonym_does_not_echo_it(tmp_path):
+    path = tmp_path / "people.ipsmap"
+    build(path, withdraw=False)
+    out = ipsmap("forget", path, NAME)
+    assert out.returncode == 0, out.stderr
+    assert found(out.stdout + out.stderr) == []
+    assert "now 'Parent/carer 1' everywhere" in out.stdout
+    assert found(path.read_bytes()) == []

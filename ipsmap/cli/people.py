@@ -134,7 +134,8 @@ def cmd_forget(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
         print(
-            f"forgot {args.participant!r}: now {result.alias!r} everywhere in {args.project}; "
+            # Not the name typed: the point is that it appears nowhere any more.
+            f"forgotten: now {result.alias!r} everywhere in {args.project}; "
             f"{_count(result.events_rewritten, 'audit event')} and "
             f"{_count(len(result.snapshots), 'snapshot')} rewritten "
             "(a snapshot's old sha256 is kept as superseded)"
