@@ -135,16 +135,23 @@ class ProjectStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def write(self, ops: list[Op], entry: AuditEntry) -> int:
+    def write(
+        self, ops: list[Op], entry: AuditEntry, then: Callable[[int], None] | None = None
+    ) -> int:
         """Write ops and their audit event in one transaction; return the event's seq.
 
         Every op must replace what it expects (see model/conflicts.py): otherwise a
-        ConflictError names the item and field, and nothing is written.
+        ConflictError names the item and field, and nothing is written. ``then(seq)`` runs
+        inside the same transaction after the event is logged (forgetting a person rewrites
+        the log there), so it commits or rolls back with the change.
         """
         try:
             with self.db.atomic():
                 self._write_checked(ops)
-                return self._log(ops, entry, entry.summary)
+                seq = self._log(ops, entry, entry.summary)
+                if then is not None:
+                    then(seq)
+                return seq
         except BaseException:
             self._known_devices.clear()  # a device recorded in the rolled-back transaction
             raise
@@ -307,6 +314,19 @@ class ProjectStore:
         for row in self.db.query(f"SELECT * FROM events {where} ORDER BY seq", params):
             row["ops"] = json.loads(row["ops"])
             yield row
+
+    def compact(self) -> bool:
+        """Fold the WAL into the file and rebuild it, so deleted bytes leave the disk file.
+
+        Returns False when another connection kept the WAL from being emptied.
+        """
+        conn = self.db.conn
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # VACUUM writes every live page afresh (free pages holding old text are dropped);
+        # in WAL mode it goes through the WAL, so that is emptied once more afterwards.
+        conn.execute("VACUUM")
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
     def backup_to(self, target: str | Path) -> None:
         """Copy the whole project to ``target`` with SQLite's online backup API."""
