@@ -253,8 +253,9 @@ def place_mark(shape: LinkShape, width_pt: float, mark_r: float, grid: _BoxGrid)
         mark = (mid[0] + uy * off, mid[1] - ux * off)
         clear = not grid.hits(mark[0], mark[1], r)
         return _with_mark(shape, mark, r, clear, beside=True)
-    # Near the middle if it is clear of every factor; else further along, or a bit smaller.
-    for size in sorted({r, max(MIN_MARK_R, r * 0.75)}, reverse=True):
+    # Near the middle if it is clear of every factor; else further along, or smaller (a
+    # small mark in the open reads better than a full-size one under a box).
+    for size in sorted({r, max(MIN_MARK_R, r * 0.75), MIN_MARK_R}, reverse=True):
         lo = (size + MARK_GAP) / room if room else 0.5
         hi = 1 - lo
         for frac in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):

@@ -86,52 +86,76 @@ class MapView(QGraphicsView):
     def fit_map(self) -> None:
         """The whole map in view, its labels readable (the rule: canvas/readable.py)."""
         scene = self.map_scene()
-        scene.draw_labels_at(scene.chosen_label_points)
-        bounds = scene.map_bounds()
-        if bounds.isNull():
+        if scene.map_bounds().isNull():
             # An empty map: natural size around the origin, not the last map's zoom (new
             # factors typed there would be drawn too small to read).
+            scene.draw_labels_at(scene.chosen_label_points)
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        self._fit(bounds)
-        if not 0 < len(scene.factor_items) <= self.readable_factors:
-            return
-        # Enlarging the labels enlarges the map a little, so the fit is redone: a few
-        # rounds settle it (each one closes most of what is left).
-        for _ in range(6):
-            drawn = scene.theme.font.pointSizeF()
-            if self.label_px() >= self.readable_px:
-                break
-            self._grow_labels_to_read()
-            if scene.theme.font.pointSizeF() == drawn:
-                break
-            self._fit(scene.map_bounds())
+        points = scene.chosen_label_points
+        if 0 < len(scene.factor_items) <= self.readable_factors:
+            points = self._readable_points()
+        # The size is worked out on paper first (boxes measured, nothing redrawn), then the
+        # map is drawn once at it and fitted.
+        scene.draw_labels_at(points)
+        self._fit(scene.map_bounds())
 
     def label_px(self) -> float:
         """How tall label text is on screen now (px)."""
         points = self.map_scene().theme.font.pointSizeF()
         return readable.label_px(points, self.transform().m11(), self.logicalDpiY())
 
-    def _grow_labels_to_read(self) -> None:
+    def _readable_points(self) -> float:
+        """The label size at which the fitted map reads at ``readable_px``, as far as boxes
+        allow. Enlarging labels enlarges the map a little and so lowers the fit's zoom: a few
+        rounds settle it (each closes most of what is left)."""
         scene = self.map_scene()
         chosen, drawn = scene.chosen_label_points, scene.theme.font.pointSizeF()
-        # How tall the chosen size would read at this zoom, and so what size reads well.
-        chosen_px = self.label_px() * chosen / drawn
-        # A hair above the target, so the refit's small shrink never leaves it just under.
-        wanted = readable.wanted_points(chosen, chosen_px, self.readable_px * 1.02)
         items = list(scene.factor_items.values())
         font = QFont(scene.theme.font)
+        measured: dict[float, dict[str, QRectF]] = {}
 
         def boxes_at(points: float) -> dict[str, QRectF]:
-            font.setPointSizeF(points)
-            metrics = QFontMetricsF(font)
-            return {
-                item.factor_id: item.mapRectToScene(factor_box(item.label, item.style, metrics))
-                for item in items
-            }
+            if points not in measured:
+                font.setPointSizeF(points)
+                metrics = QFontMetricsF(font)
+                measured[points] = {
+                    item.factor_id: item.mapRectToScene(factor_box(item.label, item.style, metrics))
+                    for item in items
+                }
+            return measured[points]
 
-        scene.draw_labels_at(readable.largest_clear_size(chosen, wanted, boxes_at))
+        # What the map draws beyond its factor boxes (group hulls and their names, curved
+        # links), kept as it is while the boxes grow.
+        bounds, boxes_now = scene.map_bounds(), _union(boxes_at(drawn).values())
+        beyond = (
+            max(boxes_now.left() - bounds.left(), 0.0),
+            max(boxes_now.top() - bounds.top(), 0.0),
+            max(bounds.right() - boxes_now.right(), 0.0),
+            max(bounds.bottom() - boxes_now.bottom(), 0.0),
+        )
+
+        def px_at(points: float) -> float:
+            extent = _union(boxes_at(points).values()).adjusted(
+                -beyond[0], -beyond[1], beyond[2], beyond[3]
+            )
+            return readable.label_px(points, self._fit_scale(extent), self.logicalDpiY())
+
+        points = chosen
+        for _ in range(6):
+            now_px = px_at(points)
+            if now_px >= self.readable_px:
+                break
+            # A hair above the target, so the final fit's small shrink never leaves it under.
+            wanted = readable.wanted_points(
+                chosen, now_px * chosen / points, self.readable_px * 1.02
+            )
+            grown = readable.largest_clear_size(chosen, wanted, boxes_at)
+            if grown <= points:
+                break
+            points = grown
+        return points
 
     def fit_selection(self) -> None:
         rect = QRectF()
@@ -145,12 +169,16 @@ class MapView(QGraphicsView):
         # the whole viewport is the map's.
         if rect.isNull():
             return
-        rect = rect.adjusted(-40, -40, 40, 40)
-        viewport = self.viewport().rect()
-        scale = min(viewport.width() / rect.width(), viewport.height() / rect.height(), 2.0)
+        scale = self._fit_scale(rect)
         self.resetTransform()
         self.scale(scale, scale)
         self.centerOn(rect.center())
+
+    def _fit_scale(self, rect: QRectF) -> float:
+        """The zoom at which ``rect`` (and a margin round it) fills the viewport."""
+        rect = rect.adjusted(-40, -40, 40, 40)
+        viewport = self.viewport().rect()
+        return min(viewport.width() / rect.width(), viewport.height() / rect.height(), 2.0)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.angleDelta().y() == 0:
@@ -372,3 +400,10 @@ class MapView(QGraphicsView):
             self._close_editor(commit=True)
             return False
         return super().eventFilter(watched, event)
+
+
+def _union(rects) -> QRectF:
+    total = QRectF()
+    for rect in rects:
+        total = total.united(rect)
+    return total
