@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.demo import create_demo_project
@@ -80,6 +80,9 @@ def main() -> int:
     QCoreApplication.setOrganizationName("ipsmap-screenshots")
     QCoreApplication.setApplicationName("ipsmap-screenshots")
     app = QApplication(sys.argv[:1])
+    # Each run starts from the default layout and theme, not the last run's.
+    QSettings().remove("window")
+    QSettings().remove("ui/theme")
     from ipsmap.model.project import Project
 
     window = MainWindow(Project.open(project), is_demo=True)

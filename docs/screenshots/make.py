@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.demo import create_demo_project
@@ -24,6 +24,9 @@ OUT = Path(__file__).resolve().parent
 def main() -> int:
     QCoreApplication.setOrganizationName("ipsmap-screenshots")
     app = QApplication(sys.argv[:1])
+    # Each run starts from the default layout and theme, not the last run's.
+    QSettings().remove("window")
+    QSettings().remove("ui/theme")
     folder = Path(tempfile.mkdtemp())
     window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
     window.resize(1280, 720)
@@ -51,6 +54,7 @@ def main() -> int:
         window.docks["data"].raise_()
         window.data_view.tabs.setCurrentIndex(1)
         window.resizeDocks([window.docks["data"]], [300], Qt.Orientation.Vertical)
+        QTimer.singleShot(200, window.view.fit_map)  # once the dock has taken its room
         shot("data-view")
 
     def cmo_panel() -> None:

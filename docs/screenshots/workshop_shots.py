@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.demo import create_demo_project
@@ -25,6 +25,9 @@ def main() -> int:
     QCoreApplication.setOrganizationName("ipsmap-screenshots")
     QCoreApplication.setApplicationName("ipsmap-screenshots")
     app = QApplication(sys.argv[:1])
+    # Each run starts from the default layout and theme, not the last run's.
+    QSettings().remove("window")
+    QSettings().remove("ui/theme")
     folder = Path(tempfile.mkdtemp())
     window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
     window.resize(1280, 720)

@@ -103,6 +103,7 @@ class ViewActions(QObject):
                 policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             view.readable_px = PRESENTATION_LABEL_PX
             view.readable_factors = PRESENTATION_READABLE_FACTORS
+            self.legend.refresh()  # the key grows with the labels, before the map is fitted
             contrast.setChecked(True)
             window.showFullScreen()
             QTimer.singleShot(0, view.fit_map)
@@ -116,6 +117,7 @@ class ViewActions(QObject):
             for policy in scroll_policies:
                 policy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             view.readable_px, view.readable_factors = state["readable"]
+            self.legend.refresh()
             QTimer.singleShot(0, view.fit_map)
             contrast.setChecked(state["contrast"])
             if state["maximized"]:

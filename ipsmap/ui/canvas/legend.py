@@ -27,6 +27,7 @@ from ipsmap.model.entities import Style
 from ipsmap.ui.canvas import bottom_strip
 from ipsmap.ui.canvas.items import POLARITY_COLORS, POLARITY_TEXT, draw_shape
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
+from ipsmap.ui.canvas.readable import READABLE_PX
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
@@ -249,7 +250,8 @@ class LegendOverlay(QWidget):
         font = QFont(self._scene.theme.font)
         # A key, not content: a little smaller than the chosen label size (not the size
         # fitting enlarged them to) so it hides less of the map.
-        font.setPointSizeF(self._scene.chosen_label_points * 0.85)
+        # Presentation mode asks labels to read larger; the key grows in step.
+        font.setPointSizeF(self._scene.chosen_label_points * 0.85 * self._presenting_scale())
         heading = QFont(font)
         heading.setBold(True)
         return font, heading
@@ -302,7 +304,15 @@ class LegendOverlay(QWidget):
 
     def _theme_key(self) -> tuple:
         theme = self._scene.theme
-        return (self._scene.chosen_label_points, theme.high_contrast, id(self._scene.document))
+        return (
+            self._scene.chosen_label_points,
+            self._presenting_scale(),
+            theme.high_contrast,
+            id(self._scene.document),
+        )
+
+    def _presenting_scale(self) -> float:
+        return self._view.readable_px / READABLE_PX
 
     # -- events -----------------------------------------------------------------------------
 

@@ -21,8 +21,9 @@ from PySide6.QtCore import QRectF
 READABLE_PX = 12.0
 READABLE_FACTORS = 60
 MAX_GROWTH = 2.5
-# Boxes closer than this (scene px) count as touching: text must not run into a neighbour.
-GAP = 4.0
+# Boxes closer than this count as touching (scene px per point of label size, about half a
+# line): the links between neighbours, their arrowheads and signs must stay in view.
+GAP_PER_POINT = 0.7
 
 
 def label_px(points: float, zoom: float, dpi: float) -> float:
@@ -30,14 +31,14 @@ def label_px(points: float, zoom: float, dpi: float) -> float:
     return points * dpi / 72.0 * zoom
 
 
-def overlapping_pairs(boxes: dict[str, QRectF]) -> set[tuple[str, str]]:
-    """Pairs of ids whose boxes (grown by GAP/2 each way) overlap; a sweep along x."""
+def overlapping_pairs(boxes: dict[str, QRectF], gap: float = 0.0) -> set[tuple[str, str]]:
+    """Pairs of ids whose boxes, grown by ``gap / 2`` each way, overlap; a sweep along x."""
     spans = sorted(
         (
-            rect.left() - GAP / 2,
-            rect.right() + GAP / 2,
-            rect.top() - GAP / 2,
-            rect.bottom() + GAP / 2,
+            rect.left() - gap / 2,
+            rect.right() + gap / 2,
+            rect.top() - gap / 2,
+            rect.bottom() + gap / 2,
             key,
         )
         for key, rect in boxes.items()
@@ -58,7 +59,8 @@ def largest_clear_size(
     boxes_at: Callable[[float], dict[str, QRectF]],
     step: float = 0.5,
 ) -> float:
-    """The largest size in [chosen, wanted] (by ``step``) at which no new pair overlaps.
+    """The largest size in [chosen, wanted] (by ``step``) at which no new pair of boxes
+    comes closer than the gap for that size.
 
     ``boxes_at(points)`` lays the labels out at ``points`` and returns the boxes. Overlaps
     the map already has at ``chosen`` are the map's own and do not stop the growth. Sizes
@@ -67,10 +69,10 @@ def largest_clear_size(
     """
     if wanted <= chosen:
         return chosen
-    allowed = overlapping_pairs(boxes_at(chosen))
+    allowed = overlapping_pairs(boxes_at(chosen), chosen * GAP_PER_POINT)
     points = wanted
     while points > chosen:
-        if overlapping_pairs(boxes_at(points)) <= allowed:
+        if overlapping_pairs(boxes_at(points), points * GAP_PER_POINT) <= allowed:
             return points
         points -= step
     return chosen
