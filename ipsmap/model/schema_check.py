@@ -27,6 +27,10 @@ from ipsmap.model.schema import MIGRATIONS
 from ipsmap.model.sqlite import sqlite_utils
 
 
+# SQLite's own indexes for PRIMARY KEY and UNIQUE constraints.
+_AUTOMATIC = "sqlite_autoindex_"
+
+
 @dataclass(frozen=True)
 class TableShape:
     columns: tuple[tuple, ...]
@@ -100,12 +104,16 @@ def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
     problems: list[str] = []
     for name, kind in actual.objects.items():
         wanted = expected.objects.get(name)
-        if wanted is None:
+        if wanted is None and name.startswith(_AUTOMATIC):
+            continue  # follows from a table's definition: told about with the indexes
+        if wanted is None and kind == "trigger":
+            problems.append(f"an unexpected trigger {name!r} on {actual.triggers[name][0]!r}")
+        elif wanted is None:
             problems.append(f"an unexpected {kind} {name!r}")
         elif wanted != kind:
             problems.append(f"{name!r} is a {kind} where ipsmap has a {wanted}")
     for name, kind in expected.objects.items():
-        if name not in actual.objects:
+        if name not in actual.objects and not name.startswith(_AUTOMATIC):
             problems.append(f"the {kind} {name!r} is missing")
     for name, shape in actual.tables.items():
         want = expected.tables.get(name)
@@ -129,7 +137,7 @@ def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
     for name, index in actual.indexes.items():
         want_index = expected.indexes.get(name)
         if want_index is None:
-            if name not in actual.objects:  # an automatic index: from the table's definition
+            if name.startswith(_AUTOMATIC) and index[0] in expected.tables:
                 problems.append(f"an unexpected constraint on the table {index[0]!r}")
         elif index != want_index:
             problems.append(f"the index {name!r} is not defined as ipsmap's")

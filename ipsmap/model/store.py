@@ -2,9 +2,10 @@
 
 Opening checks the file read-only first (is it a regular file, is it SQLite, is it ours,
 is it too new, is its schema exactly ours, is it damaged) so that a file we refuse is
-never modified. A file (or folder) this user cannot write is opened read-only, saying why. Writers take an exclusive advisory
-lock on the file: a second ipsmap process gets a clear "in use" error instead of becoming
-a second writer. The OS drops the lock when a process dies, so a crash leaves no stale lock.
+never modified. A file (or folder) this user cannot write is opened read-only, saying why.
+Writers take an exclusive advisory lock on the file: a second ipsmap process gets a clear
+"in use" error instead of becoming a second writer. The OS drops the lock when a process
+dies, so a crash leaves no stale lock.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ipsmap.model.connection import connect, database_error_message, harden, is_disk_full
 from ipsmap.model.conflicts import (
     BOOL_COLUMNS,
     JSON_COLUMNS,
@@ -28,6 +28,7 @@ from ipsmap.model.conflicts import (
     insert_conflict,
     trim,
 )
+from ipsmap.model.connection import connect, database_error_message, harden, is_disk_full
 from ipsmap.model.entities import GROUP_MEMBERS_TABLE, now_iso
 from ipsmap.model.errors import (
     ConflictError,
@@ -132,13 +133,14 @@ class ProjectStore:
         """
         path = Path(path)
         version = inspect_project(path)
-        reason = "" if read_only else why_not_writable(path)
+        unwritable = why_not_writable(path)
+        reason = "" if read_only else unwritable
         lock = None
         if not read_only and not reason:
             lock = _acquire_lock(path)
         try:
             if reason or read_only:
-                db = sqlite_utils.Database(_connect_read_only(path, unwritable=bool(reason)))
+                db = sqlite_utils.Database(_connect_read_only(path, bool(unwritable)))
                 db.execute("PRAGMA foreign_keys = ON")
                 db.execute("PRAGMA user_version").fetchone()  # reads now: fails here if it must
             elif version < SCHEMA_VERSION:
