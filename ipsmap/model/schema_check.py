@@ -26,7 +26,6 @@ from functools import cache
 from ipsmap.model.schema import MIGRATIONS
 from ipsmap.model.sqlite import sqlite_utils
 
-
 # SQLite's own indexes for PRIMARY KEY and UNIQUE constraints.
 _AUTOMATIC = "sqlite_autoindex_"
 
