@@ -112,7 +112,7 @@ def test_a_read_only_project_opens_read_only_and_refuses_edits(read_only_project
         assert project.read_only_reason in ("the file is read-only", "its folder is read-only")
         [info] = project.maps()
         assert [f.label for f in project.document(info.id).factors.values()] == ["Housing"]
-        with pytest.raises(ReadOnlyError, match="open read-only .* changes are not allowed"):
+        with pytest.raises(ReadOnlyError, match=r"open read-only .* changes are not allowed"):
             project.document(info.id).execute(AddFactor("Rent"))
     assert (sha256(path), listing(path.parent)) == before
 
