@@ -156,3 +156,41 @@ def test_a_full_disk_on_create_raises_a_project_file_error(tmp_path: Path) -> No
         with pytest.raises(ProjectFileError, match="the disk is full"):
             Project.create(disk / "new.ipsmap")
         assert listing(disk) == before
+
+
+def _left_by_a_crashed_writer(folder: Path) -> Path:
+    """A project whose last map is only in its -wal (copied while the writer had it open)."""
+    live, path = folder / "live.ipsmap", folder / "crashed.ipsmap"
+    project = Project.create(live, "Crashed")
+    try:
+        project.execute(AddMap("Only in the WAL", "system", ""))
+        for suffix in ("", "-wal", "-shm"):
+            shutil.copyfile(f"{live}{suffix}", f"{path}{suffix}")
+    finally:
+        project.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    assert Path(f"{path}-wal").stat().st_size > 0
+    return path
+
+
+def test_a_read_only_folder_with_a_wal_is_read_through_it(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = _left_by_a_crashed_writer(folder)
+    with read_only(folder):
+        before = listing(folder), sha256(path)
+        result = run_cli("maps", str(path))
+        assert result.returncode == 0, result.stderr
+        assert "Only in the WAL" in result.stdout  # committed pages in the WAL are read
+        assert (listing(folder), sha256(path)) == before
+
+
+def test_a_read_only_folder_with_a_wal_but_no_shm_is_a_clear_refusal(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = _left_by_a_crashed_writer(folder)
+    Path(f"{path}-shm").unlink()
+    with read_only(folder):
+        # Reading the file alone would silently miss the map in the WAL: refused instead.
+        assert_one_line_error(run_cli("maps", str(path)), "-wal")

@@ -142,8 +142,12 @@ def test_the_expected_schema_is_what_a_new_project_and_a_migrated_one_have(tmp_p
 
 
 def test_every_connection_distrusts_the_schema(project: Project) -> None:
-    [(trusted,)] = project.store.db.execute("PRAGMA trusted_schema").fetchall()
+    conn = project.store.db.conn
+    [(trusted,)] = conn.execute("PRAGMA trusted_schema").fetchall()
     assert trusted == 0
+    defensive = getattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE", None)
+    if defensive is not None:  # Python 3.12+; older ones cannot set it (see connection.py)
+        assert conn.getconfig(defensive)
 
 
 @pytest.mark.timeout(60)
