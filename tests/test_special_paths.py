@@ -194,3 +194,11 @@ def test_a_read_only_folder_with_a_wal_but_no_shm_is_a_clear_refusal(tmp_path: P
     with read_only(folder):
         # Reading the file alone would silently miss the map in the WAL: refused instead.
         assert_one_line_error(run_cli("maps", str(path)), "-wal")
+
+
+def test_new_in_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    with read_only(folder):
+        assert_one_line_error(run_cli("new", str(folder / "x.ipsmap")), "is read-only")
+        assert list(folder.iterdir()) == []

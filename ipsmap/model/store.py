@@ -96,6 +96,8 @@ class ProjectStore:
             )
         if not path.parent.is_dir():
             raise ProjectFileError(path, f"the folder {path.parent} does not exist")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise ProjectFileError(path, f"the folder {path.parent} is read-only")
         # Build the file under a temporary name and rename it into place, so that a
         # failure half-way never leaves a half-made project under the real name.
         tmp = path.with_name(f".{path.name}.creating")
