@@ -202,3 +202,33 @@ def test_new_in_a_read_only_folder_is_one_line(tmp_path: Path) -> None:
     with read_only(folder):
         assert_one_line_error(run_cli("new", str(folder / "x.ipsmap")), "is read-only")
         assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(("what", "pages"), [("new", 3), ("demo", 60)])
+def test_a_database_that_cannot_grow_is_reported_as_full_and_leaves_nothing(
+    what: str, pages: int, tmp_path: Path, monkeypatch
+) -> None:
+    """Without root (no small tmpfs): SQLite's own page limit gives a real SQLITE_FULL.
+
+    3 pages cannot hold the schema (fails while creating); 60 hold a new project but not
+    the demo's maps (fails while the demo is imported, after the file got its real name).
+    """
+    from ipsmap.demo import create_demo_project
+    from ipsmap.model import connection, store
+
+    real_harden = connection.harden
+
+    def capped(conn):
+        real_harden(conn)
+        conn.execute(f"PRAGMA max_page_count = {pages}")
+        return conn
+
+    monkeypatch.setattr(connection, "harden", capped)
+    monkeypatch.setattr(store, "harden", capped)
+    target = tmp_path / "workshop.ipsmap"
+    with pytest.raises(ProjectFileError, match="the disk is full"):
+        if what == "new":
+            Project.create(target)
+        else:
+            create_demo_project(target)
+    assert list(tmp_path.iterdir()) == []
