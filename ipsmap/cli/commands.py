@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import warnings
 from collections.abc import Sequence
@@ -142,6 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except (IpsmapError, UserError) as exc:
         print(f"ipsmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:
+        # Past the open checks (a full disk, a statement the watchdog stopped): one line.
+        from ipsmap.model.connection import database_error_message
+
+        print(f"ipsmap: error: {database_error_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
 from ipsmap.formats.errors import FormatError
+from ipsmap.model.file_kind import not_a_file_reason, read_head
 from ipsmap.model.mapdata import MapData
 
 __all__ = [
@@ -81,8 +82,7 @@ def get_format(name: str) -> MapFormat:
 def detect_format(path: Path) -> MapFormat:
     """Pick the reader for a file from its content, then its suffix."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
+        head = read_head(path, 8192)
     except FileNotFoundError:
         raise FormatError(path, "", "no such file") from None
     except OSError as exc:
@@ -111,14 +111,15 @@ def read_maps(
 ) -> list[MapData]:
     """Read every map in a file, validated; raise FormatError on any problem."""
     path = Path(path)
-    if path.is_dir():
-        raise FormatError(path, "", "this is a folder, not a map file")
+    options = options or ReadOptions()
+    # Looked at before anything opens them: reading a named pipe would wait forever.
+    for given in (path, options.nodes):
+        if given is not None and (reason := not_a_file_reason(given, "a map file")):
+            raise FormatError(Path(given), "", reason)
     fmt = get_format(format_name) if format_name else detect_format(path)
     if fmt.read is None:
         raise FormatError(path, "", f"ipsmap cannot read {fmt.label} files")
-    if not path.exists():
-        raise FormatError(path, "", "no such file")
-    return fmt.read(path, options or ReadOptions())
+    return fmt.read(path, options)
 
 
 def format_for_path(path: Path) -> MapFormat | None:

@@ -35,7 +35,12 @@ from ipsmap.model.ops import Op, invert_all
 from ipsmap.model.privacy import redact_op, redact_text, withheld_names
 from ipsmap.model.project_commands import AddParticipant, ImportMap
 from ipsmap.model.state import MapState
-from ipsmap.model.store import AuditEntry, ProjectStore
+from ipsmap.model.store import (
+    AuditEntry,
+    ProjectStore,
+    creation_failure,
+    remove_project_files,
+)
 from ipsmap.model.summary import summarise
 
 ProjectListener = Callable[[Change], None]
@@ -107,8 +112,14 @@ class Project:
 
     @classmethod
     def create(cls, path: str | Path, title: str = "") -> Project:
-        """Create a new empty project file and open it."""
-        return cls(ProjectStore.create(path, title))
+        """Create a new empty project file and open it (nothing is left if that fails)."""
+        store = ProjectStore.create(path, title)
+        try:
+            return cls(store)
+        except (OSError, sqlite3.Error, CommandError) as exc:
+            store.close()
+            remove_project_files(store.path)
+            raise ProjectFileError(store.path, creation_failure(exc)) from exc
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> Project:
@@ -139,6 +150,11 @@ class Project:
     @property
     def read_only(self) -> bool:
         return self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why a project opened for editing is read-only ("the file is read-only"), or ""."""
+        return self.store.read_only_reason
 
     def save_as(self, target: str | Path) -> Path:
         """Copy the whole project to ``target`` (SQLite backup API); this one stays open."""
@@ -522,7 +538,8 @@ class Project:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(f"{self.path.name} is open read-only; changes are not allowed")
+            why = f" ({self.read_only_reason})" if self.read_only_reason else ""
+            raise ReadOnlyError(f"{self.path.name} is open read-only{why}; changes are not allowed")
 
     # -- history --------------------------------------------------------------------
 

@@ -264,7 +264,8 @@ class FileActions:
         if project is not None:
             remember_recent(project.path)
             if project.read_only:
-                self.hallway.say(f"{project.path.name} is open read-only: changes are not saved")
+                why = f" ({project.read_only_reason})" if project.read_only_reason else ""
+                self.hallway.say(f"{project.path.name} is open read-only{why}: nothing can change")
 
     def open(self, project: Project) -> None:
         """Open a project in this window, its first map shown."""

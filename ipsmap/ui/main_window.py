@@ -357,7 +357,12 @@ def status_words(hallway: Hallway) -> str:
     if path.startswith(home + "/"):
         path = "~" + path[len(home) :]
     if project.read_only:
-        return f"Read-only: {path}"
+        why = (
+            f" ({project.read_only_reason}): nothing can be changed"
+            if project.read_only_reason
+            else ""
+        )
+        return f"Read-only{why}: {path}"
     if hallway.is_demo:
         return f"Your demo copy, kept between starts (Help → Reset the demo): {path}"
     return f"Every change is saved in {path}"
