@@ -8,7 +8,6 @@ in the HTML export.
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from ipsmap.export.context import (
     view_submap,
     with_public_names,
 )
+from ipsmap.export.files import write_atomically
 from ipsmap.export.pdf_figure import NODE_HEIGHT, NODE_WIDTH, map_drawing, minus_sign
 from ipsmap.export.pdf_sections import context_sections, esc, when
 from ipsmap.export.progress import report
@@ -641,8 +641,6 @@ def write_pdf(
 
     target = Path(path)
     margin = 16 * mm
-    # Beside the target, with the user's usual permissions (mkstemp's are private).
-    tmp_name = str(target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"))
     font, _bold, _uni = _fonts()
 
     def footer(canvas: Any, doc: Any) -> None:
@@ -680,9 +678,10 @@ def write_pdf(
     progress = _Progress(context)
     progress.pages_expected = _pages_expected(data, context)
     progress.tell(0.0, "Preparing the report")
-    try:
+
+    def write(tmp: Path) -> None:
         doc = ReportTemplate(
-            tmp_name,
+            str(tmp),
             pagesize=A4,
             leftMargin=margin,
             rightMargin=margin,
@@ -709,10 +708,8 @@ def write_pdf(
         if progress.active:
             doc.setProgressCallBack(progress.on_build)
         doc.build(story)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    write_atomically(target, write)
 
 
 FORMATS = [

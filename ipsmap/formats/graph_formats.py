@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ipsmap.formats.base import MapFormat, looks_like_xml, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
+from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
 
@@ -105,10 +105,7 @@ def xml_safe(value: str) -> str:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 atomically: a complete file or none."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
+    write_text_atomically(path, text)
 
 
 def style_names(data: MapData) -> dict[str, Style]:

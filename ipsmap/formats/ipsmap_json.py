@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import uuid
 from pathlib import Path
 from typing import Any
 
 from ipsmap.formats.base import MapFormat, ReadOptions, parse_json, read_text
 from ipsmap.formats.errors import FormatError
+from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.canonical import FORMAT_NAME, FORMAT_VERSION, map_document
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
@@ -46,10 +46,7 @@ def dumps(data: MapData) -> str:
 
 def write(data: MapData, path: str | Path) -> None:
     """Write one map to ``path`` (atomically: a complete file or none)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomically(path, dumps(data), newline="")
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import FormatError, WriteError
+from ipsmap.formats.target_files import check_target, os_error_problem
 from ipsmap.model.mapdata import MapData
 
 __all__ = [
@@ -170,5 +171,11 @@ def write_map(
         keywords["context"] = context
     if fmt.needs_renderer:
         keywords["renderer"] = renderer
-    fmt.write(data, path, **keywords)
+    check_target(path)
+    try:
+        fmt.write(data, path, **keywords)
+    except OSError as exc:
+        # Writers put files down through target_files, which says this in one line; this
+        # is for whatever a library wrote by itself (the message is the same).
+        raise WriteError(path, os_error_problem(exc)) from exc
     return fmt

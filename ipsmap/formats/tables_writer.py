@@ -8,15 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ipsmap.formats.errors import ExportWarning
 from ipsmap.formats.table_cells import _norm
 from ipsmap.formats.table_columns import _KNOWN_NAMES, ATTRIBUTE_PREFIX
+from ipsmap.formats.target_files import replace_atomically
 from ipsmap.model.entities import Factor, Style
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.privacy import public_names
@@ -132,22 +132,6 @@ def csv_text(rows: list[list[Any]]) -> str:
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
     return out.getvalue()
-
-
-def replace_atomically(writes: list[tuple[Path, Callable[[Path], object]]]) -> None:
-    """Write each file to a temporary name, then move all into place."""
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for target, write in writes:
-            tmp = target.with_name(f".{target.name}.writing{target.suffix}")
-            temps.append((tmp, target))
-            write(tmp)
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in temps:
-            if tmp.exists():
-                tmp.unlink()
 
 
 def write_csv(data: MapData, path: str | Path) -> None:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from ipsmap.export.all_formats import FORMATS, writable_formats, write_map
 from ipsmap.export.context import build_context
 from ipsmap.export.progress import ExportCancelled
+from ipsmap.formats.target_files import check_target
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.privacy import Finding, personal_data_check
 from ipsmap.ui.canvas.image_export import render
@@ -312,6 +313,11 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
     except IpsmapError as exc:
         _error(window, "Cannot export the map", exc)
         return None
+    try:
+        check_target(target)
+    except IpsmapError as exc:
+        _error(window, "Cannot export the map", exc)
+        return None
     what = f"“{data.info.name}”" + (
         f" (snapshot “{context.snapshot.label}”)" if context.snapshot else ""
     )
@@ -343,8 +349,14 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
     folder = Path(tempfile.mkdtemp(prefix=".ipsmap-export-", dir=target.parent))
 
     def done(notes: Any) -> None:
-        for produced in folder.iterdir():
-            produced.replace(target.parent / produced.name)
+        try:
+            for produced in sorted(folder.iterdir()):
+                # The same refusal as a direct write: never replace a folder, link or device.
+                destination = check_target(target.parent / produced.name)
+                produced.replace(destination)
+        except (IpsmapError, OSError) as exc:
+            _error(window, "Cannot export the map", exc)
+            return
         note = f" — note: {notes[0]}" if notes else ""
         hallway.say(f"Exported {what} to {target}{note}")
 
