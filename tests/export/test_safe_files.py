@@ -192,3 +192,58 @@ def test_cli_on_a_full_disk_exits_2_with_one_line(big_map, small_disk, tmp_path)
         "no space left on device (the disk is full)"
     ]
     assert [p.name for p in small_disk.iterdir()] == ["filler"]
+
+
+def test_a_bundle_export_killed_with_sigterm_leaves_nothing(big_map, tmp_path):
+    import signal
+    import time
+
+    from ipsmap.formats import ipsmap_json
+
+    source = tmp_path / "map.json"
+    ipsmap_json.write(big_map, source)
+    project = tmp_path / "p.ipsmap"
+    private_tmp = tmp_path / "tmp"
+    out = tmp_path / "out"
+    private_tmp.mkdir()
+    out.mkdir()
+    run = [sys.executable, "-m", "ipsmap"]
+    subprocess.run([*run, "new", str(project)], check=True, capture_output=True)
+    subprocess.run([*run, "import", str(project), str(source)], check=True, capture_output=True)
+    env = {**os.environ, "TMPDIR": str(private_tmp)}
+    child = subprocess.Popen(
+        [*run, "export", str(project), "--map", "Big map", "-o", str(out / "b.zip")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # Wait until the bundle has written a member into its private folder, then kill.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and child.poll() is None:
+        if any(f.is_file() for f in private_tmp.glob("ipsmap-bundle-*/*")):
+            break
+        time.sleep(0.01)
+    assert child.poll() is None, "the export finished before it could be killed"
+    child.send_signal(signal.SIGTERM)
+    child.wait(timeout=60)
+    assert child.returncode != 0
+    assert list(private_tmp.iterdir()) == []
+    assert list(out.iterdir()) == []
+
+
+def test_a_bundle_folder_left_by_a_dead_process_is_removed(tmp_path):
+    from ipsmap.export.bundle import remove_stale_folders
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = tmp_path / f"ipsmap-bundle-{dead.stdout.strip()}-abc"
+    stale.mkdir()
+    (stale / "report.pdf").write_bytes(b"%PDF")
+    alive = tmp_path / f"ipsmap-bundle-{os.getpid()}-def"
+    alive.mkdir()
+    assert remove_stale_folders(str(tmp_path)) == [stale]
+    assert not stale.exists() and alive.is_dir()
