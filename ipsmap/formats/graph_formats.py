@@ -34,6 +34,7 @@ from ipsmap.formats.errors import ExportWarning, FormatError
 from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.safe_text import without_controls
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -65,7 +66,6 @@ _EDGE_KNOWN = {*_LINK_FIELDS, "sign", "key", "viz"}
 _GRAPH_KNOWN = {"name", "kind", "description", "site"}
 
 # Characters XML 1.0 cannot hold at all, even escaped.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # -- shared helpers ----------------------------------------------------------------------
@@ -99,8 +99,8 @@ def parse_xml(text: str, path: Path | None) -> ET.Element:
 
 
 def xml_safe(value: str) -> str:
-    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD."""
-    return _XML_INVALID.sub("\ufffd", value)
+    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD (model.safe_text)."""
+    return without_controls(value)
 
 
 def write_text(path: Path, text: str) -> None:

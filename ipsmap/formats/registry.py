@@ -147,6 +147,7 @@ def write_map(
     to take one (the evaluator exports); ``renderer`` to those that draw the canvas.
     """
     from ipsmap.model.privacy import for_export
+    from ipsmap.model.safe_text import clean_values
 
     path = Path(path)
     if format_name is None:
@@ -166,6 +167,9 @@ def write_map(
         # The project's current records decide how people are named, also in a snapshot
         # taken before someone withdrew consent.
         data = context.name_people(data)
+        # Control characters reach no file (XML cannot hold them, CSV readers choke).
+        context = clean_values(context)
+    data = clean_values(data)
     keywords: dict[str, object] = {}
     if context is not None and fmt.takes_context:
         keywords["context"] = context

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ipsmap.formats.errors import ExportWarning
-from ipsmap.formats.table_cells import _norm
+from ipsmap.formats.table_cells import _norm, spreadsheet_safe
 from ipsmap.formats.table_columns import _KNOWN_NAMES, ATTRIBUTE_PREFIX
 from ipsmap.formats.target_files import replace_atomically
 from ipsmap.model.entities import Factor, Style
@@ -127,10 +127,11 @@ def csv_pair_paths(path: str | Path) -> tuple[Path, Path]:
 
 
 def csv_text(rows: list[list[Any]]) -> str:
+    """Rows as CSV text; cells a spreadsheet would run as formulas are guarded (table_cells)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
     return out.getvalue()
 
 
