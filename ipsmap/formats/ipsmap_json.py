@@ -16,6 +16,7 @@ from ipsmap.formats.base import MapFormat, ReadOptions, parse_json, read_text
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.canonical import FORMAT_NAME, FORMAT_VERSION, map_document
+from ipsmap.model.colors import with_checked_looks
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
     MAP_KINDS,
@@ -70,6 +71,10 @@ class _Reader:
         self.path = path
         self.warnings: list[str] = []
 
+    def warn_once(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
     def fail(self, place: str, problem: str) -> FormatError:
         return FormatError(self.path, place, problem)
 
@@ -94,6 +99,7 @@ class _Reader:
         links = self.links(self.items(doc, "links"), info.id, styles, factors)
         groups, members = self.groups(self.items(doc, "groups"), info.id, factors)
         data = MapData(info, styles, factors, links, groups, members, participants, self.warnings)
+        data = with_checked_looks(data, self.warn_once)
         if not all(_is_uuid(i) for i in data.all_ids()):
             # Hand-written files may use short ids; records in a project always have UUIDs.
             data = data.with_fresh_ids()
