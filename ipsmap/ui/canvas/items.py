@@ -4,6 +4,7 @@ beyond what they draw; the scene sets them from the model."""
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -25,7 +26,23 @@ from ipsmap.model.toc_notes import toc_badge, toc_tooltip
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 
 LABEL_WIDTH = 150.0
+# A label drawn on a factor is cut past this many characters (the full text is in the
+# tooltip and the inspector), and a run of this many characters without a space may
+# wrap: a pasted 100,000-character label must not make a box (or a picture) miles long.
+SHOWN_LABEL_CHARACTERS = 300
+UNBROKEN_RUN = 24
+_LONG_RUN = re.compile(rf"\S{{{UNBROKEN_RUN}}}(?=\S)")
 PADDING = 10.0
+
+
+def shown_label(label: str) -> str:
+    """The label as drawn: cut past SHOWN_LABEL_CHARACTERS, long words breakable."""
+    if len(label) > SHOWN_LABEL_CHARACTERS:
+        label = label[:SHOWN_LABEL_CHARACTERS].rstrip() + "\u2026"
+    # A zero-width space is a line-break opportunity for Qt's word wrap.
+    return _LONG_RUN.sub(lambda m: m.group(0) + "\u200b", label)
+
+
 SELECTION_COLOR = QColor("#1565c0")
 POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("#616161")}
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
@@ -80,6 +97,7 @@ class FactorItem(QGraphicsItem):
         self.factor_id = factor_id
         self.theme = theme
         self.label = ""
+        self.shown_label = ""
         self.style: Style | None = None
         self.links: set[LinkItem] = set()
         self._notes = ""
@@ -132,6 +150,7 @@ class FactorItem(QGraphicsItem):
     def set_label(self, label: str) -> None:
         if label != self.label:
             self.label = label
+            self.shown_label = shown_label(label)
             self.relayout()
 
     def set_style(self, style: Style | None) -> None:
@@ -143,7 +162,7 @@ class FactorItem(QGraphicsItem):
         text = metrics.boundingRect(
             QRectF(0, 0, LABEL_WIDTH, 10_000),
             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-            self.label or " ",
+            self.shown_label or " ",
         )
         width = max(text.width(), 40.0) + 2 * PADDING
         height = max(text.height(), metrics.height()) + 2 * PADDING
@@ -214,7 +233,9 @@ class FactorItem(QGraphicsItem):
         option_text = QTextOption(Qt.AlignmentFlag.AlignCenter)
         option_text.setWrapMode(QTextOption.WrapMode.WordWrap)
         painter.drawText(
-            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text
+            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING),
+            self.shown_label,
+            option_text,
         )
         if self._badge:
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
