@@ -134,33 +134,6 @@ def test_the_finished_file_has_the_users_usual_permissions(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A real 96 KiB file system (needs root to mount; skipped elsewhere)."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (not root)")
-    try:
-        # Filled to the last byte: every export, small or large, meets a full disk.
-        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while True:
-                os.write(fd, b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-        finally:
-            os.close(fd)
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def test_every_format_on_a_full_disk_says_so_and_leaves_nothing(big_map, small_disk):
     for fmt in writable_formats():
         target = _target(small_disk, fmt)

@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
 from ipsmap.export.all_formats import FORMATS, writable_formats, write_map
 from ipsmap.export.context import build_context
 from ipsmap.export.progress import ExportCancelled
-from ipsmap.formats.target_files import check_target
+from ipsmap.formats.errors import WriteError
+from ipsmap.formats.target_files import check_target, os_error_problem
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.privacy import Finding, personal_data_check
 from ipsmap.ui.canvas.image_export import render
@@ -346,7 +347,11 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
         return target
 
     # Big map: write into a private folder in a worker; move into place when done.
-    folder = Path(tempfile.mkdtemp(prefix=".ipsmap-export-", dir=target.parent))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=".ipsmap-export-", dir=target.parent))
+    except OSError as exc:
+        _error(window, "Cannot export the map", WriteError(target, os_error_problem(exc)))
+        return None
 
     def done(notes: Any) -> None:
         try:
