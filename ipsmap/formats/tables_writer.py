@@ -166,7 +166,9 @@ def write_sheets(path: Path, sheets: dict[str, list[list[Any]]], index: bool = F
         return value
 
     def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        # Zipped in memory, then written in one go: a full disk fails one plain write.
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             for sheet, rows in sheets.items():
                 header = [str(clean(h)) for h in rows[0]]
                 body = [[clean(v) for v in row] for row in rows[1:]]
@@ -178,6 +180,7 @@ def write_sheets(path: Path, sheets: dict[str, list[list[Any]]], index: bool = F
                     for cell in row:
                         if cell.data_type == "f":
                             cell.data_type = "s"
+        tmp.write_bytes(buffer.getvalue())
 
     replace_atomically([(path, write)])
     if dropped:
