@@ -219,6 +219,7 @@ def _draw_canvas(data: MapData, kind: str) -> bytes:
 def cmd_export(args: argparse.Namespace) -> int:
     from ipsmap.export.all_formats import write_map
     from ipsmap.export.context import build_context
+    from ipsmap.export.interrupts import terminate_as_interrupt
     from ipsmap.model.project import Project
 
     if not args.out.parent.is_dir():
@@ -232,7 +233,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     shown = _export_progress(context) if len(data.factors) >= EXPORT_PROGRESS_FROM else None
     # Writers report what a format can't hold as warnings; the user sees them as such.
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        # SIGTERM too stops the export the way Ctrl+C does: temporary files are removed.
+        with terminate_as_interrupt(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fmt = write_map(
                 data,

@@ -33,7 +33,7 @@ from ipsmap.export.map_key import (
 )
 from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
-from ipsmap.model.colours import safe_colour
+from ipsmap.model.colors import as_hex
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
     DEFAULT_STRENGTH,
@@ -65,6 +65,13 @@ DEFAULT_BORDER_COLOR = "#333333"
 DEFAULT_LINK_COLOR = "#555555"
 DEFAULT_TEXT_COLOR = "#222222"
 VIS_VERSION_DIR = "vis-9.1.2"
+# The page may run and style only what it carries, and show only data: images: whatever
+# text a map holds, the browser fetches nothing (no image, font, stylesheet, frame or
+# connection), on top of every value being escaped or checked.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
 _END_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
 
 
@@ -99,7 +106,7 @@ def _json_for_script(value: Any) -> str:
 def _colour(value: str | None, default: str) -> str:
     """A map's colour as #rrggbb for the page; ``default`` when it is not a colour (a
     stored value is never pasted into the page's CSS, SVG or scripts as it stands)."""
-    return safe_colour(value) or default
+    return as_hex(value) or default
 
 
 def _tooltip(lines: list[tuple[str, str]]) -> str:
@@ -140,6 +147,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             "borderWidth": 1.5,
         }
         label = factor.label or " "
+        fill = _colour(style.color if style else "", DEFAULT_FACTOR_COLOR)
         if shape in ("box", "ellipse"):
             node["widthConstraint"] = {"maximum": 180}
         elif shape in CUSTOM_DRAWN:
@@ -184,7 +192,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             arrows="to",
             color={"color": color, "highlight": "#000000", "hover": color},
             width=1 + 3 * strength,
-            dashes=is_dashed(style, link.confidence),
+            dashes=bool(is_dashed(style, link.confidence)),
             # The mark is drawn by MARKS_JS, as on the canvas: no text label on the line,
             # where a bare "−" reads as a dash (or a "+" where lines cross).
             ipsPolarity=polarity,
@@ -262,6 +270,9 @@ _SVG_SHAPES = {
 def _shape_svg(shape: str, fill: str, stroke: str) -> str:
     """A small inline SVG of a factor shape for the legend (no external resources)."""
     body = _SVG_SHAPES.get(shape, _SVG_SHAPES["box"])
+    # Checked again here: an SVG fill of url(http://…) would make the page fetch it.
+    fill = _colour(fill, DEFAULT_FACTOR_COLOR)
+    stroke = _colour(stroke, DEFAULT_BORDER_COLOR)
     return (
         '<svg class="swatch" width="26" height="20" viewBox="0 0 26 20" aria-hidden="true">'
         f'<g fill="{html.escape(fill)}" stroke="{html.escape(stroke)}" stroke-width="1.5">'
@@ -306,10 +317,10 @@ def _legend(data: MapData) -> str:
     if key.link_styles:
         parts.append("<h2>Link styles</h2><ul>")
         for s in key.link_styles:
-            dashed = " dashed" if s.dashes else ""
+            dashed = " dashed" if s.dashes is True else ""
             line = _colour(s.color, DEFAULT_LINK_COLOR)
             parts.append(
-                f'<li><span class="line{dashed}" style="border-top-color:{line}">'
+                f'<li><span class="line{dashed}" style="border-top-color:{esc(line)}">'
                 f"</span>{esc(s.name)}</li>"
             )
         parts.append("</ul>")
@@ -397,6 +408,7 @@ def html_text(
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n"
         f"<style>{_script_safe(_pyvis_lib_file('vis-network.css'))}</style>\n"

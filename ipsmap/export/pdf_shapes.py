@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ipsmap.export.map_key import MARK_SHAPES, POLARITY_COLORS, polarity_of
-from ipsmap.model.colours import safe_colour
+from ipsmap.model.colors import as_hex
 
 DEFAULT_FACTOR_COLOR = "#ffffff"
 DEFAULT_BORDER_COLOR = "#333333"
@@ -98,4 +98,4 @@ def colour(value: str | None, default: str) -> Any:
     """A map's colour for reportlab; ``default`` when it is missing or not a colour."""
     from reportlab.lib.colors import HexColor
 
-    return HexColor(safe_colour(value) or default)
+    return HexColor(as_hex(value) or default)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ipsmap.formats.errors import FormatError
+from ipsmap.model.colors import with_checked_looks
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import POLARITIES, Factor, Group, Link, MapInfo, Style, new_id
 from ipsmap.model.mapdata import MapData
@@ -193,7 +194,7 @@ class MapBuilder:
 
     def build(self) -> MapData:
         """The finished, validated map."""
-        return MapData(
+        data = MapData(
             info=self.info,
             styles=self.styles,
             factors=list(self._factors.values()),
@@ -202,6 +203,9 @@ class MapBuilder:
             members=self._members,
             warnings=self.warnings,
         )
+        # A colour is a colour (never url(…) or CSS that reaches an export): others are
+        # dropped for the default, with a warning.
+        return with_checked_looks(data, self.warn)
 
     def _key(self, ref: Any, place: str) -> str:
         if ref is None or (isinstance(ref, str) and not ref.strip()):

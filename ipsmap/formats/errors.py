@@ -22,3 +22,12 @@ class FormatError(IpsmapError):
 
 class ExportWarning(UserWarning):
     """Something a writer could not hold in the file (the file is still written)."""
+
+
+class WriteError(IpsmapError):
+    """A file could not be written (refused target, full disk…); nothing was left behind."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"could not write {self.path}: {problem}")

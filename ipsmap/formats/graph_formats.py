@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -32,8 +31,10 @@ from typing import TYPE_CHECKING, Any
 from ipsmap.formats.base import MapFormat, looks_like_xml, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
+from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.safe_text import without_controls
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -65,7 +66,6 @@ _EDGE_KNOWN = {*_LINK_FIELDS, "sign", "key", "viz"}
 _GRAPH_KNOWN = {"name", "kind", "description", "site"}
 
 # Characters XML 1.0 cannot hold at all, even escaped.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # -- shared helpers ----------------------------------------------------------------------
@@ -99,16 +99,13 @@ def parse_xml(text: str, path: Path | None) -> ET.Element:
 
 
 def xml_safe(value: str) -> str:
-    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD."""
-    return _XML_INVALID.sub("\ufffd", value)
+    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD (model.safe_text)."""
+    return without_controls(value)
 
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 atomically: a complete file or none."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
+    write_text_atomically(path, text)
 
 
 def style_names(data: MapData) -> dict[str, Style]:

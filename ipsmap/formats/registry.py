@@ -7,11 +7,13 @@ code that reads or writes any format imports that module (formats never import e
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError, WriteError
+from ipsmap.formats.target_files import check_target, os_error_problem
 from ipsmap.model.file_kind import not_a_file_reason, read_head
 from ipsmap.model.mapdata import MapData
 
@@ -131,6 +133,10 @@ def format_for_path(path: Path) -> MapFormat | None:
     return None
 
 
+def _export_warning(message: str) -> None:
+    warnings.warn(message, ExportWarning, stacklevel=3)
+
+
 def write_map(
     data: MapData,
     path: str | Path,
@@ -146,7 +152,9 @@ def write_map(
     ``context`` (an ``ipsmap.export.context.ExportContext``) goes to the writers declared
     to take one (the evaluator exports); ``renderer`` to those that draw the canvas.
     """
+    from ipsmap.model.colors import with_checked_looks
     from ipsmap.model.privacy import for_export
+    from ipsmap.model.safe_text import clean_values
 
     path = Path(path)
     if format_name is None:
@@ -166,10 +174,22 @@ def write_map(
         # The project's current records decide how people are named, also in a snapshot
         # taken before someone withdrew consent.
         data = context.name_people(data)
+        # Control characters reach no file (XML cannot hold them, CSV readers choke).
+        context = clean_values(context)
+    data = clean_values(data)
+    # Every colour and shape written is checked here, whatever the project holds (styles
+    # imported before this check existed included).
+    data = with_checked_looks(data, _export_warning)
     keywords: dict[str, object] = {}
     if context is not None and fmt.takes_context:
         keywords["context"] = context
     if fmt.needs_renderer:
         keywords["renderer"] = renderer
-    fmt.write(data, path, **keywords)
+    check_target(path)
+    try:
+        fmt.write(data, path, **keywords)
+    except OSError as exc:
+        # Writers put files down through target_files, which says this in one line; this
+        # is for whatever a library wrote by itself (the message is the same).
+        raise WriteError(path, os_error_problem(exc)) from exc
     return fmt

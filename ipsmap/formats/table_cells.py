@@ -21,6 +21,42 @@ _INT_RE = re.compile(r"[+-]?\d+")
 _FLOAT_RE = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 
 
+# -- cells a spreadsheet would run --------------------------------------------------------
+#
+# A CSV cell that starts with = + - @ (or a tab or carriage return, which some programs
+# skip before looking) is taken as a formula by Excel and LibreOffice:
+# =HYPERLINK("http://…") leaks, =cmd|' /C calc'!A0 runs. Following OWASP, ipsmap writes
+# such a cell with a leading ' (shown as text, never run), header cells included, and
+# strips that ' again when it reads its own CSV. Numbers stay numbers ("-3", "+0.5"), and
+# a lone "+" or "-" (a link's polarity) is no formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet program could take ``text`` (a CSV cell) as a formula."""
+    if text.startswith(GUARD):
+        # Guarded once already: guard again, so that reading gives back the same text.
+        return runs_as_formula(text[1:])
+    if not text.startswith(FORMULA_STARTS) or text in ("+", "-"):
+        return False
+    return not _FLOAT_RE.fullmatch(text)
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A value to write in a CSV cell: text that would run is guarded with a leading '."""
+    if isinstance(value, str) and runs_as_formula(value):
+        return GUARD + value
+    return value
+
+
+def unguarded(cell: str) -> str:
+    """A CSV cell as ipsmap wrote it, read back: the guarding ' removed."""
+    if cell.startswith(GUARD) and runs_as_formula(cell[1:]):
+        return cell[1:]
+    return cell
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]+", " ", str(name)).strip().casefold()
 
@@ -128,7 +164,7 @@ def csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
     try:
         start = 1
         for row in reader:
-            rows.append((start, row))
+            rows.append((start, [unguarded(cell) for cell in row]))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise FormatError(

@@ -11,7 +11,7 @@ import pytest
 from ipsmap.export.html_map import html_text
 from ipsmap.export.pdf_figure import map_drawing
 from ipsmap.formats.prsm_reader import read
-from ipsmap.model.colours import safe_colour
+from ipsmap.model.colors import as_hex
 from ipsmap.model.entities import Factor, MapInfo, Style
 from ipsmap.model.mapdata import MapData
 
@@ -78,8 +78,8 @@ def _nodes(page: str) -> dict[str, dict]:
         (7, None),
     ],
 )
-def test_safe_colour_accepts_only_hex_and_names(value: object, expected: str | None) -> None:
-    assert safe_colour(value) == expected
+def test_as_hex_accepts_only_hex_and_names(value: object, expected: str | None) -> None:
+    assert as_hex(value) == expected
 
 
 # -- the PDF figure -----------------------------------------------------------------------

@@ -4,6 +4,7 @@ beyond what they draw; the scene sets them from the model."""
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -20,13 +21,29 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ipsmap.model.colours import safe_colour
+from ipsmap.model.colors import as_hex
 from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.toc_notes import toc_badge, toc_tooltip
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 
 LABEL_WIDTH = 150.0
+# A label drawn on a factor is cut past this many characters (the full text is in the
+# tooltip and the inspector), and a run of this many characters without a space may
+# wrap: a pasted 100,000-character label must not make a box (or a picture) miles long.
+SHOWN_LABEL_CHARACTERS = 300
+UNBROKEN_RUN = 24
+_LONG_RUN = re.compile(rf"\S{{{UNBROKEN_RUN}}}(?=\S)")
 PADDING = 10.0
+
+
+def shown_label(label: str) -> str:
+    """The label as drawn: cut past SHOWN_LABEL_CHARACTERS, long words breakable."""
+    if len(label) > SHOWN_LABEL_CHARACTERS:
+        label = label[:SHOWN_LABEL_CHARACTERS].rstrip() + "\u2026"
+    # A zero-width space is a line-break opportunity for Qt's word wrap.
+    return _LONG_RUN.sub(lambda m: m.group(0) + "\u200b", label)
+
+
 SELECTION_COLOR = QColor("#1565c0")
 POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("#616161")}
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
@@ -84,6 +101,7 @@ class FactorItem(QGraphicsItem):
         self.factor_id = factor_id
         self.theme = theme
         self.label = ""
+        self.shown_label = ""
         self.style: Style | None = None
         self.links: set[LinkItem] = set()
         self._notes = ""
@@ -136,6 +154,7 @@ class FactorItem(QGraphicsItem):
     def set_label(self, label: str) -> None:
         if label != self.label:
             self.label = label
+            self.shown_label = shown_label(label)
             self.relayout()
 
     def set_style(self, style: Style | None) -> None:
@@ -144,7 +163,7 @@ class FactorItem(QGraphicsItem):
 
     def relayout(self) -> None:
         self.prepareGeometryChange()
-        self._rect = factor_box(self.label, self.style, self.theme.metrics)
+        self._rect = factor_box(self.shown_label, self.style, self.theme.metrics)
         for link in self.links:
             link.update_path()
         self.update()
@@ -175,7 +194,7 @@ class FactorItem(QGraphicsItem):
         else black."""
         font_color = self.style.font_color if self.style is not None else None
         # The exports' rule, so the canvas, the PDF and the HTML page agree on what counts.
-        color = QColor(safe_colour(font_color) or "#000000")
+        color = QColor(as_hex(font_color) or "#000000")
         if faded:
             color.setAlpha(90)
         return color
@@ -207,7 +226,9 @@ class FactorItem(QGraphicsItem):
         option_text = QTextOption(Qt.AlignmentFlag.AlignCenter)
         option_text.setWrapMode(QTextOption.WrapMode.WordWrap)
         painter.drawText(
-            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text
+            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING),
+            self.shown_label,
+            option_text,
         )
         if self._badge:
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)

@@ -121,7 +121,9 @@ class MapView(QGraphicsView):
                 font.setPointSizeF(points)
                 metrics = QFontMetricsF(font)
                 measured[points] = {
-                    item.factor_id: item.mapRectToScene(factor_box(item.label, item.style, metrics))
+                    item.factor_id: item.mapRectToScene(
+                        factor_box(item.shown_label, item.style, metrics)
+                    )
                     for item in items
                 }
             return measured[points]

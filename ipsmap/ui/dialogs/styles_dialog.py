@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.model.changes import Change
-from ipsmap.model.colours import safe_colour
+from ipsmap.model.colors import as_hex
 from ipsmap.model.command import Command
 from ipsmap.model.commands import AddStyle, DeleteStyle, EditStyle
 from ipsmap.model.document import MapDocument
@@ -106,7 +106,7 @@ class StyleList(QListWidget):
 
 def label_colour(style: Style) -> str:
     """The colour a type's labels are drawn in: its own when it is a colour, else black."""
-    return safe_colour(style.font_color) or DEFAULT_LABEL_COLOUR
+    return as_hex(style.font_color) or DEFAULT_LABEL_COLOUR
 
 
 class ColorButton(QPushButton):
