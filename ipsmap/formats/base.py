@@ -8,16 +8,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ipsmap.formats import boundary
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
 
 
-def read_text(path: Path) -> str:
-    """A file's text (UTF-8, a BOM allowed); FormatError when unreadable, binary or empty."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, refusing one bigger than the limit before reading it."""
+    boundary.check_file_size(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError(path, "", "no such file") from None
     except OSError as exc:
         raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
+
+
+def read_text(path: Path) -> str:
+    """A file's text (UTF-8, a BOM allowed); FormatError when unreadable, binary or empty."""
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -35,6 +44,8 @@ class ReadOptions:
     nodes: Path | None = None
     # Explicit column choices: our key (id, label, from, to, polarity…) → the file's column.
     columns: dict[str, str] = field(default_factory=dict)
+    # How much one import may hold (None: the defaults, ``boundary.DEFAULT_LIMITS``).
+    limits: boundary.Limits | None = None
 
 
 @dataclass(frozen=True)
@@ -67,9 +78,20 @@ class WriteContext(Protocol):
 
 
 def parse_json(text: str, path: Path | str | None) -> Any:
-    """Parse JSON text; FormatError with line and column when invalid or nested too deeply."""
+    """Parse JSON text; FormatError with line and column when invalid or nested too deeply.
+
+    Numbers pass the boundary's checks as they are parsed: a 5,000-digit integer, a float
+    that overflows to infinity, NaN or Infinity are refused here, not deep in a reader.
+    """
     try:
-        return json.loads(text)
+        return json.loads(
+            text,
+            parse_int=boundary.json_int,
+            parse_float=boundary.json_float,
+            parse_constant=boundary.json_constant,
+        )
+    except boundary.BAD_NUMBER as exc:
+        raise FormatError(path, "", f"invalid JSON ({exc})") from None
     except json.JSONDecodeError as exc:
         raise FormatError(
             path, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON ({exc.msg})"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
 from ipsmap.formats.errors import FormatError
 from ipsmap.model.mapdata import MapData
@@ -118,7 +119,39 @@ def read_maps(
         raise FormatError(path, "", f"ipsmap cannot read {fmt.label} files")
     if not path.exists():
         raise FormatError(path, "", "no such file")
-    return fmt.read(path, options or ReadOptions())
+    options = options or ReadOptions()
+    with boundary.limits_in_force(options.limits):
+        boundary.check_file_size(path)
+        maps = guarded_read(fmt, path, options)
+        for data in maps:
+            # Counts, Unicode and numbers again, for a reader that builds without a
+            # MapBuilder; control characters were the reader's to remove or keep.
+            boundary.check_map(data, path, keep_controls=True)
+    return maps
+
+
+def guarded_read(fmt: MapFormat, path: Path, options: ReadOptions) -> list[MapData]:
+    """``fmt.read``, with any failure turned into a FormatError naming the file.
+
+    Readers raise FormatError for every problem they know of; this is the last resort for
+    the ones they do not (a library's own exception, a bug), so the user still gets one line
+    naming the file instead of a traceback. The fuzz tests call the readers directly, so a
+    reader's own escape still fails them.
+    """
+    assert fmt.read is not None
+    try:
+        return fmt.read(path, options)
+    except FormatError:
+        raise
+    except MemoryError:
+        raise FormatError(path, "", "the file is too large to read") from None
+    except RecursionError:
+        raise FormatError(path, "", "the file is nested too deeply to read") from None
+    except Exception as exc:  # the last resort: see the docstring
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise FormatError(
+            path, "", f"cannot be read as a {fmt.label} file ({detail})"
+        ) from exc
 
 
 def format_for_path(path: Path) -> MapFormat | None:
