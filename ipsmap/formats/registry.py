@@ -149,9 +149,7 @@ def guarded_read(fmt: MapFormat, path: Path, options: ReadOptions) -> list[MapDa
         raise FormatError(path, "", "the file is nested too deeply to read") from None
     except Exception as exc:  # the last resort: see the docstring
         detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise FormatError(
-            path, "", f"cannot be read as a {fmt.label} file ({detail})"
-        ) from exc
+        raise FormatError(path, "", f"cannot be read as a {fmt.label} file ({detail})") from exc
 
 
 def format_for_path(path: Path) -> MapFormat | None:

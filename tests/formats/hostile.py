@@ -12,9 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ipsmap.formats.base import ReadOptions
 import ipsmap.formats.interchange  # noqa: F401 - registers the formats
-from ipsmap.formats.lzstring_utf16 import compress_to_utf16
+from ipsmap.formats.base import ReadOptions
 from ipsmap.formats.registry import get_format
 from ipsmap.model.mapdata import MapData
 
