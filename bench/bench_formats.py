@@ -5,7 +5,7 @@ is parsing the same file with the plain parser alone (json.loads, csv.reader), n
 Target (issue 5): under 2 s for JSON, CSV and PRSM.
 
 `--limits` (issue 13): for every readable format, the largest map the default import limits
-accept (10,000 factors / 50,000 links, or less where the file would pass 32 MB), read in a
+accept (10,000 factors / 50,000 links, or less where the file would pass the size limit), read in a
 child process of its own: wall time and peak resident memory of the read.
 """
 

@@ -36,7 +36,7 @@ class Limits:
     max_factors: int = 10_000
     max_links: int = 50_000
     # The file as it lies on disk.
-    max_file_bytes: int = 32 * MB
+    max_file_bytes: int = 64 * MB
     # What a compressed file (a .prsm in lz-string, an .xlsx zip) may expand to, in all…
     max_expanded_bytes: int = 64 * MB
     # …and relative to its compressed size, once past a small allowance (a bomb expands
@@ -156,11 +156,27 @@ BAD_NUMBER = _BadNumber
 # invisible in a label, and some of them cannot be written to XML or a spreadsheet.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Either of the above: one search finds the common case, a text with neither, quickly.
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def without_controls(text: str) -> str:
     """``text`` with the control characters a reader removes taken out."""
     return _CONTROL.sub("", text)
+
+
+class _Place:
+    """Where a record is, spelled out only when an error or a nested value needs it."""
+
+    def __init__(self, kind: str, index: int, record: Any) -> None:
+        self.kind, self.index, self.record = kind, index, record
+
+    def __format__(self, spec: str) -> str:
+        if self.kind == "map":
+            return "map"
+        label = getattr(self.record, "label", None) or getattr(self.record, "name", None)
+        where = f"{self.kind} {self.index + 1}"
+        return where + (f" {label[:40]!r}" if isinstance(label, str) and label else "")
 
 
 class _Cleaner:
@@ -172,17 +188,22 @@ class _Cleaner:
         self.limits = active_limits()
         self.removed = 0
 
-    def text(self, value: str, place: str) -> str:
+    def text(self, value: str, place: Any) -> str:
+        """``value`` checked; ``place`` (a string or a ``_Place``) is spelled out on error."""
         if len(value) > self.limits.max_text_chars:
             raise FormatError(
                 self.path,
-                place,
+                _spell(place),
                 f"a text of {len(value):,} characters (the most one value may hold is "
                 f"{self.limits.max_text_chars:,})",
             )
+        if _SUSPECT.search(value) is None:
+            return value
         if _SURROGATE.search(value):
             raise FormatError(
-                self.path, place, "the text is not valid Unicode (it holds a lone surrogate)"
+                self.path,
+                _spell(place),
+                "the text is not valid Unicode (it holds a lone surrogate)",
             )
         if self.keep_controls:
             return value
@@ -191,47 +212,71 @@ class _Cleaner:
             self.removed += 1
         return cleaned
 
-    def value(self, value: Any, place: str, depth: int = 0) -> Any:
+    def value(self, value: Any, place: Any, depth: int = 0) -> Any:
         """An attribute value made safe to store as JSON."""
         if depth > self.limits.max_depth:
             raise FormatError(
-                self.path, place, f"values nested more than {self.limits.max_depth} levels deep"
+                self.path,
+                _spell(place),
+                f"values nested more than {self.limits.max_depth} levels deep",
             )
-        if value is None or isinstance(value, bool):
+        kind = type(value)
+        if value is None or kind is bool:
             return value
-        if isinstance(value, str):
+        if kind is str:
             return self.text(value, place)
-        if isinstance(value, int):
+        if kind is int:
             if value.bit_length() > 100:
-                raise FormatError(self.path, place, "a whole number too large to hold")
+                raise FormatError(self.path, _spell(place), "a whole number too large to hold")
             return value
-        if isinstance(value, float):
+        if kind is float:
             if not math.isfinite(value):
-                raise FormatError(self.path, place, f"{value} is not a finite number")
+                raise FormatError(self.path, _spell(place), f"{value} is not a finite number")
             return value
         if isinstance(value, (list, tuple)):
-            return [self.value(v, f"{place}[{i}]", depth + 1) for i, v in enumerate(value)]
+            return [self.value(v, (place, i), depth + 1) for i, v in enumerate(value)]
         if isinstance(value, dict):
             return {
-                self.text(str(k), place): self.value(v, f"{place}.{k}", depth + 1)
+                self.text(str(k), place): self.value(v, (place, k), depth + 1)
                 for k, v in value.items()
             }
+        if isinstance(value, (int, float)):  # a subclass (numpy's, a bool-like): its value
+            return self.value(float(value) if isinstance(value, float) else int(value), place)
         # Dates, decimals and the like from a spreadsheet: kept as their text.
         return self.text(str(value), place)
 
-    def record(self, record: Any, place: str) -> None:
+    def record(self, record: Any, kind: str, index: int = 0) -> None:
         """Clean a record's text fields and attributes in place; check its numbers."""
+        where = _Place(kind, index, record)
+        # Exact type tests and no write-back of unchanged text: this runs over every field
+        # of every record of a map of tens of thousands.
         for name, current in vars(record).items():
-            where = f"{place}.{name}"
-            if isinstance(current, str):
-                setattr(record, name, self.text(current, where))
-            elif isinstance(current, float) and not math.isfinite(current):
-                raise FormatError(self.path, where, f"{current} is not a finite number")
-            elif isinstance(current, int) and not isinstance(current, bool):
+            kind_of = type(current)
+            if kind_of is str:
+                if len(current) > 64 or _SUSPECT.search(current) is not None:
+                    cleaned = self.text(current, (where, name))
+                    if cleaned is not current:
+                        setattr(record, name, cleaned)
+            elif kind_of is float:
+                if not math.isfinite(current):
+                    raise FormatError(
+                        self.path, _spell((where, name)), f"{current} is not a finite number"
+                    )
+            elif kind_of is int:
                 if current.bit_length() > 100:
-                    raise FormatError(self.path, where, "a whole number too large to hold")
-            elif name == "attributes" and isinstance(current, dict):
-                setattr(record, name, self.value(current, where))
+                    raise FormatError(
+                        self.path, _spell((where, name)), "a whole number too large to hold"
+                    )
+            elif kind_of is dict and current:
+                setattr(record, name, self.value(current, (where, name)))
+
+
+def _spell(place: Any) -> str:
+    """A place built as nested (parent, key) pairs, as text: factor 3 'Rent'.attributes.k[0]."""
+    if isinstance(place, tuple):
+        parent, key = place
+        return f"{_spell(parent)}[{key}]" if isinstance(key, int) else f"{_spell(parent)}.{key}"
+    return format(place)
 
 
 def check_map(data: Any, path: Path | str | None, keep_controls: bool = False) -> Any:
@@ -258,8 +303,7 @@ def check_map(data: Any, path: Path | str | None, keep_controls: bool = False) -
         ("participant", data.participants),
     ):
         for i, record in enumerate(records):
-            label = getattr(record, "label", None) or getattr(record, "name", None)
-            cleaner.record(record, f"{kind} {i + 1}" + (f" {label[:40]!r}" if label else ""))
+            cleaner.record(record, kind, i)
     if cleaner.removed:
         note = f"control characters removed from {cleaner.removed} text(s)"
         if note not in data.warnings:

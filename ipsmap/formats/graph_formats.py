@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, looks_like_xml, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
@@ -507,6 +508,14 @@ def read_gml(path: str | Path) -> MapData:
 
     path = Path(path)
     text = read_text(path)
+    # A number no map needs, checked before networkx turns it into an int or a float.
+    most = boundary.active_limits().max_digits
+    unquoted = re.sub(r'"[^"]*"', '""', text)
+    long_number = re.search(rf"\d{{{most + 1},}}", unquoted)
+    if long_number is not None:
+        line = unquoted.count("\n", 0, long_number.start()) + 1
+        digits = len(long_number.group())
+        raise FormatError(path, f"line {line}", f"invalid GML (a number with {digits} digits)")
     try:
         graph = nx.parse_gml(text, label=None)
     except nx.NetworkXError as exc:
