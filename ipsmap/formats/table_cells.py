@@ -96,7 +96,8 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return value
+        # Past what a float holds exactly it is a code, not a quantity (as for text below).
+        return value if abs(value) < 10**15 else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     text = cell_text(value)

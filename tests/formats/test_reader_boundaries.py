@@ -414,3 +414,15 @@ def test_xlsx_rows_stream_with_their_values(tmp_path):
     values = {f.label: f.attributes.get("n") for f in data.factors}
     assert values == {"A": 2, "B": 2.5} and isinstance(values["A"], int)
     assert len(data.links) == 1
+
+
+def test_a_merged_duplicate_is_a_warning_on_stderr(tmp_path, capsys):
+    project = tmp_path / "p.ipsmap"
+    Project.create(project, "P").close()
+    template = next(t for t in TEMPLATES if t.format == "graphml")
+    text = template.text.replace('<node id="b">', '<node id="a">').replace('"b"', '"a"')
+    source = tmp_path / "dup.graphml"
+    source.write_text(text.replace("LABEL", "A").replace("NUMBER", "1").replace("ATTR", "v"))
+    assert main(["import", str(project), str(source)]) == 0
+    err = capsys.readouterr().err
+    assert f"ipsmap: warning: {source}: node id 'a' is declared 2 times" in err
