@@ -232,11 +232,11 @@ def _hex(viz_color: Any) -> str | None:
 
 
 def from_graph(
-    graph: nx.Graph, path: Path | None, default_name: str, notes: Sequence[str] = ()
+    graph: nx.Graph, path: Path | None, default_name: str, parse_notes: Sequence[str] = ()
 ) -> MapData:
     """Build a map from a networkx graph read from a file (any directed or not, multi).
 
-    ``notes`` are warnings the parsing found (such as merged duplicate nodes).
+    ``parse_notes`` are warnings the parsing found (such as merged duplicate nodes).
     """
     kind = graph.graph.get("kind")
     builder = MapBuilder(
@@ -255,7 +255,7 @@ def from_graph(
     }
     if extra:
         builder.info.attributes["graph"] = extra
-    for note in notes:
+    for note in parse_notes:
         builder.warn(note)
     if not graph.is_directed():
         builder.warn("the graph is undirected: each link points from its first to second end")
