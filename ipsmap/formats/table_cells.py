@@ -201,10 +201,10 @@ def read_workbook(path: Path) -> dict[str, list[tuple[int, list[Any]]]]:
     past a member's declared size, so they bound what is read), and rows and cells are
     counted while the sheets stream in read-only mode.
     """
-    from openpyxl import load_workbook
-
     boundary.check_file_size(path)
     check_zip(path)
+    from openpyxl import load_workbook  # after the checks: a refused file costs nothing
+
     most_rows = max_rows()
     most_cells = most_rows * 20
     cells = 0

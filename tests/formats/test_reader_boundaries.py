@@ -219,7 +219,7 @@ def test_a_zip_bomb_workbook_is_refused_from_its_declared_sizes(tmp_path):
     peak, error = _peak(lambda: read_directly("xlsx", path))
     assert isinstance(error, FormatError), error
     assert "expands to more than" in str(error)
-    assert peak < 20 * MB
+    assert peak < 5 * MB  # nothing unpacked, openpyxl not even imported
 
 
 def test_a_table_past_the_row_limit_stops_while_reading(tmp_path):
