@@ -7,6 +7,7 @@ and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sqlite3
@@ -20,6 +21,7 @@ from ipsmap import __version__
 from ipsmap.cli import cmos as cli_cmos
 from ipsmap.cli import evaluation as cli_evaluation
 from ipsmap.cli import people as cli_people
+from ipsmap.formats.boundary import DEFAULT_LIMITS
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.mapdata import MapData
 
@@ -86,6 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=COLUMN",
         help="use COLUMN of the table for KEY (id, label, type, from, to, polarity, strength…)",
+    )
+    p.add_argument(
+        "--max-factors",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_factors,
+        metavar="N",
+        help=f"refuse a file with more than N factors (default {DEFAULT_LIMITS.max_factors:,})",
+    )
+    p.add_argument(
+        "--max-links",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_links,
+        metavar="N",
+        help=f"refuse a file with more than N links (default {DEFAULT_LIMITS.max_links:,})",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -303,7 +319,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         columns[key.strip().lower()] = column.strip()
     if args.nodes is not None and not args.nodes.exists():
         raise UserError(f"{args.nodes}: no such file")
-    options = ReadOptions(nodes=args.nodes, columns=columns)
+    # A bigger map needs a bigger file: the file-size limit grows with the counts asked for.
+    scale = max(
+        args.max_factors / DEFAULT_LIMITS.max_factors, args.max_links / DEFAULT_LIMITS.max_links, 1
+    )
+    limits = dataclasses.replace(
+        DEFAULT_LIMITS,
+        max_factors=args.max_factors,
+        max_links=args.max_links,
+        max_file_bytes=int(DEFAULT_LIMITS.max_file_bytes * scale),
+        max_expanded_bytes=int(DEFAULT_LIMITS.max_expanded_bytes * scale),
+    )
+    options = ReadOptions(nodes=args.nodes, columns=columns, limits=limits)
     # Read and validate the whole file before the project is even opened.
     maps = read_maps(args.file, args.format, options)
     for data in maps:

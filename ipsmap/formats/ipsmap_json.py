@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, ReadOptions, parse_json, read_text
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.target_files import write_text_atomically
@@ -92,6 +93,13 @@ class _Reader:
                 f"written by a newer ipsmap (map format {version}; this version reads up to "
                 f"{FORMAT_VERSION})",
             )
+        limits = boundary.active_limits()
+        for key, most, option in (
+            ("factors", limits.max_factors, "--max-factors"),
+            ("links", limits.max_links, "--max-links"),
+        ):
+            if len(self.items(doc, key)) > most:
+                raise boundary.count_error(self.path, key, most, option)
         info = self.map_info(self.obj(doc.get("map"), "map"))
         participants = self.participants(self.items(doc, "participants"))
         styles = self.styles(self.items(doc, "styles"), info)
@@ -100,6 +108,7 @@ class _Reader:
         groups, members = self.groups(self.items(doc, "groups"), info.id, factors)
         data = MapData(info, styles, factors, links, groups, members, participants, self.warnings)
         data = with_checked_looks(data, self.warn_once)
+        boundary.check_map(data, self.path, keep_controls=True)
         if not all(_is_uuid(i) for i in data.all_ids()):
             # Hand-written files may use short ids; records in a project always have UUIDs.
             data = data.with_fresh_ids()

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
 from ipsmap.formats.errors import ExportWarning, FormatError, WriteError
 from ipsmap.formats.target_files import check_target, os_error_problem
@@ -121,7 +122,41 @@ def read_maps(
     fmt = get_format(format_name) if format_name else detect_format(path)
     if fmt.read is None:
         raise FormatError(path, "", f"ipsmap cannot read {fmt.label} files")
-    return fmt.read(path, options)
+    if not path.exists():
+        raise FormatError(path, "", "no such file")
+    with boundary.limits_in_force(options.limits):
+        boundary.check_file_size(path)
+        maps = guarded_read(fmt, path, options)
+        # Every reader checks its map's values (MapBuilder.build, the JSON reader; the
+        # boundary tests hold each to it); the counts are checked again here, over all maps.
+        limits = boundary.active_limits()
+        if sum(len(d.factors) for d in maps) > limits.max_factors:
+            raise boundary.count_error(path, "factors", limits.max_factors, "--max-factors")
+        if sum(len(d.links) for d in maps) > limits.max_links:
+            raise boundary.count_error(path, "links", limits.max_links, "--max-links")
+    return maps
+
+
+def guarded_read(fmt: MapFormat, path: Path, options: ReadOptions) -> list[MapData]:
+    """``fmt.read``, with any failure turned into a FormatError naming the file.
+
+    Readers raise FormatError for every problem they know of; this is the last resort for
+    the ones they do not (a library's own exception, a bug), so the user still gets one line
+    naming the file instead of a traceback. The fuzz tests call the readers directly, so a
+    reader's own escape still fails them.
+    """
+    assert fmt.read is not None
+    try:
+        return fmt.read(path, options)
+    except FormatError:
+        raise
+    except MemoryError:
+        raise FormatError(path, "", "the file is too large to read") from None
+    except RecursionError:
+        raise FormatError(path, "", "the file is nested too deeply to read") from None
+    except Exception as exc:  # the last resort: see the docstring
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise FormatError(path, "", f"cannot be read as a {fmt.label} file ({detail})") from exc
 
 
 def format_for_path(path: Path) -> MapFormat | None:

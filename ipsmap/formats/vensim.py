@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, read_bytes
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.graph_formats import number
@@ -47,10 +47,7 @@ def display(name: str) -> str:
 
 def read(path: str | Path) -> MapData:
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
