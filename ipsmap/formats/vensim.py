@@ -28,12 +28,15 @@ from ipsmap.formats.vensim_equations import (
     parse_equation,
     references,
 )
+from ipsmap.formats.vensim_functions import VENSIM_FUNCTIONS
 from ipsmap.formats.vensim_text import Macro, Record, equation_records
 from ipsmap.model.mapdata import MapData
 
 __all__ = ["FORMATS", "loads", "read"]
 
 SKETCH_MARKER = "\\\\\\---///"
+# Vensim writes three backslashes; some hand-edited files carry two.
+_SKETCH_START = re.compile(r"^[ \t]*\\{2,3}---///", re.MULTILINE)
 CONTROL = {"initial time", "final time", "time step", "saveper", "time"}
 _POLARITY = {"+": "+", "S": "+", "P": "+", "-": "-", "O": "-", "N": "-", "?": "?"}
 
@@ -178,14 +181,16 @@ def _read_definitions(records: list[Record], model: _Model, path: Path | None) -
         )
 
 
-def _define_macro_outputs(records: list[Record], model: _Model) -> None:
-    """Variables a macro call defines as extra outputs (``y = M(a, b : z)`` defines z)."""
+def _define_macro_outputs(model: _Model) -> None:
+    """Variables a macro call defines as extra outputs (``y = M(a, b : z)`` defines z,
+    from the variables in that call's arguments)."""
     for variable in list(model.variables.values()):
         for refs, line in variable.definitions:
             for ref in refs or []:
                 if ref.output_of is None or normal(ref.output_of) not in model.macros:
                     continue
-                inputs = [r for r in refs or [] if r.output_of is None]
+                call = ref.within[-1]
+                inputs = [r for r in refs or [] if r.output_of is None and call in r.within]
                 record = Record(line, "", "", f"An output of macro {display(ref.output_of)}.")
                 output = _define(model, normal(ref.name), display(ref.name), record)
                 output.definitions.append((inputs, line))
@@ -194,11 +199,13 @@ def _define_macro_outputs(records: list[Record], model: _Model) -> None:
 def _find_inputs(model: _Model) -> None:
     """Each variable's inputs; names used but never defined, and self-references, warned."""
     undefined: dict[str, str] = {}
+    unknown_calls: dict[str, str] = {}
     itself: list[str] = []
     for key, variable in model.variables.items():
         for refs, line in variable.definitions:
             for ref in refs or []:
                 used = normal(ref.name)
+                where = f"{display(ref.name)!r} (in {variable.label!r}, line {line})"
                 if ref.output_of is not None and normal(ref.output_of) in model.macros:
                     continue
                 if used == key:
@@ -206,20 +213,23 @@ def _find_inputs(model: _Model) -> None:
                         itself.append(f"{variable.label!r} (line {line})")
                 elif used in model.variables:
                     variable.inputs.setdefault(used)
-                elif not (
-                    ref.called
-                    or used in CONTROL
-                    or used in model.ranges
-                    or used in model.elements
-                    or not used
+                elif ref.called:
+                    if used not in model.macros and used not in VENSIM_FUNCTIONS:
+                        unknown_calls.setdefault(used, where)
+                elif used and not (
+                    used in CONTROL or used in model.ranges or used in model.elements
                 ):
-                    undefined.setdefault(
-                        used, f"{display(ref.name)!r} (used by {variable.label!r}, line {line})"
-                    )
+                    undefined.setdefault(used, where)
     if undefined:
         model.warnings.append(
             f"{len(undefined)} name(s) used but defined by no equation, so no link comes "
             f"from them: {_listing(list(undefined.values()))}"
+        )
+    if unknown_calls:
+        model.warnings.append(
+            f"{len(unknown_calls)} name(s) called like a function but neither a lookup, a "
+            "macro nor a Vensim function this reader knows, so no link comes from them "
+            f"(their arguments still link): {_listing(list(unknown_calls.values()))}"
         )
     if itself:
         model.warnings.append(
@@ -234,7 +244,7 @@ def _read_model(records: list[Record], macros: list[Macro], path: Path | None) -
     for macro in macros:
         model.macros.setdefault(normal(macro.name), display(macro.name))
     _read_definitions(records, model, path)
-    _define_macro_outputs(records, model)
+    _define_macro_outputs(model)
     _find_inputs(model)
     if model.ranges:
         model.warnings.insert(
@@ -261,7 +271,10 @@ def loads(text: str, path: Path | None = None) -> MapData:
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise FormatError(path, f"line {line}", "the text holds an invalid character") from None
-    head, marker, sketch = text.partition(SKETCH_MARKER)
+    found = _SKETCH_START.search(text)
+    head, marker, sketch = text, "", ""
+    if found is not None:
+        head, marker, sketch = text[: found.start()], found.group(0), text[found.end() :]
     records, macros = equation_records(head, path)
     model = _read_model(records, macros, path)
     if not model.variables:

@@ -26,6 +26,7 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _KEYWORD = re.compile(r":\s*([A-Za-z][A-Za-z ]*?)\s*:")
 _FLAGS = {"INTERPOLATE", "RAW", "HOLD BACKWARD", "LOOK FORWARD", "SUPPLEMENTARY"}
+_OPERATORS = {"NA", "AND", "OR", "NOT"}
 _REALITY_CHECK = {"TEST INPUT", "THE CONDITION", "CROSSING", "IMPLIES"}
 
 
@@ -51,11 +52,14 @@ class Equation:
 @dataclass(frozen=True)
 class Reference:
     """A name an equation uses; ``called``: written as ``name(…)``; ``output_of``: a macro's
-    extra output named after ``:`` in a call to that macro."""
+    extra output named after ``:`` in a call to that macro (``within[-1]`` is that call)."""
 
     name: str
     called: bool = False
     output_of: str | None = None
+    # The calls this name is written inside, innermost last, each as its index in the
+    # equation's list of references (so a macro output can find the call's arguments).
+    within: tuple[int, ...] = ()
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -126,16 +130,17 @@ def parse_equation(text: str) -> Equation | None:
 def references(rhs: str) -> list[Reference]:
     """The names a right-hand side uses, in order (repeats kept)."""
     found: list[Reference] = []
-    # One entry per open parenthesis: the name called there (None for a plain bracket) and
-    # whether a ':' has been seen inside it (what follows names a macro's extra outputs).
-    calls: list[list[str | bool | None]] = []
+    # One entry per open parenthesis: the index in ``found`` of the name called there
+    # (None for a plain bracket), and whether a ':' has been seen inside it (what follows
+    # names a macro's extra outputs).
+    calls: list[tuple[int | None, bool]] = []
     pos, size = 0, len(rhs)
     while pos < size:
         ch = rhs[pos]
         if ch.isspace() or ch in "+-*/^,;=<>!&":
             pos += 1
         elif ch == "(":
-            calls.append([None, False])
+            calls.append((None, False))
             pos += 1
         elif ch == ")":
             if not calls:
@@ -151,29 +156,23 @@ def references(rhs: str) -> list[Reference]:
             pos = end + 1
         elif ch == ":":
             keyword = _KEYWORD.match(rhs, pos)
-            if keyword and " ".join(keyword.group(1).upper().split()) in {
-                "NA",
-                "AND",
-                "OR",
-                "NOT",
-            }:
+            if keyword and " ".join(keyword.group(1).upper().split()) in _OPERATORS:
                 pos = keyword.end()
             else:
                 if calls:
-                    calls[-1][1] = True
+                    calls[-1] = (calls[-1][0], True)
                 pos += 1
         elif (number := _NUMBER.match(rhs, pos)) is not None:
             pos = number.end()
         elif (name := _name_at(rhs, pos)) is not None:
-            text = name.group(0).strip()
             after = _skip_space(rhs, name.end())
             called = rhs.startswith("(", after)
-            output_of = None
-            if calls and calls[-1][1] and isinstance(calls[-1][0], str):
-                output_of = calls[-1][0]
-            found.append(Reference(text, called, output_of))
+            within = tuple(index for index, _ in calls if index is not None)
+            callee, after_colon = calls[-1] if calls else (None, False)
+            output_of = found[callee].name if after_colon and callee is not None else None
+            found.append(Reference(name.group(0).strip(), called, output_of, within))
             if called:
-                calls.append([text, False])
+                calls.append((len(found) - 1, False))
                 after += 1
             pos = after
         elif ch in "\"{}]|~\\":
