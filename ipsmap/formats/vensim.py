@@ -12,8 +12,8 @@ variables (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER) are not part of the dia
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,11 @@ SKETCH_MARKER = "\\\\\\---///"
 # Vensim writes three backslashes; some hand-edited files carry two.
 _SKETCH_START = re.compile(r"^[ \t]*\\{2,3}---///", re.MULTILINE)
 CONTROL = {"initial time", "final time", "time step", "saveper", "time"}
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _POLARITY = {"+": "+", "S": "+", "P": "+", "-": "-", "O": "-", "N": "-", "?": "?"}
 
 
+@functools.lru_cache(maxsize=65536)
 def normal(name: str) -> str:
     """A variable's name as Vensim compares them: no quotes, _ as space, any case."""
     return " ".join(display(name).split()).casefold()
@@ -51,7 +53,7 @@ def display(name: str) -> str:
     text = name.strip()
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
         text = text[1:-1].replace('\\"', '"')
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = _CONTROL_CHARACTERS.sub(" ", text)
     return " ".join(text.replace("_", " ").split())
 
 
@@ -189,11 +191,16 @@ def _define_macro_outputs(model: _Model) -> None:
             for ref in refs or []:
                 if ref.output_of is None or normal(ref.output_of) not in model.macros:
                     continue
-                call = ref.within[-1]
-                inputs = [r for r in refs or [] if r.output_of is None and call in r.within]
+                assert ref.call is not None and refs is not None
+                last = refs[ref.call].last_inside or ref.call
+                inputs = [r for r in refs[ref.call + 1 : last + 1] if r.output_of is None]
                 record = Record(line, "", "", f"An output of macro {display(ref.output_of)}.")
                 output = _define(model, normal(ref.name), display(ref.name), record)
                 output.definitions.append((inputs, line))
+
+
+def _where(ref: Reference, variable: _Variable, line: int) -> str:
+    return f"{display(ref.name)!r} (in {variable.label!r}, line {line})"
 
 
 def _find_inputs(model: _Model) -> None:
@@ -205,7 +212,6 @@ def _find_inputs(model: _Model) -> None:
         for refs, line in variable.definitions:
             for ref in refs or []:
                 used = normal(ref.name)
-                where = f"{display(ref.name)!r} (in {variable.label!r}, line {line})"
                 if ref.output_of is not None and normal(ref.output_of) in model.macros:
                     continue
                 if used == key:
@@ -215,11 +221,11 @@ def _find_inputs(model: _Model) -> None:
                     variable.inputs.setdefault(used)
                 elif ref.called:
                     if used not in model.macros and used not in VENSIM_FUNCTIONS:
-                        unknown_calls.setdefault(used, where)
+                        unknown_calls.setdefault(used, _where(ref, variable, line))
                 elif used and not (
                     used in CONTROL or used in model.ranges or used in model.elements
                 ):
-                    undefined.setdefault(used, where)
+                    undefined.setdefault(used, _where(ref, variable, line))
     if undefined:
         model.warnings.append(
             f"{len(undefined)} name(s) used but defined by no equation, so no link comes "

@@ -15,7 +15,7 @@ names of variables.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = ["Equation", "Reference", "UnreadableEquation", "parse_equation", "references"]
 
@@ -24,7 +24,7 @@ __all__ = ["Equation", "Reference", "UnreadableEquation", "parse_equation", "ref
 _PLAIN = re.compile(r"[^\s\d.'\"\[\](){}:=<>~|,;+\-*/^!\\][^\"\[\](){}:=<>~|,;+\-*/^!\\]*")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_KEYWORD = re.compile(r":\s*([A-Za-z][A-Za-z ]*?)\s*:")
+_KEYWORD = re.compile(r":\s*([A-Za-z][A-Za-z ]{0,40}?)\s*:")
 _FLAGS = {"INTERPOLATE", "RAW", "HOLD BACKWARD", "LOOK FORWARD", "SUPPLEMENTARY"}
 _OPERATORS = {"NA", "AND", "OR", "NOT"}
 _REALITY_CHECK = {"TEST INPUT", "THE CONDITION", "CROSSING", "IMPLIES"}
@@ -52,14 +52,15 @@ class Equation:
 @dataclass(frozen=True)
 class Reference:
     """A name an equation uses; ``called``: written as ``name(…)``; ``output_of``: a macro's
-    extra output named after ``:`` in a call to that macro (``within[-1]`` is that call)."""
+    extra output named after ``:`` in a call to that macro."""
 
     name: str
     called: bool = False
     output_of: str | None = None
-    # The calls this name is written inside, innermost last, each as its index in the
-    # equation's list of references (so a macro output can find the call's arguments).
-    within: tuple[int, ...] = ()
+    # For a macro output, the index of its call in the equation's list of references; for
+    # a call, the index of the last reference inside its parentheses (they come between).
+    call: int | None = None
+    last_inside: int | None = None
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -145,7 +146,9 @@ def references(rhs: str) -> list[Reference]:
         elif ch == ")":
             if not calls:
                 raise UnreadableEquation("a ) closes no (")
-            calls.pop()
+            callee, _ = calls.pop()
+            if callee is not None:
+                found[callee] = replace(found[callee], last_inside=len(found) - 1)
             pos += 1
         elif ch == "[":
             pos = _closing_bracket(rhs, pos)
@@ -167,15 +170,21 @@ def references(rhs: str) -> list[Reference]:
         elif (name := _name_at(rhs, pos)) is not None:
             after = _skip_space(rhs, name.end())
             called = rhs.startswith("(", after)
-            within = tuple(index for index, _ in calls if index is not None)
             callee, after_colon = calls[-1] if calls else (None, False)
-            output_of = found[callee].name if after_colon and callee is not None else None
-            found.append(Reference(name.group(0).strip(), called, output_of, within))
+            output = after_colon and callee is not None
+            found.append(
+                Reference(
+                    name.group(0).strip(),
+                    called,
+                    found[callee].name if output and callee is not None else None,
+                    callee if output else None,
+                )
+            )
             if called:
                 calls.append((len(found) - 1, False))
                 after += 1
             pos = after
-        elif ch in "\"{}]|~\\":
+        elif ch in '"{}]|~\\':
             raise UnreadableEquation(f"{ch!r} where a name or operator should be")
         else:
             pos += 1

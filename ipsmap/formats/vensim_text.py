@@ -19,10 +19,11 @@ from ipsmap.formats.errors import FormatError
 
 __all__ = ["Macro", "Record", "equation_records"]
 
+_SPECIAL = '"{}~|\n\v\\'
+_PIECES = re.compile(r'[^"{}~|\n\v\\]+|.', re.DOTALL)
 _CONTINUATION = re.compile(r"\\[ \t]*\r?\n")
 _MACRO = re.compile(r":MACRO:|:END OF MACRO:", re.IGNORECASE)
-_MACRO_HEAD = re.compile(r':MACRO:\s*("(?:[^"\\\n]|\\.)*"|[^"(\n]+?)\s*\(', re.IGNORECASE)
-_DOC_COMMENT = re.compile(r"\{[^{}]*\}")
+_MACRO_HEAD = re.compile(r':MACRO:\s*("(?:[^"\\\n]|\\.)*"|[^"(\n]{1,300}?)\s*\(', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,19 +46,31 @@ class Macro:
     line: int
 
 
-def _line_at(text: str, offset: int) -> int:
-    # Joined continuation lines are kept as vertical tabs, so they still count as lines.
-    return text.count("\n", 0, offset) + text.count("\v", 0, offset) + 1
+class _LineCounter:
+    """Line numbers of offsets met in increasing order, in time linear in the text."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line = text, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        # Joined continuation lines are vertical tabs, so they still count as lines.
+        self.line += self.text.count("\n", self.offset, offset)
+        self.line += self.text.count("\v", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _cut_macros(body: str, path: Path | None) -> tuple[str, list[Macro]]:
     """The body with each macro definition blanked (its lines kept), and the macros."""
     macros: list[Macro] = []
     pieces: list[str] = []
+    lines = _LineCounter(body)
     cursor, start = 0, None
     for match in _MACRO.finditer(body):
         opening = match.group(0).upper() == ":MACRO:"
-        line = _line_at(body, match.start())
+        line = lines.at(match.start())
         if opening and start is not None:
             raise FormatError(path, f"line {line}", "a :MACRO: starts inside another macro")
         if not opening and start is None:
@@ -75,29 +88,42 @@ def _cut_macros(body: str, path: Path | None) -> tuple[str, list[Macro]]:
             cursor, start = match.end(), None
     if start is not None:
         raise FormatError(
-            path, f"line {_line_at(body, start)}", "a :MACRO: is never closed by :END OF MACRO:"
+            path, f"line {lines.at(start)}", "a :MACRO: is never closed by :END OF MACRO:"
         )
     pieces.append(body[cursor:])
     return "".join(pieces), macros
 
 
-def _record(body: str, start: int, fields: list[list[str]]) -> Record | None:
+def _without_comments(text: str) -> str:
+    """Free text without its ``{…}`` comments; a brace with no partner stays as written."""
+    opened: list[int] = []
+    spans: list[tuple[int, int]] = []
+    for index, ch in enumerate(text):
+        if ch == "{":
+            opened.append(index)
+        elif ch == "}" and opened:
+            spans.append((opened.pop(), index + 1))
+    kept, cursor = [], 0
+    for start, end in sorted(spans):
+        if start >= cursor:  # a span inside one already dropped is dropped with it
+            kept.append(text[cursor:start])
+            cursor = end
+    kept.append(text[cursor:])
+    return "".join(kept)
+
+
+def _record(line: int, fields: list[list[str]]) -> Record | None:
     texts = ["".join(chars) for chars in fields]
     while len(texts) < 3:
         texts.append("")
-    equation = texts[0]
-    if not equation.strip() and not any(t.strip() for t in texts[1:]):
+    if not any(t.strip() for t in texts):
         return None
     # Vensim writes a fourth field for flags such as :SUPPLEMENTARY; it is not text.
-    documentation = _DOC_COMMENT.sub("", texts[2])
-    while _DOC_COMMENT.search(documentation):
-        documentation = _DOC_COMMENT.sub("", documentation)
-    offset = start + len(equation) - len(equation.lstrip())
     return Record(
-        _line_at(body, offset),
-        equation,
+        line,
+        texts[0],
         " ".join(texts[1].split()),
-        " ".join(documentation.split()),
+        " ".join(_without_comments(texts[2]).split()),
         len(fields) > 1,
     )
 
@@ -109,16 +135,31 @@ def equation_records(head: str, path: Path | None) -> tuple[list[Record], list[M
     body, macros = _cut_macros(body, path)
     records: list[Record] = []
     fields: list[list[str]] = [[]]
-    start, depth, quoted, comment_start, quote_start = 0, 0, False, 0, 0
-    i, size = 0, len(body)
-    while i < size:
-        ch = body[i]
+    depth, quoted = 0, False
+    # The line now, where the record began (its first visible character), and where an
+    # open comment or quoted name began (named if it is never closed).
+    line, record_line, comment_line, quote_line = 1, 0, 0, 0
+    escaped = False
+    # Runs of ordinary characters are taken whole; only the characters that change the
+    # state (quotes, braces, separators, line ends, backslashes) are looked at one by one.
+    for piece in _PIECES.findall(body):
+        ch = piece[0]
+        if len(piece) > 1 or ch not in _SPECIAL:
+            if not depth:
+                fields[-1].append(piece)
+                if not record_line and not piece.isspace():
+                    record_line = line
+            escaped = False
+            continue
+        if ch in "\n\v":
+            line += 1
         in_equation = len(fields) == 1
         if in_equation and quoted:
             fields[-1].append(ch)
-            if ch == "\\" and i + 1 < size:
-                fields[-1].append(body[i + 1])
-                i += 1
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
             elif ch == '"':
                 quoted = False
         elif in_equation and depth:
@@ -126,32 +167,28 @@ def equation_records(head: str, path: Path | None) -> tuple[list[Record], list[M
                 depth += 1
             elif ch == "}":
                 depth -= 1
-            elif ch in "\n\v":
-                fields[-1].append(ch)  # keeps the line count of the equation
         elif in_equation and ch == "{":
-            depth, comment_start = 1, i
+            depth, comment_line = 1, line
         elif in_equation and ch == '"':
-            quoted, quote_start = True, i
+            quoted, quote_line = True, line
+            record_line = record_line or line
             fields[-1].append(ch)
         elif ch == "~":
             fields.append([])
         elif ch == "|":
-            record = _record(body, start, fields)
+            record = _record(record_line or line, fields)
             if record is not None:
                 records.append(record)
-            fields, start = [[]], i + 1
+            fields, record_line = [[]], 0
         else:
             fields[-1].append(ch)
-        i += 1
+            if not record_line and not ch.isspace():
+                record_line = line
     if quoted:
-        raise FormatError(
-            path, f"line {_line_at(body, quote_start)}", 'a quoted name is never closed by "'
-        )
+        raise FormatError(path, f"line {quote_line}", 'a quoted name is never closed by "')
     if depth:
-        raise FormatError(
-            path, f"line {_line_at(body, comment_start)}", "a { comment is never closed by }"
-        )
-    record = _record(body, start, fields)
+        raise FormatError(path, f"line {comment_line}", "a { comment is never closed by }")
+    record = _record(record_line or line, fields)
     if record is not None:
         records.append(record)
     return records, macros
