@@ -81,6 +81,14 @@ def _name_at(text: str, pos: int) -> re.Match[str] | None:
     return _QUOTED.match(text, pos) or _PLAIN.match(text, pos)
 
 
+def _keyword_at(text: str, pos: int) -> tuple[str, int]:
+    """The ``:KEYWORD:`` at ``pos`` (upper case, single spaces) and where it ends."""
+    keyword = _KEYWORD.match(text, pos)
+    if keyword is None:
+        return "", pos
+    return " ".join(keyword.group(1).upper().split()), keyword.end()
+
+
 def parse_equation(text: str) -> Equation | None:
     """The definition in an equation's text; None for a group heading or an empty record."""
     text = text.strip()
@@ -95,24 +103,19 @@ def parse_equation(text: str) -> Equation | None:
     if text.startswith("[", pos):
         end = _closing_bracket(text, pos)
         subscripts, pos = text[pos + 1 : end - 1], _skip_space(text, end)
-    while True:
-        keyword = _KEYWORD.match(text, pos)
-        word = " ".join(keyword.group(1).upper().split()) if keyword else ""
-        if word == "EXCEPT":
-            pos = _skip_space(text, keyword.end())  # type: ignore[union-attr]
-            while text.startswith("[", pos):
-                pos = _skip_space(text, _closing_bracket(text, pos))
-                if text.startswith(",", pos):
-                    pos = _skip_space(text, pos + 1)
-        elif word in _FLAGS:
-            pos = _skip_space(text, keyword.end())  # type: ignore[union-attr]
-        else:
-            break
+    word, after = _keyword_at(text, pos)
+    while word == "EXCEPT" or word in _FLAGS:
+        pos = _skip_space(text, after)
+        while word == "EXCEPT" and text.startswith("[", pos):
+            pos = _skip_space(text, _closing_bracket(text, pos))
+            if text.startswith(",", pos):
+                pos = _skip_space(text, pos + 1)
+        word, after = _keyword_at(text, pos)
     rest = text[pos:]
     if word in _REALITY_CHECK:
         return Equation("reality", name)
     if word == "IS":
-        return Equation("variable", name, rest[keyword.end() - pos :], subscripts)  # type: ignore[union-attr]
+        return Equation("variable", name, text[after:], subscripts)
     if rest.startswith(":="):
         return Equation("data", name, rest[2:], subscripts)
     if rest.startswith("=="):
@@ -158,9 +161,9 @@ def references(rhs: str) -> list[Reference]:
                 raise UnreadableEquation("a 'text' string is never closed")
             pos = end + 1
         elif ch == ":":
-            keyword = _KEYWORD.match(rhs, pos)
-            if keyword and " ".join(keyword.group(1).upper().split()) in _OPERATORS:
-                pos = keyword.end()
+            word, after = _keyword_at(rhs, pos)
+            if word in _OPERATORS:
+                pos = after
             else:
                 if calls:
                     calls[-1] = (calls[-1][0], True)
