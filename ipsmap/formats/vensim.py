@@ -1,19 +1,25 @@
 """Vensim ``.mdl`` models read as causal loop diagrams (read only).
 
-Each variable defined by an equation is a factor (underscores read as spaces, as Vensim
-does; units and comment kept). Each variable an equation uses — the arguments of
-``A FUNCTION OF(…)`` or any known variable name in an ordinary equation — gives a link from
-it to the variable defined. The sketch section supplies positions (``10,`` variable lines)
-and polarities (``1,`` arrow lines whose polarity field is ``+``/``S`` or ``-``/``O``);
-a link with no marked arrow is ``?``. Subscripts, macros and the simulation control
-variables (INITIAL TIME, FINAL TIME, TIME STEP, SAVEPER) are not part of the diagram.
+Each variable an equation defines is a factor (underscores read as spaces, as Vensim does;
+units and documentation kept): ordinary, data (``:=``, or no equation), unchangeable
+(``==``), string (``:IS:``) and lookup variables alike, a subscripted one once however many
+equations define its elements. Each variable an equation uses gives a link from it to the
+variable defined, a lookup called as ``name(x)`` included. Subscript ranges, mappings and
+equivalences are dimensions, not factors; what is inside a macro is local to it (a call
+links from its arguments, and defines the extra outputs named after ``:``). Control
+variables and ``Time`` are not part of the diagram. The sketch section supplies positions
+(``10,`` variable lines) and polarities (``1,`` arrow lines whose polarity field is
+``+``/``S`` or ``-``/``O``); a link with no marked arrow is ``?``.
+
+Nothing is dropped without a warning: names used but never defined, self-references,
+unknown functions, reality checks, and any equation that cannot be read are listed. The
+text is cut into records by ``vensim_text``, each equation read by ``vensim_equations``
+and the sketch by ``vensim_sketch``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,40 +27,22 @@ from typing import Any
 from ipsmap.formats.base import MapFormat, ReadOptions
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import FormatError
-from ipsmap.formats.graph_formats import number
 from ipsmap.formats.vensim_equations import (
     Reference,
     UnreadableEquation,
+    display,
+    normal,
     parse_equation,
     references,
 )
 from ipsmap.formats.vensim_functions import VENSIM_FUNCTIONS
+from ipsmap.formats.vensim_sketch import POLARITY, SKETCH_MARKER, read_sketch, split_sketch
 from ipsmap.formats.vensim_text import Macro, Record, equation_records
 from ipsmap.model.mapdata import MapData
 
-__all__ = ["FORMATS", "loads", "read"]
+__all__ = ["FORMATS", "SKETCH_MARKER", "display", "loads", "normal", "read"]
 
-SKETCH_MARKER = "\\\\\\---///"
-# Vensim writes three backslashes; some hand-edited files carry two.
-_SKETCH_START = re.compile(r"^[ \t]*\\{2,3}---///", re.MULTILINE)
 CONTROL = {"initial time", "final time", "time step", "saveper", "time"}
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_POLARITY = {"+": "+", "S": "+", "P": "+", "-": "-", "O": "-", "N": "-", "?": "?"}
-
-
-@functools.lru_cache(maxsize=65536)
-def normal(name: str) -> str:
-    """A variable's name as Vensim compares them: no quotes, _ as space, any case."""
-    return " ".join(display(name).split()).casefold()
-
-
-def display(name: str) -> str:
-    """A variable's name as a label: no quotes, _ as space, control characters as spaces."""
-    text = name.strip()
-    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
-        text = text[1:-1].replace('\\"', '"')
-    text = _CONTROL_CHARACTERS.sub(" ", text)
-    return " ".join(text.replace("_", " ").split())
 
 
 def read(path: str | Path) -> MapData:
@@ -68,25 +56,6 @@ def read(path: str | Path) -> MapData:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     return loads(text, path)
-
-
-def _split_outside_quotes(text: str, separators: str) -> list[tuple[int, str]]:
-    """Pieces of ``text`` between separators outside double quotes, with start offsets."""
-    pieces: list[tuple[int, str]] = []
-    start, quoted, i = 0, False, 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and quoted:
-            i += 2
-            continue
-        if ch == '"':
-            quoted = not quoted
-        elif ch in separators and not quoted:
-            pieces.append((start, text[start:i]))
-            start = i + 1
-        i += 1
-    pieces.append((start, text[start:]))
-    return pieces
 
 
 def _listing(items: list[str], limit: int = 8) -> str:
@@ -277,17 +246,12 @@ def loads(text: str, path: Path | None = None) -> MapData:
     except UnicodeEncodeError as exc:
         line = text.count("\n", 0, exc.start) + 1
         raise FormatError(path, f"line {line}", "the text holds an invalid character") from None
-    found = _SKETCH_START.search(text)
-    head, marker, sketch = text, "", ""
-    if found is not None:
-        head, marker, sketch = text[: found.start()], found.group(0), text[found.end() :]
+    head, sketch, sketch_line = split_sketch(text)
     records, macros = equation_records(head, path)
     model = _read_model(records, macros, path)
     if not model.variables:
         raise FormatError(path, "", "no variables found: this is not a Vensim model")
-    if not marker:
-        sketch = ""
-    positions, arrows = _sketch(sketch, path, text.count("\n", 0, len(head)) + 1)
+    positions, arrows = read_sketch(sketch, path, sketch_line)
     builder = MapBuilder(path, path.stem if path is not None else "Vensim model")
     for message in model.warnings:
         builder.warn(message)
@@ -300,7 +264,7 @@ def loads(text: str, path: Path | None = None) -> MapData:
     unmarked = 0
     for key, variable in model.variables.items():
         for source in variable.inputs:
-            polarity = _POLARITY.get(arrows.get((source, key)) or "", "?")
+            polarity = POLARITY.get(arrows.get((source, key)) or "", "?")
             if polarity == "?":
                 unmarked += 1
             builder.link(source, key, f"line {variable.line}", polarity=polarity)
@@ -309,47 +273,6 @@ def loads(text: str, path: Path | None = None) -> MapData:
             f"{unmarked} link(s) have no polarity marked in the sketch; they are read as '?'"
         )
     return builder.build()
-
-
-def _fields(line: str) -> list[str]:
-    return [piece for _, piece in _split_outside_quotes(line, ",")]
-
-
-def _sketch(
-    sketch: str, path: Path | None, first_line: int
-) -> tuple[dict[str, tuple[float, float]], dict[tuple[str, str], str]]:
-    """Positions of variables and polarity marks of arrows between them, by variable."""
-    elements: dict[str, str] = {}
-    positions: dict[str, tuple[float, float]] = {}
-    raw_arrows: list[tuple[str, str, str]] = []
-    view = 0
-    for number_in_sketch, line in enumerate(sketch.splitlines()):
-        if line.startswith("*"):
-            view += 1
-        fields = _fields(line)
-        if len(fields) < 5:
-            continue
-        kind = fields[0]
-        if kind == "10":
-            x, y = number(fields[3]), number(fields[4])
-            key = normal(fields[2])
-            elements[f"{view}:{fields[1]}"] = key
-            if x is None or y is None:
-                raise FormatError(
-                    path,
-                    f"line {first_line + number_in_sketch}",
-                    "a variable's x, y is not numeric",
-                )
-            positions.setdefault(key, (x, y))
-        elif kind == "1" and len(fields) > 6:
-            code = number(fields[6])
-            mark = chr(int(code) % 256) if code else ""
-            raw_arrows.append((f"{view}:{fields[2]}", f"{view}:{fields[3]}", mark))
-    arrows: dict[tuple[str, str], str] = {}
-    for source, target, mark in raw_arrows:
-        if source in elements and target in elements and mark in _POLARITY:
-            arrows.setdefault((elements[source], elements[target]), mark)
-    return positions, arrows
 
 
 def _sniff(head: bytes) -> bool:

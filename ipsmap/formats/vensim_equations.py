@@ -14,10 +14,19 @@ names of variables.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
-__all__ = ["Equation", "Reference", "UnreadableEquation", "parse_equation", "references"]
+__all__ = [
+    "Equation",
+    "Reference",
+    "UnreadableEquation",
+    "display",
+    "normal",
+    "parse_equation",
+    "references",
+]
 
 # A plain (unquoted) name: no operator, bracket, separator or quote; never starts with a
 # digit or an apostrophe (a name may hold one inside, as in households'_finance).
@@ -26,8 +35,24 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _KEYWORD = re.compile(r":\s*([A-Za-z][A-Za-z ]{0,40}?)\s*:")
 _FLAGS = {"INTERPOLATE", "RAW", "HOLD BACKWARD", "LOOK FORWARD", "SUPPLEMENTARY"}
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _OPERATORS = {"NA", "AND", "OR", "NOT"}
 _REALITY_CHECK = {"TEST INPUT", "THE CONDITION", "CROSSING", "IMPLIES"}
+
+
+@functools.lru_cache(maxsize=65536)
+def normal(name: str) -> str:
+    """A variable's name as Vensim compares them: no quotes, _ as space, any case."""
+    return " ".join(display(name).split()).casefold()
+
+
+def display(name: str) -> str:
+    """A variable's name as a label: no quotes, _ as space, control characters as spaces."""
+    text = name.strip()
+    if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        text = text[1:-1].replace('\\"', '"')
+    text = _CONTROL_CHARACTERS.sub(" ", text)
+    return " ".join(text.replace("_", " ").split())
 
 
 class UnreadableEquation(ValueError):
