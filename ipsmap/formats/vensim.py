@@ -111,6 +111,11 @@ def _read_definitions(records: list[Record], model: _Model, path: Path | None) -
             )
             continue
         if equation is None:
+            if not record.equation.strip():
+                model.warnings.append(
+                    f"line {record.line}: units or documentation with no equation before "
+                    "them; left out"
+                )
             continue
         if equation.kind == "data" and not equation.rhs and not record.has_fields:
             text = " ".join(record.equation.split())

@@ -240,6 +240,7 @@ def test_every_drop_is_warned() -> None:
         "balance :THE CONDITION: stock > 0 :IMPLIES: inflow >= 0 ~~|\n"
         "= 5 ~~|\n"
         "broken = inflow ] 2 ~~|\n"
+        "\t~\tpeople\n\t~\tA description that lost its equation.\n\t|\n"
     )
     assert labels(data) == ["stock", "inflow", "broken"]
     assert links(data) == {("inflow", "stock"), ("stock", "inflow")}
@@ -249,6 +250,7 @@ def test_every_drop_is_warned() -> None:
     assert "'balance' (line 4)" in warning(data, "reality check")
     warning(data, "line 5: '= 5' could not be read")
     warning(data, "line 6: the equation of 'broken' could not be read")
+    warning(data, "line 7: units or documentation with no equation before them")
 
 
 def test_control_variables_and_time_are_not_factors_nor_warned() -> None:
