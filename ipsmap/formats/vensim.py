@@ -165,7 +165,8 @@ def _define_macro_outputs(model: _Model) -> None:
             for ref in refs or []:
                 if ref.output_of is None or normal(ref.output_of) not in model.macros:
                     continue
-                assert ref.call is not None and refs is not None
+                if ref.call is None or refs is None:
+                    continue  # an output always knows its call; this keeps mypy sure of it
                 last = refs[ref.call].last_inside or ref.call
                 inputs = [r for r in refs[ref.call + 1 : last + 1] if r.output_of is None]
                 record = Record(line, "", "", f"An output of macro {display(ref.output_of)}.")
@@ -181,7 +182,7 @@ def _find_inputs(model: _Model) -> None:
     """Each variable's inputs; names used but never defined, and self-references, warned."""
     undefined: dict[str, str] = {}
     unknown_calls: dict[str, str] = {}
-    itself: list[str] = []
+    itself: dict[str, None] = {}
     for key, variable in model.variables.items():
         for refs, line in variable.definitions:
             for ref in refs or []:
@@ -189,8 +190,7 @@ def _find_inputs(model: _Model) -> None:
                 if ref.output_of is not None and normal(ref.output_of) in model.macros:
                     continue
                 if used == key:
-                    if f"{variable.label!r} (line {line})" not in itself:
-                        itself.append(f"{variable.label!r} (line {line})")
+                    itself.setdefault(f"{variable.label!r} (line {line})")
                 elif used in model.variables:
                     variable.inputs.setdefault(used)
                 elif ref.called:
@@ -215,7 +215,7 @@ def _find_inputs(model: _Model) -> None:
         model.warnings.append(
             f"{len(itself)} variable(s) use themselves (a stock's own level, a loop within "
             "one equation); a map holds no link from a factor to itself, so these were left "
-            f"out: {_listing(itself)}"
+            f"out: {_listing(list(itself))}"
         )
 
 
