@@ -94,12 +94,12 @@ def test_growth_stops_before_two_boxes_touch(qtbot, make_canvas, tmp_path):
 def test_presentation_keeps_boxes_apart_and_marks_as_tall_as_text(qtbot, projector_window):
     window = projector_window
     fitted(qtbot, window, window.project.maps()[1].id)
-    editing_px = window.view.label_px()
     window.trigger("presentation")
     qtbot.waitUntil(lambda: window.view.readable_px > 12)
     window.view.fit_map()
     theme = window.scene.theme
-    assert window.view.label_px() > editing_px
+    # Labels enlarged past the size chosen (as far as the boxes allow on this screen).
+    assert theme.font.pointSizeF() > window.scene.chosen_label_points
     assert not overlapping_pairs(all_boxes(window.scene.factor_items.values()))
     assert 2 * theme.mark_radius >= theme.metrics.height()
     window.view_actions.leave_presentation()
