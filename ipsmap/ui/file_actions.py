@@ -25,14 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.analysis.layout import is_layout_note, lay_out_unplaced
-from ipsmap.export.all_formats import (
-    FORMATS,
-    ReadOptions,
-    detect_format,
-    read_maps,
-    readable_formats,
-    write_map,
-)
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.project import Project
@@ -40,6 +32,7 @@ from ipsmap.ui.canvas.image_export import render
 from ipsmap.ui.worker import run_in_worker
 
 if TYPE_CHECKING:
+    from ipsmap.export.all_formats import ReadOptions
     from ipsmap.ui.actions import ActionTable
     from ipsmap.ui.hallway import Hallway
 
@@ -90,12 +83,21 @@ def open_project(window: QWidget, path: str | Path | None = None) -> Project | N
         return None
 
 
+def _formats():
+    """Every format ipsmap reads and writes, loaded on first use: the exports pull in
+    reportlab and friends (~0.1 s), which the window needs only when a file is imported or
+    exported, not to show the demo."""
+    from ipsmap.export import all_formats
+
+    return all_formats
+
+
 def _filters(names: list[str]) -> str:
     """File-dialog filters for the given formats, most general first."""
     entries = []
     all_suffixes = []
     for name in names:
-        fmt = FORMATS[name]
+        fmt = _formats().FORMATS[name]
         patterns = " ".join(f"*{suffix}" for suffix in fmt.suffixes)
         all_suffixes += [f"*{suffix}" for suffix in fmt.suffixes]
         entries.append(f"{fmt.label} ({patterns})")
@@ -190,7 +192,9 @@ class ImportPreview(QDialog):
                 return False
             columns[key.strip().lower()] = column.strip()
         try:
-            self.maps = read_for_import(self.path, self.format_name, ReadOptions(columns=columns))
+            self.maps = read_for_import(
+                self.path, self.format_name, _formats().ReadOptions(columns=columns)
+            )
         except IpsmapError as exc:
             self.problem.setText(str(exc))
             return False
@@ -203,7 +207,7 @@ def read_for_import(
     path: Path, format_name: str | None = None, options: ReadOptions | None = None
 ) -> list[MapData]:
     """Read a file's maps for import; one without positions is laid out (and says so)."""
-    maps = read_maps(path, format_name, options)
+    maps = _formats().read_maps(path, format_name, options)
     for data in maps:
         lay_out_unplaced(data)
     return maps
@@ -219,7 +223,7 @@ BIG_FILE_BYTES = 2_000_000
 
 def _format_name(path: Path) -> str | None:
     try:
-        return detect_format(path).name
+        return _formats().detect_format(path).name
     except IpsmapError:
         return None
 
@@ -340,7 +344,7 @@ class FileActions:
             return None
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(
-                self.window, "Import map", "", _filters(readable_formats())
+                self.window, "Import map", "", _filters(_formats().readable_formats())
             )
             if not chosen:
                 return None
@@ -412,7 +416,7 @@ class FileActions:
                 warnings.simplefilter("always")
                 # The document's own project: a snapshot being viewed exports the snapshot.
                 data = document.project.map_data(document.id)
-                write_map(data, path, format_name, context=context, renderer=render)
+                _formats().write_map(data, path, format_name, context=context, renderer=render)
         except (IpsmapError, OSError) as exc:
             _error(self.window, "Cannot export the map", exc)
             return None

@@ -82,7 +82,7 @@ def test_table_import_preview_lets_the_user_choose_columns(qtbot, window, tmp_pa
     factors.write_text("Code,Wording\nf1,Rent arrears\nf2,Stress\n", encoding="utf-8")
     links.write_text("Cause,Effect,Sign\nf1,f2,+\n", encoding="utf-8")
     try:
-        maps = file_actions.read_maps(links, "csv")
+        maps = file_actions.read_for_import(links, "csv")
     except file_actions.IpsmapError:
         maps = []
     preview = file_actions.ImportPreview(links, maps, window, "csv")
