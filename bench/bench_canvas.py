@@ -504,6 +504,7 @@ def run_drag(
     item = canvas.scene.factor_items[hub_id]
     assert len(item.links) == HUB_LINKS, len(item.links)
     start = item.pos()
+    moved = {hub_id}
     ellipse = floor.ellipses[hub]
     hub_lines = [(line, s, t) for line, s, t in floor.lines if hub in (s, t)]
     assert len(hub_lines) == HUB_LINKS, len(hub_lines)
@@ -511,7 +512,11 @@ def run_drag(
         for k in range(1, steps + 1):
             p = start + QPointF(4.0 * k, 3.0 * k)
             with clock(series.ipsmap, tag):
-                item.setPos(p)  # itemChange moves the links along
+                # What MapView.mouseMoveEvent does per move: Qt moves the item, then its
+                # links and group outlines follow (there is no itemChange doing it).
+                item.setPos(p)
+                item.moved()
+                canvas.scene.refresh_groups_for(moved)
                 settle(canvas.view)
             with clock(series.floor):
                 ellipse.setPos(p)
@@ -521,6 +526,7 @@ def run_drag(
                     line.setLine(QLineF(a, b))
                 settle(floor.view)
         item.setPos(start)
+        item.moved()
         ellipse.setPos(start)
         for line, s, t in hub_lines:
             line.setLine(QLineF(floor.ellipses[s].pos(), floor.ellipses[t].pos()))
