@@ -3,8 +3,6 @@ beyond what they draw; the scene sets them from the model."""
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -22,12 +20,25 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.toc_notes import toc_badge, toc_tooltip
-from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
+from ipsmap.ui.canvas.link_geometry import (
+    EDGE_GAP,
+    Arrow,
+    Box,
+    StraightLink,
+    arrow_head,
+    edge_point,
+    straight_link,
+)
+from ipsmap.ui.canvas.link_pens import (
+    MARK_RADIUS,
+    SELECTION_COLOR,
+    LinkPens,
+    link_pens,
+)
+from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark, mark_outline
 
 LABEL_WIDTH = 150.0
 PADDING = 10.0
-SELECTION_COLOR = QColor("#1565c0")
-POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("#616161")}
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
 # Below this zoom level labels are not drawn: they would be unreadable anyway.
 LABEL_MIN_LOD = 0.35
@@ -72,6 +83,17 @@ class CanvasTheme:
         self.generation += 1
 
 
+# Item flags combined once: combining Qt enums in Python costs about a microsecond each
+# time, for thousands of items per map.
+_FACTOR_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+    | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+    | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+)
+_LINK_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+
+
 class FactorItem(QGraphicsItem):
     """One factor: a shape by its type, with its label wrapped inside."""
 
@@ -84,14 +106,12 @@ class FactorItem(QGraphicsItem):
         self.links: set[LinkItem] = set()
         self._notes = ""
         self._rect = QRectF(-40, -20, 80, 40)
+        # The outline as links see it, relative to pos (see edge_box); kept with _rect.
+        self._edge = self._edge_offsets()
         # Assumptions/indicators count and their text (empty: no badge).
         self._badge = ""
         self._badge_tip = ""
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
-        )
+        self.setFlags(_FACTOR_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(10)
         self.setAcceptHoverEvents(True)
@@ -117,6 +137,7 @@ class FactorItem(QGraphicsItem):
         """Draw the factor larger or smaller (sizing by a metric); links follow."""
         if scale != self.scale():
             self.setScale(scale)
+            self._edge = self._edge_offsets()
             self.moved()
 
     def moved(self) -> None:
@@ -152,6 +173,7 @@ class FactorItem(QGraphicsItem):
             height += 6
         self.prepareGeometryChange()
         self._rect = QRectF(-width / 2, -height / 2, width, height)
+        self._edge = self._edge_offsets()
         for link in self.links:
             link.update_path()
         self.update()
@@ -176,6 +198,23 @@ class FactorItem(QGraphicsItem):
     def outline_rect(self) -> QRectF:
         """The drawn shape's rectangle in item coordinates (links end at its edge)."""
         return self._rect
+
+    def edge_box(self) -> Box:
+        """Where links end, in scene coordinates: the outline's centre and half sizes (as
+        drawn, at the item's scale) plus the gap left before the box."""
+        pos = self.pos()
+        dx, dy, half_w, half_h = self._edge
+        return (pos.x() + dx, pos.y() + dy, half_w, half_h)
+
+    def _edge_offsets(self) -> Box:
+        rect, scale = self._rect, self.scale()
+        centre = rect.center()
+        return (
+            centre.x() * scale,
+            centre.y() * scale,
+            rect.width() * scale / 2 + EDGE_GAP,
+            rect.height() * scale / 2 + EDGE_GAP,
+        )
 
     def text_color(self, faded: bool = False) -> QColor:
         """The label's colour: the type's own (white on a dark box, as PRSM styles set it),
@@ -274,9 +313,10 @@ def draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
 class LinkItem(QGraphicsItem):
     """One causal link: an arrow from source to target with its polarity marked.
 
-    Painting is the hot path of the canvas (thousands of links per repaint), so the path,
-    bounds, pens and colours are computed when the link or the theme changes, not per paint;
-    below label zoom a link is a thin line without arrowhead or mark.
+    Painting is the hot path of the canvas (thousands of links per repaint), so the line,
+    bounds and pens are worked out when the link, its ends or the theme change, not per
+    paint; what only a close zoom draws (arrowhead polygon, mark outline) is built on its
+    first paint there. Below label zoom a link is a thin line without arrowhead or mark.
     """
 
     def __init__(
@@ -295,16 +335,23 @@ class LinkItem(QGraphicsItem):
         self._rationale = ""
         self._badge = ""
         self._badge_tip = ""
-        self._path = QPainterPath()
+        # The geometry: straight links keep plain floats (link_geometry), curved ones a path.
+        self._straight: StraightLink | None = None
+        self._curve: QPainterPath | None = None
+        self._curve_arrow = QPolygonF()
+        self._curve_mark = QPointF()
         self._line = QLineF()
-        self._arrow = QPolygonF()
-        self._mark = QPointF()
         self._bounds = QRectF()
+        # The ends' boxes the geometry was worked out from (moving one end redraws).
+        self._ends: tuple = ()
+        # Made on first paint at a close zoom, dropped when the geometry changes.
+        self._arrow: QPolygonF | None = None
+        self._mark_outline: QPainterPath | None = None
         self._paint_key: tuple = ()
-        self._pens: tuple = ()
+        self._pens: LinkPens | None = None
         source.links.add(self)
         target.links.add(self)
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlags(_LINK_FLAGS)
         self.setAcceptHoverEvents(True)
         self.setZValue(5)
 
@@ -317,6 +364,7 @@ class LinkItem(QGraphicsItem):
         self._badge = toc_badge(link.attributes)
         self._badge_tip = toc_tooltip(link.attributes) if self._badge else ""
         self._paint_key = ()
+        self._ends = ()  # the arrow's size or the badge may have changed: redo the geometry
         self.update_path()
 
     def hoverEnterEvent(self, event) -> None:
@@ -328,6 +376,7 @@ class LinkItem(QGraphicsItem):
     def set_curved(self, curved: bool) -> None:
         if curved != self.curved:
             self.curved = curved
+            self._ends = ()
             self.update_path()
 
     def detach(self) -> None:
@@ -335,87 +384,118 @@ class LinkItem(QGraphicsItem):
         self.target.links.discard(self)
 
     def update_path(self) -> None:
-        start_centre = self.source.pos()
-        end_centre = self.target.pos()
-        line = QLineF(start_centre, end_centre)
+        """Follow the ends: work the geometry out again if either factor's box moved or
+        changed size (a factor's label edit or a drag of one end leaves the rest alone)."""
+        ends = (self.source.edge_box(), self.target.edge_box())
+        if ends == self._ends:
+            return
+        self._ends = ends
         self.prepareGeometryChange()
+        self._arrow = None
+        self._mark_outline = None
+        if self.curved:
+            self._curve_path(*ends)
+        else:
+            self._curve = None
+            self._straight = straight_link(*ends, 8.0 + 4.0 * self.strength)
+            if self._straight is None:
+                self._bounds = QRectF()
+            else:
+                s = self._straight
+                self._line = QLineF(s.x1, s.y1, s.x2, s.y2)
+                left, top, right, bottom = s.bounds
+                self._bounds = QRectF(left, top, right - left, bottom - top)
+        if self._badge and not self._bounds.isNull():
+            self._bounds = self._bounds.united(self.badge_rect())
+        self.update()
+
+    def _curve_path(self, source: Box, target: Box) -> None:
+        """One of two links joining the same factors both ways: a curve bowing to its left."""
+        start_centre = QPointF(source[0], source[1])
+        end_centre = QPointF(target[0], target[1])
+        line = QLineF(start_centre, end_centre)
+        self._straight = None
         if line.length() < 1:
-            self._path = QPainterPath()
-            self._line = QLineF()
-            self._arrow = QPolygonF()
+            self._curve = None
             self._bounds = QRectF()
             return
         normal = QPointF(-line.dy() / line.length(), line.dx() / line.length())
         control = line.center() + normal * 60.0
-        start = _edge_point(self.source, control if self.curved else end_centre)
-        end = _edge_point(self.target, control if self.curved else start_centre)
+        start = QPointF(*edge_point(source, control.x(), control.y()))
+        end = QPointF(*edge_point(target, control.x(), control.y()))
         path = QPainterPath(start)
-        if self.curved:
-            path.quadTo(control, end)
-            tangent = QLineF(control, end)
-        else:
-            path.lineTo(end)
-            tangent = QLineF(start, end)
-        self._path = path
+        path.quadTo(control, end)
+        self._curve = path
         self._line = QLineF(start, end)
-        self._mark = path.pointAtPercent(0.5)
-        self._arrow = _arrow_head(tangent, 8.0 + 4.0 * self.strength)
-        self._bounds = (
-            path.boundingRect().united(self._arrow.boundingRect()).adjusted(-10, -10, 10, 10)
+        self._curve_mark = path.pointAtPercent(0.5)
+        self._curve_arrow = _polygon(
+            arrow_head(control.x(), control.y(), end.x(), end.y(), 8.0 + 4.0 * self.strength)
         )
-        if self._badge:
-            self._bounds = self._bounds.united(self.badge_rect())
-        self.update()
+        self._bounds = (
+            path.boundingRect().united(self._curve_arrow.boundingRect()).adjusted(-10, -10, 10, 10)
+        )
+
+    def _mark_centre(self) -> QPointF:
+        if self._straight is not None:
+            return QPointF(*self._straight.midpoint())
+        return QPointF(self._curve_mark)
+
+    def _arrow_polygon(self) -> QPolygonF:
+        if self._arrow is None:
+            if self._straight is not None:
+                self._arrow = _polygon(self._straight.arrow)
+            else:
+                self._arrow = QPolygonF(self._curve_arrow)
+        return self._arrow
+
+    def _drawn_path(self) -> QPainterPath:
+        if self._curve is not None:
+            return self._curve
+        path = QPainterPath()
+        if self._straight is not None:
+            path.moveTo(self._line.p1())
+            path.lineTo(self._line.p2())
+        return path
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def badge_rect(self) -> QRectF:
         """The assumptions/indicators badge, just below the polarity mark."""
+        mark = self._mark_centre()
         size = self.theme.badge_metrics.boundingRect(self._badge)
         width, height = size.width() + 8, size.height() + 2
-        return QRectF(self._mark.x() - width / 2, self._mark.y() + 10, width, height)
+        return QRectF(mark.x() - width / 2, mark.y() + 10, width, height)
 
     def shape(self) -> QPainterPath:
+        if self._straight is None and self._curve is None:
+            return QPainterPath()
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
-        path = stroker.createStroke(self._path)
-        path.addPolygon(self._arrow)
-        path.addEllipse(self._mark, 9, 9)
+        path = stroker.createStroke(self._drawn_path())
+        path.addPolygon(self._arrow_polygon())
+        path.addEllipse(self._mark_centre(), 9, 9)
         return path
 
-    def _resources(self) -> tuple:
-        """(pen, thin pen, arrow colour, mark pen, mark fill), rebuilt only when stale."""
+    def _resources(self, selected: bool) -> LinkPens:
+        """The shared pens of this link's look; looked up again only when stale."""
         theme = self.theme
         faded = self.link_id in theme.faded
-        key = (theme.generation, self.isSelected(), faded)
-        if key == self._paint_key:
+        key = (theme.generation, selected, faded)
+        if key == self._paint_key and self._pens is not None:
             return self._pens
-        color = QColor(self.style.color if self.style else "#4a4a4a")
-        if theme.high_contrast:
-            color = QColor("#000000")
-        if faded:
-            color.setAlpha(50)
-        if self.isSelected():
-            color = QColor(SELECTION_COLOR)
-        pen = QPen(color, 1.0 + 3.0 * self.strength)
-        dashed = (self.style is not None and self.style.dashes) or (
+        style = self.style
+        dashed = (style is not None and style.dashes) or (
             self.confidence is not None and self.confidence < 0.5
         )
-        if dashed:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        thin = QPen(color, 0)  # cosmetic: one pixel at any zoom
-        if dashed:
-            thin.setStyle(Qt.PenStyle.DashLine)
-        mark_color = QColor(POLARITY_COLORS[self.polarity])
-        if faded:
-            mark_color.setAlpha(60)
-        self._pens = (
-            pen,
-            thin,
-            color,
-            QPen(mark_color, 1.5),
-            QColor(255, 255, 255, 90 if faded else 255),
+        self._pens = link_pens(
+            style.color if style is not None else None,
+            bool(dashed),
+            self.strength,
+            self.polarity,
+            high_contrast=theme.high_contrast,
+            faded=faded,
+            selected=selected,
         )
         self._paint_key = key
         return self._pens
@@ -423,71 +503,59 @@ class LinkItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self._path.isEmpty():
+        # Called for every link in the repainted area (thousands at the opening zoom): keep
+        # the work per call to what this link's look and the zoom need.
+        if self._straight is None and self._curve is None:
             return
-        pen, thin, color, mark_pen, mark_fill = self._resources()
+        selected = self.isSelected()
+        pens = self._resources(selected)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < LABEL_MIN_LOD and not self.isSelected():
+        if lod < LABEL_MIN_LOD and not selected:
             # Zoomed far out: direction and polarity can't be read anyway; draw it cheap.
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(thin)
-            if self.curved:
+            painter.setRenderHint(_ANTIALIASING, False)
+            painter.setPen(pens.thin)
+            if self._curve is not None:
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawPath(self._path)
+                painter.drawPath(self._curve)
             else:
                 painter.drawLine(self._line)
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(pen)
-        if self.curved:
+        painter.setRenderHint(_ANTIALIASING, True)
+        painter.setPen(pens.line)
+        if self._curve is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._path)
+            painter.drawPath(self._curve)
         else:
             painter.drawLine(self._line)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawPolygon(self._arrow)
+        painter.setBrush(pens.arrow)
+        painter.drawPolygon(self._arrow_polygon())
         if lod < LABEL_MIN_LOD:
             return
+        centre = self._mark_centre()
+        if self._mark_outline is None:
+            self._mark_outline = mark_outline(self.polarity, centre, MARK_RADIUS)
         draw_polarity_mark(
-            painter, self.polarity, self._mark, 8, mark_pen, mark_fill, self.theme.bold_font
+            painter,
+            self.polarity,
+            centre,
+            MARK_RADIUS,
+            pens.mark,
+            pens.mark_fill,
+            self.theme.bold_font,
+            outline=self._mark_outline,
+            sign=pens.sign,
         )
         if self._badge:
             faded = self.link_id in self.theme.faded
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
 
 
-def _edge_point(item: FactorItem, toward: QPointF) -> QPointF:
-    """Where the line from the item's centre toward ``toward`` leaves its rectangle."""
-    rect = item.outline_rect()
-    scale = item.scale()
-    if scale != 1.0:
-        rect = QRectF(rect.topLeft() * scale, rect.size() * scale)
-    rect = rect.translated(item.pos())
-    centre = rect.center()
-    dx, dy = toward.x() - centre.x(), toward.y() - centre.y()
-    if dx == 0 and dy == 0:
-        return centre
-    half_w, half_h = rect.width() / 2 + 2, rect.height() / 2 + 2
-    scale = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
-    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
-
-
-def _arrow_head(line: QLineF, size: float) -> QPolygonF:
-    length = line.length()
-    if length == 0:
+def _polygon(arrow: Arrow | None) -> QPolygonF:
+    if arrow is None:
         return QPolygonF()
-    ux, uy = line.dx() / length, line.dy() / length
-    tip = line.p2()
-    base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
-    half = size * 0.55
-    return QPolygonF(
-        [
-            tip,
-            QPointF(base.x() - uy * half, base.y() + ux * half),
-            QPointF(base.x() + uy * half, base.y() - ux * half),
-        ]
-    )
+    x0, y0, x1, y1, x2, y2 = arrow
+    return QPolygonF([QPointF(x0, y0), QPointF(x1, y1), QPointF(x2, y2)])
 
 
 class GroupItem(QGraphicsItem):

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QWidget
 
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import Style
-from ipsmap.ui.canvas.items import POLARITY_COLORS, POLARITY_TEXT, draw_shape
+from ipsmap.ui.canvas.items import POLARITY_TEXT, draw_shape
+from ipsmap.ui.canvas.link_pens import POLARITY_COLORS
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView

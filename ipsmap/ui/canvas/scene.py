@@ -61,9 +61,15 @@ class MapScene(QGraphicsScene):
             return
         for factor_id in document.factors:
             self._add_factor(factor_id)
-        for link_id in document.links:
-            self._add_link(link_id)
-        self._refresh_curves(set(self.link_items))
+        # Which links are one of a pair joining two factors both ways (drawn as curves),
+        # known before each link is drawn so none works out its geometry twice.
+        ends = {(link.source, link.target) for link in document.links.values()}
+        for link_id, link in document.links.items():
+            pair = link.source != link.target and (link.target, link.source) in ends
+            self._add_link(link_id, curved=pair)
+        self._refresh_curves(
+            {i for i, link in document.links.items() if link.source == link.target}
+        )
         for group_id in document.state.groups:
             self._add_group(group_id)
         self._fit_scene_rect()
@@ -77,12 +83,13 @@ class MapScene(QGraphicsScene):
         self.factor_items[factor_id] = item
         return item
 
-    def _add_link(self, link_id: str) -> LinkItem:
+    def _add_link(self, link_id: str, curved: bool = False) -> LinkItem:
         assert self.document is not None
         link = self.document.links[link_id]
         item = LinkItem(
             link_id, self.factor_items[link.source], self.factor_items[link.target], self.theme
         )
+        item.curved = curved
         item.set_link(link, self.document.styles.get(link.type or ""))
         self.addItem(item)
         self.link_items[link_id] = item
