@@ -92,6 +92,9 @@ _FACTOR_FLAGS = (
 )
 _LINK_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
+# Where a label is wrapped and measured (centred, wrapped at the label width).
+_LABEL_AREA = QRectF(0, 0, LABEL_WIDTH, 10_000)
+_LABEL_FLAGS = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
 
 
 class FactorItem(QGraphicsItem):
@@ -106,6 +109,7 @@ class FactorItem(QGraphicsItem):
         self.links: set[LinkItem] = set()
         self._notes = ""
         self._rect = QRectF(-40, -20, 80, 40)
+        self._bounding = self._rect.adjusted(-3, -3, 3, 3)
         # The outline as links see it, relative to pos (see edge_box); kept with _rect.
         self._edge = self._edge_offsets()
         # Assumptions/indicators count and their text (empty: no badge).
@@ -121,7 +125,8 @@ class FactorItem(QGraphicsItem):
     def set_factor(self, factor: Factor, style: Style | None) -> None:
         self.set_label(factor.label)
         self.set_style(style)
-        if self.pos().x() != factor.x or self.pos().y() != factor.y:
+        pos = self.pos()
+        if pos.x() != factor.x or pos.y() != factor.y:
             self.setPos(factor.x, factor.y)
             self.moved()
         # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
@@ -130,6 +135,7 @@ class FactorItem(QGraphicsItem):
         if badge != self._badge:
             self.prepareGeometryChange()
             self._badge = badge
+            self._rebound()
             self.update()
         self._badge_tip = toc_tooltip(factor.attributes) if badge else ""
 
@@ -161,11 +167,7 @@ class FactorItem(QGraphicsItem):
 
     def relayout(self) -> None:
         metrics = self.theme.metrics
-        text = metrics.boundingRect(
-            QRectF(0, 0, LABEL_WIDTH, 10_000),
-            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-            self.label or " ",
-        )
+        text = metrics.boundingRect(_LABEL_AREA, _LABEL_FLAGS, self.label or " ")
         width = max(text.width(), 40.0) + 2 * PADDING
         height = max(text.height(), metrics.height()) + 2 * PADDING
         if self.style is not None and self.style.shape in ("ellipse", "hexagon", "star"):
@@ -174,6 +176,7 @@ class FactorItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._rect = QRectF(-width / 2, -height / 2, width, height)
         self._edge = self._edge_offsets()
+        self._rebound()
         for link in self.links:
             link.update_path()
         self.update()
@@ -181,8 +184,13 @@ class FactorItem(QGraphicsItem):
     # -- painting -------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
+        # Asked for on every paint and index look-up: kept, not rebuilt per call.
+        return self._bounding
+
+    def _rebound(self) -> None:
+        """Measure the bounds again (after the box or the badge changed)."""
         rect = self._rect.adjusted(-3, -3, 3, 3)
-        return rect.united(self.badge_rect()) if self._badge else rect
+        self._bounding = rect.united(self.badge_rect()) if self._badge else rect
 
     def badge_rect(self) -> QRectF:
         """Where the assumptions/indicators badge hangs: across the bottom-left corner."""
