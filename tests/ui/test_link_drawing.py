@@ -156,3 +156,13 @@ def test_fading_and_selecting_reach_the_links_pens(canvas):
     item.setSelected(True)
     assert item._resources(True).line.color() == QColor("#1565c0")
     assert "#1565c0" in _pixel_colours_along(canvas, "stress-sleep")
+
+
+def test_the_built_maps_bounds_are_what_qt_measures(make_canvas, demo_project):
+    # Every map of the demo (groups, badges, curved pairs): the bounds worked out from the
+    # stored rects at build are the ones Qt's itemsBoundingRect gives.
+    for info in demo_project.maps():
+        canvas = make_canvas(demo_project.document(info.id))
+        scene = canvas.scene
+        assert scene.link_items or info.kind != "system"
+        assert scene.map_bounds() == scene.itemsBoundingRect(), info.name

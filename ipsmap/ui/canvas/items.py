@@ -468,6 +468,16 @@ class LinkItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def bounds_box(self) -> tuple[float, float, float, float] | None:
+        """The bounds as (left, top, right, bottom) in scene coordinates (a link sits at the
+        scene's origin); None when there is nothing to draw."""
+        if self._straight is not None and not self._badge:
+            return self._straight.bounds
+        if self._bounds.isNull():
+            return None
+        b = self._bounds
+        return (b.left(), b.top(), b.right(), b.bottom())
+
     def badge_rect(self) -> QRectF:
         """The assumptions/indicators badge, just below the polarity mark."""
         mark = self._mark_centre()

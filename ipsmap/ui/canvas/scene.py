@@ -6,6 +6,7 @@ to the hallway, not to the scene.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF
@@ -72,6 +73,7 @@ class MapScene(QGraphicsScene):
         )
         for group_id in document.state.groups:
             self._add_group(group_id)
+        self._bounds = self._measure_built_map()
         self._fit_scene_rect()
 
     def _add_factor(self, factor_id: str) -> FactorItem:
@@ -205,10 +207,27 @@ class MapScene(QGraphicsScene):
             self._bounds = self.itemsBoundingRect()
         return QRectF(self._bounds)
 
+    def _measure_built_map(self) -> QRectF:
+        """What ``itemsBoundingRect`` gives right after a build (only the map's own items
+        exist then), from the links' stored bounds: asking every item through Qt cost a
+        Python call per item."""
+        left = top = math.inf
+        right = bottom = -math.inf
+        boxes = [link.bounds_box() for link in self.link_items.values()]
+        for item in (*self.factor_items.values(), *self.group_items.values()):
+            rect = item.sceneBoundingRect()
+            boxes.append((rect.left(), rect.top(), rect.right(), rect.bottom()))
+        for box in boxes:
+            if box is not None:
+                left, top = min(left, box[0]), min(top, box[1])
+                right, bottom = max(right, box[2]), max(bottom, box[3])
+        if left == math.inf:
+            return QRectF()
+        return QRectF(left, top, right - left, bottom - top)
+
     def _fit_scene_rect(self, items=None) -> None:
         """Room to scroll around the map; after an edit it only grows (cheap per edit)."""
         if items is None:
-            self._bounds = None
             bounds = self.map_bounds()
             if bounds.isNull():
                 bounds = QRectF(-400, -300, 800, 600)
