@@ -131,7 +131,8 @@ class FactorItem(QGraphicsItem):
             self.moved()
         # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
         self._notes = factor.notes
-        badge = toc_badge(factor.attributes)
+        # Most factors have no attributes: skip the look-ups (thousands per map).
+        badge = toc_badge(factor.attributes) if factor.attributes else ""
         if badge != self._badge:
             self.prepareGeometryChange()
             self._badge = badge
@@ -327,6 +328,31 @@ class LinkItem(QGraphicsItem):
     first paint there. Below label zoom a link is a thin line without arrowhead or mark.
     """
 
+    # What a new link starts with, as class attributes: each is replaced, never changed in
+    # place, and not setting ~20 of them per link is felt when a map of thousands opens.
+    polarity = "+"
+    strength = 0.5
+    confidence: float | None = None
+    style: Style | None = None
+    curved = False
+    _rationale = ""
+    _badge = ""
+    _badge_tip = ""
+    # The geometry: straight links keep plain floats (link_geometry), curved ones a path.
+    _straight: StraightLink | None = None
+    _curve: QPainterPath | None = None
+    _curve_arrow = QPolygonF()
+    _curve_mark = QPointF()
+    _line = QLineF()
+    _bounds = QRectF()
+    # The ends' boxes the geometry was worked out from (moving one end redraws).
+    _ends: tuple = ()
+    # Made on first paint at a close zoom, dropped when the geometry changes.
+    _arrow: QPolygonF | None = None
+    _mark_outline: QPainterPath | None = None
+    _paint_key: tuple = ()
+    _pens: LinkPens | None = None
+
     def __init__(
         self, link_id: str, source: FactorItem, target: FactorItem, theme: CanvasTheme
     ) -> None:
@@ -335,28 +361,6 @@ class LinkItem(QGraphicsItem):
         self.source = source
         self.target = target
         self.theme = theme
-        self.polarity = "+"
-        self.strength = 0.5
-        self.confidence: float | None = None
-        self.style: Style | None = None
-        self.curved = False
-        self._rationale = ""
-        self._badge = ""
-        self._badge_tip = ""
-        # The geometry: straight links keep plain floats (link_geometry), curved ones a path.
-        self._straight: StraightLink | None = None
-        self._curve: QPainterPath | None = None
-        self._curve_arrow = QPolygonF()
-        self._curve_mark = QPointF()
-        self._line = QLineF()
-        self._bounds = QRectF()
-        # The ends' boxes the geometry was worked out from (moving one end redraws).
-        self._ends: tuple = ()
-        # Made on first paint at a close zoom, dropped when the geometry changes.
-        self._arrow: QPolygonF | None = None
-        self._mark_outline: QPainterPath | None = None
-        self._paint_key: tuple = ()
-        self._pens: LinkPens | None = None
         source.links.add(self)
         target.links.add(self)
         self.setFlags(_LINK_FLAGS)
@@ -369,7 +373,7 @@ class LinkItem(QGraphicsItem):
         self.confidence = link.confidence
         self.style = style
         self._rationale = link.rationale
-        self._badge = toc_badge(link.attributes)
+        self._badge = toc_badge(link.attributes) if link.attributes else ""
         self._badge_tip = toc_tooltip(link.attributes) if self._badge else ""
         self._paint_key = ()
         self._ends = ()  # the arrow's size or the badge may have changed: redo the geometry
