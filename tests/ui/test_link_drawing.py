@@ -1,5 +1,5 @@
-"""How links are drawn: their geometry (plain floats, redone only when an end moves) and
-their shared pens (a style or theme change reaches them)."""
+"""How links are drawn: their geometry (plain floats, redone only when an end moves), their
+shared pens (a style or theme change reaches them), and the canvas tooltips (written on request)."""
 
 from __future__ import annotations
 
@@ -166,3 +166,32 @@ def test_the_built_maps_bounds_are_what_qt_measures(make_canvas, demo_project):
         scene = canvas.scene
         assert scene.link_items or info.kind != "system"
         assert scene.map_bounds() == scene.itemsBoundingRect(), info.name
+
+
+def _tooltip_at(qtbot, view, point: QPoint) -> str:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    QToolTip.hideText()
+    viewport = view.viewport()
+    event = QHelpEvent(QEvent.Type.ToolTip, point, viewport.mapToGlobal(point))
+    QApplication.sendEvent(viewport, event)
+    qtbot.waitUntil(lambda: QToolTip.text() != "", timeout=2000)
+    return QToolTip.text()
+
+
+def test_tooltips_are_written_when_asked_for_and_say_what_the_item_is(qtbot, canvas):
+    from ipsmap.model.commands import EditFactor, EditLink
+
+    scene, view = canvas.scene, canvas.view
+    sleep = canvas.ids["Child sleep"]
+    assert canvas.editor.run(EditFactor(sleep, {"notes": "Parents' diaries, week 3"}))
+    assert scene.factor_items[sleep].toolTip() == ""  # nothing written before it is asked for
+    tip = _tooltip_at(qtbot, view, factor_point(view, sleep))
+    assert tip == "Child sleep\n\nParents' diaries, week 3"
+    link = canvas.ids["stress-sleep"]
+    assert canvas.editor.run(EditLink(link, {"rationale": "Stress keeps children awake"}))
+    middle = scene.link_items[link]._line.pointAt(0.3)
+    tip = _tooltip_at(qtbot, view, view.mapFromScene(middle))
+    assert tip == "Parental stress → Child sleep (+)\n\nStress keeps children awake"

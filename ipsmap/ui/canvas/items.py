@@ -118,7 +118,6 @@ class FactorItem(QGraphicsItem):
         self.setFlags(_FACTOR_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(10)
-        self.setAcceptHoverEvents(True)
 
     # -- setters the scene calls ------------------------------------------------------
 
@@ -129,7 +128,7 @@ class FactorItem(QGraphicsItem):
         if pos.x() != factor.x or pos.y() != factor.y:
             self.setPos(factor.x, factor.y)
             self.moved()
-        # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
+        # The tooltip is built when it is asked for (MapScene.helpEvent), not for every item.
         self._notes = factor.notes
         # Most factors have no attributes: skip the look-ups (thousands per map).
         badge = toc_badge(factor.attributes) if factor.attributes else ""
@@ -152,10 +151,10 @@ class FactorItem(QGraphicsItem):
         for link in self.links:
             link.update_path()
 
-    def hoverEnterEvent(self, event) -> None:
+    def tooltip_text(self) -> str:
+        """What the tooltip says: the label, the notes, the assumptions and indicators."""
         tip = self.label + (f"\n\n{self._notes}" if self._notes else "")
-        self.setToolTip(tip + (f"\n\n{self._badge_tip}" if self._badge_tip else ""))
-        super().hoverEnterEvent(event)
+        return tip + (f"\n\n{self._badge_tip}" if self._badge_tip else "")
 
     def set_label(self, label: str) -> None:
         if label != self.label:
@@ -364,7 +363,6 @@ class LinkItem(QGraphicsItem):
         source.links.add(self)
         target.links.add(self)
         self.setFlags(_LINK_FLAGS)
-        self.setAcceptHoverEvents(True)
         self.setZValue(5)
 
     def set_link(self, link: Link, style: Style | None) -> None:
@@ -379,11 +377,11 @@ class LinkItem(QGraphicsItem):
         self._ends = ()  # the arrow's size or the badge may have changed: redo the geometry
         self.update_path()
 
-    def hoverEnterEvent(self, event) -> None:
+    def tooltip_text(self) -> str:
+        """What the tooltip says: the ends, the polarity, the rationale, the notes."""
         tip = f"{self.source.label} → {self.target.label} ({POLARITY_TEXT[self.polarity]})"
         tip += f"\n\n{self._rationale}" if self._rationale else ""
-        self.setToolTip(tip + (f"\n\n{self._badge_tip}" if self._badge_tip else ""))
-        super().hoverEnterEvent(event)
+        return tip + (f"\n\n{self._badge_tip}" if self._badge_tip else "")
 
     def set_curved(self, curved: bool) -> None:
         if curved != self.curved:

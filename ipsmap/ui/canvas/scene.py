@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QTransform
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsView
 
 from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
@@ -242,6 +242,22 @@ class MapScene(QGraphicsScene):
                 rect = rect.united(needed)
         if rect != self.sceneRect():
             self.setSceneRect(rect)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Tooltips are written when one is asked for, for the items under the pointer:
+        writing them for every item of a big map, or on every hover, cost more than all
+        the tooltips anyone reads."""
+        view = event.widget().parentWidget() if event.widget() is not None else None
+        transform = view.transform() if isinstance(view, QGraphicsView) else QTransform()
+        for item in self.items(
+            event.scenePos(),
+            Qt.ItemSelectionMode.IntersectsItemShape,
+            Qt.SortOrder.DescendingOrder,
+            transform,
+        ):
+            if isinstance(item, (FactorItem, LinkItem)):
+                item.setToolTip(item.tooltip_text())
+        super().helpEvent(event)
 
     # -- highlighting ---------------------------------------------------------------------
 
