@@ -100,21 +100,24 @@ _LABEL_FLAGS = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
 class FactorItem(QGraphicsItem):
     """One factor: a shape by its type, with its label wrapped inside."""
 
+    # What a new factor starts with, as class attributes (replaced, never changed in place;
+    # setting them per item was felt when a map of thousands opens).
+    label = ""
+    style: Style | None = None
+    _notes = ""
+    _rect = QRectF(-40, -20, 80, 40)
+    _bounding = QRectF(-43, -23, 86, 46)  # _rect and 3 px around
+    # The outline as links see it, relative to pos (see edge_box); kept with _rect.
+    _edge: Box = (0.0, 0.0, 40.0 + EDGE_GAP, 20.0 + EDGE_GAP)
+    # Assumptions/indicators count and their text (empty: no badge).
+    _badge = ""
+    _badge_tip = ""
+
     def __init__(self, factor_id: str, theme: CanvasTheme) -> None:
         super().__init__()
         self.factor_id = factor_id
         self.theme = theme
-        self.label = ""
-        self.style: Style | None = None
         self.links: set[LinkItem] = set()
-        self._notes = ""
-        self._rect = QRectF(-40, -20, 80, 40)
-        self._bounding = self._rect.adjusted(-3, -3, 3, 3)
-        # The outline as links see it, relative to pos (see edge_box); kept with _rect.
-        self._edge = self._edge_offsets()
-        # Assumptions/indicators count and their text (empty: no badge).
-        self._badge = ""
-        self._badge_tip = ""
         self.setFlags(_FACTOR_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(10)
@@ -175,7 +178,8 @@ class FactorItem(QGraphicsItem):
             height += 6
         self.prepareGeometryChange()
         self._rect = QRectF(-width / 2, -height / 2, width, height)
-        self._edge = self._edge_offsets()
+        scale = self.scale()
+        self._edge = (0.0, 0.0, width * scale / 2 + EDGE_GAP, height * scale / 2 + EDGE_GAP)
         self._rebound()
         for link in self.links:
             link.update_path()
