@@ -6,6 +6,7 @@ to the hallway, not to the scene.
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,18 @@ class MapScene(QGraphicsScene):
         self.document = document
         if document is None:
             return
+        # Building thousands of items allocates far more objects than the cyclic garbage
+        # collector's thresholds: it would walk the whole open project several times over
+        # while nothing it could free exists yet; it runs as usual again afterwards.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(document)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, document: MapDocument) -> None:
         for factor_id in document.factors:
             self._add_factor(factor_id)
         # Which links are one of a pair joining two factors both ways (drawn as curves),
