@@ -1,6 +1,9 @@
 """Regenerate the README screenshots: run under a real X server, e.g.
 
-xvfb-run -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/make.py
+xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/make.py
+
+Every shot is of a 1280 × 720 window: a common projector, and the size the window must
+stay readable at.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.demo import create_demo_project
@@ -21,9 +24,12 @@ OUT = Path(__file__).resolve().parent
 def main() -> int:
     QCoreApplication.setOrganizationName("ipsmap-screenshots")
     app = QApplication(sys.argv[:1])
+    # Each run starts from the default layout and theme, not the last run's.
+    QSettings().remove("window")
+    QSettings().remove("ui/theme")
     folder = Path(tempfile.mkdtemp())
     window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
-    window.resize(1600, 1000)
+    window.resize(1280, 720)
     window.show()
     maps = {m.kind + (m.site or ""): m.id for m in window.project.maps()}
     steps = []
@@ -44,16 +50,18 @@ def main() -> int:
 
     def table() -> None:
         window.show_map(maps["systemLambeth"])
+        window.docks["data"].show()  # the tables start hidden: View → Data view
         window.docks["data"].raise_()
         window.data_view.tabs.setCurrentIndex(1)
-        window.resizeDocks([window.docks["data"]], [420], Qt.Orientation.Vertical)
+        window.resizeDocks([window.docks["data"]], [300], Qt.Orientation.Vertical)
+        QTimer.singleShot(200, window.view.fit_map)  # once the dock has taken its room
         shot("data-view")
 
     def cmo_panel() -> None:
         # A CMO chosen: what it explains is highlighted on the theory of change.
         window.docks["cmos"].show()
         window.docks["cmos"].raise_()
-        window.resizeDocks([window.docks["cmos"]], [460], Qt.Orientation.Vertical)
+        window.resizeDocks([window.docks["cmos"]], [330], Qt.Orientation.Vertical)
         cmo = next(c for c in window.project.cmos.values() if c.code == "CMO 2")
         window.cmo_panel.choose(cmo.id)
 

@@ -1,8 +1,9 @@
 """Screenshots of the workshop features on the demo project; run under a real X server:
 
-xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python docs/screenshots/workshop_shots.py
+xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/workshop_shots.py
 
-Writes grid.png, voices.png, marks-mode.png, theme-large.png and theme-contrast.png.
+Writes grid.png (the large grid), voices.png, marks-mode.png, theme-large.png and
+theme-contrast.png, each of a 1280 × 720 window (a projector).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ipsmap.demo import create_demo_project
@@ -24,9 +25,12 @@ def main() -> int:
     QCoreApplication.setOrganizationName("ipsmap-screenshots")
     QCoreApplication.setApplicationName("ipsmap-screenshots")
     app = QApplication(sys.argv[:1])
+    # Each run starts from the default layout and theme, not the last run's.
+    QSettings().remove("window")
+    QSettings().remove("ui/theme")
     folder = Path(tempfile.mkdtemp())
     window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
-    window.resize(1600, 1000)
+    window.resize(1280, 720)
     window.show()
     glasgow = next(m.id for m in window.project.maps() if m.name.startswith("Glasgow"))
     state: dict = {}
@@ -36,18 +40,20 @@ def main() -> int:
         widget.grab().save(str(OUT / f"{name}.png"))
 
     def wide_right_docks() -> None:
-        window.resizeDocks([window.docks["marks"]], [720], Qt.Orientation.Horizontal)
+        window.resizeDocks([window.docks["marks"]], [480], Qt.Orientation.Horizontal)
 
     def grid() -> None:
+        # What the marks show opens large: the window as a 1280 × 720 projector shows it.
         window.actions_by_name["theme-standard"].trigger()
+        window.resize(1280, 720)
         window.show_map(glasgow)
         window.actions_by_name["mark-badges"].setChecked(True)
         window.trigger("marks-grid")
-        wide_right_docks()
-        window.view.fit_map()
 
     def grid_shot() -> None:
         shot(window, "grid")
+        window.workshop.large_marks.close_view()
+        window.resize(1280, 720)
 
     def voices() -> None:
         # The first Glasgow workshop, where the map was drawn: who spoke, next to who came.
@@ -66,7 +72,7 @@ def main() -> int:
 
     def marks_mode() -> None:
         window.show_map(glasgow)
-        window.trigger("marks-grid")
+        window.workshop.show_panel("marks")
         dialog = window.workshop.collect_marks()
         names = {p.pseudonym: p.id for p in window.project.participants.values()}
         dialog.set_person(names["Eilidh"])
@@ -89,18 +95,8 @@ def main() -> int:
         state["dialog"].close()
 
     def readable_canvas() -> None:
-        # Zoomed in on one corner so the labels are drawn (a fitted map is too small).
-        for dock in window.docks.values():
-            if (
-                dock.isFloating()
-                or window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
-            ):
-                dock.hide()
-        window.view.resetTransform()
-        item = next(
-            i for i in window.scene.factor_items.values() if i.label == "Fear of child removal"
-        )
-        window.view.centerOn(item)
+        # The whole map, as "Fit map" shows it: labels enlarged to read from the back.
+        window.view.fit_map()
 
     def large() -> None:
         window.actions_by_name["theme-large"].trigger()
@@ -114,7 +110,7 @@ def main() -> int:
 
     def contrast() -> None:
         window.actions_by_name["theme-contrast"].trigger()
-        window.trigger("marks-grid")
+        window.workshop.show_panel("marks")
         window.workshop.marks.tabs.setCurrentIndex(1)
         readable_canvas()
 

@@ -7,8 +7,10 @@ and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
+import sqlite3
 import sys
 import warnings
 from collections.abc import Sequence
@@ -19,6 +21,7 @@ from ipsmap import __version__
 from ipsmap.cli import cmos as cli_cmos
 from ipsmap.cli import evaluation as cli_evaluation
 from ipsmap.cli import people as cli_people
+from ipsmap.formats.boundary import DEFAULT_LIMITS
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.mapdata import MapData
 
@@ -86,6 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=COLUMN",
         help="use COLUMN of the table for KEY (id, label, type, from, to, polarity, strength…)",
     )
+    p.add_argument(
+        "--max-factors",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_factors,
+        metavar="N",
+        help=f"refuse a file with more than N factors (default {DEFAULT_LIMITS.max_factors:,})",
+    )
+    p.add_argument(
+        "--max-links",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_links,
+        metavar="N",
+        help=f"refuse a file with more than N links (default {DEFAULT_LIMITS.max_links:,})",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
     cli_evaluation.add_parsers(commands)
@@ -142,6 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[args.command](args)
     except (IpsmapError, UserError) as exc:
         print(f"ipsmap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:
+        # Past the open checks (a full disk, a statement the watchdog stopped): one line.
+        from ipsmap.model.connection import database_error_message
+
+        print(f"ipsmap: error: {database_error_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -212,6 +235,7 @@ def _draw_canvas(data: MapData, kind: str) -> bytes:
 def cmd_export(args: argparse.Namespace) -> int:
     from ipsmap.export.all_formats import write_map
     from ipsmap.export.context import build_context
+    from ipsmap.export.interrupts import terminate_as_interrupt
     from ipsmap.model.project import Project
 
     if not args.out.parent.is_dir():
@@ -225,7 +249,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     shown = _export_progress(context) if len(data.factors) >= EXPORT_PROGRESS_FROM else None
     # Writers report what a format can't hold as warnings; the user sees them as such.
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        # SIGTERM too stops the export the way Ctrl+C does: temporary files are removed.
+        with terminate_as_interrupt(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fmt = write_map(
                 data,
@@ -294,7 +319,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         columns[key.strip().lower()] = column.strip()
     if args.nodes is not None and not args.nodes.exists():
         raise UserError(f"{args.nodes}: no such file")
-    options = ReadOptions(nodes=args.nodes, columns=columns)
+    # A bigger map needs a bigger file: the file-size limit grows with the counts asked for.
+    scale = max(
+        args.max_factors / DEFAULT_LIMITS.max_factors, args.max_links / DEFAULT_LIMITS.max_links, 1
+    )
+    limits = dataclasses.replace(
+        DEFAULT_LIMITS,
+        max_factors=args.max_factors,
+        max_links=args.max_links,
+        max_file_bytes=int(DEFAULT_LIMITS.max_file_bytes * scale),
+        max_expanded_bytes=int(DEFAULT_LIMITS.max_expanded_bytes * scale),
+    )
+    options = ReadOptions(nodes=args.nodes, columns=columns, limits=limits)
     # Read and validate the whole file before the project is even opened.
     maps = read_maps(args.file, args.format, options)
     for data in maps:

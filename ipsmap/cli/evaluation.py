@@ -92,6 +92,8 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
                 "taken_at": s.taken_at,
                 "taken_by": names.get(s.taken_by or "", ""),
                 "sha256": s.sha256,
+                # Earlier hashes, when forgetting a participant rewrote the snapshot.
+                "superseded": list(s.superseded),
             }
             for s in list_snapshots(project, map_id)
         ]

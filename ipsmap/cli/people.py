@@ -1,4 +1,4 @@
-"""The CLI's commands about people: balance of voices, and the personal-data check.
+"""The CLI's commands about people: balance of voices, the personal-data check, forgetting.
 
 Kept apart from ``ipsmap.cli`` so that module stays about maps; ``cli`` registers these.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,21 @@ def add_parsers(commands: Any) -> None:
     )
     p.add_argument("project", type=Path)
     p.add_argument("--map", help="only this map (id or name)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = commands.add_parser(
+        "forget",
+        help="forget a participant: their pseudonym and notes are rewritten everywhere in the "
+        "file (audit log and snapshots included) to their group alias; cannot be undone",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("participant", help="the participant's id or current pseudonym")
+    p.add_argument(
+        "--remove-backups",
+        action="store_true",
+        help="also delete the backup copies beside the project (NAME.vN.bak), which still "
+        "hold the old text",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -93,6 +109,69 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from ipsmap.model.forget import forget_participant, remove_backups
+    from ipsmap.model.project import Project
+
+    with Project.open(args.project) as project:
+        person = _find_participant(project, args.participant)
+        result = forget_participant(project, person.id)
+    removed = remove_backups(result.backups) if args.remove_backups else []
+    left = [p for p in result.backups if p not in removed]
+    if args.json:
+        summary = {
+            "alias": result.alias,
+            "event": result.seq,
+            "events_rewritten": result.events_rewritten,
+            "snapshots": [
+                {"label": label, "superseded": old, "sha256": new}
+                for label, old, new in result.snapshots
+            ],
+            "backups_removed": [str(p) for p in removed],
+            "backups_left": [str(p) for p in left],
+            "compacted": result.compacted,
+        }
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(
+            # Not the name typed: the point is that it appears nowhere any more.
+            f"forgotten: now {result.alias!r} everywhere in {args.project}; "
+            f"{_count(result.events_rewritten, 'audit event')} and "
+            f"{_count(len(result.snapshots), 'snapshot')} rewritten "
+            "(a snapshot's old sha256 is kept as superseded)"
+        )
+        for path in removed:
+            print(f"removed backup {path}")
+    for path in left:
+        print(
+            f"ipsmap: warning: the backup {path} still holds the old text; delete it "
+            "(or run again with --remove-backups)",
+            file=sys.stderr,
+        )
+    if not result.compacted:
+        print(
+            "ipsmap: warning: another program has the project open, so old text may remain "
+            "in its -wal file until it is closed",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _find_participant(project: Any, ref: str) -> Any:
+    if ref in project.participants:
+        return project.participants[ref]
+    named = [
+        p for p in project.participants.values() if p.pseudonym.casefold() == ref.strip().casefold()
+    ]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise IpsmapError(
+            f"{len(named)} participants are called {ref!r}; give the participant's id"
+        )
+    raise IpsmapError(f"no participant {ref!r} in this project")
+
+
 def _find_session(project: Any, ref: str) -> str:
     if ref in project.sessions:
         return str(ref)
@@ -104,4 +183,8 @@ def _find_session(project: Any, ref: str) -> str:
     raise IpsmapError(f"no session {ref!r} in this project")
 
 
-COMMANDS = {"voices": cmd_voices, "check": cmd_check}
+COMMANDS = {"voices": cmd_voices, "check": cmd_check, "forget": cmd_forget}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -55,8 +55,8 @@ def add_demo_adaptation_point(project: Project) -> None:
     crisis = AddFactor(
         "Cost of living crisis",
         # A free spot on the demo's grid, left of the money-and-housing factors.
-        poverty.x - 360,
-        poverty.y - 100,
+        poverty.x - 420,
+        poverty.y - 110,
         type=context.id if context else None,
         notes="Raised at the second workshop: prices rising faster than incomes and benefits.",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from ipsmap.demo.cmos import add_demo_cmos
@@ -9,7 +10,9 @@ from ipsmap.demo.evaluation import add_demo_adaptation_point
 from ipsmap.demo.toc import add_demo_toc_notes
 from ipsmap.demo.workshops import add_demo_workshops
 from ipsmap.formats import ipsmap_json
+from ipsmap.model.errors import IpsmapError, ProjectFileError
 from ipsmap.model.project import Project
+from ipsmap.model.store import creation_failure, remove_project_files
 from ipsmap.resources_path import demo_map_files
 
 DEMO_TITLE = "IPS demo project"
@@ -29,9 +32,12 @@ def create_demo_project(path: str | Path) -> Project:
         add_demo_cmos(project)
         add_demo_toc_notes(project)
         add_demo_adaptation_point(project)
-    except BaseException:
+    except BaseException as exc:
         project.close()
-        Path(path).unlink(missing_ok=True)
+        remove_project_files(Path(path))
+        if isinstance(exc, (OSError, sqlite3.Error, IpsmapError)):
+            # Most likely the disk filled up half-way: say so in one line, leave nothing.
+            raise ProjectFileError(path, creation_failure(exc)) from exc
         raise
     # Building the demo is not something a user should be able to undo.
     project.undo_history.clear()

@@ -13,9 +13,11 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +68,8 @@ def write_bundle(
     total = len(MEMBERS) + 1
     files: list[dict[str, Any]] = []
     start = 0.0
-    with tempfile.TemporaryDirectory(prefix="ipsmap-bundle-") as folder:
+    remove_stale_folders()
+    with private_folder() as folder:
         for step, (name, format_name, share) in enumerate(MEMBERS):
             if progress is not None:
                 progress(f"Writing {name}", step, total)
@@ -109,6 +112,56 @@ def write_bundle(
         write_atomically(path, write_zip)
     if progress is not None:
         progress("Done", total, total)
+
+
+FOLDER_PREFIX = "ipsmap-bundle-"
+
+
+@contextmanager
+def private_folder() -> Iterator[str]:
+    """A private (0700) temporary folder named after this process, removed on any exit.
+
+    SIGTERM is turned into an interrupt around exports (``export.interrupts``), so the
+    folder goes then too; after a SIGKILL or a power cut, the next bundle export removes
+    it (``remove_stale_folders``).
+    """
+    folder = tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_folders(parent: str | None = None) -> list[Path]:
+    """Remove this user's bundle folders left by processes no longer running."""
+    removed: list[Path] = []
+    if os.name != "posix":
+        # Telling a live process from a dead one by signal 0 is POSIX (on Windows
+        # os.kill would end the process).
+        return removed
+    root = Path(parent or tempfile.gettempdir())
+    for folder in root.glob(f"{FOLDER_PREFIX}*-*"):
+        pid_text = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid_text.isdigit() or folder.is_symlink() or not folder.is_dir():
+                continue
+            if folder.stat().st_uid != os.getuid() or _running(int(pid_text)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _named(progress: Any, name: str) -> Any:

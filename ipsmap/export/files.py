@@ -1,29 +1,19 @@
-"""Writing export files atomically: a temporary file beside the target, then a rename."""
+"""Writing export files atomically and safely (the one home is ``formats.target_files``)."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Callable
-from pathlib import Path
+from ipsmap.formats.target_files import (
+    check_target,
+    replace_atomically,
+    write_atomically,
+    write_bytes_atomically,
+    write_text_atomically,
+)
 
-
-def write_atomically(target: str | os.PathLike[str], write: Callable[[Path], object]) -> None:
-    """Call ``write(tmp)`` on a temporary path beside ``target``, then move it into place.
-
-    A failure (or a cancel) leaves the target as it was and no temporary file behind.
-    """
-    target = Path(target)
-    # Not mkstemp: its file is private (0600); the writer makes this one as it would the
-    # target, with the user's usual permissions.
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_bytes_atomically(target: str | os.PathLike[str], content: bytes) -> None:
-    write_atomically(target, lambda tmp: tmp.write_bytes(content))
+__all__ = [
+    "check_target",
+    "replace_atomically",
+    "write_atomically",
+    "write_bytes_atomically",
+    "write_text_atomically",
+]

@@ -33,6 +33,7 @@ from ipsmap.export.map_key import (
 )
 from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
+from ipsmap.model.colors import as_hex
 from ipsmap.model.entities import (
     CONFIDENCE_LEVELS,
     DEFAULT_STRENGTH,
@@ -62,7 +63,15 @@ RECIPROCAL_ROUNDNESS = 0.35
 DEFAULT_FACTOR_COLOR = "#ffffff"
 DEFAULT_BORDER_COLOR = "#333333"
 DEFAULT_LINK_COLOR = "#555555"
+DEFAULT_TEXT_COLOR = "#222222"
 VIS_VERSION_DIR = "vis-9.1.2"
+# The page may run and style only what it carries, and show only data: images: whatever
+# text a map holds, the browser fetches nothing (no image, font, stylesheet, frame or
+# connection), on top of every value being escaped or checked.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
 _END_TAG = re.compile(r"</(script|style)", re.IGNORECASE)
 
 
@@ -92,6 +101,12 @@ def _json_for_script(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def _colour(value: str | None, default: str) -> str:
+    """A map's colour as #rrggbb for the page; ``default`` when it is not a colour (a
+    stored value is never pasted into the page's CSS, SVG or scripts as it stands)."""
+    return as_hex(value) or default
 
 
 def _tooltip(lines: list[tuple[str, str]]) -> str:
@@ -132,6 +147,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             "borderWidth": 1.5,
         }
         label = factor.label or " "
+        fill = _colour(style.color if style else "", DEFAULT_FACTOR_COLOR)
         if shape in ("box", "ellipse"):
             node["widthConstraint"] = {"maximum": 180}
         elif shape in CUSTOM_DRAWN:
@@ -139,18 +155,19 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             node["ipsShape"], node["ipsLabel"], label, shape = shape, label, " ", "custom"
         else:
             node["size"] = 18
+        fill = _colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
         net.add_node(
             factor.id,
             label=label,
             shape=shape,
             color={
-                "background": style.color if style else DEFAULT_FACTOR_COLOR,
-                "border": style.border_color if style else DEFAULT_BORDER_COLOR,
-                "highlight": {
-                    "background": style.color if style else DEFAULT_FACTOR_COLOR,
-                    "border": "#000000",
-                },
+                "background": fill,
+                "border": _colour(style.border_color if style else None, DEFAULT_BORDER_COLOR),
+                "highlight": {"background": fill, "border": "#000000"},
             },
+            # The type's own label colour (white on a dark box), as the canvas draws it;
+            # CUSTOM_SHAPES_JS reads it too.
+            font={"color": _colour(style.font_color if style else None, DEFAULT_TEXT_COLOR)},
             **node,
         )
     pairs = {(ln.source, ln.target) for ln in data.links}
@@ -161,7 +178,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
         strength = link.strength if link.strength is not None else DEFAULT_STRENGTH
         polarity = polarity_of(link.polarity)
         symbol = POLARITY_SYMBOLS[polarity]
-        color = style.color if style else DEFAULT_LINK_COLOR
+        color = _colour(style.color if style else None, DEFAULT_LINK_COLOR)
         extra: dict[str, Any] = {}
         if (link.target, link.source) in pairs:
             extra["smooth"] = {
@@ -175,7 +192,7 @@ def _build_network(data: MapData) -> tuple[list[dict[str, Any]], list[dict[str, 
             arrows="to",
             color={"color": color, "highlight": "#000000", "hover": color},
             width=1 + 3 * strength,
-            dashes=is_dashed(style, link.confidence),
+            dashes=bool(is_dashed(style, link.confidence)),
             # The mark is drawn by MARKS_JS, as on the canvas: no text label on the line,
             # where a bare "−" reads as a dash (or a "+" where lines cross).
             ipsPolarity=polarity,
@@ -253,6 +270,9 @@ _SVG_SHAPES = {
 def _shape_svg(shape: str, fill: str, stroke: str) -> str:
     """A small inline SVG of a factor shape for the legend (no external resources)."""
     body = _SVG_SHAPES.get(shape, _SVG_SHAPES["box"])
+    # Checked again here: an SVG fill of url(http://…) would make the page fetch it.
+    fill = _colour(fill, DEFAULT_FACTOR_COLOR)
+    stroke = _colour(stroke, DEFAULT_BORDER_COLOR)
     return (
         '<svg class="swatch" width="26" height="20" viewBox="0 0 26 20" aria-hidden="true">'
         f'<g fill="{html.escape(fill)}" stroke="{html.escape(stroke)}" stroke-width="1.5">'
@@ -290,14 +310,17 @@ def _legend(data: MapData) -> str:
         parts.append("<h2>Factor types</h2><ul>")
         for s in key.factor_styles:
             shape = VIS_SHAPES.get(s.shape, "box")
-            parts.append(f"<li>{_shape_svg(shape, s.color, s.border_color)}{esc(s.name)}</li>")
+            fill = _colour(s.color, DEFAULT_FACTOR_COLOR)
+            border = _colour(s.border_color, DEFAULT_BORDER_COLOR)
+            parts.append(f"<li>{_shape_svg(shape, fill, border)}{esc(s.name)}</li>")
         parts.append("</ul>")
     if key.link_styles:
         parts.append("<h2>Link styles</h2><ul>")
         for s in key.link_styles:
-            dashed = " dashed" if s.dashes else ""
+            dashed = " dashed" if s.dashes is True else ""
+            line = _colour(s.color, DEFAULT_LINK_COLOR)
             parts.append(
-                f'<li><span class="line{dashed}" style="border-top-color:{esc(s.color)}">'
+                f'<li><span class="line{dashed}" style="border-top-color:{esc(line)}">'
                 f"</span>{esc(s.name)}</li>"
             )
         parts.append("</ul>")
@@ -385,6 +408,7 @@ def html_text(
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)}</title>\n"
         f"<style>{_script_safe(_pyvis_lib_file('vis-network.css'))}</style>\n"

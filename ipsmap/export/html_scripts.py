@@ -51,7 +51,7 @@ CUSTOM_SHAPES_JS = """
             ipsRoundRect(ctx, left, top, w, h, 10); ctx.fill(); ctx.stroke();
             ipsRoundRect(ctx, left + 4, top + 4, w - 8, h - 8, 7); ctx.stroke();
           }
-          ctx.fillStyle = "#222222";
+          ctx.fillStyle = (node.font && node.font.color) || "#222222";
           ctx.textAlign = "center";
           ctx.textBaseline = "middle";
           lines.forEach(function (l, i) { ctx.fillText(l, x, top + 7 + 8.5 + i * 17); });

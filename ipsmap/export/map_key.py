@@ -8,9 +8,10 @@ dash of a "low confidence" line. The key lists only what the map uses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ipsmap.model.entities import Style
+from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.mapdata import MapData
 
 POLARITIES = ("+", "-", "?")
@@ -47,19 +48,27 @@ class MapKey:
 
 def map_key(data: MapData) -> MapKey:
     """The key of ``data``: factor types and link styles in use, in the project's order."""
-    styles = {s.id: s for s in data.styles}
-    ids = {f.id for f in data.factors}
-    links = [ln for ln in data.links if ln.source in ids and ln.target in ids]
-    factor_types = {f.type for f in data.factors}
-    link_types = {ln.type for ln in links}
+    return key_of(data.styles, data.factors, data.links)
+
+
+def key_of(styles: Iterable[Style], factors: Iterable[Factor], links: Iterable[Link]) -> MapKey:
+    """The key of a map given as its parts (the canvas holds a live map, not a MapData)."""
+    all_styles = list(styles)
+    by_id = {s.id: s for s in all_styles}
+    all_factors = list(factors)
+    ids = {f.id for f in all_factors}
+    drawn = [ln for ln in links if ln.source in ids and ln.target in ids]
+    factor_types = {f.type for f in all_factors}
+    link_types = {ln.type for ln in drawn}
 
     def used(kind: str, wanted: set[str | None]) -> tuple[Style, ...]:
-        chosen = (s for s in data.styles if s.kind == kind and s.id in wanted)
+        chosen = (s for s in all_styles if s.kind == kind and s.id in wanted)
         return tuple(sorted(chosen, key=lambda s: (s.position, s.name)))
 
+    signs = {polarity_of(ln.polarity) for ln in drawn}
     return MapKey(
         factor_styles=used("factor", factor_types),
         link_styles=used("link", link_types),
-        polarities=tuple(p for p in POLARITIES if p in {polarity_of(ln.polarity) for ln in links}),
-        dashed=any(is_dashed(styles.get(ln.type or ""), ln.confidence) for ln in links),
+        polarities=tuple(p for p in POLARITIES if p in signs),
+        dashed=any(is_dashed(by_id.get(ln.type or ""), ln.confidence) for ln in drawn),
     )

@@ -16,6 +16,7 @@ from ipsmap.export.pdf_shapes import (
     DEFAULT_BORDER_COLOR,
     DEFAULT_FACTOR_COLOR,
     DEFAULT_LINK_COLOR,
+    DEFAULT_TEXT_COLOR,
     colour,
     mark_nodes,
     shape_nodes,
@@ -252,8 +253,9 @@ def place_mark(shape: LinkShape, width_pt: float, mark_r: float, grid: _BoxGrid)
         mark = (mid[0] + uy * off, mid[1] - ux * off)
         clear = not grid.hits(mark[0], mark[1], r)
         return _with_mark(shape, mark, r, clear, beside=True)
-    # Near the middle if it is clear of every factor; else further along, or a bit smaller.
-    for size in sorted({r, max(MIN_MARK_R, r * 0.75)}, reverse=True):
+    # Near the middle if it is clear of every factor; else further along, or smaller (a
+    # small mark in the open reads better than a full-size one under a box).
+    for size in sorted({r, max(MIN_MARK_R, r * 0.75), MIN_MARK_R}, reverse=True):
         lo = (size + MARK_GAP) / room if room else 0.5
         hi = 1 - lo
         for frac in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
@@ -318,7 +320,6 @@ def map_drawing(
 ) -> Any:
     """The map as a reportlab Drawing of ``width`` × ``height`` points, legend at the bottom."""
     from reportlab.graphics.shapes import Drawing, String
-    from reportlab.lib.colors import HexColor
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     styles = {s.id: s for s in data.styles}
@@ -369,6 +370,8 @@ def map_drawing(
         style = styles.get(factor.type or "")
         fill = colour(style.color if style else None, DEFAULT_FACTOR_COLOR)
         stroke = colour(style.border_color if style else None, DEFAULT_BORDER_COLOR)
+        # The type's own label colour (white on a dark box), as the canvas draws it.
+        text = colour(style.font_color if style else None, DEFAULT_TEXT_COLOR)
         for item in shape_nodes(shape_name, cx, cy, w, h, fill, stroke, 0.9):
             drawing.add(item)
         # A single word wider than the box (no place to wrap it): a smaller font.
@@ -384,7 +387,7 @@ def map_drawing(
                     line,
                     fontName=font,
                     fontSize=size,
-                    fillColor=HexColor("#111111"),
+                    fillColor=text,
                     textAnchor="middle",
                 )
             )

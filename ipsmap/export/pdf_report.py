@@ -7,8 +7,8 @@ in the HTML export.
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from ipsmap.export.context import (
     view_submap,
     with_public_names,
 )
+from ipsmap.export.files import write_atomically
 from ipsmap.export.pdf_figure import NODE_HEIGHT, NODE_WIDTH, map_drawing, minus_sign
 from ipsmap.export.pdf_sections import context_sections, esc, when
 from ipsmap.export.progress import report
@@ -61,6 +62,49 @@ CHECK_EVERY = 400
 SAVING = "Saving the PDF"
 # Table rows on one page, roughly (a guess for the progress bar, never for the layout).
 ROWS_PER_PAGE = 55
+
+
+# Text longer than this in one table cell (or on the cover) is cut, saying how much is left
+# out: the workbook and the JSON hold the whole text; a report is for reading.
+CELL_CHARACTERS = 3000
+COVER_CHARACTERS = 300
+
+
+def elided(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}\u2026 [{len(text) - limit:,} more characters: see the workbook]"
+
+
+# Names (labels, types, groups) are repeated in the figure, the legend, the tables and the
+# analysis lists: past this many characters they are cut there (the tables' text cells
+# keep up to CELL_CHARACTERS).
+NAME_CHARACTERS = 200
+DESCRIPTION_CHARACTERS = 10_000
+
+
+def _short_names(data: MapData) -> MapData:
+    """``data`` with very long labels, type and group names cut (see NAME_CHARACTERS)."""
+
+    def cut(record: Any, name: str) -> Any:
+        value = getattr(record, name)
+        if len(value) <= NAME_CHARACTERS:
+            return record
+        return dataclasses.replace(record, **{name: elided(value, NAME_CHARACTERS)})
+
+    info = cut(data.info, "name")  # also in every page's footer
+    if len(info.description) > DESCRIPTION_CHARACTERS:
+        info = dataclasses.replace(
+            info, description=elided(info.description, DESCRIPTION_CHARACTERS)
+        )
+    return dataclasses.replace(
+        data,
+        info=info,
+        factors=[cut(f, "label") for f in data.factors],
+        styles=[cut(s, "name") for s in data.styles],
+        groups=[cut(g, "name") for g in data.groups],
+    )
 
 
 class _Progress:
@@ -228,9 +272,9 @@ def _story(
     # 1. Cover.
     story.append(Spacer(1, 90))
     if project_title:
-        story.append(Paragraph(esc(project_title), subtitle))
+        story.append(Paragraph(esc(elided(project_title, COVER_CHARACTERS)), subtitle))
         story.append(Spacer(1, 10))
-    story.append(Paragraph(esc(info.name or "Untitled map"), title))
+    story.append(Paragraph(esc(elided(info.name, COVER_CHARACTERS) or "Untitled map"), title))
     story.append(Paragraph(esc(kind.capitalize()) + " \u2014 report", subtitle))
     story.append(Spacer(1, 40))
     snap = context.snapshot if context is not None else None
@@ -257,7 +301,10 @@ def _story(
     cover_data = [
         [
             Paragraph(esc(key), small_b.clone("c-k", fontSize=10, leading=13)),
-            Paragraph(esc(value), mono if key in ("SHA-256", "Snapshot id") else body),
+            Paragraph(
+                esc(elided(value, COVER_CHARACTERS)),
+                mono if key in ("SHA-256", "Snapshot id") else body,
+            ),
         ]
         for key, value in cover_rows
         if value
@@ -342,7 +389,7 @@ def _story(
     def cell(value: str, width: float) -> Any:
         # Text that fits on one line is a plain string cell (no markup, so nothing to
         # escape): a Paragraph per cell was most of the time of a 2,000-factor report.
-        text = str(value)
+        text = elided(str(value), CELL_CHARACTERS)
         if "\n" not in text and stringWidth(text, font, small.fontSize) <= width - 7:
             return text
         return Paragraph(esc(text).replace("\n", "<br/>"), small)
@@ -353,7 +400,9 @@ def _story(
             if n % CHECK_EVERY == 0 and n:
                 progress.tell(None, f"Setting the table rows ({n} of {len(rows)})")
             cells.append([cell(v, w) for v, w in zip(row, widths, strict=True)])
-        t = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        # splitInRow: a row taller than a page (a long rationale in a narrow column)
+        # continues on the next page instead of failing the whole report.
+        t = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
         t.setStyle(
             TableStyle(
                 [
@@ -635,14 +684,13 @@ def write_pdf(
         if context.snapshot is not None:
             snapshot_label = snapshot_label or context.snapshot.label
             sha256 = sha256 or context.snapshot.sha256
+    data = _short_names(data)
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, SimpleDocTemplate
 
     target = Path(path)
     margin = 16 * mm
-    # Beside the target, with the user's usual permissions (mkstemp's are private).
-    tmp_name = str(target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"))
     font, _bold, _uni = _fonts()
 
     def footer(canvas: Any, doc: Any) -> None:
@@ -680,9 +728,10 @@ def write_pdf(
     progress = _Progress(context)
     progress.pages_expected = _pages_expected(data, context)
     progress.tell(0.0, "Preparing the report")
-    try:
+
+    def write(tmp: Path) -> None:
         doc = ReportTemplate(
-            tmp_name,
+            str(tmp),
             pagesize=A4,
             leftMargin=margin,
             rightMargin=margin,
@@ -709,10 +758,8 @@ def write_pdf(
         if progress.active:
             doc.setProgressCallBack(progress.on_build)
         doc.build(story)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    write_atomically(target, write)
 
 
 FORMATS = [

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ipsmap.export.map_key import MARK_SHAPES, POLARITY_COLORS, polarity_of
+from ipsmap.model.colors import as_hex
 
 DEFAULT_FACTOR_COLOR = "#ffffff"
 DEFAULT_BORDER_COLOR = "#333333"
 DEFAULT_LINK_COLOR = "#555555"
+DEFAULT_TEXT_COLOR = "#111111"
 
 
 def shape_nodes(
@@ -93,9 +95,7 @@ def mark_nodes(polarity: str, x: float, y: float, r: float) -> list[Any]:
 
 
 def colour(value: str | None, default: str) -> Any:
+    """A map's colour for reportlab; ``default`` when it is missing or not a colour."""
     from reportlab.lib.colors import HexColor
 
-    try:
-        return HexColor(value or default)
-    except (ValueError, TypeError):
-        return HexColor(default)
+    return HexColor(as_hex(value) or default)

@@ -26,6 +26,7 @@ from ipsmap.export.progress import report
 from ipsmap.formats.base import MapFormat
 from ipsmap.model.entities import CMO
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.safe_text import without_controls
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 # Our own namespace for uuid5: GUIDs are stable across exports and machines.
@@ -48,8 +49,6 @@ ELEMENT_NAMES = {
 # description.
 NAME_LIMIT = 80
 _HEX = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
-# Characters XML 1.0 cannot hold at all.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def guid(*parts: str) -> str:
@@ -58,7 +57,8 @@ def guid(*parts: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    # write_map has cleaned the map and context already; this is for direct callers.
+    return without_controls(text)
 
 
 def _short(text: str) -> str:

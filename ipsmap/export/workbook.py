@@ -12,6 +12,7 @@ interchange tables are written, as before.
 from __future__ import annotations
 
 import contextlib
+import io
 import warnings
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,15 @@ def write_sheets_streaming(
             _discard(book)
             raise
         report(context, ROWS_DONE, "Saving the workbook")
-        book.save(tmp)
+        # Zipped in memory, then written in one go: a full disk then fails one plain
+        # write (openpyxl's half-written zip would complain when collected).
+        buffer = io.BytesIO()
+        try:
+            book.save(buffer)
+        except BaseException:
+            _discard(book)
+            raise
+        tmp.write_bytes(buffer.getvalue())
 
     def fill(book: Any) -> None:
         nonlocal dropped, written

@@ -12,7 +12,9 @@ import math
 from pathlib import Path
 from typing import Any
 
+from ipsmap.formats import boundary
 from ipsmap.formats.errors import FormatError
+from ipsmap.model.colors import with_checked_looks
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import POLARITIES, Factor, Group, Link, MapInfo, Style, new_id
 from ipsmap.model.mapdata import MapData
@@ -66,6 +68,8 @@ class MapBuilder:
         self._pairs: set[tuple[str, str]] = set()
         self._groups: dict[str, Group] = {}
         self._members: list[tuple[str, str]] = []
+        # Counted as records arrive, so a file with a million links stops at the limit.
+        self.limits = boundary.active_limits()
 
     def fail(self, place: str, problem: str) -> FormatError:
         return FormatError(self.path, place, problem)
@@ -105,7 +109,13 @@ class MapBuilder:
         key = self._key(ref, place)
         if key in self._factors:
             raise self.fail(place, f"duplicate factor id {key!r}")
-        text = "" if label is None else str(label).strip()
+        if len(self._factors) >= self.limits.max_factors:
+            raise boundary.count_error(
+                self.path, "factors", self.limits.max_factors, "--max-factors"
+            )
+        # Control characters are removed here (not only in build) so that a label made of
+        # nothing else counts as no label.
+        text = "" if label is None else boundary.without_controls(str(label)).strip()
         if not text:
             raise self.fail(place, f"factor {key!r} has no label")
         for name in ("x", "y"):
@@ -130,6 +140,8 @@ class MapBuilder:
         A self link or a second link in the same direction can't be held by a map: they are
         skipped with a warning rather than refusing the whole file.
         """
+        if len(self._links) >= self.limits.max_links:
+            raise boundary.count_error(self.path, "links", self.limits.max_links, "--max-links")
         ends = []
         for end, ref in (("source", source), ("target", target)):
             factor = self._factors.get(str(ref))
@@ -192,8 +204,8 @@ class MapBuilder:
             self._members.append(pair)
 
     def build(self) -> MapData:
-        """The finished, validated map."""
-        return MapData(
+        """The finished, validated map (its text and values checked at the boundary)."""
+        data = MapData(
             info=self.info,
             styles=self.styles,
             factors=list(self._factors.values()),
@@ -202,6 +214,10 @@ class MapBuilder:
             members=self._members,
             warnings=self.warnings,
         )
+        # A colour is a colour (never url(…) or CSS that reaches an export): others are
+        # dropped for the default, with a warning. Then text and values at the boundary.
+        data = with_checked_looks(data, self.warn)
+        return boundary.check_map(data, self.path)
 
     def _key(self, ref: Any, place: str) -> str:
         if ref is None or (isinstance(ref, str) and not ref.strip()):

@@ -21,19 +21,22 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, looks_like_xml, read_text
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import ExportWarning, FormatError
+from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.entities import MAP_KINDS, Style
 from ipsmap.model.mapdata import MapData
+from ipsmap.model.safe_text import without_controls
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -64,15 +67,22 @@ _NODE_KNOWN = {*_FACTOR_FIELDS, "id", "viz"}
 _EDGE_KNOWN = {*_LINK_FIELDS, "sign", "key", "viz"}
 _GRAPH_KNOWN = {"name", "kind", "description", "site"}
 
+_XML_DECLARED_ENCODING = re.compile(r"""(\A\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
 # Characters XML 1.0 cannot hold at all, even escaped.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # -- shared helpers ----------------------------------------------------------------------
 
 
 def check_no_dtd(text: str, path: Path | None) -> None:
-    """Refuse XML that declares a DTD or entities (billion-laughs, external entities)."""
+    """Refuse XML that declares a DTD or entities (billion-laughs, external entities).
+
+    ``text`` is decoded (``read_text`` reads UTF-16 and UTF-32 as such); zero characters
+    are refused too, so markup spelled with NULs between its letters cannot slip past.
+    """
+    if "\x00" in text:
+        raise FormatError(path, "", "XML holding NUL characters is not accepted")
     for marker in ("<!DOCTYPE", "<!ENTITY"):
         at = text.find(marker)
         if at < 0:
@@ -99,16 +109,13 @@ def parse_xml(text: str, path: Path | None) -> ET.Element:
 
 
 def xml_safe(value: str) -> str:
-    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD."""
-    return _XML_INVALID.sub("\ufffd", value)
+    """Text with the characters XML 1.0 cannot hold replaced by U+FFFD (model.safe_text)."""
+    return without_controls(value)
 
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 atomically: a complete file or none."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(tmp, path)
+    write_text_atomically(path, text)
 
 
 def style_names(data: MapData) -> dict[str, Style]:
@@ -122,7 +129,7 @@ def number(value: Any) -> float | None:
         return None
     try:
         result = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return result if math.isfinite(result) else None
 
@@ -221,8 +228,13 @@ def _hex(viz_color: Any) -> str | None:
 # -- graph → map --------------------------------------------------------------------------
 
 
-def from_graph(graph: nx.Graph, path: Path | None, default_name: str) -> MapData:
-    """Build a map from a networkx graph read from a file (any directed or not, multi)."""
+def from_graph(
+    graph: nx.Graph, path: Path | None, default_name: str, parse_notes: Sequence[str] = ()
+) -> MapData:
+    """Build a map from a networkx graph read from a file (any directed or not, multi).
+
+    ``parse_notes`` are warnings the parsing found (such as merged duplicate nodes).
+    """
     kind = graph.graph.get("kind")
     builder = MapBuilder(
         path,
@@ -240,6 +252,8 @@ def from_graph(graph: nx.Graph, path: Path | None, default_name: str) -> MapData
     }
     if extra:
         builder.info.attributes["graph"] = extra
+    for note in parse_notes:
+        builder.warn(note)
     if not graph.is_directed():
         builder.warn("the graph is undirected: each link points from its first to second end")
     for index, (node, raw) in enumerate(graph.nodes(data=True)):
@@ -340,10 +354,14 @@ def _link_fields(builder: MapBuilder, attrs: dict[str, Any], place: str) -> dict
 # -- GraphML ------------------------------------------------------------------------------
 
 
-def _xml_graph(path: Path, parse: Callable[[str], nx.Graph], what: str) -> nx.Graph:
+def _xml_graph(
+    path: Path, parse: Callable[[str], nx.Graph], what: str, notes: list[str]
+) -> nx.Graph:
+    """The graph in an XML file; ``notes`` gets what networkx merged without a word."""
     text = read_text(path)
     check_no_dtd(text, path)
-    text = text.lstrip("\ufeff")
+    # Decoded already (perhaps from UTF-16): the declaration must not say otherwise.
+    text = _XML_DECLARED_ENCODING.sub(r"\1UTF-8\2", text.lstrip("\ufeff"), count=1)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # networkx warns of keys without a type
@@ -353,11 +371,19 @@ def _xml_graph(path: Path, parse: Callable[[str], nx.Graph], what: str) -> nx.Gr
     except Exception as exc:  # networkx's parsers fail on bad input in many ways
         raise FormatError(path, "", f"not a valid {what} file ({exc})") from exc
     # networkx adds a node for an edge end that was never declared: refuse such links.
-    declared = {
+    # It also merges nodes declared twice under one id: say so.
+    ids = [
         element.get("id")
         for element in parse_xml(text, path).iter()
         if element.tag.rsplit("}", 1)[-1] == "node"
-    }
+    ]
+    declared = set(ids)
+    for ref, times in Counter(ids).items():
+        if times > 1:
+            notes.append(
+                f"node id {ref!r} is declared {times} times; "
+                "its declarations were merged into one factor"
+            )
     for index, (source, target) in enumerate(graph.edges()):
         for end, ref in (("source", source), ("target", target)):
             if str(ref) not in declared:
@@ -371,8 +397,9 @@ def read_graphml(path: str | Path) -> MapData:
     import networkx as nx  # loaded on first use, not at start-up
 
     path = Path(path)
-    graph = _xml_graph(path, nx.parse_graphml, "GraphML")
-    return from_graph(graph, path, path.stem)
+    notes: list[str] = []
+    graph = _xml_graph(path, nx.parse_graphml, "GraphML", notes)
+    return from_graph(graph, path, path.stem, notes)
 
 
 def write_graphml(data: MapData, path: str | Path) -> None:
@@ -394,8 +421,9 @@ def _parse_gexf(text: str) -> nx.Graph:
 
 def read_gexf(path: str | Path) -> MapData:
     path = Path(path)
-    graph = _xml_graph(path, _parse_gexf, "GEXF")
-    return from_graph(graph, path, path.stem)
+    notes: list[str] = []
+    graph = _xml_graph(path, _parse_gexf, "GEXF", notes)
+    return from_graph(graph, path, path.stem, notes)
 
 
 def write_gexf(data: MapData, path: str | Path) -> None:
@@ -477,6 +505,14 @@ def read_gml(path: str | Path) -> MapData:
 
     path = Path(path)
     text = read_text(path)
+    # A number no map needs, checked before networkx turns it into an int or a float.
+    most = boundary.active_limits().max_digits
+    unquoted = re.sub(r'"[^"]*"', '""', text)
+    long_number = re.search(rf"\d{{{most + 1},}}", unquoted)
+    if long_number is not None:
+        line = unquoted.count("\n", 0, long_number.start()) + 1
+        digits = len(long_number.group())
+        raise FormatError(path, f"line {line}", f"invalid GML (a number with {digits} digits)")
     try:
         graph = nx.parse_gml(text, label=None)
     except nx.NetworkXError as exc:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import uuid
 from pathlib import Path
 from typing import Any
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, ReadOptions, parse_json, read_text
 from ipsmap.formats.errors import FormatError
+from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.canonical import FORMAT_NAME, FORMAT_VERSION, map_document
+from ipsmap.model.colors import with_checked_looks
 from ipsmap.model.defaults import default_styles
 from ipsmap.model.entities import (
     MAP_KINDS,
@@ -46,10 +48,7 @@ def dumps(data: MapData) -> str:
 
 def write(data: MapData, path: str | Path) -> None:
     """Write one map to ``path`` (atomically: a complete file or none)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomically(path, dumps(data), newline="")
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -73,6 +72,10 @@ class _Reader:
         self.path = path
         self.warnings: list[str] = []
 
+    def warn_once(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
     def fail(self, place: str, problem: str) -> FormatError:
         return FormatError(self.path, place, problem)
 
@@ -90,6 +93,13 @@ class _Reader:
                 f"written by a newer ipsmap (map format {version}; this version reads up to "
                 f"{FORMAT_VERSION})",
             )
+        limits = boundary.active_limits()
+        for key, most, option in (
+            ("factors", limits.max_factors, "--max-factors"),
+            ("links", limits.max_links, "--max-links"),
+        ):
+            if len(self.items(doc, key)) > most:
+                raise boundary.count_error(self.path, key, most, option)
         info = self.map_info(self.obj(doc.get("map"), "map"))
         participants = self.participants(self.items(doc, "participants"))
         styles = self.styles(self.items(doc, "styles"), info)
@@ -97,6 +107,8 @@ class _Reader:
         links = self.links(self.items(doc, "links"), info.id, styles, factors)
         groups, members = self.groups(self.items(doc, "groups"), info.id, factors)
         data = MapData(info, styles, factors, links, groups, members, participants, self.warnings)
+        data = with_checked_looks(data, self.warn_once)
+        boundary.check_map(data, self.path, keep_controls=True)
         if not all(_is_uuid(i) for i in data.all_ids()):
             # Hand-written files may use short ids; records in a project always have UUIDs.
             data = data.with_fresh_ids()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, ReadOptions, parse_json
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import ExportWarning, FormatError
@@ -78,11 +79,20 @@ def loads(text: str, path: Path | None = None) -> MapData:
         except UnicodeDecodeError as exc:
             raise FormatError(path, "data", "the link's data is not valid UTF-8") from exc
     try:
-        document = json.loads(text)
+        document = json.loads(
+            text,
+            parse_int=boundary.json_int,
+            parse_float=boundary.json_float,
+            parse_constant=boundary.json_constant,
+        )
     except json.JSONDecodeError as exc:
         raise FormatError(
             path, f"data, character {exc.pos + 1}", f"not LOOPY data (invalid JSON: {exc.msg})"
         ) from exc
+    except boundary.BAD_NUMBER as exc:
+        raise FormatError(path, "data", f"not LOOPY data ({exc})") from None
+    except RecursionError:
+        raise FormatError(path, "data", "not LOOPY data (nested too deeply)") from None
     return _build(document, path, name)
 
 

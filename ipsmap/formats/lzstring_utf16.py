@@ -161,8 +161,20 @@ class _BitReader:
         return result
 
 
-def decompress_from_utf16(data: str) -> str:
-    """Decompress text made by ``compress_to_utf16``; raise LZStringError if it is not."""
+class LZStringTooLong(LZStringError):
+    """The text would decompress to more than the caller allows (a bomb, or not a map)."""
+
+    def __init__(self, position: int, limit: int) -> None:
+        super().__init__(position, f"decompresses to more than {limit:,} characters")
+        self.limit = limit
+
+
+def decompress_from_utf16(data: str, max_chars: int | None = None) -> str:
+    """Decompress text made by ``compress_to_utf16``; raise LZStringError if it is not.
+
+    With ``max_chars``, stop with LZStringTooLong as soon as the output passes it: a few
+    kilobytes of codes can describe gigabytes of text, and the dictionary grows with it.
+    """
     if not data:
         raise LZStringError(0, "no compressed data")
     reader = _BitReader(data)
@@ -176,6 +188,7 @@ def decompress_from_utf16(data: str) -> str:
     current = chr(reader.read(8 if first == 0 else 16))
     entries.append(current)
     result = [current]
+    produced = len(current)
     width = 3
     until_wider = 4
     while True:
@@ -196,6 +209,9 @@ def decompress_from_utf16(data: str) -> str:
             entry = current + current[0]
         else:
             raise LZStringError(at, f"code {code} refers to no dictionary entry")
+        produced += len(entry)
+        if max_chars is not None and produced > max_chars:
+            raise LZStringTooLong(at, max_chars)
         result.append(entry)
         entries.append(current + entry[0])
         current = entry

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import MapFormat, ReadOptions
+from ipsmap.formats.base import MapFormat, ReadOptions, read_bytes
 from ipsmap.formats.builder import MapBuilder, polarity_from
 from ipsmap.formats.errors import FormatError
 from ipsmap.formats.tables import (
@@ -178,10 +178,7 @@ def matrix_map(
 
 
 def read_csv(path: Path, options: ReadOptions) -> list[MapData]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
+    raw = read_bytes(path)
     text, note = decode_text(path, raw)
     data = matrix_map(path, _stem(path), csv_rows(path, text))
     if note:

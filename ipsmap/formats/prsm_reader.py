@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ipsmap.formats.base import ReadOptions, parse_json
+from ipsmap.formats import boundary
+from ipsmap.formats.base import ReadOptions, parse_json, read_bytes
 from ipsmap.formats.builder import MapBuilder
 from ipsmap.formats.errors import FormatError
-from ipsmap.formats.lzstring_utf16 import LZStringError, decompress_from_utf16
+from ipsmap.formats.lzstring_utf16 import LZStringError, LZStringTooLong, decompress_from_utf16
 from ipsmap.formats.prsm_common import (
     _LINK_EXTRAS,
     _SUFFIX,
@@ -51,8 +52,11 @@ def decode_text(raw: bytes, path: str | Path | None = None) -> str:
         raise FormatError(path, "", "the file is empty")
     if text.lstrip()[:1] in ("{", "["):
         return text
+    budget = boundary.active_limits().expansion_budget(len(raw))
     try:
-        return decompress_from_utf16(text.rstrip("\r\n\t"))
+        return decompress_from_utf16(text.rstrip("\r\n\t"), max_chars=budget)
+    except LZStringTooLong:
+        raise boundary.expansion_error(path, "the compressed PRSM file", budget) from None
     except LZStringError as exc:
         raise FormatError(
             path,
@@ -64,10 +68,7 @@ def decode_text(raw: bytes, path: str | Path | None = None) -> str:
 def read(path: str | Path, options: ReadOptions | None = None) -> list[MapData]:
     """Read a .prsm file as one map; raise FormatError naming the problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(path, "", f"cannot read the file ({exc.strerror})") from exc
+    raw = read_bytes(path)
     return [loads(decode_text(raw, path), path)]
 
 

@@ -6,7 +6,6 @@ See ``ipsmap.formats.prsm`` for the mapping.
 from __future__ import annotations
 
 import json
-import os
 import random
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from ipsmap.formats.prsm_common import (
     style_polarity,
     wrap_label,
 )
+from ipsmap.formats.target_files import write_text_atomically
 from ipsmap.model.entities import Style
 from ipsmap.model.mapdata import MapData
 
@@ -260,6 +260,4 @@ def write(data: MapData, path: str | Path, compressed: bool = False) -> None:
     text = dumps(data)
     if compressed:
         text = compress_to_utf16(text)
-    tmp = path.with_name(f".{path.name}.writing")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text_atomically(path, text, newline="")

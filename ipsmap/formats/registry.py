@@ -7,11 +7,15 @@ code that reads or writes any format imports that module (formats never import e
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+from ipsmap.formats import boundary
 from ipsmap.formats.base import MapFormat, ReadOptions, WriteContext
-from ipsmap.formats.errors import FormatError
+from ipsmap.formats.errors import ExportWarning, FormatError, WriteError
+from ipsmap.formats.target_files import check_target, os_error_problem
+from ipsmap.model.file_kind import not_a_file_reason, read_head
 from ipsmap.model.mapdata import MapData
 
 __all__ = [
@@ -81,8 +85,7 @@ def get_format(name: str) -> MapFormat:
 def detect_format(path: Path) -> MapFormat:
     """Pick the reader for a file from its content, then its suffix."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
+        head = read_head(path, 8192)
     except FileNotFoundError:
         raise FormatError(path, "", "no such file") from None
     except OSError as exc:
@@ -111,14 +114,49 @@ def read_maps(
 ) -> list[MapData]:
     """Read every map in a file, validated; raise FormatError on any problem."""
     path = Path(path)
-    if path.is_dir():
-        raise FormatError(path, "", "this is a folder, not a map file")
+    options = options or ReadOptions()
+    # Looked at before anything opens them: reading a named pipe would wait forever.
+    for given in (path, options.nodes):
+        if given is not None and (reason := not_a_file_reason(given, "a map file")):
+            raise FormatError(Path(given), "", reason)
     fmt = get_format(format_name) if format_name else detect_format(path)
     if fmt.read is None:
         raise FormatError(path, "", f"ipsmap cannot read {fmt.label} files")
     if not path.exists():
         raise FormatError(path, "", "no such file")
-    return fmt.read(path, options or ReadOptions())
+    with boundary.limits_in_force(options.limits):
+        boundary.check_file_size(path)
+        maps = guarded_read(fmt, path, options)
+        # Every reader checks its map's values (MapBuilder.build, the JSON reader; the
+        # boundary tests hold each to it); the counts are checked again here, over all maps.
+        limits = boundary.active_limits()
+        if sum(len(d.factors) for d in maps) > limits.max_factors:
+            raise boundary.count_error(path, "factors", limits.max_factors, "--max-factors")
+        if sum(len(d.links) for d in maps) > limits.max_links:
+            raise boundary.count_error(path, "links", limits.max_links, "--max-links")
+    return maps
+
+
+def guarded_read(fmt: MapFormat, path: Path, options: ReadOptions) -> list[MapData]:
+    """``fmt.read``, with any failure turned into a FormatError naming the file.
+
+    Readers raise FormatError for every problem they know of; this is the last resort for
+    the ones they do not (a library's own exception, a bug), so the user still gets one line
+    naming the file instead of a traceback. The fuzz tests call the readers directly, so a
+    reader's own escape still fails them.
+    """
+    assert fmt.read is not None
+    try:
+        return fmt.read(path, options)
+    except FormatError:
+        raise
+    except MemoryError:
+        raise FormatError(path, "", "the file is too large to read") from None
+    except RecursionError:
+        raise FormatError(path, "", "the file is nested too deeply to read") from None
+    except Exception as exc:  # the last resort: see the docstring
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise FormatError(path, "", f"cannot be read as a {fmt.label} file ({detail})") from exc
 
 
 def format_for_path(path: Path) -> MapFormat | None:
@@ -128,6 +166,10 @@ def format_for_path(path: Path) -> MapFormat | None:
         if fmt.write is not None and any(name.endswith(s) for s in fmt.suffixes):
             return fmt
     return None
+
+
+def _export_warning(message: str) -> None:
+    warnings.warn(message, ExportWarning, stacklevel=3)
 
 
 def write_map(
@@ -145,7 +187,9 @@ def write_map(
     ``context`` (an ``ipsmap.export.context.ExportContext``) goes to the writers declared
     to take one (the evaluator exports); ``renderer`` to those that draw the canvas.
     """
+    from ipsmap.model.colors import with_checked_looks
     from ipsmap.model.privacy import for_export
+    from ipsmap.model.safe_text import clean_values
 
     path = Path(path)
     if format_name is None:
@@ -165,10 +209,22 @@ def write_map(
         # The project's current records decide how people are named, also in a snapshot
         # taken before someone withdrew consent.
         data = context.name_people(data)
+        # Control characters reach no file (XML cannot hold them, CSV readers choke).
+        context = clean_values(context)
+    data = clean_values(data)
+    # Every colour and shape written is checked here, whatever the project holds (styles
+    # imported before this check existed included).
+    data = with_checked_looks(data, _export_warning)
     keywords: dict[str, object] = {}
     if context is not None and fmt.takes_context:
         keywords["context"] = context
     if fmt.needs_renderer:
         keywords["renderer"] = renderer
-    fmt.write(data, path, **keywords)
+    check_target(path)
+    try:
+        fmt.write(data, path, **keywords)
+    except OSError as exc:
+        # Writers put files down through target_files, which says this in one line; this
+        # is for whatever a library wrote by itself (the message is the same).
+        raise WriteError(path, os_error_problem(exc)) from exc
     return fmt

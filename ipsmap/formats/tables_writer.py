@@ -8,15 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ipsmap.formats.errors import ExportWarning
-from ipsmap.formats.table_cells import _norm
+from ipsmap.formats.table_cells import _norm, spreadsheet_safe
 from ipsmap.formats.table_columns import _KNOWN_NAMES, ATTRIBUTE_PREFIX
+from ipsmap.formats.target_files import replace_atomically
 from ipsmap.model.entities import Factor, Style
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.privacy import public_names
@@ -127,27 +127,12 @@ def csv_pair_paths(path: str | Path) -> tuple[Path, Path]:
 
 
 def csv_text(rows: list[list[Any]]) -> str:
+    """Rows as CSV text; cells a spreadsheet would run as formulas are guarded (table_cells)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
     return out.getvalue()
-
-
-def replace_atomically(writes: list[tuple[Path, Callable[[Path], object]]]) -> None:
-    """Write each file to a temporary name, then move all into place."""
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for target, write in writes:
-            tmp = target.with_name(f".{target.name}.writing{target.suffix}")
-            temps.append((tmp, target))
-            write(tmp)
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in temps:
-            if tmp.exists():
-                tmp.unlink()
 
 
 def write_csv(data: MapData, path: str | Path) -> None:
@@ -181,7 +166,9 @@ def write_sheets(path: Path, sheets: dict[str, list[list[Any]]], index: bool = F
         return value
 
     def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        # Zipped in memory, then written in one go: a full disk fails one plain write.
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
             for sheet, rows in sheets.items():
                 header = [str(clean(h)) for h in rows[0]]
                 body = [[clean(v) for v in row] for row in rows[1:]]
@@ -193,6 +180,7 @@ def write_sheets(path: Path, sheets: dict[str, list[list[Any]]], index: bool = F
                     for cell in row:
                         if cell.data_type == "f":
                             cell.data_type = "s"
+        tmp.write_bytes(buffer.getvalue())
 
     replace_atomically([(path, write)])
     if dropped:

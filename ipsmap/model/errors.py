@@ -57,3 +57,7 @@ class ConflictError(CommandError):
         self.key = key
         self.field = field
         super().__init__(message)
+
+
+class ForeignSchemaError(NotAProjectError):
+    """The file claims to be an ipsmap project but its schema is not ipsmap's."""

@@ -10,6 +10,7 @@ histories, so nobody's undo reverts anyone else's work.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,20 @@ class History:
             for actor, steps in lists.items():
                 lists[actor] = [
                     s for s in steps if not (s.scope == MAP_SCOPE and s.map_id == map_id)
+                ]
+
+    def rewrite(self, rewrite_op: Callable[[Op], Op], drop: Callable[[Step], bool]) -> None:
+        """Rewrite every step's ops (forgetting a person), leaving out steps ``drop`` picks.
+
+        Undo and redo replay the ops a step holds, so old values kept here would bring
+        back what was just removed from the file.
+        """
+        for lists in (self._done, self._undone):
+            for actor, steps in lists.items():
+                lists[actor] = [
+                    dataclasses.replace(s, ops=tuple(rewrite_op(o) for o in s.ops))
+                    for s in steps
+                    if not drop(s)
                 ]
 
     def names(self, actor: str | None, scope: Scope) -> tuple[list[str], list[str]]:

@@ -35,7 +35,12 @@ from ipsmap.model.ops import Op, invert_all
 from ipsmap.model.privacy import redact_op, redact_text, withheld_names
 from ipsmap.model.project_commands import AddParticipant, ImportMap
 from ipsmap.model.state import MapState
-from ipsmap.model.store import AuditEntry, ProjectStore
+from ipsmap.model.store import (
+    AuditEntry,
+    ProjectStore,
+    creation_failure,
+    remove_project_files,
+)
 from ipsmap.model.summary import summarise
 
 ProjectListener = Callable[[Change], None]
@@ -107,8 +112,14 @@ class Project:
 
     @classmethod
     def create(cls, path: str | Path, title: str = "") -> Project:
-        """Create a new empty project file and open it."""
-        return cls(ProjectStore.create(path, title))
+        """Create a new empty project file and open it (nothing is left if that fails)."""
+        store = ProjectStore.create(path, title)
+        try:
+            return cls(store)
+        except (OSError, sqlite3.Error, CommandError) as exc:
+            store.close()
+            remove_project_files(store.path)
+            raise ProjectFileError(store.path, creation_failure(exc)) from exc
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> Project:
@@ -139,6 +150,11 @@ class Project:
     @property
     def read_only(self) -> bool:
         return self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        """Why a project opened for editing is read-only ("the file is read-only"), or ""."""
+        return self.store.read_only_reason
 
     def save_as(self, target: str | Path) -> Path:
         """Copy the whole project to ``target`` (SQLite backup API); this one stays open."""
@@ -295,6 +311,8 @@ class Project:
         scope: str = PROJECT_SCOPE,
         undoable: bool = True,
         summary: str | None = None,
+        rewrite: Callable[[int], None] | None = None,
+        across_maps: bool = False,
     ) -> Change:
         """The one way anything in the project changes.
 
@@ -304,19 +322,56 @@ class Project:
         in-memory maps and records are updated; listeners hear one change record. Edits
         from this window, the command line, imports, snapshots and other devices all come
         through here. ``undoable``: the step joins its author's undo history.
+        ``rewrite(seq)``: runs in the same transaction once the event is logged (the one
+        sanctioned rewrite of the log: forgetting a person, model/forget.py).
+        ``across_maps``: the ops touch records of several maps (each open map takes in its
+        own; the change concerns the project, not one map).
         """
         self._check_writable()
         author = author or self.local_author()
-        map_id = map_id or _map_of(ops)
+        if not across_maps:
+            map_id = map_id or _map_of(ops)
         state = self._state_of(map_id)
         entry = _entry(name, "do", author, map_id, summary or summarise(ops, state, self.records))
-        seq = self._write(lambda: self.store.write(ops, entry))
+        seq = self._write(lambda: self.store.write(ops, entry, rewrite))
         change = self._take_in(ops, name, "do", map_id, author, seq)
         if undoable:
             # Recorded before listeners hear of the change, so they see it.
             self.undo_history.record(Step(name, tuple(ops), map_id, scope, author.actor, seq))
+        if across_maps:
+            self._take_in_open_maps(ops, change)
         self._announce(change)
         return change
+
+    def _take_in_open_maps(self, ops: list[Op], change: Change) -> None:
+        """Bring every open map in step with the ops on its records, and tell it alone of
+        those (its listeners look up what a change names in that map)."""
+        in_maps = [o for o in ops if o.table not in PROJECT_RECORD_TYPES]
+        for map_id, document in self._documents.items():
+            state = document.state
+            own = [
+                o
+                for o in in_maps
+                if (o.table == "maps" and o.key == map_id)
+                or o.key in state.factors
+                or o.key in state.links
+                or o.key in state.styles
+                or o.key in state.groups
+            ]
+            if own:
+                state.apply_all(own)
+                document.notify(
+                    Change.from_ops(
+                        change.command,
+                        change.action,
+                        map_id,
+                        own,
+                        actor=change.actor,
+                        origin=change.origin,
+                        session_id=change.session_id,
+                        seq=change.seq,
+                    )
+                )
 
     def undo(self, scope: Scope | None = None, author: Author | None = None) -> Change | None:
         """Undo the author's last step in ``scope`` (default: project steps) as far as it is
@@ -483,7 +538,8 @@ class Project:
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(f"{self.path.name} is open read-only; changes are not allowed")
+            why = f" ({self.read_only_reason})" if self.read_only_reason else ""
+            raise ReadOnlyError(f"{self.path.name} is open read-only{why}; changes are not allowed")
 
     # -- history --------------------------------------------------------------------
 

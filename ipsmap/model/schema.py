@@ -285,6 +285,13 @@ def _migrate_to_6(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE styles ADD COLUMN font_color TEXT")
 
 
+def _migrate_to_7(db: sqlite_utils.Database) -> None:
+    # Forgetting a person rewrites the snapshots that named them; each keeps the sha256s it
+    # had before (a JSON list of {"sha256", "at", "event"}), so a figure exported earlier
+    # can still be traced to the snapshot it came from.
+    db.execute("ALTER TABLE snapshots ADD COLUMN superseded TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
@@ -292,5 +299,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     4: _migrate_to_4,
     5: _migrate_to_5,
     6: _migrate_to_6,
+    7: _migrate_to_7,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -28,6 +28,8 @@ class Snapshot:
     taken_at: str
     taken_by: str | None
     sha256: str
+    # Hashes it had before a participant was forgotten (each {"sha256", "at", "event"}).
+    superseded: tuple[dict[str, Any], ...] = ()
 
 
 def take_snapshot(project: Project, map_id: str, label: str, note: str = "") -> Snapshot:
@@ -104,4 +106,7 @@ def restore_snapshot(project: Project, snapshot_id: str, name: str | None = None
 
 
 def _snapshot(row: dict[str, Any]) -> Snapshot:
-    return Snapshot(**{k: row[k] for k in Snapshot.__dataclass_fields__})
+    fields = {k: row[k] for k in Snapshot.__dataclass_fields__ if k != "superseded"}
+    # An older file opened read-only (not migrated) has no superseded column.
+    superseded = tuple(json.loads(row.get("superseded") or "[]"))
+    return Snapshot(**fields, superseded=superseded)

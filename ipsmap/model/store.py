@@ -1,9 +1,11 @@
 """The project file on disk: open safely, write ops in one transaction, read rows back.
 
-Opening checks the file read-only first (is it SQLite, is it ours, is it too new, is it
-damaged) so that a file we refuse is never modified. Writers take an exclusive advisory
-lock on the file: a second ipsmap process gets a clear "in use" error instead of becoming
-a second writer. The OS drops the lock when a process dies, so a crash leaves no stale lock.
+Opening checks the file read-only first (is it a regular file, is it SQLite, is it ours,
+is it too new, is its schema exactly ours, is it damaged) so that a file we refuse is
+never modified. A file (or folder) this user cannot write is opened read-only, saying why.
+Writers take an exclusive advisory lock on the file: a second ipsmap process gets a clear
+"in use" error instead of becoming a second writer. The OS drops the lock when a process
+dies, so a crash leaves no stale lock.
 """
 
 from __future__ import annotations
@@ -26,20 +28,25 @@ from ipsmap.model.conflicts import (
     insert_conflict,
     trim,
 )
+from ipsmap.model.connection import connect, database_error_message, harden, is_disk_full
 from ipsmap.model.entities import GROUP_MEMBERS_TABLE, now_iso
 from ipsmap.model.errors import (
     ConflictError,
     DamagedProjectError,
+    ForeignSchemaError,
     NewerProjectError,
     NotAProjectError,
     ProjectFileError,
     ProjectInUseError,
 )
+from ipsmap.model.file_kind import not_a_file_reason, read_head
 from ipsmap.model.ops import Op
 from ipsmap.model.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from ipsmap.model.schema_check import schema_problems
 from ipsmap.model.sqlite import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+PROJECT_NOUN = "an ipsmap project file"
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,19 @@ class AuditEntry:
 class ProjectStore:
     """One open project file."""
 
-    def __init__(self, path: Path, db: sqlite_utils.Database, read_only: bool, lock: Any) -> None:
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite_utils.Database,
+        read_only: bool,
+        lock: Any,
+        read_only_reason: str = "",
+    ) -> None:
         self.path = path
         self.db = db
         self.read_only = read_only
+        # Why a project asked to be opened for writing was opened read-only ("" if it wasn't).
+        self.read_only_reason = read_only_reason
         self._lock = lock
         self._known_devices: set[str] = set()
 
@@ -73,58 +89,81 @@ class ProjectStore:
     def create(cls, path: str | Path, title: str = "") -> ProjectStore:
         """Create a new, empty project file (refusing to overwrite an existing file)."""
         path = Path(path)
-        if path.exists():
-            raise ProjectFileError(path, "a file with this name already exists")
+        if path.exists() or path.is_symlink():
+            reason = not_a_file_reason(path, PROJECT_NOUN)
+            raise ProjectFileError(
+                path, reason if reason and path.exists() else "a file with this name already exists"
+            )
         if not path.parent.is_dir():
             raise ProjectFileError(path, f"the folder {path.parent} does not exist")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise ProjectFileError(path, f"the folder {path.parent} is read-only")
         # Build the file under a temporary name and rename it into place, so that a
         # failure half-way never leaves a half-made project under the real name.
         tmp = path.with_name(f".{path.name}.creating")
-        tmp.unlink(missing_ok=True)
+        remove_project_files(tmp)
         try:
-            conn = sqlite3.connect(tmp)
-            db = sqlite_utils.Database(conn)
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            _migrate(db, 0)
-            with db.atomic():
-                db.execute(
-                    "INSERT INTO project (key, value) VALUES (?, ?), (?, ?)",
-                    ["title", title or path.stem, "created_at", now_iso()],
-                )
-            conn.close()
+            conn = harden(sqlite3.connect(tmp))
+            try:
+                db = sqlite_utils.Database(conn)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                _migrate(db, 0)
+                with db.atomic():
+                    db.execute(
+                        "INSERT INTO project (key, value) VALUES (?, ?), (?, ?)",
+                        ["title", title or path.stem, "created_at", now_iso()],
+                    )
+            finally:
+                conn.close()
             os.replace(tmp, path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ProjectFileError(path, f"cannot create the project: {exc.strerror}") from exc
-        return cls.open(path)
+        except (OSError, sqlite3.Error) as exc:
+            remove_project_files(tmp)
+            raise ProjectFileError(path, creation_failure(exc)) from exc
+        try:
+            return cls.open(path)
+        except ProjectFileError as exc:
+            # Opening writes too (WAL mode): on a full disk nothing may stay behind.
+            remove_project_files(path)
+            raise ProjectFileError(path, creation_failure(exc)) from exc
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False) -> ProjectStore:
-        """Open an existing project, migrating it forward (after a backup) if it is older."""
+        """Open an existing project, migrating it forward (after a backup) if it is older.
+
+        A project this user cannot write (the file, or the folder SQLite keeps its
+        journal in) is opened read-only instead; ``read_only_reason`` says why.
+        """
         path = Path(path)
         version = inspect_project(path)
+        unwritable = why_not_writable(path)
+        reason = "" if read_only else unwritable
         lock = None
-        if not read_only:
+        if not read_only and not reason:
             lock = _acquire_lock(path)
         try:
-            if version < SCHEMA_VERSION and not read_only:
+            if reason or read_only:
+                db = sqlite_utils.Database(_connect_read_only(path, bool(unwritable)))
+                db.execute("PRAGMA foreign_keys = ON")
+                db.execute("PRAGMA user_version").fetchone()  # reads now: fails here if it must
+            elif version < SCHEMA_VERSION:
                 backup = backup_path(path, version)
                 _backup(path, backup)
                 db = _connect(path)
                 _migrate(db, version)
-            elif read_only:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-                db = sqlite_utils.Database(conn)
-                db.execute("PRAGMA foreign_keys = ON")
             else:
                 db = _connect(path)
         except sqlite3.DatabaseError as exc:
             _release_lock(lock)
+            if is_disk_full(exc):
+                raise ProjectFileError(path, database_error_message(exc)) from exc
             raise DamagedProjectError(path, f"the project cannot be opened ({exc})") from exc
+        except OSError as exc:
+            _release_lock(lock)
+            raise ProjectFileError(path, f"the project cannot be opened ({exc})") from exc
         except BaseException:
             _release_lock(lock)
             raise
-        return cls(path, db, read_only, lock)
+        return cls(path, db, read_only or bool(reason), lock, reason)
 
     def close(self) -> None:
         try:
@@ -135,16 +174,23 @@ class ProjectStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def write(self, ops: list[Op], entry: AuditEntry) -> int:
+    def write(
+        self, ops: list[Op], entry: AuditEntry, then: Callable[[int], None] | None = None
+    ) -> int:
         """Write ops and their audit event in one transaction; return the event's seq.
 
         Every op must replace what it expects (see model/conflicts.py): otherwise a
-        ConflictError names the item and field, and nothing is written.
+        ConflictError names the item and field, and nothing is written. ``then(seq)`` runs
+        inside the same transaction after the event is logged (forgetting a person rewrites
+        the log there), so it commits or rolls back with the change.
         """
         try:
             with self.db.atomic():
                 self._write_checked(ops)
-                return self._log(ops, entry, entry.summary)
+                seq = self._log(ops, entry, entry.summary)
+                if then is not None:
+                    then(seq)
+                return seq
         except BaseException:
             self._known_devices.clear()  # a device recorded in the rolled-back transaction
             raise
@@ -308,6 +354,19 @@ class ProjectStore:
             row["ops"] = json.loads(row["ops"])
             yield row
 
+    def compact(self) -> bool:
+        """Fold the WAL into the file and rebuild it, so deleted bytes leave the disk file.
+
+        Returns False when another connection kept the WAL from being emptied.
+        """
+        conn = self.db.conn
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # VACUUM writes every live page afresh (free pages holding old text are dropped);
+        # in WAL mode it goes through the WAL, so that is emptied once more afterwards.
+        conn.execute("VACUUM")
+        busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
+
     def backup_to(self, target: str | Path) -> None:
         """Copy the whole project to ``target`` with SQLite's online backup API."""
         _backup_connection(self.db.conn, Path(target))
@@ -321,13 +380,13 @@ def inspect_project(path: Path) -> int:
 
     Reads only; raises a ProjectFileError subclass naming the problem.
     """
-    if not path.exists():
-        raise ProjectFileError(path, "no such file")
-    if path.is_dir():
-        raise NotAProjectError(path, "this is a folder, not an ipsmap project file")
+    reason = not_a_file_reason(path, PROJECT_NOUN)
+    if reason == "no such file":
+        raise ProjectFileError(path, reason)
+    if reason is not None:
+        raise NotAProjectError(path, reason)
     try:
-        with path.open("rb") as handle:
-            header = handle.read(100)
+        header = read_head(path, 100)
     except OSError as exc:
         raise ProjectFileError(path, f"cannot read the file ({exc.strerror})") from exc
     if not header:
@@ -343,9 +402,8 @@ def inspect_project(path: Path) -> int:
     # stops SQLite from creating -wal/-shm files next to a file we may refuse.
     sidecars = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm")]
     existed = [s.exists() for s in sidecars]
-    query = "?mode=ro" if any(existed) else "?mode=ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}{query}", uri=True)
+        conn = connect(path, read_only=True, immutable=not any(existed))
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
@@ -355,6 +413,14 @@ def inspect_project(path: Path) -> int:
                     f"{version}; this version reads up to {SCHEMA_VERSION}). Update ipsmap "
                     "to open it; the file has not been changed.",
                 )
+            if version >= 1:
+                problems = schema_problems(conn, version)
+                if problems:
+                    raise ForeignSchemaError(
+                        path,
+                        f"this file's structure is not ipsmap's ({'; '.join(problems[:3])}); "
+                        "it was not opened and has not been changed",
+                    )
             result = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
         finally:
             conn.close()
@@ -362,6 +428,13 @@ def inspect_project(path: Path) -> int:
                 if not was_there and sidecar.exists() and sidecar.stat().st_size == 0:
                     sidecar.unlink(missing_ok=True)
     except sqlite3.DatabaseError as exc:
+        if _cannot_open_read_only(path, exc):
+            raise ProjectFileError(
+                path,
+                "the project is read-only here and has changes not yet folded into the file "
+                "(its -wal file); copy the project and its -wal file to a folder you can "
+                "write, or ask its owner to open and close it once",
+            ) from exc
         raise DamagedProjectError(
             path, f"the project file is damaged and cannot be read ({exc})"
         ) from exc
@@ -378,8 +451,54 @@ def backup_path(path: Path, version: int) -> Path:
     return path.with_name(f"{path.name}.v{version}.bak")
 
 
+def why_not_writable(path: Path) -> str:
+    """Why this user cannot write the project at ``path`` ("" when they can)."""
+    if not os.access(path, os.W_OK):
+        return "the file is read-only"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        # SQLite keeps its -wal and -shm files beside the project while it is open.
+        return "its folder is read-only"
+    return ""
+
+
+def _connect_read_only(path: Path, unwritable: bool) -> sqlite3.Connection:
+    # A file nobody here can write cannot change under us: with no WAL content beside
+    # it, `immutable` reads the file alone and needs no -shm (which a read-only folder
+    # could not hold). Committed pages still in a -wal must be read through it (mode=ro).
+    # A file merely in use by another ipsmap is read with mode=ro: it does change.
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    return connect(path, read_only=True, immutable=unwritable and not pending)
+
+
+def _cannot_open_read_only(path: Path, exc: sqlite3.DatabaseError) -> bool:
+    wal = Path(f"{path}-wal")
+    return (
+        "unable to open" in str(exc)
+        and wal.exists()
+        and wal.stat().st_size > 0
+        and bool(why_not_writable(path))
+    )
+
+
+def remove_project_files(path: Path) -> None:
+    """Delete a project file and its SQLite side files (those that exist)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def creation_failure(exc: BaseException) -> str:
+    """Why a new project could not be created, in one line."""
+    if is_disk_full(exc):
+        return "the disk is full: the project could not be created (nothing was left behind)"
+    if isinstance(exc, ProjectFileError):
+        return exc.problem
+    detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"cannot create the project: {detail}"
+
+
 def _connect(path: Path) -> sqlite_utils.Database:
-    conn = sqlite3.connect(path, timeout=5.0)
+    conn = connect(path)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
     db.enable_wal()
@@ -404,7 +523,7 @@ def _backup(path: Path, target: Path) -> None:
         os.replace(tmp, target)
         return
     # Committed pages still in the WAL: SQLite's backup API gives a complete copy.
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect(path, read_only=True)
     try:
         _backup_connection(conn, target)
     finally:
@@ -414,18 +533,23 @@ def _backup(path: Path, target: Path) -> None:
 def _backup_connection(conn: sqlite3.Connection, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.partial")
     tmp.unlink(missing_ok=True)
-    dest = sqlite3.connect(tmp)
     try:
-        conn.backup(dest)
-        # A copy is a standalone file: no WAL beside it.
-        dest.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        dest.close()
-    os.replace(tmp, target)
+        dest = harden(sqlite3.connect(tmp))
+        try:
+            conn.backup(dest)
+            # A copy is a standalone file: no WAL beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+    except BaseException:
+        remove_project_files(tmp)  # a half-written copy is no copy
+        raise
 
 
 def _acquire_lock(path: Path) -> Any:
-    handle = path.open("rb")
+    # O_NONBLOCK: never wait on a pipe swapped in after the checks.
+    handle = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
     try:
         if os.name == "nt":  # pragma: no cover - exercised on Windows only
             import msvcrt

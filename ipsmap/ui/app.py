@@ -15,10 +15,12 @@ def open_start_project(project_path: Path | None, notes: list[str] | None = None
     from PySide6.QtWidgets import QMessageBox
 
     from ipsmap.model.project import Project
-    from ipsmap.ui.demo_copy import open_demo_copy
+    from ipsmap.ui.demo_copy import is_demo_copy, open_demo_copy
 
     if project_path is None:
-        return open_demo_copy(notes), True
+        project = open_demo_copy(notes)
+        # A temporary demo (the data folder could not hold a copy) is not "kept between starts".
+        return project, is_demo_copy(project.path)
     try:
         return Project.open(project_path), False
     except ProjectInUseError as exc:

@@ -7,10 +7,15 @@ time), so a facilitator who tries the tool keeps what they added. A fresh demo i
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from ipsmap.model.errors import IpsmapError
+from ipsmap.model.file_kind import not_a_file_reason
 from ipsmap.model.project import Project
 
 DEMO_NAME = "IPS demo"
@@ -43,14 +48,34 @@ def open_demo_copy(notes: list[str] | None = None) -> Project:
 
     A copy open in another window is left to it: this window takes the next one
     (``IPS demo 2.ipsmap``…), so two windows never share a file. What the user should be
-    told (a copy that could not be opened was set aside) is added to ``notes``.
+    told (a copy that could not be opened was set aside) is added to ``notes``. When the
+    data folder cannot hold a copy (not writable, a full disk, a folder or a pipe where
+    the copy should be), a temporary demo is opened instead and ``notes`` says why.
     """
+    try:
+        return _open_kept_copy(notes)
+    except (OSError, IpsmapError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        project = _temporary_demo()
+        if notes is not None:
+            notes.append(
+                f"Your demo copy cannot be kept in {demo_folder()} ({reason}); this is a "
+                "temporary demo, and what you add to it is lost when ipsmap closes"
+            )
+        return project
+
+
+def _open_kept_copy(notes: list[str] | None) -> Project:
     from ipsmap.model.store import project_in_use
 
     for n in range(1, MAX_COPIES):
         path = demo_copy_path(n)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             return _create(path)
+        reason = not_a_file_reason(path, "a demo project file")
+        if reason is not None:
+            # Not ours to rename or delete: the user is told what is in the way.
+            raise IpsmapError(f"{path}: {reason}")
         if project_in_use(path):
             continue
         try:
@@ -62,6 +87,15 @@ def open_demo_copy(notes: list[str] | None = None) -> Project:
                 notes.append(f"Your demo copy could not be opened ({exc}); it is kept as {kept}")
             return _create(path)
     raise IpsmapError("too many demo projects are open at once")
+
+
+def _temporary_demo() -> Project:
+    """A demo project in a fresh temporary folder, removed when the program ends."""
+    folder = Path(tempfile.mkdtemp(prefix="ipsmap-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    from ipsmap.demo import create_demo_project
+
+    return create_demo_project(folder / f"{DEMO_NAME}.ipsmap")
 
 
 def kept_copy_path(path: Path, why: str = "kept") -> Path:
@@ -98,6 +132,8 @@ def _create(path: Path) -> Project:
     from ipsmap.demo import create_demo_project
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise IpsmapError(f"the folder {path.parent} is not writable")
     _remove(path)  # leftovers of a half-written copy (side files without their file)
     return create_demo_project(path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -208,6 +209,10 @@ def read_for_import(
     return maps
 
 
+# What storing a read map can raise: the readers check every value at the boundary, so
+# beyond IpsmapError these would be a value the checks missed; the user still gets a dialog.
+STORE_ERRORS = (IpsmapError, sqlite3.Error, ValueError, UnicodeError, OverflowError)
+
 # Files bigger than this are read in a worker with a progress dialog.
 BIG_FILE_BYTES = 2_000_000
 
@@ -264,7 +269,8 @@ class FileActions:
         if project is not None:
             remember_recent(project.path)
             if project.read_only:
-                self.hallway.say(f"{project.path.name} is open read-only: changes are not saved")
+                why = f" ({project.read_only_reason})" if project.read_only_reason else ""
+                self.hallway.say(f"{project.path.name} is open read-only{why}: nothing can change")
 
     def open(self, project: Project) -> None:
         """Open a project in this window, its first map shown."""
@@ -350,7 +356,8 @@ class FileActions:
                 maps = preview.maps
             try:
                 result.extend(project.import_map(data) for data in maps)
-            except IpsmapError as exc:
+            except STORE_ERRORS as exc:
+                # The project writes each map in one transaction: nothing half-imported.
                 _error(self.window, "Cannot import the map", exc)
                 return
             found = [w for data in maps for w in data.warnings]

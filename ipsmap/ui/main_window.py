@@ -1,4 +1,4 @@
-"""The main window: canvas in the middle, maps on the left, inspector right, tables below.
+"""The main window: the canvas, panels in tabs on the right, tables below (hidden at first).
 
 The window is a frame: it lays out the canvas, docks, menus and toolbar. What is shown
 (project, map, selection) lives in the hallway; what each action does is registered by its
@@ -12,12 +12,14 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFrame,
     QLabel,
     QMainWindow,
     QScrollArea,
     QSpinBox,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -54,6 +56,9 @@ from ipsmap.ui.workshop.sessions_dialog import SessionCombo
 from ipsmap.ui.workshop.tools import Workshop
 
 DEFAULT_LABEL_POINTS = 10.0
+# Bumped when the default arrangement of docks changes, so an old saved one is not restored.
+LAYOUT_VERSION = 2
+BOTTOM_DOCKS = ("data", "history", "cmos")
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
@@ -125,6 +130,7 @@ class MainWindow(QMainWindow):
         # A menu entry that does nothing is a bug: say so at once, not when someone clicks.
         if unhandled := self.action_table.unhandled():
             raise RuntimeError(f"menu actions without a handler: {unhandled}")
+        self._restore_layout()
         hallway.open(project, is_demo)
 
     # -- construction ----------------------------------------------------------------------
@@ -141,27 +147,39 @@ class MainWindow(QMainWindow):
         self.cmo_panel.message.connect(self.show_message)
 
     def _build_docks(self) -> None:
-        self.docks = {
-            "maps": self._dock("Maps", self.map_list, LEFT),
-            "inspector": self._dock("Inspector", self.inspector, RIGHT),
-            "data": self._dock("Data view", self.data_view, BOTTOM),
-            "history": self._dock("History", self.history, BOTTOM),
-        }
-        self.docks["analysis"] = self._dock("Analysis", self.analysis, RIGHT)
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["analysis"])
+        # The canvas gets most of the window: every panel shares one tabbed column on the
+        # right (tabs down its edge, so their names are never cut short) and the wide
+        # tables below start hidden (View menu: Data view, History, CMO configurations).
+        self.docks = {"maps": self._dock("Maps", self.map_list, RIGHT)}
+        for name, title, widget in (
+            ("inspector", "Inspector", self.inspector),
+            ("analysis", "Analysis", self.analysis),
+        ):
+            self.docks[name] = self._dock(title, widget, RIGHT)
+            self.tabifyDockWidget(self.docks["maps"], self.docks[name])
+        self.setTabPosition(RIGHT, QTabWidget.TabPosition.East)
         self.docks["inspector"].raise_()
-        # The canvas gets most of the room; the tables and history share the bottom strip.
-        self.tabifyDockWidget(self.docks["data"], self.docks["history"])
-        self.docks["cmos"] = self._dock("CMO configurations", self.cmo_panel, BOTTOM)
-        self.tabifyDockWidget(self.docks["data"], self.docks["cmos"])
+        self.docks["data"] = self._dock("Data view", self.data_view, BOTTOM)
+        for name, title, widget in (
+            ("history", "History", self.history),
+            ("cmos", "CMO configurations", self.cmo_panel),
+        ):
+            self.docks[name] = self._dock(title, widget, BOTTOM)
+            self.tabifyDockWidget(self.docks["data"], self.docks[name])
         self.docks["data"].raise_()
         # Raised again once shown: Qt shows the last tab added until the window is on screen,
         # and a workshop starts on the map and its data, not on the evaluators' CMO table.
         QTimer.singleShot(0, self.docks["data"].raise_)
-        self.resizeDocks(
-            [self.docks["maps"], self.docks["inspector"]], [250, 330], Qt.Orientation.Horizontal
-        )
+        for name in BOTTOM_DOCKS:
+            self.docks[name].hide()
+        self.resizeDocks([self.docks["inspector"]], [330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["data"]], [220], Qt.Orientation.Vertical)
+
+    def _restore_layout(self) -> None:
+        """The docks as the user left them last time (their own arrangement wins)."""
+        saved = QSettings().value("window/state")
+        if saved is not None:
+            self.restoreState(saved, LAYOUT_VERSION)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -204,6 +222,13 @@ class MainWindow(QMainWindow):
         self.session_combo = SessionCombo()
         self.session_combo.follow(self.hallway, "sessions")
         bar.addWidget(self.session_combo)
+        # About fourteen characters each, in whatever text size the theme sets: sized to
+        # the longest entry they pushed the toolbar's buttons off a projector's screen.
+        for combo in (self.participants, self.session_combo):
+            combo.setMinimumContentsLength(14)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
         bar.addSeparator()
         for name in ("undo", "redo", "add-factor", "link-selected", "delete", "layout", "fit-map"):
             bar.addAction(self.actions_by_name[name])
@@ -289,6 +314,7 @@ class MainWindow(QMainWindow):
             self.scene.set_document(None)
             self.hallway.release()
         QSettings().setValue("window/geometry", self.saveGeometry())
+        QSettings().setValue("window/state", self.saveState(LAYOUT_VERSION))
         super().closeEvent(event)
 
 
@@ -331,7 +357,12 @@ def status_words(hallway: Hallway) -> str:
     if path.startswith(home + "/"):
         path = "~" + path[len(home) :]
     if project.read_only:
-        return f"Read-only: {path}"
+        why = (
+            f" ({project.read_only_reason}): nothing can be changed"
+            if project.read_only_reason
+            else ""
+        )
+        return f"Read-only{why}: {path}"
     if hallway.is_demo:
         return f"Your demo copy, kept between starts (Help → Reset the demo): {path}"
     return f"Every change is saved in {path}"

@@ -100,8 +100,16 @@ def theme_palette(theme: Theme) -> QPalette:
     return palette
 
 
+# The panels' tabs down the window's right edge keep their whole names (scroll arrows
+# appear when large text makes them longer than the window): "Insp…" helps nobody.
+# (3 is Qt.TextElideMode.ElideNone.)
+_DOCK_TAB_RULE = (
+    "QMainWindow > QTabBar { qproperty-elideMode: 3; qproperty-usesScrollButtons: true; }"
+)
+
+
 def theme_stylesheet(theme: Theme) -> str:
-    rules = []
+    rules = [_DOCK_TAB_RULE]
     if theme.font_points is not None:
         rules.append(f"QWidget {{ font-size: {theme.font_points}pt; }}")
     if theme.high_contrast:

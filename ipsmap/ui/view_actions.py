@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from ipsmap.ui.canvas.scene import MapScene
     from ipsmap.ui.canvas.view import MapView
 
-PRESENTATION_LABEL_POINTS = 16.0
+# How tall labels read on screen in presentation mode, against 12 px when editing; the
+# growth never makes boxes overlap (canvas/readable.py), and reaches maps a little larger.
+PRESENTATION_LABEL_PX = 20.0
+PRESENTATION_READABLE_FACTORS = 200
 
 
 class ViewActions(QObject):
@@ -87,7 +90,7 @@ class ViewActions(QObject):
         if on and self._presentation_state is None:
             self._presentation_state = {
                 "docks": {name: dock.isVisible() for name, dock in self.docks.items()},
-                "label": self.label_size.value(),
+                "readable": (view.readable_px, view.readable_factors),
                 "contrast": contrast.isChecked(),
                 "maximized": window.isMaximized(),
             }
@@ -98,7 +101,9 @@ class ViewActions(QObject):
             window.statusBar().hide()
             for policy in scroll_policies:
                 policy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            self.label_size.setValue(max(int(PRESENTATION_LABEL_POINTS), self.label_size.value()))
+            view.readable_px = PRESENTATION_LABEL_PX
+            view.readable_factors = PRESENTATION_READABLE_FACTORS
+            self.legend.refresh()  # the key grows with the labels, before the map is fitted
             contrast.setChecked(True)
             window.showFullScreen()
             QTimer.singleShot(0, view.fit_map)
@@ -111,7 +116,9 @@ class ViewActions(QObject):
             window.statusBar().show()
             for policy in scroll_policies:
                 policy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-            self.label_size.setValue(state["label"])
+            view.readable_px, view.readable_factors = state["readable"]
+            self.legend.refresh()
+            QTimer.singleShot(0, view.fit_map)
             contrast.setChecked(state["contrast"])
             if state["maximized"]:
                 window.showMaximized()

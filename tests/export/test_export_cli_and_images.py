@@ -113,3 +113,30 @@ def test_png_and_svg_draw_the_canvas_scene_with_its_key(trial, tmp_path: Path):
     assert '"worry"' in joined and "<stress>" in joined  # escaped in the file, intact here
     assert not list(root.iter(f"{SVG}image"))  # vectors, not cached pixmaps
     assert TRICKY_LABEL.split(" ")[0] in joined
+
+
+def test_picture_key_lists_only_the_polarities_the_map_uses(tmp_path: Path):
+    pytest.importorskip("PySide6")
+    from ipsmap.model.entities import Factor, Link, MapInfo, Style
+    from ipsmap.model.mapdata import MapData
+    from ipsmap.ui.canvas.image_export import render
+
+    data = MapData(
+        info=MapInfo(id="m", name="Only plus"),
+        styles=[
+            Style(id="t", kind="factor", name="Factor", position=0),
+            Style(id="t2", kind="factor", name="Unused type", position=1),
+            Style(id="c", kind="link", name="Causal", position=0),
+            Style(id="u", kind="link", name="Unused line", dashes=True, position=1),
+        ],
+        factors=[
+            Factor(id="a", label="Sleep", x=0, y=0, type="t", seq=0),
+            Factor(id="b", label="Mood", x=300, y=0, type="t", seq=1),
+        ],
+        links=[Link(id="l", source="a", target="b", polarity="+", type="c", seq=0)],
+    )
+    root = ET.fromstring(render(data, "svg"))
+    joined = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "same direction" in joined and "Causal" in joined
+    for unused in ("opposite direction", "unknown or complex", "Unused type", "Unused line"):
+        assert unused not in joined, unused

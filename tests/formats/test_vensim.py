@@ -50,6 +50,10 @@ def test_wiliam_variables_and_links() -> None:
     ours = {(s.casefold(), t.casefold()) for s, t in edges(data)}
     assert set(graph.edges()) <= ours
     assert len(data.links) == 523
+    # Every name the equations use is a variable of the model, no variable uses itself,
+    # and the model has no subscripts, lookups or macros: nothing to warn about but the
+    # arrows the sketch leaves unmarked.
+    assert [w for w in data.warnings if "no polarity" not in w] == []
     # Every arrow the sketch draws between two variables is one of our links.
     polar = [ln for ln in data.links if ln.polarity != "?"]
     assert len(polar) == 18  # the sketch marks 10 '+' and 8 '-' among them
@@ -60,6 +64,43 @@ def test_wiliam_variables_and_links() -> None:
     oracle = vensim.loads(lossy + marker + sketch, path)
     assert (len(oracle.factors), len(oracle.links)) == (92, 421)
     assert {(s.casefold(), t.casefold()) for s, t in edges(oracle)} == set(graph.edges())
+    # The README's reference metric for the 421-link graph: its largest strongly
+    # connected component holds 53 variables.
+    oracle_graph = nx.DiGraph(edges(oracle))
+    assert max(len(c) for c in nx.strongly_connected_components(oracle_graph)) == 53
+
+
+def test_wiliam_counts_match_a_plain_reading_of_its_equations() -> None:
+    """92 variables and 523 links, counted here by a reading independent of the reader.
+
+    The file is a causal loop diagram: every record is ``name = A FUNCTION OF(a, b, …)``
+    (or a control variable). Joining continuation lines, splitting records on ``|`` and
+    arguments on commas outside quotes gives the variables and their inputs.
+    """
+    text = shared("wiliam_loop_diagram_v1_2.mdl").read_text("utf-8")
+    head = text.partition(vensim.SKETCH_MARKER)[0].replace("{UTF-8}", "", 1)
+    joined = re.sub(r"\\\s*\n\s*", "", head)
+
+    def name(raw: str) -> str:
+        return " ".join(raw.strip().strip('"').replace("_", " ").casefold().split())
+
+    inputs: dict[str, set[str]] = {}
+    for record in joined.split("|"):
+        equation = record.split("~")[0]
+        if "=" not in equation:
+            continue
+        left, right = equation.split("=", 1)
+        arguments = re.search(r"A FUNCTION OF\((.*)\)\s*$", right, re.DOTALL)
+        found = re.findall(r'"[^"]*"|[^,"]+', arguments.group(1)) if arguments else []
+        inputs.setdefault(name(left), set()).update(name(a) for a in found if a.strip())
+    for control in ("initial time", "final time", "time step", "saveper"):
+        inputs.pop(control, None)
+    pairs = {(source, target) for target, used in inputs.items() for source in used}
+    assert all(source in inputs and source != target for source, target in pairs)
+
+    data = read_maps(shared("wiliam_loop_diagram_v1_2.mdl"))[0]
+    assert (len(inputs), len(pairs)) == (len(data.factors), len(data.links)) == (92, 523)
+    assert {(vensim.normal(s), vensim.normal(t)) for s, t in edges(data)} == pairs
 
 
 def test_fixture_equations_sketch_and_polarity() -> None:

@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from ipsmap.demo import create_demo_project
 from ipsmap.model.project import Project
@@ -26,6 +26,9 @@ def _isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     QCoreApplication.setOrganizationName("ipsmap-tests")
     QCoreApplication.setApplicationName("ipsmap-tests")
+    # Qt reads the settings file once per process: a window closed by an earlier test
+    # must not hand its size and dock layout to the next one.
+    QSettings().remove("window")
 
 
 @pytest.fixture

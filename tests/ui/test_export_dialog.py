@@ -126,3 +126,34 @@ def test_run_export_takes_a_relative_path_inside_the_project_folder(
     assert written == ev.project.path.resolve().parent / "relative.html"
     assert written is not None and written.exists()
     assert not (elsewhere / "relative.html").exists()
+
+
+def _error_texts(win) -> list[str]:
+    from ipsmap.ui import file_actions
+
+    return [box.text() for box in win.findChildren(file_actions.QMessageBox, "error-dialog")]
+
+
+def test_exporting_onto_a_pipe_says_so_and_leaves_it(trial_window, tmp_path):
+    import os
+    import stat
+
+    win, _ = trial_window
+    target = tmp_path / "pipe.html"
+    os.mkfifo(target)
+    assert run_export(win.hallway, win, ExportChoice("map", "", "html", target, False)) is None
+    assert any("it is a pipe (FIFO)" in text for text in _error_texts(win))
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["at-once", "in-a-worker"])
+def test_a_full_disk_is_a_dialog_and_leaves_nothing(
+    qtbot, trial_window, small_disk, monkeypatch, big
+):
+    win, _ = trial_window
+    if big:
+        monkeypatch.setattr(export_dialog, "BIG_MAP", 2)
+    target = small_disk / "map.pdf"
+    assert run_export(win.hallway, win, ExportChoice("map", "", "pdf", target, False)) is None
+    qtbot.waitUntil(lambda: any("the disk is full" in t for t in _error_texts(win)), timeout=30_000)
+    qtbot.waitUntil(lambda: [p.name for p in small_disk.iterdir()] == ["filler"], timeout=5000)

@@ -13,10 +13,11 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from ipsmap.model.commands import AddFactor, AddLink, EditFactors, EditStyle
+from ipsmap.model.commands import AddFactor, AddLink, DeleteLinks, EditFactors, EditStyle
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
-from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, LegendOverlay
+from ipsmap.ui.canvas.bottom_strip import GAP
+from ipsmap.ui.canvas.legend import LegendOverlay
 from ipsmap.ui.canvas.minimap import Minimap
 from ipsmap.ui.canvas.view import MapView
 from tests.ui.support import Canvas
@@ -92,16 +93,55 @@ def _view_centre(view: MapView) -> QPointF:
 def test_legend_lists_used_types_and_the_polarity_key(canvas):
     legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     assert legend.objectName() == "legend"
-    assert legend.parentWidget() is canvas.view.viewport()
+    assert legend.parentWidget() is canvas.view
     assert legend.isVisible()
     entries = legend.entries()
     for used in ("Factor", "Intervention", "Mechanism", "Causal", "Uncertain"):
         assert used in entries
     for unused in ("Context", "Outcome", "Focal"):
         assert unused not in entries
-    for line in [*POLARITY_LINES, WEIGHT_LINE]:
+    # Both links are "−" (one of them dashed): only that sign is explained.
+    for line in ["− opposite direction", WEIGHT_LINE]:
         assert line in entries
+    for unused in ("+ same direction", "? unknown or complex"):
+        assert unused not in entries
     assert "Mechanism" in legend.accessibleDescription()
+
+
+def test_legend_lists_only_the_polarities_and_line_styles_used(canvas):
+    doc, ids = canvas.doc, canvas.ids
+    # Start from a map whose only link is a solid "+".
+    for link_id in list(doc.state.links):
+        assert canvas.editor.run(DeleteLinks([link_id]))
+    assert canvas.editor.run(AddLink(ids["Parental stress"], ids["Child sleep"], "+"))
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
+    entries = legend.entries()
+    assert "+ same direction" in entries
+    assert "− opposite direction" not in entries
+    assert "? unknown or complex" not in entries
+    assert "Causal" in entries and "Uncertain" not in entries
+    # No line is dashed, so the key does not explain dashes.
+    assert "thicker = stronger" in entries and WEIGHT_LINE not in entries
+    polarity_rows = [row for row in legend._rows if row.kind == "polarity"]
+    assert [row.polarity for row in polarity_rows] == ["+"]
+
+    # A "?" link on the dashed style: its sign and the dashes join the key, and leave again.
+    uncertain = canvas.style_id("link", "Uncertain")
+    add = AddLink(ids["Family support"], ids["Parental stress"], "?", type=uncertain)
+    assert canvas.editor.run(add)
+    entries = legend.entries()
+    assert POLARITY_LINES[0] in entries and POLARITY_LINES[2] in entries
+    assert POLARITY_LINES[1] not in entries
+    assert "Uncertain" in entries and WEIGHT_LINE in entries
+    canvas.doc.undo()
+    assert "? unknown or complex" not in legend.entries()
+    assert "Uncertain" not in legend.entries()
+
+
+def test_legend_of_factors_without_links_has_no_link_key(make_canvas, tmp_path: Path):
+    opened = _canvas(make_canvas, tmp_path / "nolinks.ipsmap", [("Alone", 0, 0, "Factor")])
+    legend = LegendOverlay(opened.hallway, opened.view, opened.scene)
+    assert legend.entries() == ["Factor types", "Factor"]
 
 
 def test_empty_map_legend_shows_every_type(empty_canvas):
@@ -124,21 +164,37 @@ def test_legend_follows_model_changes(canvas):
     assert "Mechanism" in legend.entries()
 
 
-def test_legend_sits_bottom_left_through_resize_and_scroll(qtbot, canvas):
+def below_the_map(view, widget) -> bool:
+    """In the strip the view keeps under its viewport: never over the map."""
+    area = view.viewport().geometry()
+    return (
+        widget.parentWidget() is view
+        and widget.geometry().top() > area.bottom()
+        and widget.geometry().bottom() <= view.height()
+        and area.left() <= widget.geometry().left()
+        and widget.geometry().right() <= area.right()
+    )
+
+
+def test_legend_sits_below_the_map_through_resize_and_scroll(qtbot, canvas):
     legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
     viewport = canvas.view.viewport()
 
-    def at_corner() -> bool:
-        return legend.x() == OVERLAY_MARGIN and legend.geometry().bottom() == (
-            viewport.height() - OVERLAY_MARGIN - 1
-        )
+    def at_left_of_strip() -> bool:
+        return below_the_map(canvas.view, legend) and legend.x() == viewport.geometry().left() + GAP
 
-    assert at_corner()
+    assert at_left_of_strip()
     canvas.view.resize(700, 450)
-    qtbot.waitUntil(at_corner)
+    qtbot.waitUntil(at_left_of_strip)
     bar = canvas.view.horizontalScrollBar()
     bar.setValue(bar.value() + 150)
-    assert at_corner()
+    assert at_left_of_strip()
+    # The strip is as tall as the key: the viewport gives up that much and no more.
+    assert canvas.view.viewportMargins().bottom() == legend.height() + 2 * GAP
+    legend.set_shown(False)
+    assert canvas.view.viewportMargins().bottom() == 0
+    legend.set_shown(True)
+    assert at_left_of_strip()
 
 
 def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
@@ -146,20 +202,27 @@ def test_legend_grows_with_the_label_size_and_fits_its_text(qtbot, canvas):
     small = legend.size()
     canvas.scene.set_label_size(20)
     legend.refresh()
-    assert legend.width() > small.width() * 1.5
+    # A strip along the canvas's bottom: taller text makes more and taller lines, and it
+    # never runs wider than the canvas.
     assert legend.height() > small.height() * 1.5
-    # The key is drawn a little smaller than labels, in two columns (types | links).
+    assert below_the_map(canvas.view, legend)
+    # The key is drawn a little smaller than labels; every entry's words fit on its line.
     font = QFont(canvas.scene.theme.font)
     font.setPointSizeF(font.pointSizeF() * 0.85)
     metrics = QFontMetricsF(font)
-    entries = legend.entries()
-    split = entries.index("Links")
-    widest = [
-        max(metrics.horizontalAdvance(t) for t in part)
-        for part in (entries[:split], entries[split:])
-    ]
-    assert legend.width() > sum(widest)
-    assert legend.height() > metrics.height() * max(split, len(entries) - split)
+    lines = legend._lines()
+    assert sum(len(line) for line in lines) == len(legend.entries())
+    for line in lines:
+        assert legend.width() > sum(metrics.horizontalAdvance(row.text) for row, _w in line)
+    assert legend.height() > metrics.height() * len(lines)
+
+
+def test_legend_strip_wraps_to_a_narrow_canvas(qtbot, canvas):
+    legend = LegendOverlay(canvas.hallway, canvas.view, canvas.scene)
+    wide_lines = len(legend._lines())
+    canvas.view.resize(420, 500)
+    qtbot.waitUntil(lambda: len(legend._lines()) > wide_lines)
+    assert below_the_map(canvas.view, legend)
 
 
 def test_legend_notices_theme_changes_without_being_told(qtbot, canvas):
@@ -191,14 +254,14 @@ def test_legend_lets_clicks_through(canvas):
 def test_minimap_hidden_when_the_map_fits_and_shown_when_zoomed_in(canvas):
     minimap = Minimap(canvas.hallway, canvas.view, canvas.scene)
     assert minimap.objectName() == "minimap"
-    assert minimap.parentWidget() is canvas.view.viewport()
+    assert minimap.parentWidget() is canvas.view
     assert not minimap.isVisible()
     canvas.view.scale(4, 4)
     minimap.sync()
     assert minimap.isVisible()
     viewport = canvas.view.viewport()
-    assert minimap.geometry().right() == viewport.width() - OVERLAY_MARGIN - 1
-    assert minimap.geometry().bottom() == viewport.height() - OVERLAY_MARGIN - 1
+    assert below_the_map(canvas.view, minimap)
+    assert minimap.geometry().right() == viewport.geometry().right() - GAP
     canvas.view.fit_map()
     assert not minimap.isVisible()
 
@@ -244,9 +307,10 @@ def test_clicking_the_minimap_recentres_the_main_view(qtbot, wide_canvas):
     assert centre.y() == pytest.approx(east.y(), abs=tolerance)
     # The click neither selected anything nor reached the canvas below.
     assert not scene.selectedItems()
-    # It stays in its corner even though the canvas scrolled under it.
+    # It stays in its place even though the canvas scrolled.
     viewport = view.viewport()
-    assert minimap.geometry().right() == viewport.width() - OVERLAY_MARGIN - 1
+    assert minimap.geometry().right() == viewport.geometry().right() - GAP
+    assert below_the_map(view, minimap)
 
 
 def test_dragging_in_the_minimap_moves_the_main_view(qtbot, wide_canvas):
@@ -294,22 +358,28 @@ def test_minimap_follows_a_new_document(qtbot, wide_canvas, canvas):
     assert not minimap.isVisible()
 
 
-def test_minimap_moves_above_the_legend_on_a_narrow_canvas(qtbot, wide_canvas):
+def test_minimap_and_legend_share_the_strip_without_meeting(qtbot, wide_canvas):
     legend = LegendOverlay(wide_canvas.hallway, wide_canvas.view, wide_canvas.scene)
     minimap = Minimap(wide_canvas.hallway, wide_canvas.view, wide_canvas.scene)
+    view = wide_canvas.view
     minimap.sync()
     assert minimap.isVisible() and legend.isVisible()
     assert not minimap.geometry().intersects(legend.geometry())
-    # Narrow the canvas (as a wide side panel or large text does) until they would meet.
-    wide_canvas.view.resize(legend.width() + minimap.width() // 2, 700)
+    lines = len(legend._lines())
+    # Narrow the canvas (as a wide side panel or large text does): the key wraps instead.
+    view.resize(500, 700)
 
     def apart() -> bool:
-        return minimap.isVisible() and not minimap.geometry().intersects(legend.geometry())
+        return (
+            minimap.isVisible()
+            and not minimap.geometry().intersects(legend.geometry())
+            and below_the_map(view, legend)
+            and below_the_map(view, minimap)
+        )
 
     qtbot.waitUntil(apart)
-    assert minimap.geometry().bottom() < legend.geometry().top()
-    viewport = wide_canvas.view.viewport()
-    assert minimap.geometry().right() == viewport.width() - OVERLAY_MARGIN - 1
-    # Back to a wide canvas: the overview returns to its corner.
-    wide_canvas.view.resize(1200, 700)
-    qtbot.waitUntil(lambda: minimap.geometry().bottom() == viewport.height() - OVERLAY_MARGIN - 1)
+    assert len(legend._lines()) > lines
+    # Back to a wide canvas: still side by side, below the map.
+    view.resize(1200, 700)
+    qtbot.waitUntil(apart)
+    assert minimap.geometry().right() == view.viewport().geometry().right() - GAP

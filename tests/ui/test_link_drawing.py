@@ -21,7 +21,7 @@ from tests.ui.support import Canvas, drag, factor_point
 
 
 def test_a_straight_link_ends_on_both_boxes_with_its_arrow_at_the_target():
-    link = straight_link((0.0, 0.0, 52.0, 22.0), (400.0, 0.0, 60.0, 30.0), 10.0)
+    link = straight_link((0.0, 0.0, 52.0, 22.0), (400.0, 0.0, 60.0, 30.0), 10.0, 10.0)
     assert link is not None
     assert (link.x1, link.y1, link.x2, link.y2) == (52.0, 0.0, 340.0, 0.0)
     tip, left, right = link.arrow[0:2], link.arrow[2:4], link.arrow[4:6]
@@ -42,17 +42,19 @@ def test_a_diagonal_link_leaves_the_box_on_its_edge():
 
 
 def test_factors_on_top_of_each_other_have_no_link_to_draw():
-    assert straight_link((5.0, 5.0, 40.0, 20.0), (5.5, 5.0, 40.0, 20.0), 10.0) is None
+    assert straight_link((5.0, 5.0, 40.0, 20.0), (5.5, 5.0, 40.0, 20.0), 10.0, 10.0) is None
 
 
 def test_pens_are_shared_per_look_and_differ_when_the_look_differs():
     look = dict(high_contrast=False, faded=False, selected=False)
-    a = link_pens("#336699", False, 0.5, "+", **look)
-    assert link_pens("#336699", False, 0.5, "+", **look) is a
+    a = link_pens("#336699", False, 0.5, "+", 8.0, **look)
+    assert link_pens("#336699", False, 0.5, "+", 8.0, **look) is a
     assert a.line.color() == QColor("#336699") and a.line.widthF() == 2.5
-    b = link_pens("#993366", False, 0.5, "+", **look)
+    b = link_pens("#993366", False, 0.5, "+", 8.0, **look)
     assert b.line.color() == QColor("#993366")
-    faded = link_pens("#336699", False, 0.5, "+", high_contrast=False, faded=True, selected=False)
+    faded = link_pens(
+        "#336699", False, 0.5, "+", 8.0, high_contrast=False, faded=True, selected=False
+    )
     assert faded.line.color().alpha() == 50 and faded.mark_fill.alpha() == 90
 
 

@@ -314,7 +314,8 @@ def test_presentation_mode_hides_chrome_and_restores_it(qtbot, window):
     size = window.label_size.value()
     action.trigger()
     assert window.menuBar().isHidden() and window.toolbar.isHidden()
-    assert window.scene.theme.font.pointSizeF() >= 16
+    # Labels are enlarged by the fit (to 20 px on screen where boxes leave room).
+    qtbot.waitUntil(lambda: window.scene.theme.font.pointSizeF() >= 16)
     assert window.scene.theme.high_contrast
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.menuBar().isHidden()
@@ -453,6 +454,7 @@ def test_take_and_restore_a_snapshot_from_the_map_menu(qtbot, window):
 
 
 def test_the_window_opens_on_the_data_view_not_the_cmo_table(qtbot, window):
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QTabBar
 
     def bottom_tab() -> str:
@@ -462,7 +464,15 @@ def test_the_window_opens_on_the_data_view_not_the_cmo_table(qtbot, window):
                 return bar.tabText(bar.currentIndex())
         return ""
 
-    qtbot.waitUntil(lambda: bottom_tab() == "Data view", timeout=2000)
+    # The tables start hidden (the canvas gets the room); shown, the data view is in front.
+    assert window.docks["data"].isHidden() and window.docks["cmos"].isHidden()
+    window.findChild(QAction, "action-show-data-view").trigger()
+    qtbot.waitUntil(lambda: window.docks["data"].isVisible(), timeout=2000)
+    assert window.docks["cmos"].isHidden()
+    # Showing the CMO table too puts both in tabs; the data view stays where it was.
+    window.findChild(QAction, "action-show-cmo-configurations").trigger()
+    qtbot.waitUntil(lambda: bottom_tab() != "", timeout=2000)
+    assert window.docks["data"].isVisible()
 
 
 def test_edits_repaint_only_what_changed_with_every_panel_open(qtbot, window, monkeypatch):

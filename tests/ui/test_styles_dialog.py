@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QPushButton
 
-from ipsmap.model.commands import AddFactor, AddLink, EditFactors
+from ipsmap.model.commands import AddFactor, AddLink, EditFactors, EditStyle
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 from ipsmap.ui.canvas.legend import LegendOverlay
@@ -377,3 +377,67 @@ def test_no_map_open(qtbot, workshop):
     assert _find(dialog, QListWidget, "style-factor-list").count() == 0
     assert "Open a map" in _message(dialog)
     _click(qtbot, dialog, "style-add-factor")
+
+
+# -- label colour -------------------------------------------------------------------------
+
+
+def test_label_colour_is_shown_and_changed_through_one_undo_step(
+    qtbot, workshop, dialog, monkeypatch
+):
+    mechanism = workshop.style("factor", "Mechanism")
+    members = [workshop.factors[k] for k in ("Child sleep", "Routine at bedtime", "Screen time")]
+    asked: list[QColor] = []
+
+    def choose(initial: QColor, title: str = "") -> QColor:
+        asked.append(initial)
+        return QColor("#ffff00")
+
+    monkeypatch.setattr(dialog, "_choose_color", choose)
+    _click_row(qtbot, _find(dialog, QListWidget, "style-factor-list"), "Mechanism")
+    button = _find(dialog, QPushButton, "style-font-color")
+    assert button.isVisibleTo(dialog)
+    assert button.accessibleName() == "Label colour"
+    # No colour of its own yet: the button shows the black the canvas draws.
+    assert button.text() == "#000000"
+    steps = _steps(workshop)
+    _click(qtbot, dialog, "style-font-color")
+
+    assert asked == [QColor("#000000")]
+    assert workshop.doc.styles[mechanism.id].font_color == "#ffff00"
+    assert workshop.stored(mechanism.id, "font_color") == "#ffff00"
+    for factor_id in members:
+        assert workshop.scene.factor_items[factor_id].text_color() == QColor("#ffff00")
+    assert _steps(workshop) == steps + 1
+    assert button.text() == "#FFFF00"
+
+    workshop.doc.undo()
+    assert workshop.stored(mechanism.id, "font_color") is None
+    assert workshop.scene.factor_items[members[0]].text_color() == QColor("#000000")
+    assert button.text() == "#000000"
+
+
+def test_choosing_black_returns_a_type_to_the_default_label_colour(
+    qtbot, workshop, dialog, monkeypatch
+):
+    factor = workshop.style("factor", "Factor")
+    workshop.doc.execute(EditStyle(factor.id, {"font_color": "#ffffff"}))
+    button = _find(dialog, QPushButton, "style-font-color")
+    assert button.text() == "#FFFFFF"
+    monkeypatch.setattr(dialog, "_choose_color", lambda initial, title="": QColor("#000000"))
+    _click(qtbot, dialog, "style-font-color")
+    assert workshop.stored(factor.id, "font_color") is None
+    assert button.text() == "#000000"
+
+
+def test_a_stored_label_colour_that_is_not_a_colour_shows_as_black(qtbot, workshop, dialog):
+    factor = workshop.style("factor", "Factor")
+    workshop.doc.execute(EditStyle(factor.id, {"font_color": "url(javascript:x)"}))
+    assert _find(dialog, QPushButton, "style-font-color").text() == "#000000"
+    item = workshop.scene.factor_items[workshop.factors["Parental stress"]]
+    assert item.text_color() == QColor("#000000")
+
+
+def test_link_styles_have_no_label_colour(qtbot, dialog):
+    _click_row(qtbot, _find(dialog, QListWidget, "style-link-list"), "Causal")
+    assert not _find(dialog, QPushButton, "style-font-color").isVisibleTo(dialog)

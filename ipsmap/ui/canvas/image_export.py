@@ -14,6 +14,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSiz
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
+from ipsmap.export.map_key import map_key
 from ipsmap.model.frozen import frozen_document
 from ipsmap.model.mapdata import MapData
 from ipsmap.ui.canvas.items import POLARITY_TEXT
@@ -61,16 +62,12 @@ def map_scene(data: MapData) -> MapScene:
 
 
 def _key_rows(data: MapData) -> list[tuple[str, Any]]:
-    """The key's entries: ("factor"|"link", style) for the styles used, then polarities."""
-    used_factor = {f.type for f in data.factors}
-    used_link = {ln.type for ln in data.links}
-    rows: list[tuple[str, Any]] = []
-    for style in sorted(data.styles, key=lambda s: (s.kind, s.position)):
-        if style.kind == "factor" and style.id in used_factor:
-            rows.append(("factor", style))
-        elif style.kind == "link" and style.id in used_link:
-            rows.append(("link", style))
-    rows += [("polarity", (sign, text)) for sign, text in POLARITY_KEY if data.links]
+    """The key's entries: ("factor"|"link", style) for the styles used, then the polarities
+    used (``export.map_key``: the rule the canvas, PDF and HTML keys share)."""
+    key = map_key(data)
+    rows: list[tuple[str, Any]] = [("factor", s) for s in key.factor_styles]
+    rows += [("link", s) for s in key.link_styles]
+    rows += [("polarity", (sign, POLARITY_KEY[sign])) for sign in key.polarities]
     return rows
 
 

@@ -3,6 +3,8 @@ beyond what they draw; the scene sets them from the model."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -18,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from ipsmap.model.colors import as_hex
 from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.toc_notes import toc_badge, toc_tooltip
 from ipsmap.ui.canvas.link_geometry import (
@@ -30,7 +33,6 @@ from ipsmap.ui.canvas.link_geometry import (
     straight_link,
 )
 from ipsmap.ui.canvas.link_pens import (
-    MARK_RADIUS,
     SELECTION_COLOR,
     LinkPens,
     link_pens,
@@ -38,7 +40,23 @@ from ipsmap.ui.canvas.link_pens import (
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark, mark_outline
 
 LABEL_WIDTH = 150.0
+# A label drawn on a factor is cut past this many characters (the full text is in the
+# tooltip and the inspector), and a run of this many characters without a space may
+# wrap: a pasted 100,000-character label must not make a box (or a picture) miles long.
+SHOWN_LABEL_CHARACTERS = 300
+UNBROKEN_RUN = 24
+_LONG_RUN = re.compile(rf"\S{{{UNBROKEN_RUN}}}(?=\S)")
 PADDING = 10.0
+
+
+def shown_label(label: str) -> str:
+    """The label as drawn: cut past SHOWN_LABEL_CHARACTERS, long words breakable."""
+    if len(label) > SHOWN_LABEL_CHARACTERS:
+        label = label[:SHOWN_LABEL_CHARACTERS].rstrip() + "\u2026"
+    # A zero-width space is a line-break opportunity for Qt's word wrap.
+    return _LONG_RUN.sub(lambda m: m.group(0) + "\u200b", label)
+
+
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
 # Below this zoom level labels are not drawn: they would be unreadable anyway.
 LABEL_MIN_LOD = 0.35
@@ -80,6 +98,9 @@ class CanvasTheme:
         self.badge_font.setPointSizeF(max(6.0, self.font.pointSizeF() * 0.75))
         self.badge_metrics = QFontMetricsF(self.badge_font)
         self.metrics = QFontMetricsF(self.font)
+        # Polarity marks at least as tall as a line of label text, so a sign reads as well
+        # as the words it sits between (presentation mode, fitted labels).
+        self.mark_radius = max(8.0, 0.55 * self.metrics.height())
         self.generation += 1
 
 
@@ -103,6 +124,7 @@ class FactorItem(QGraphicsItem):
     # What a new factor starts with, as class attributes (replaced, never changed in place;
     # setting them per item was felt when a map of thousands opens).
     label = ""
+    shown_label = ""  # the label as drawn (see shown_label())
     style: Style | None = None
     _notes = ""
     _rect = QRectF(-40, -20, 80, 40)
@@ -162,6 +184,7 @@ class FactorItem(QGraphicsItem):
     def set_label(self, label: str) -> None:
         if label != self.label:
             self.label = label
+            self.shown_label = shown_label(label)
             self.relayout()
 
     def set_style(self, style: Style | None) -> None:
@@ -169,17 +192,15 @@ class FactorItem(QGraphicsItem):
         self.update()
 
     def relayout(self) -> None:
-        metrics = self.theme.metrics
-        text = metrics.boundingRect(_LABEL_AREA, _LABEL_FLAGS, self.label or " ")
-        width = max(text.width(), 40.0) + 2 * PADDING
-        height = max(text.height(), metrics.height()) + 2 * PADDING
-        if self.style is not None and self.style.shape in ("ellipse", "hexagon", "star"):
-            width += 16
-            height += 6
         self.prepareGeometryChange()
-        self._rect = QRectF(-width / 2, -height / 2, width, height)
+        self._rect = factor_box(self.shown_label, self.style, self.theme.metrics)
         scale = self.scale()
-        self._edge = (0.0, 0.0, width * scale / 2 + EDGE_GAP, height * scale / 2 + EDGE_GAP)
+        self._edge = (
+            0.0,
+            0.0,
+            self._rect.width() * scale / 2 + EDGE_GAP,
+            self._rect.height() * scale / 2 + EDGE_GAP,
+        )
         self._rebound()
         for link in self.links:
             link.update_path()
@@ -232,8 +253,8 @@ class FactorItem(QGraphicsItem):
         """The label's colour: the type's own (white on a dark box, as PRSM styles set it),
         else black."""
         font_color = self.style.font_color if self.style is not None else None
-        color = QColor(font_color) if font_color and QColor.isValidColorName(font_color) else None
-        color = color or QColor("#000000")
+        # The exports' rule, so the canvas, the PDF and the HTML page agree on what counts.
+        color = QColor(as_hex(font_color) or "#000000")
         if faded:
             color.setAlpha(90)
         return color
@@ -265,10 +286,23 @@ class FactorItem(QGraphicsItem):
         option_text = QTextOption(Qt.AlignmentFlag.AlignCenter)
         option_text.setWrapMode(QTextOption.WrapMode.WordWrap)
         painter.drawText(
-            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING), self.label, option_text
+            self._rect.adjusted(PADDING, PADDING, -PADDING, -PADDING),
+            self.shown_label,
+            option_text,
         )
         if self._badge:
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
+
+
+def factor_box(label: str, style: Style | None, metrics: QFontMetricsF) -> QRectF:
+    """The box of a factor with ``label`` in text of ``metrics``, centred on (0, 0)."""
+    text = metrics.boundingRect(_LABEL_AREA, _LABEL_FLAGS, label or " ")
+    width = max(text.width(), 40.0) + 2 * PADDING
+    height = max(text.height(), metrics.height()) + 2 * PADDING
+    if style is not None and style.shape in ("ellipse", "hexagon", "star"):
+        width += 16
+        height += 6
+    return QRectF(-width / 2, -height / 2, width, height)
 
 
 def draw_badge(painter: QPainter, rect: QRectF, text: str, font: QFont, faded: bool) -> None:
@@ -400,18 +434,23 @@ class LinkItem(QGraphicsItem):
     def update_path(self) -> None:
         """Follow the ends: work the geometry out again if either factor's box moved or
         changed size (a factor's label edit or a drag of one end leaves the rest alone)."""
-        ends = (self.source.edge_box(), self.target.edge_box())
+        # The mark's size (it follows the label size) sets how far the bounds reach.
+        radius = self.theme.mark_radius
+        ends = (self.source.edge_box(), self.target.edge_box(), radius)
         if ends == self._ends:
             return
         self._ends = ends
         self.prepareGeometryChange()
         self._arrow = None
         self._mark_outline = None
+        source, target = ends[0], ends[1]
         if self.curved:
-            self._curve_path(*ends)
+            self._curve_path(source, target)
         else:
             self._curve = None
-            self._straight = straight_link(*ends, 8.0 + 4.0 * self.strength)
+            self._straight = straight_link(
+                source, target, 8.0 + 4.0 * self.strength, _bounds_margin(radius)
+            )
             if self._straight is None:
                 self._bounds = QRectF()
             else:
@@ -445,8 +484,11 @@ class LinkItem(QGraphicsItem):
         self._curve_arrow = _polygon(
             arrow_head(control.x(), control.y(), end.x(), end.y(), 8.0 + 4.0 * self.strength)
         )
+        edge = _bounds_margin(self.theme.mark_radius)
         self._bounds = (
-            path.boundingRect().united(self._curve_arrow.boundingRect()).adjusted(-10, -10, 10, 10)
+            path.boundingRect()
+            .united(self._curve_arrow.boundingRect())
+            .adjusted(-edge, -edge, edge, edge)
         )
 
     def _mark_centre(self) -> QPointF:
@@ -489,7 +531,8 @@ class LinkItem(QGraphicsItem):
         mark = self._mark_centre()
         size = self.theme.badge_metrics.boundingRect(self._badge)
         width, height = size.width() + 8, size.height() + 2
-        return QRectF(mark.x() - width / 2, mark.y() + 10, width, height)
+        below = self.theme.mark_radius + 2
+        return QRectF(mark.x() - width / 2, mark.y() + below, width, height)
 
     def shape(self) -> QPainterPath:
         if self._straight is None and self._curve is None:
@@ -498,7 +541,8 @@ class LinkItem(QGraphicsItem):
         stroker.setWidth(10)
         path = stroker.createStroke(self._drawn_path())
         path.addPolygon(self._arrow_polygon())
-        path.addEllipse(self._mark_centre(), 9, 9)
+        reach = self.theme.mark_radius + 1
+        path.addEllipse(self._mark_centre(), reach, reach)
         return path
 
     def _resources(self, selected: bool) -> LinkPens:
@@ -517,6 +561,7 @@ class LinkItem(QGraphicsItem):
             bool(dashed),
             self.strength,
             self.polarity,
+            theme.mark_radius,
             high_contrast=theme.high_contrast,
             faded=faded,
             selected=selected,
@@ -557,13 +602,14 @@ class LinkItem(QGraphicsItem):
         if lod < LABEL_MIN_LOD:
             return
         centre = self._mark_centre()
+        radius = self.theme.mark_radius
         if self._mark_outline is None:
-            self._mark_outline = mark_outline(self.polarity, centre, MARK_RADIUS)
+            self._mark_outline = mark_outline(self.polarity, centre, radius)
         draw_polarity_mark(
             painter,
             self.polarity,
             centre,
-            MARK_RADIUS,
+            radius,
             pens.mark,
             pens.mark_fill,
             self.theme.bold_font,
@@ -573,6 +619,12 @@ class LinkItem(QGraphicsItem):
         if self._badge:
             faded = self.link_id in self.theme.faded
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
+
+
+def _bounds_margin(mark_radius: float) -> float:
+    """How far a link's bounds reach past its line: room for the largest mark (the
+    diamond) at its midpoint."""
+    return mark_radius * 1.3 + 2
 
 
 def _polygon(arrow: Arrow | None) -> QPolygonF:

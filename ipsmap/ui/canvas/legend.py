@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -21,24 +21,26 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from ipsmap.export.map_key import key_of
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import Style
+from ipsmap.ui.canvas import bottom_strip
 from ipsmap.ui.canvas.items import POLARITY_TEXT, draw_shape
 from ipsmap.ui.canvas.link_pens import POLARITY_COLORS
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
+from ipsmap.ui.canvas.readable import READABLE_PX
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
 
-# Gap between an overlay and the edges of the canvas, in pixels.
-OVERLAY_MARGIN = 10
-
-POLARITY_KEY = (
-    ("+", "same direction"),
-    ("-", "opposite direction"),
-    ("?", "unknown or complex"),
-)
+# The key's words for each polarity the map uses (short: the key is a strip below the map).
+POLARITY_KEY = {
+    "+": "same direction",
+    "-": "opposite direction",
+    "?": "unknown or complex",
+}
 WEIGHT_KEY = "thicker = stronger, dashed = less sure"
+WEIGHT_KEY_SOLID = "thicker = stronger"
 
 
 def affects_styles(change: Change) -> bool:
@@ -51,14 +53,6 @@ def affects_styles(change: Change) -> bool:
         if any("type" in fields for fields in change.changed.get(table, {}).values()):
             return True
     return False
-
-
-def corner_point(viewport: QWidget, size: QSize, corner: Qt.Corner) -> QPoint:
-    """Top-left point that puts a widget of ``size`` in a bottom corner of ``viewport``."""
-    y = viewport.height() - size.height() - OVERLAY_MARGIN
-    if corner == Qt.Corner.BottomRightCorner:
-        return QPoint(viewport.width() - size.width() - OVERLAY_MARGIN, y)
-    return QPoint(OVERLAY_MARGIN, y)
 
 
 # -- swatches -------------------------------------------------------------------------------
@@ -164,11 +158,10 @@ class LegendRow:
 
 
 class LegendOverlay(QWidget):
-    """The key in the canvas's bottom-left corner; it ignores the mouse so the map stays
-    usable underneath it."""
+    """The key, in the strip below the map (canvas/bottom_strip.py), never over it."""
 
     def __init__(self, hallway: Hallway, view: MapView, scene: MapScene) -> None:
-        super().__init__(view.viewport())
+        super().__init__(view)
         self.setObjectName("legend")
         self.setAccessibleName("Map key")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -181,6 +174,8 @@ class LegendOverlay(QWidget):
         self._laid_out_for: tuple = ()
         hallway.document_changed.connect(lambda _document: self.refresh())
         hallway.model_changed.connect(self._on_model_changed)
+        # The canvas's resizes re-wrap the key (its own geometry is settled by then, unlike
+        # the view's); its paints reveal theme changes.
         view.viewport().installEventFilter(self)
         self.refresh()
 
@@ -192,6 +187,14 @@ class LegendOverlay(QWidget):
 
     def is_shown(self) -> bool:
         return self._wanted
+
+    def size_for_room(self) -> QSize:
+        """The key's size wrapped to the room the strip gives it now."""
+        return self._layout_size()
+
+    def wants_to_show(self) -> bool:
+        """Switched on and with something to say (an empty document has no key)."""
+        return self._wanted and bool(self._rows)
 
     def entries(self) -> list[str]:
         """The key's text, line by line (for tests and screen readers)."""
@@ -214,33 +217,42 @@ class LegendOverlay(QWidget):
         if document is None:
             return []
         state = document.state
-        used_factor = {f.type for f in state.factors.values()}
-        used_link = {ln.type for ln in state.links.values()}
-        factor_types = state.factor_styles()
-        link_styles = state.link_styles()
-        # An empty map shows every type, so a workshop sees its palette before starting.
-        if state.factors:
-            factor_types = [s for s in factor_types if s.id in used_factor]
-            link_styles = [s for s in link_styles if s.id in used_link]
+        if not state.factors:
+            # An empty map shows every type, so a workshop sees its palette before starting.
+            return self._palette_rows(state.factor_styles(), state.link_styles())
+        # What the map uses, by the rule the PDF and HTML keys follow.
+        key = key_of(state.styles.values(), state.factors.values(), state.links.values())
         rows: list[LegendRow] = []
-        if factor_types:
+        if key.factor_styles:
             rows.append(LegendRow("heading", "Factor types"))
-            rows += [LegendRow("style", s.name, s) for s in factor_types]
-        rows.append(LegendRow("heading", "Links"))
-        rows += [LegendRow("style", s.name, s) for s in link_styles]
-        rows += [
-            LegendRow("polarity", f"{POLARITY_TEXT[sign]} {text}", polarity=sign)
-            for sign, text in POLARITY_KEY
-        ]
-        rows.append(LegendRow("weight", WEIGHT_KEY))
+            rows += [LegendRow("style", s.name, s) for s in key.factor_styles]
+        if key.link_styles or key.polarities:
+            rows.append(LegendRow("heading", "Links"))
+            rows += [LegendRow("style", s.name, s) for s in key.link_styles]
+            rows += [
+                LegendRow("polarity", f"{POLARITY_TEXT[sign]} {POLARITY_KEY[sign]}", polarity=sign)
+                for sign in key.polarities
+            ]
+            rows.append(LegendRow("weight", WEIGHT_KEY if key.dashed else WEIGHT_KEY_SOLID))
+        return rows
+
+    @staticmethod
+    def _palette_rows(factor_styles: list[Style], link_styles: list[Style]) -> list[LegendRow]:
+        rows = [LegendRow("heading", "Factor types")] if factor_styles else []
+        rows += [LegendRow("style", s.name, s) for s in factor_styles]
+        if link_styles:
+            rows.append(LegendRow("heading", "Links"))
+            rows += [LegendRow("style", s.name, s) for s in link_styles]
         return rows
 
     # -- geometry ---------------------------------------------------------------------------
 
     def _fonts(self) -> tuple[QFont, QFont]:
         font = QFont(self._scene.theme.font)
-        # A key, not content: a little smaller than the labels so it hides less of the map.
-        font.setPointSizeF(font.pointSizeF() * 0.85)
+        # A key, not content: a little smaller than the chosen label size (not the size
+        # fitting enlarged them to) so it hides less of the map.
+        # Presentation mode asks labels to read larger; the key grows in step.
+        font.setPointSizeF(self._scene.chosen_label_points * 0.85 * self._presenting_scale())
         heading = QFont(font)
         heading.setBold(True)
         return font, heading
@@ -248,38 +260,36 @@ class LegendOverlay(QWidget):
     def _metrics(self) -> _Metrics:
         return _Metrics(QFontMetricsF(self._fonts()[0]))
 
-    def _columns(self) -> list[list[LegendRow]]:
-        """Factor types in one column, links and the polarity key in the next: half the
-        height of a single list, so the key hides less of the map."""
-        split = next(
-            (i for i, row in enumerate(self._rows) if row.kind == "heading" and i > 0), None
-        )
-        if split is None:
-            return [self._rows] if self._rows else []
-        return [self._rows[:split], self._rows[split:]]
-
-    def _column_widths(self) -> list[float]:
+    def _entry_width(self, row: LegendRow) -> float:
         font, heading = self._fonts()
         m = self._metrics()
-        widths = []
-        for column in self._columns():
-            text_width = 0.0
-            for row in column:
-                if row.kind == "heading":
-                    advance = QFontMetricsF(heading).horizontalAdvance(row.text)
-                    text_width = max(text_width, advance)
-                else:
-                    advance = QFontMetricsF(font).horizontalAdvance(self._row_text(row))
-                    text_width = max(text_width, m.swatch_width + m.gap + advance)
-            widths.append(text_width)
-        return widths
+        if row.kind == "heading":
+            return QFontMetricsF(heading).horizontalAdvance(row.text + ":")
+        return m.swatch_width + m.gap + QFontMetricsF(font).horizontalAdvance(self._row_text(row))
+
+    def _lines(self) -> list[list[tuple[LegendRow, float]]]:
+        """The key as a strip along the canvas's bottom edge: entries side by side, wrapped
+        to the canvas's width, a group's heading starting a new line. A strip takes a
+        sliver of the map's height where a block took a corner the map had to avoid."""
+        m = self._metrics()
+        room = bottom_strip.key_room(self._view) - 2 * m.padding
+        lines: list[list[tuple[LegendRow, float]]] = []
+        width = 0.0
+        for row in self._rows:
+            entry = self._entry_width(row)
+            if not lines or row.kind == "heading" or width + 2 * m.gap + entry > room:
+                lines.append([])
+                width = -2 * m.gap
+            lines[-1].append((row, entry))
+            width += 2 * m.gap + entry
+        return lines
 
     def _layout_size(self) -> QSize:
         m = self._metrics()
-        widths = self._column_widths()
-        width = 2 * m.padding + sum(widths) + 2 * m.gap * max(len(widths) - 1, 0)
-        tallest = max((len(c) for c in self._columns()), default=0)
-        height = 2 * m.padding + tallest * m.row_height
+        lines = self._lines()
+        widths = [sum(w for _row, w in line) + 2 * m.gap * (len(line) - 1) for line in lines]
+        width = 2 * m.padding + max(widths, default=0)
+        height = 2 * m.padding + len(lines) * m.row_height
         return QSize(math.ceil(width) + 1, math.ceil(height) + 1)
 
     def _row_text(self, row: LegendRow) -> str:
@@ -287,16 +297,23 @@ class LegendOverlay(QWidget):
         return row.text.split(" ", 1)[1] if row.kind == "polarity" else row.text
 
     def _place(self) -> None:
-        self.move(corner_point(self.parentWidget(), self.size(), Qt.Corner.BottomLeftCorner))
+        bottom_strip.arrange(self._view)
 
     def _update_visibility(self) -> None:
-        self.setVisible(self._wanted and bool(self._rows))
-        if self.isVisible():
-            self.raise_()
+        self.setVisible(self.wants_to_show())
+        self._place()
 
     def _theme_key(self) -> tuple:
         theme = self._scene.theme
-        return (theme.font.toString(), theme.high_contrast, id(self._scene.document))
+        return (
+            self._scene.chosen_label_points,
+            self._presenting_scale(),
+            theme.high_contrast,
+            id(self._scene.document),
+        )
+
+    def _presenting_scale(self) -> float:
+        return self._view.readable_px / READABLE_PX
 
     # -- events -----------------------------------------------------------------------------
 
@@ -307,21 +324,18 @@ class LegendOverlay(QWidget):
             self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget():
-            if event.type() == QEvent.Type.Resize:
-                self._place()
-            elif event.type() == QEvent.Type.Paint and self._theme_key() != self._laid_out_for:
-                # Resizing inside the canvas's paint is unsafe; do it right after.
-                self._laid_out_for = self._theme_key()
-                QTimer.singleShot(0, self, self.refresh)
+        # The event's type is looked at first: while the window is torn down, the view
+        # may already be half gone, and asking it for anything would raise.
+        kind = event.type()
+        if kind == QEvent.Type.Resize:
+            # The strip wraps to the canvas's width.
+            self.resize(self._layout_size())
+            self._place()
+        elif kind == QEvent.Type.Paint and self._theme_key() != self._laid_out_for:
+            # Resizing inside the canvas's paint is unsafe; do it right after.
+            self._laid_out_for = self._theme_key()
+            QTimer.singleShot(0, self, self.refresh)
         return False
-
-    def moveEvent(self, event) -> None:
-        # Scrolling the canvas moves its child widgets along; the key stays in its corner.
-        super().moveEvent(event)
-        wanted = corner_point(self.parentWidget(), self.size(), Qt.Corner.BottomLeftCorner)
-        if self.pos() != wanted:
-            self.move(wanted)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         high_contrast = self._scene.theme.high_contrast
@@ -336,15 +350,15 @@ class LegendOverlay(QWidget):
         painter.setBrush(QColor(255, 255, 255, 255 if high_contrast else 225))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 6, 6)
         text_color = QColor("#000000") if high_contrast else QColor("#212121")
-        x = float(m.padding)
-        for column, width in zip(self._columns(), self._column_widths(), strict=True):
-            y = m.padding
-            for row in column:
+        y = float(m.padding)
+        for entries in self._lines():
+            x = float(m.padding)
+            for row, width in entries:
                 line = QRectF(x, y, width, m.row_height)
                 if row.kind == "heading":
                     painter.setFont(heading)
                     painter.setPen(text_color)
-                    painter.drawText(line, int(Qt.AlignmentFlag.AlignVCenter), row.text)
+                    painter.drawText(line, int(Qt.AlignmentFlag.AlignVCenter), row.text + ":")
                 else:
                     swatch = QRectF(0, 0, m.swatch_width, m.swatch_height)
                     centre = QPointF(line.left() + m.swatch_width / 2, line.center().y())
@@ -356,8 +370,8 @@ class LegendOverlay(QWidget):
                     painter.drawText(
                         text_rect, int(Qt.AlignmentFlag.AlignVCenter), self._row_text(row)
                     )
-                y += m.row_height
-            x += width + 2 * m.gap
+                x += width + 2 * m.gap
+            y += m.row_height
         painter.end()
 
     def _paint_swatch(
@@ -368,7 +382,7 @@ class LegendOverlay(QWidget):
         elif row.kind == "polarity":
             paint_polarity_mark(painter, row.polarity, rect, font)
         elif row.kind == "weight":
-            _paint_weight_sample(painter, rect, high_contrast)
+            _paint_weight_sample(painter, rect, high_contrast, dashed=row.text == WEIGHT_KEY)
 
 
 class _Metrics:
@@ -383,8 +397,10 @@ class _Metrics:
         self.gap = math.ceil(line * 0.5)
 
 
-def _paint_weight_sample(painter: QPainter, rect: QRectF, high_contrast: bool) -> None:
-    """A thick solid line over a thin dashed one."""
+def _paint_weight_sample(
+    painter: QPainter, rect: QRectF, high_contrast: bool, dashed: bool = True
+) -> None:
+    """A thick solid line over a thin one, dashed when the map has dashed lines."""
     color = QColor("#000000") if high_contrast else QColor("#4a4a4a")
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -393,6 +409,7 @@ def _paint_weight_sample(painter: QPainter, rect: QRectF, high_contrast: bool) -
     thick = max(4.0, rect.height() / 5)
     painter.setPen(QPen(color, thick, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
     painter.drawLine(QPointF(rect.left() + 1, top), QPointF(rect.right() - 1, top))
-    painter.setPen(QPen(color, thick / 2.5, Qt.PenStyle.DashLine, Qt.PenCapStyle.FlatCap))
+    thin = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    painter.setPen(QPen(color, thick / 2.5, thin, Qt.PenCapStyle.FlatCap))
     painter.drawLine(QPointF(rect.left() + 1, bottom), QPointF(rect.right() - 1, bottom))
     painter.restore()

@@ -18,8 +18,6 @@ Box = tuple[float, float, float, float]
 Arrow = tuple[float, float, float, float, float, float]
 # Links end this far outside a factor's outline.
 EDGE_GAP = 2.0
-# The bounds reach this far around the line and arrowhead (the pen, the polarity mark).
-BOUNDS_MARGIN = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +57,11 @@ def arrow_head(x1: float, y1: float, x2: float, y2: float, size: float) -> Arrow
     return (x2, y2, bx - uy * half, by + ux * half, bx + uy * half, by - ux * half)
 
 
-def straight_link(source: Box, target: Box, arrow_size: float) -> StraightLink | None:
-    """The straight link between two factors' boxes; None when their centres (nearly)
+def straight_link(
+    source: Box, target: Box, arrow_size: float, margin: float
+) -> StraightLink | None:
+    """The straight link between two factors' boxes, its bounds reaching ``margin`` past
+    the line and arrowhead (the pen, the polarity mark); None when their centres (nearly)
     coincide and there is nothing to draw."""
     sx, sy = source[0], source[1]
     tx, ty = target[0], target[1]
@@ -71,5 +72,5 @@ def straight_link(source: Box, target: Box, arrow_size: float) -> StraightLink |
     arrow = arrow_head(x1, y1, x2, y2, arrow_size)
     xs = (x1, x2) if arrow is None else (x1, x2, arrow[2], arrow[4])
     ys = (y1, y2) if arrow is None else (y1, y2, arrow[3], arrow[5])
-    m = BOUNDS_MARGIN
+    m = margin
     return StraightLink(x1, y1, x2, y2, arrow, (min(xs) - m, min(ys) - m, max(xs) + m, max(ys) + m))

@@ -1,7 +1,7 @@
 """The pens and colours a link is painted with, made once per look and shared.
 
-A map's links come in a handful of looks (style colour, dashes, strength, polarity, faded,
-selected, high contrast); building a ``QColor`` from a name and four pens for each of
+A map's links come in a handful of looks (style colour, dashes, strength, polarity, mark
+size, faded, selected, high contrast); building a ``QColor`` from a name and four pens for each of
 thousands of links on the first paint cost ~15 µs a link. Every input is part of the key,
 so a changed style or theme simply asks for another entry; nothing needs invalidating.
 """
@@ -18,7 +18,6 @@ from ipsmap.ui.canvas.polarity_mark import sign_pen
 SELECTION_COLOR = QColor("#1565c0")
 POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("#616161")}
 DEFAULT_LINK_COLOR = "#4a4a4a"
-MARK_RADIUS = 8.0
 # Looks kept at most; a map has far fewer, so this only bounds a pathological session.
 _MAX_LOOKS = 1024
 
@@ -43,13 +42,14 @@ def link_pens(
     dashed: bool,
     strength: float,
     polarity: str,
+    mark_radius: float,
     *,
     high_contrast: bool,
     faded: bool,
     selected: bool,
 ) -> LinkPens:
     """The shared pens for this look (made on first use)."""
-    key = (color, dashed, strength, polarity, high_contrast, faded, selected)
+    key = (color, dashed, strength, polarity, mark_radius, high_contrast, faded, selected)
     pens = _LOOKS.get(key)
     if pens is None:
         if len(_LOOKS) >= _MAX_LOOKS:
@@ -63,6 +63,7 @@ def _make(
     dashed: bool,
     strength: float,
     polarity: str,
+    mark_radius: float,
     high_contrast: bool,
     faded: bool,
     selected: bool,
@@ -84,4 +85,4 @@ def _make(
         mark_color.setAlpha(60)
     mark = QPen(mark_color, 1.5)
     fill = QColor(255, 255, 255, 90 if faded else 255)
-    return LinkPens(line, thin, color, mark, fill, sign_pen(mark, MARK_RADIUS))
+    return LinkPens(line, thin, color, mark, fill, sign_pen(mark, mark_radius))

@@ -1,19 +1,18 @@
-"""An overview of the whole map in the canvas's corner, shown only when the map does not fit
-the view; clicking or dragging in it moves the main view there."""
+"""An overview of the whole map, in the strip below the canvas beside the key, drawn only
+when the map does not fit the view; clicking or dragging in it moves the main view there."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QGraphicsView, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from ipsmap.model.changes import Change
-from ipsmap.ui.canvas.legend import OVERLAY_MARGIN, corner_point
+from ipsmap.ui.canvas import bottom_strip
 from ipsmap.ui.canvas.scene import MapScene
 from ipsmap.ui.canvas.view import MapView
 from ipsmap.ui.hallway import Hallway
 
-MINIMAP_SIZE = QSize(200, 140)
 VIEW_RECT_COLOR = "#1565c0"
 
 
@@ -21,13 +20,12 @@ class Minimap(QGraphicsView):
     """A second, non-interactive view of the map scene scaled to fit the whole map."""
 
     def __init__(self, hallway: Hallway, view: MapView, scene: MapScene) -> None:
-        super().__init__(scene, view.viewport())
+        super().__init__(scene, view)
         self.setObjectName("minimap")
         self.setAccessibleName("Map overview")
         self.setToolTip("Overview of the whole map: click or drag to move the view")
         self._view = view
         self._scene = scene
-        self._watched: set[QObject] = set()
         self._enabled = True
         self._document = None
         # The map's extent (scene coordinates), measured on model changes only.
@@ -44,7 +42,6 @@ class Minimap(QGraphicsView):
         self.refit()
 
     def _configure(self) -> None:
-        self.setFixedSize(MINIMAP_SIZE)
         self.setFrameShape(QFrame.Shape.Box)
         self.setLineWidth(1)
         self.setInteractive(False)
@@ -65,10 +62,26 @@ class Minimap(QGraphicsView):
     def set_enabled(self, enabled: bool) -> None:
         """Let the user hide the overview even when the map overflows."""
         self._enabled = enabled
+        bottom_strip.arrange(self._view)  # its slot in the strip comes and goes with it
         self.sync()
 
     def is_enabled(self) -> bool:
         return self._enabled
+
+    def wanted(self) -> bool:
+        """Whether the overview has something to show: part of the map is out of view."""
+        return self.overflows()
+
+    def aspect(self) -> float:
+        """Width over height of the map (its slot in the strip has the same shape)."""
+        if self._bounds.isEmpty():
+            return 1.6
+        return self._bounds.width() / max(self._bounds.height(), 1.0)
+
+    def place(self, rect: QRect) -> None:
+        """Take ``rect`` of the view (the strip's arrangement decides it)."""
+        if self.geometry() != rect:
+            self.setGeometry(rect)
 
     def shown_area(self) -> QRectF:
         """The main view's visible area, as the rectangle drawn here (scene coordinates)."""
@@ -89,6 +102,7 @@ class Minimap(QGraphicsView):
         if not bounds.isEmpty() and not unchanged:
             margin = max(bounds.width(), bounds.height()) * 0.04
             self.setSceneRect(bounds.adjusted(-margin, -margin, margin, margin))
+            bottom_strip.arrange(self._view)  # the slot follows the map's shape
             self._fit()
         self.sync()
 
@@ -100,9 +114,8 @@ class Minimap(QGraphicsView):
         shown = self._enabled and self.overflows()
         if shown != (not self.isHidden()):
             self.setVisible(shown)
+            bottom_strip.arrange(self._view)
         if shown:
-            self.raise_()
-            self._place()
             self._update_view_rect()
 
     # -- drawing ----------------------------------------------------------------------------
@@ -146,44 +159,11 @@ class Minimap(QGraphicsView):
     def _on_model_changed(self, change: Change) -> None:
         self.refit()
 
-    def _place(self) -> None:
-        self.move(self._wanted_position())
-
-    def _wanted_position(self) -> QPoint:
-        """Bottom right; above the legend when a narrow canvas (or large text) would
-        otherwise put the two on top of each other."""
-        parent = self.parentWidget()
-        wanted = corner_point(parent, self.size(), Qt.Corner.BottomRightCorner)
-        legend = parent.findChild(QWidget, "legend", Qt.FindChildOption.FindDirectChildrenOnly)
-        if legend is None:
-            return wanted
-        if legend not in self._watched:
-            legend.installEventFilter(self)  # follow its size as themes and types change
-            self._watched.add(legend)
-        if legend.isVisible() and QRect(wanted, self.size()).intersects(legend.geometry()):
-            above = legend.geometry().top() - self.height() - OVERLAY_MARGIN
-            if above >= OVERLAY_MARGIN:
-                wanted.setY(above)
-        return wanted
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+        if event.type() == QEvent.Type.Resize:
+            bottom_strip.arrange(self._view)
             self.sync()
-            self._place()
-        elif watched in self._watched and event.type() in (
-            QEvent.Type.Resize,
-            QEvent.Type.Show,
-            QEvent.Type.Hide,
-        ):
-            self._place()
         return False
-
-    def moveEvent(self, event) -> None:
-        # Scrolling the canvas moves its child widgets along; the overview stays put.
-        super().moveEvent(event)
-        wanted = self._wanted_position()
-        if self.pos() != wanted:
-            self.move(wanted)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -10,7 +10,7 @@ import gc
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QTransform
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsView
 
@@ -30,9 +30,13 @@ class MapScene(QGraphicsScene):
     (an image export), ``set_document`` draws a document once.
     """
 
+    # (points) labels are now drawn at this size (badges and keys follow)
+    labels_resized = Signal(float)
+
     def __init__(self, hallway: Hallway | None = None, parent=None) -> None:
         super().__init__(parent)
         self.theme = CanvasTheme()
+        self.chosen_label_points = self.theme.font.pointSizeF()
         self.document: MapDocument | None = None
         self.factor_items: dict[str, FactorItem] = {}
         self.link_items: dict[str, LinkItem] = {}
@@ -290,11 +294,21 @@ class MapScene(QGraphicsScene):
                 item.update()
 
     def set_label_size(self, points: float) -> None:
+        """The size the user (or a theme) chose: the smallest labels are drawn at."""
+        self.chosen_label_points = points
+        self.draw_labels_at(points)
+
+    def draw_labels_at(self, points: float) -> None:
+        """Draw labels at ``points`` (fitting enlarges them; see canvas/readable.py)."""
+        if points == self.theme.font.pointSizeF():
+            return
         self.theme.set_label_size(points)
         for item in self.factor_items.values():
             item.relayout()
         for group in self.group_items.values():
             group.update_shape()
+        self._fit_scene_rect()
+        self.labels_resized.emit(points)
 
     def set_high_contrast(self, on: bool) -> None:
         self.theme.set_high_contrast(on)

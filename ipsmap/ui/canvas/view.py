@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsView, QLineEdit, QWidget
 
-from ipsmap.ui.canvas.items import FactorItem, LinkItem
+from ipsmap.ui.canvas import readable
+from ipsmap.ui.canvas.items import FactorItem, LinkItem, factor_box
 from ipsmap.ui.canvas.scene import MapScene
 
 ZOOM_STEP = 1.2
@@ -35,6 +45,8 @@ class MapView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        # (Resizes keep the top-left corner still, Qt's default: when the key's strip below
+        # the map grows or shrinks, nothing on the map moves.)
         self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.snap_to_grid = False
@@ -46,6 +58,9 @@ class MapView(QGraphicsView):
         self._pan_start = QPointF()
         self._space_held = False
         self._editor: QLineEdit | None = None
+        # How tall labels should read on screen after "Fit map" (presentation asks more).
+        self.readable_px = readable.READABLE_PX
+        self.readable_factors = readable.READABLE_FACTORS
 
     def map_scene(self) -> MapScene:
         scene = self.scene()
@@ -69,14 +84,80 @@ class MapView(QGraphicsView):
         self.resetTransform()
 
     def fit_map(self) -> None:
-        bounds = self.map_scene().map_bounds()
-        if bounds.isNull():
+        """The whole map in view, its labels readable (the rule: canvas/readable.py)."""
+        scene = self.map_scene()
+        if scene.map_bounds().isNull():
             # An empty map: natural size around the origin, not the last map's zoom (new
             # factors typed there would be drawn too small to read).
+            scene.draw_labels_at(scene.chosen_label_points)
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        self._fit(bounds)
+        points = scene.chosen_label_points
+        if 0 < len(scene.factor_items) <= self.readable_factors:
+            points = self._readable_points()
+        # The size is worked out on paper first (boxes measured, nothing redrawn), then the
+        # map is drawn once at it and fitted.
+        scene.draw_labels_at(points)
+        self._fit(scene.map_bounds())
+
+    def label_px(self) -> float:
+        """How tall label text is on screen now (px)."""
+        points = self.map_scene().theme.font.pointSizeF()
+        return readable.label_px(points, self.transform().m11(), self.logicalDpiY())
+
+    def _readable_points(self) -> float:
+        """The label size at which the fitted map reads at ``readable_px``, as far as boxes
+        allow. Enlarging labels enlarges the map a little and so lowers the fit's zoom: a few
+        rounds settle it (each closes most of what is left)."""
+        scene = self.map_scene()
+        chosen, drawn = scene.chosen_label_points, scene.theme.font.pointSizeF()
+        items = list(scene.factor_items.values())
+        font = QFont(scene.theme.font)
+        measured: dict[float, dict[str, QRectF]] = {}
+
+        def boxes_at(points: float) -> dict[str, QRectF]:
+            if points not in measured:
+                font.setPointSizeF(points)
+                metrics = QFontMetricsF(font)
+                measured[points] = {
+                    item.factor_id: item.mapRectToScene(
+                        factor_box(item.shown_label, item.style, metrics)
+                    )
+                    for item in items
+                }
+            return measured[points]
+
+        # What the map draws beyond its factor boxes (group hulls and their names, curved
+        # links), kept as it is while the boxes grow.
+        bounds, boxes_now = scene.map_bounds(), _union(boxes_at(drawn).values())
+        beyond = (
+            max(boxes_now.left() - bounds.left(), 0.0),
+            max(boxes_now.top() - bounds.top(), 0.0),
+            max(bounds.right() - boxes_now.right(), 0.0),
+            max(bounds.bottom() - boxes_now.bottom(), 0.0),
+        )
+
+        def px_at(points: float) -> float:
+            extent = _union(boxes_at(points).values()).adjusted(
+                -beyond[0], -beyond[1], beyond[2], beyond[3]
+            )
+            return readable.label_px(points, self._fit_scale(extent), self.logicalDpiY())
+
+        points = chosen
+        for _ in range(6):
+            now_px = px_at(points)
+            if now_px >= self.readable_px:
+                break
+            # A hair above the target, so the final fit's small shrink never leaves it under.
+            wanted = readable.wanted_points(
+                chosen, now_px * chosen / points, self.readable_px * 1.02
+            )
+            grown = readable.largest_clear_size(chosen, wanted, boxes_at)
+            if grown <= points:
+                break
+            points = grown
+        return points
 
     def fit_selection(self) -> None:
         rect = QRectF()
@@ -86,32 +167,20 @@ class MapView(QGraphicsView):
             self._fit(rect)
 
     def _fit(self, rect: QRectF) -> None:
+        # The key and the overview sit in a strip below the viewport (bottom_strip.py), so
+        # the whole viewport is the map's.
         if rect.isNull():
             return
-        rect = rect.adjusted(-40, -40, 40, 40)
-        viewport = self.viewport().rect()
-        # Keep the map clear of the legend: beside it or above it, whichever leaves the
-        # map larger.
-        left, bottom = self._legend_extent()
-        best = (0.0, 0, 0)
-        for free_left, free_bottom in ((left, 0), (0, bottom)):
-            width = max(viewport.width() - free_left, 1)
-            height = max(viewport.height() - free_bottom, 1)
-            scale = min(width / rect.width(), height / rect.height(), 2.0)
-            if scale > best[0]:
-                best = (scale, free_left, free_bottom)
-        scale, free_left, free_bottom = best
+        scale = self._fit_scale(rect)
         self.resetTransform()
         self.scale(scale, scale)
-        self.centerOn(rect.center() + QPointF(-free_left / 2 / scale, free_bottom / 2 / scale))
+        self.centerOn(rect.center())
 
-    def _legend_extent(self) -> tuple[int, int]:
-        """(width, height) of the viewport's bottom-left corner the legend covers."""
-        legend = self.viewport().findChild(QWidget, "legend")
-        if legend is None or legend.isHidden():
-            return 0, 0
-        geometry = legend.geometry()
-        return geometry.right() + 12, self.viewport().height() - geometry.top() + 12
+    def _fit_scale(self, rect: QRectF) -> float:
+        """The zoom at which ``rect`` (and a margin round it) fills the viewport."""
+        rect = rect.adjusted(-40, -40, 40, 40)
+        viewport = self.viewport().rect()
+        return min(viewport.width() / rect.width(), viewport.height() / rect.height(), 2.0)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.angleDelta().y() == 0:
@@ -333,3 +402,10 @@ class MapView(QGraphicsView):
             self._close_editor(commit=True)
             return False
         return super().eventFilter(watched, event)
+
+
+def _union(rects) -> QRectF:
+    total = QRectF()
+    for rect in rects:
+        total = total.united(rect)
+    return total

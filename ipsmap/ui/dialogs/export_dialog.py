@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
 from ipsmap.export.all_formats import FORMATS, writable_formats, write_map
 from ipsmap.export.context import build_context
 from ipsmap.export.progress import ExportCancelled
+from ipsmap.formats.errors import WriteError
+from ipsmap.formats.target_files import check_target, os_error_problem
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.privacy import Finding, personal_data_check
 from ipsmap.ui.canvas.image_export import render
@@ -312,6 +314,11 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
     except IpsmapError as exc:
         _error(window, "Cannot export the map", exc)
         return None
+    try:
+        check_target(target)
+    except IpsmapError as exc:
+        _error(window, "Cannot export the map", exc)
+        return None
     what = f"“{data.info.name}”" + (
         f" (snapshot “{context.snapshot.label}”)" if context.snapshot else ""
     )
@@ -340,11 +347,21 @@ def run_export(hallway: Hallway, window: QWidget, choice: ExportChoice) -> Path 
         return target
 
     # Big map: write into a private folder in a worker; move into place when done.
-    folder = Path(tempfile.mkdtemp(prefix=".ipsmap-export-", dir=target.parent))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=".ipsmap-export-", dir=target.parent))
+    except OSError as exc:
+        _error(window, "Cannot export the map", WriteError(target, os_error_problem(exc)))
+        return None
 
     def done(notes: Any) -> None:
-        for produced in folder.iterdir():
-            produced.replace(target.parent / produced.name)
+        try:
+            for produced in sorted(folder.iterdir()):
+                # The same refusal as a direct write: never replace a folder, link or device.
+                destination = check_target(target.parent / produced.name)
+                produced.replace(destination)
+        except (IpsmapError, OSError) as exc:
+            _error(window, "Cannot export the map", exc)
+            return
         note = f" — note: {notes[0]}" if notes else ""
         hallway.say(f"Exported {what} to {target}{note}")
 

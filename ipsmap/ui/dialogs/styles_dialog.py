@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ipsmap.model.changes import Change
+from ipsmap.model.colors import as_hex
 from ipsmap.model.command import Command
 from ipsmap.model.commands import AddStyle, DeleteStyle, EditStyle
 from ipsmap.model.document import MapDocument
@@ -46,6 +47,8 @@ SWATCH_SIZE = QSize(40, 24)
 NO_LEVEL = -1
 KIND_WORDS = {"factor": "factor type", "link": "link style"}
 NEW_NAMES = {"factor": "New type", "link": "New link style"}
+# Labels of a type with no colour of its own are drawn black (see FactorItem.text_color).
+DEFAULT_LABEL_COLOUR = "#000000"
 MESSAGE_COLORS = {"error": "#b71c1c", "info": "#1b5e20"}
 
 
@@ -101,6 +104,11 @@ class StyleList(QListWidget):
             self.setCurrentRow(-1)
 
 
+def label_colour(style: Style) -> str:
+    """The colour a type's labels are drawn in: its own when it is a colour, else black."""
+    return as_hex(style.font_color) or DEFAULT_LABEL_COLOUR
+
+
 class ColorButton(QPushButton):
     """A button showing a colour; clicking it asks for another."""
 
@@ -142,6 +150,8 @@ class StyleForm(QWidget):
         self.name.setAccessibleName("Name (shown in the legend)")
         self.fill = ColorButton("style-color", "Fill colour")
         self.border = ColorButton("style-border", "Border colour")
+        self.font_color = ColorButton("style-font-color", "Label colour")
+        self.font_color.setToolTip("The colour of the labels on this type's boxes")
         self.shape = QComboBox()
         self.shape.setObjectName("style-shape")
         self.shape.setAccessibleName("Shape")
@@ -163,6 +173,7 @@ class StyleForm(QWidget):
         self._layout.addRow("Name", self.name)
         self._layout.addRow("Fill colour", self.fill)
         self._layout.addRow("Border colour", self.border)
+        self._layout.addRow("Label colour", self.font_color)
         self._layout.addRow("Shape", self.shape)
         self._layout.addRow("", self.dashes)
         self._layout.addRow("Level", self.level)
@@ -172,6 +183,7 @@ class StyleForm(QWidget):
         self.name.editingFinished.connect(self._name_finished)
         self.fill.clicked.connect(lambda: self.color_requested.emit("color"))
         self.border.clicked.connect(lambda: self.color_requested.emit("border_color"))
+        self.font_color.clicked.connect(lambda: self.color_requested.emit("font_color"))
         self.shape.currentIndexChanged.connect(
             lambda _: self.edited.emit({"shape": self.shape.currentData()})
         )
@@ -200,10 +212,12 @@ class StyleForm(QWidget):
                 self.name.setText(style.name)
             self.fill.set_color(style.color)
             self.border.set_color(style.border_color)
+            self.font_color.set_color(label_colour(style))
             self._set_shape(style)
             self.dashes.setChecked(style.dashes)
             self.level.setValue(NO_LEVEL if style.level is None else style.level)
         self._layout.setRowVisible(self.border, is_factor)
+        self._layout.setRowVisible(self.font_color, is_factor)
         self._layout.setRowVisible(self.shape, is_factor)
         self._layout.setRowVisible(self.dashes, not is_factor)
         self._layout.setRowVisible(self.level, is_factor and map_kind == "toc")
@@ -379,12 +393,25 @@ class StylesDialog(QDialog):
         style = self.current_style()
         if style is None:
             return
-        words = {"color": "fill" if style.kind == "factor" else "line", "border_color": "border"}
+        words = {
+            "color": "fill" if style.kind == "factor" else "line",
+            "border_color": "border",
+            "font_color": "label",
+        }
+        shown = label_colour(style) if field == "font_color" else getattr(style, field)
         chosen = self._choose_color(
-            QColor(getattr(style, field)), f"{words[field].capitalize()} colour of {style.name}"
+            QColor(shown), f"{words[field].capitalize()} colour of {style.name}"
         )
-        if chosen is not None and chosen.isValid():
-            self.edit_current({field: chosen.name()})
+        if chosen is None or not chosen.isValid():
+            return
+        value: str | None = chosen.name()
+        if field == "font_color":
+            # Black is no colour of the type's own (as a PRSM import reads it): the type
+            # goes back to the default rather than storing it.
+            value = None if value == DEFAULT_LABEL_COLOUR else value
+            if value == style.font_color:
+                return
+        self.edit_current({field: value})
 
     def _choose_color(self, initial: QColor, title: str = "Choose a colour") -> QColor | None:
         """Ask the user for a colour; None if cancelled. (Tests replace this.)"""

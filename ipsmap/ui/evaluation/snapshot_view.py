@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from ipsmap.model.forget import FORGET_COMMAND
 from ipsmap.model.frozen import frozen_document, is_frozen
 from ipsmap.model.snapshots import Snapshot, find_snapshot, list_snapshots, snapshot_map
 
 if TYPE_CHECKING:
+    from ipsmap.model.changes import Change
     from ipsmap.ui.actions import ActionTable
     from ipsmap.ui.canvas.scene import MapScene
     from ipsmap.ui.hallway import Hallway
@@ -54,7 +56,15 @@ class SnapshotView:
         self.banner = self._build_banner(window)
         actions.register_all({"open-snapshot": self.open, "close-snapshot": self.back_to_live_map})
         hallway.document_changed.connect(lambda _document: self._document_shown())
+        hallway.project_records_changed.connect(self._records_changed)
         self._document_shown()
+
+    def _records_changed(self, change: Change) -> None:
+        # Forgetting a participant rewrites the snapshots that named them: the one shown is
+        # read again, so the screen holds no more than the file does.
+        snapshot = self.hallway.snapshot
+        if change.command == FORGET_COMMAND and snapshot is not None:
+            self.open(snapshot.id)
 
     def choose(self, title: str) -> str | None:
         """Ask which snapshot (of any map); its id, or None."""

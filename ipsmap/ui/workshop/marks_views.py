@@ -29,6 +29,13 @@ from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS
 from ipsmap.model.mark_summary import FactorMarks, MarkSummary, summarise_marks
 from ipsmap.model.project import Project
 from ipsmap.ui.on_screen import RefreshWhenShown
+from ipsmap.ui.workshop.grid_labels import (
+    Box,
+    Segment,
+    caption_corner,
+    leader_line,
+    place_label,
+)
 
 # Quadrant captions, in plain words: (important?, controllable?) -> caption.
 QUADRANTS = {
@@ -40,10 +47,18 @@ QUADRANTS = {
 AGREEMENT_TEXT = {"agree": "Groups agree", "disagree": "Groups disagree", "mixed": "Mixed", "": ""}
 AGREEMENT_COLORS = {"agree": "#1b5e20", "disagree": "#b71c1c", "mixed": "#8d6e00"}
 ALL = "__all__"
+# How wide a factor's label may be before it is shortened (times the grid's zoom): the
+# large view first tries whole labels.
+LABEL_ROOM = 150.0
+LABEL_ROOM_WIDE = 260.0
 
 
 class MarksGrid(QWidget):
-    """The 2×2 chart: x = share saying controllable, y = share saying important."""
+    """The 2×2 chart: x = share saying controllable, y = share saying important.
+
+    ``zoom`` scales its geometry (margins, dots, label room) to go with a larger font: the
+    large view on a projector draws it at 1.5× or more.
+    """
 
     factor_clicked = Signal(str)
 
@@ -64,6 +79,15 @@ class MarksGrid(QWidget):
         # Where each label was drawn last (factors without a free place have none).
         self.label_boxes: dict[str, QRectF] = {}
         self.caption_boxes: list[QRectF] = []
+        self.zoom = 1.0
+        # (what it was worked out for, captions, labels): see _layout.
+        self._laid_out: tuple | None = None
+
+    def set_zoom(self, zoom: float) -> None:
+        """Draw margins, dots and label room ``zoom`` times their usual size."""
+        self.zoom = zoom
+        self._place()
+        self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(520, 460)
@@ -74,12 +98,16 @@ class MarksGrid(QWidget):
         self.update()
 
     def plot_rect(self) -> QRectF:
-        m = self.MARGIN
-        return QRectF(m, 24, max(self.width() - m - 16, 10), max(self.height() - m - 24, 10))
+        z = self.zoom
+        m = self.MARGIN * z
+        return QRectF(
+            m, 24 * z, max(self.width() - m - 16 * z, 10), max(self.height() - m - 24 * z, 10)
+        )
 
     def _place(self) -> None:
         """Where each marked factor goes; points sharing a spot are spread in a small ring."""
         self.points = {}
+        self._laid_out = None
         if self.summary is None:
             return
         rect = self.plot_rect()
@@ -96,7 +124,8 @@ class MarksGrid(QWidget):
         # factors into more- and less-marked halves. Points keep clear of the frame.
         self.x_max = _axis_max(max((x for x, _y in spots), default=0.0))
         self.y_max = _axis_max(max((y for _x, y in spots), default=0.0))
-        inner = rect.adjusted(14, 14, -14, -14)
+        z = self.zoom
+        inner = rect.adjusted(14 * z, 14 * z, -14 * z, -14 * z)
         for (cx, cy), entries in spots.items():
             centre = QPointF(
                 inner.left() + cx / self.x_max * inner.width(),
@@ -106,18 +135,119 @@ class MarksGrid(QWidget):
                 offset = QPointF(0, 0)
                 if len(entries) > 1:
                     angle = 2 * math.pi * i / len(entries)
-                    ring = 10 + 2.5 * len(entries)
+                    ring = (10 + 2.5 * len(entries)) * z
                     offset = QPointF(ring * math.cos(angle), ring * math.sin(angle))
-                radius = 5 + 13 * (entry.total.votes / top_votes) ** 0.5
+                # Dots grow less than the text: room for every label beside them.
+                radius = (5 + 13 * (entry.total.votes / top_votes) ** 0.5) * (1 + (z - 1) / 2)
                 self.points[entry.factor_id] = (centre + offset, radius, entry)
 
     def resizeEvent(self, event) -> None:
         self._place()
         super().resizeEvent(event)
 
+    def _small_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
+        return small
+
+    def _quadrants(self) -> list[tuple[QRectF, str, bool, bool]]:
+        """(area, caption, important, controllable) of the four quadrants."""
+        rect = self.plot_rect()
+        mid_x, mid_y = rect.center().x(), rect.center().y()
+        return [
+            (
+                QRectF(
+                    mid_x if controllable else rect.left(),
+                    rect.top() if important else mid_y,
+                    rect.width() / 2,
+                    rect.height() / 2,
+                ),
+                caption,
+                important,
+                controllable,
+            )
+            for (important, controllable), caption in QUADRANTS.items()
+        ]
+
+    def _layout(self) -> tuple[list[tuple[QRectF, str]], dict[str, tuple[QRectF, str, bool]]]:
+        """Where captions and labels go; worked out again only when something they depend
+        on changed (the search for free places is too slow for every repaint)."""
+        key = (self.current, self.font().toString())
+        if self._laid_out is not None and self._laid_out[0] == key:
+            return self._laid_out[1], self._laid_out[2]
+        z = self.zoom
+        metrics = QFontMetricsF(self._small_font())
+        dots = {
+            f: (c.x() - r, c.y() - r, c.x() + r, c.y() + r) for f, (c, r, _e) in self.points.items()
+        }
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        captions: list[tuple[QRectF, str]] = []
+        for quad, caption, _important, _controllable in self._quadrants():
+            room = quad.adjusted(6 * z, 4 * z, -6 * z, -4 * z)
+            need = metrics.boundingRect(room, flags, caption)
+            # A caption goes to the corner of its quadrant with the fewest dots.
+            corner = caption_corner(
+                (min(need.width() + 1, room.width()), need.height()),
+                (room.left(), room.top(), room.right(), room.bottom()),
+                list(dots.values()),
+            )
+            captions.append((_qrect(corner), caption))
+        plot = self.plot_rect().adjusted(1, 1, -1, -1)  # inside the frame: clear of the axes
+        bounds = (plot.left(), plot.top(), plot.right(), plot.bottom())
+        taken = [(b.left(), b.top(), b.right(), b.bottom()) for b, _c in captions]
+        labels: dict[str, tuple[QRectF, str, bool]] = {}
+        # Whole labels where they all find a place (the large view), else shortened ones.
+        for width in (LABEL_ROOM_WIDE * z, LABEL_ROOM * z):
+            labels = self._place_labels(metrics, dots, bounds, taken, width)
+            if len(labels) == len(self.points):
+                break
+        self._laid_out = (key, captions, labels)
+        return captions, labels
+
+    def _place_labels(
+        self,
+        metrics: QFontMetricsF,
+        dots: dict[str, Box],
+        bounds: Box,
+        captions: list[Box],
+        width: float,
+    ) -> dict[str, tuple[QRectF, str, bool]]:
+        """Each factor's label, shortened to ``width``, where it covers nothing."""
+        z = self.zoom
+        taken = list(captions)
+        placed: list[Box] = []
+        lines: list[Segment] = []
+        labels: dict[str, tuple[QRectF, str, bool]] = {}
+        # The chosen factor first, then the most voted: they get the nearest places.
+        for factor_id, (centre, radius, entry) in sorted(
+            self.points.items(), key=lambda kv: (kv[0] != self.current, -kv[1][2].total.votes)
+        ):
+            text = metrics.elidedText(entry.label, Qt.TextElideMode.ElideRight, width)
+            size = metrics.boundingRect(text).adjusted(-2, -1, 2, 1).size()
+            found = place_label(
+                (size.width(), size.height()),
+                (centre.x(), centre.y()),
+                radius + 3 * z,
+                bounds,
+                [d for f, d in dots.items() if f != factor_id] + taken,
+                size.height() * 0.6,
+                lines,
+                placed,
+            )
+            if found is None:
+                continue
+            box, beside = found
+            taken.append(box)
+            placed.append(box)
+            if not beside:
+                lines.append(leader_line((centre.x(), centre.y()), radius, box))
+            labels[factor_id] = (_qrect(box), text, beside)
+        return labels
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        z = self.zoom
         rect = self.plot_rect()
         text = self.palette().windowText().color()
         painter.fillRect(self.rect(), self.palette().base())
@@ -128,61 +258,25 @@ class MarksGrid(QWidget):
             (False, True): "#e6eef9",
             (False, False): "#f1f1f1",
         }
-        small = QFont(self.font())
-        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
-        captions: list[QRectF] = []
-        for (important, controllable), caption in QUADRANTS.items():
-            quad = QRectF(
-                mid_x if controllable else rect.left(),
-                rect.top() if important else mid_y,
-                rect.width() / 2,
-                rect.height() / 2,
-            )
+        small = self._small_font()
+        captions, labels = self._layout()
+        for quad, _caption, important, controllable in self._quadrants():
             painter.fillRect(
                 quad, QColor("#ffffff" if self.high_contrast else shades[(important, controllable)])
             )
-            painter.setPen(QColor("#333333"))
-            painter.setFont(small)
-            flags = int(
-                Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+        painter.setPen(QColor("#333333"))
+        painter.setFont(small)
+        for box, caption in captions:
+            painter.drawText(
+                box, int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), caption
             )
-            captions.append(painter.boundingRect(quad.adjusted(6, 4, -6, -4), flags, caption))
-            painter.drawText(quad.adjusted(6, 4, -6, -4), flags, caption)
-        painter.setPen(QPen(text, 2 if self.high_contrast else 1))
+        self.caption_boxes = [box for box, _caption in captions]
+        painter.setPen(QPen(text, (2 if self.high_contrast else 1) * z))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
         painter.drawLine(QPointF(mid_x, rect.top()), QPointF(mid_x, rect.bottom()))
         painter.drawLine(QPointF(rect.left(), mid_y), QPointF(rect.right(), mid_y))
-        painter.setFont(self.font())
-        painter.drawText(
-            QRectF(rect.left(), rect.bottom() + 18, rect.width(), 24),
-            int(Qt.AlignmentFlag.AlignCenter),
-            "Share who said we can act on it (controllable) →",
-        )
-        painter.save()
-        painter.translate(16, rect.bottom())
-        painter.rotate(-90)
-        painter.drawText(
-            QRectF(0, 0, rect.height(), 24),
-            int(Qt.AlignmentFlag.AlignCenter),
-            "Share who said it matters (important) →",
-        )
-        painter.restore()
-        painter.setFont(small)
-        inner = rect.adjusted(14, 14, -14, -14)
-        for fraction in (0.0, 0.5, 1.0):
-            x = inner.left() + fraction * inner.width()
-            painter.drawText(
-                QRectF(x - 24, rect.bottom() + 2, 48, 16),
-                int(Qt.AlignmentFlag.AlignCenter),
-                _percent(fraction * self.x_max),
-            )
-            y = inner.bottom() - fraction * inner.height()
-            painter.drawText(
-                QRectF(rect.left() - 46, y - 8, 42, 16),
-                int(Qt.AlignmentFlag.AlignRight),
-                _percent(fraction * self.y_max),
-            )
+        self._paint_axes(painter, rect, small)
         if not self.points:
             painter.setFont(self.font())
             painter.drawText(
@@ -190,51 +284,80 @@ class MarksGrid(QWidget):
                 int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
                 "No marks yet for these people.\nWorkshop → Collect marks… to add some.",
             )
+            self.label_boxes = {}
             return
-        # Points first (largest underneath), then labels where they do not overlap.
+        # Points first (largest underneath), then the lines to labels set apart, then labels.
         order = sorted(self.points.items(), key=lambda kv: -kv[1][1])
         for factor_id, (centre, radius, entry) in order:
             colour = QColor(AGREEMENT_COLORS.get(entry.agreement, "#1565c0"))
             colour.setAlpha(200)
             chosen = factor_id == self.current
-            painter.setPen(QPen(QColor("#000000"), 3 if chosen else 1))
+            painter.setPen(QPen(QColor("#000000"), (3 if chosen else 1) * z))
             painter.setBrush(colour)
             painter.drawEllipse(centre, radius, radius)
-        metrics = QFontMetricsF(small)
-        self.label_boxes = {}
-        # A label goes right, left, above or below its dot, inside the frame, wherever it
-        # covers no other dot, no quadrant caption and no other label; a factor with no
-        # such place keeps its name for the tooltip and the keyboard (the chosen factor is
-        # placed first).
-        dots = {
-            f: QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for f, (c, r, _e) in self.points.items()
-        }
-        self.caption_boxes = captions
-        taken: list[QRectF] = list(captions)
-        for factor_id, (centre, radius, entry) in sorted(
-            self.points.items(), key=lambda kv: (kv[0] != self.current, -kv[1][2].total.votes)
-        ):
-            label = metrics.elidedText(entry.label, Qt.TextElideMode.ElideRight, 150)
-            box = _label_place(
-                metrics.boundingRect(label).adjusted(-2, -1, 2, 1),
-                centre,
-                radius,
-                rect.adjusted(1, 1, -1, -1),  # inside the frame: clear of the axis titles
-                [d for f, d in dots.items() if f != factor_id] + taken,
-            )
-            if box is None:
-                continue
-            taken.append(box)
-            self.label_boxes[factor_id] = box
+        painter.setPen(QPen(QColor("#616161"), max(1.0, z)))
+        for factor_id, (box, _label, beside) in labels.items():
+            if not beside:
+                centre, radius, _entry = self.points[factor_id]
+                start, end = leader_line(
+                    (centre.x(), centre.y()),
+                    radius,
+                    (box.left(), box.top(), box.right(), box.bottom()),
+                )
+                painter.drawLine(QPointF(*start), QPointF(*end))
+        painter.setFont(small)
+        painter.setPen(QColor("#000000"))
+        for box, label, _beside in labels.values():
             painter.fillRect(box, QColor(255, 255, 255, 210))
-            painter.setPen(QColor("#000000"))
             painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
+        # Factors with no free place keep their name for the tooltip and the keyboard.
+        self.label_boxes = {f: box for f, (box, _label, _beside) in labels.items()}
+
+    def _paint_axes(self, painter: QPainter, rect: QRectF, small: QFont) -> None:
+        z = self.zoom
+        painter.setFont(self.font())
+        painter.drawText(
+            QRectF(rect.left(), rect.bottom() + 18 * z, rect.width(), 24 * z),
+            int(Qt.AlignmentFlag.AlignCenter),
+            "Share who said we can act on it (controllable) →",
+        )
+        # The upright title shrinks to the plot's height rather than being cut off.
+        title = "Share who said it matters (important) →"
+        upright = QFont(self.font())
+        width = QFontMetricsF(upright).horizontalAdvance(title)
+        room = rect.height() * 0.85  # clear of the top and bottom percentages
+        if width > room:
+            upright.setPointSizeF(upright.pointSizeF() * max(room / width, 0.6))
+        painter.save()
+        painter.setFont(upright)
+        painter.translate(16 * z, rect.bottom())
+        painter.rotate(-90)
+        painter.drawText(
+            QRectF(0, 0, rect.height(), 24 * z), int(Qt.AlignmentFlag.AlignCenter), title
+        )
+        painter.restore()
+        painter.setFont(small)
+        inner = rect.adjusted(14 * z, 14 * z, -14 * z, -14 * z)
+        for fraction in (0.0, 0.5, 1.0):
+            x = inner.left() + fraction * inner.width()
+            painter.drawText(
+                QRectF(x - 24 * z, rect.bottom() + 2 * z, 48 * z, 16 * z),
+                int(Qt.AlignmentFlag.AlignCenter),
+                _percent(fraction * self.x_max),
+            )
+            y = inner.bottom() - fraction * inner.height()
+            painter.drawText(
+                QRectF(rect.left() - 46 * z, y - 8 * z, 42 * z, 16 * z),
+                int(Qt.AlignmentFlag.AlignRight),
+                _percent(fraction * self.y_max),
+            )
 
     def point_at(self, pos: QPointF) -> str | None:
         best, best_distance = None, None
+        reach = 4 * self.zoom
         for factor_id, (centre, radius, _entry) in self.points.items():
             distance = (centre - pos).manhattanLength()
-            if distance <= radius + 4 and (best_distance is None or distance < best_distance):
+            if distance <= radius + reach and (best_distance is None or distance < best_distance):
                 best, best_distance = factor_id, distance
         return best
 
@@ -272,22 +395,8 @@ class MarksGrid(QWidget):
         self.factor_clicked.emit(factor_id)
 
 
-def _label_place(
-    box: QRectF, centre: QPointF, radius: float, bounds: QRectF, obstacles: list[QRectF]
-) -> QRectF | None:
-    """Where a label of ``box``'s size can sit beside its dot without covering anything."""
-    gap = radius + 3
-    w, h = box.width(), box.height()
-    for x, y in (
-        (centre.x() + gap, centre.y() - h / 2),
-        (centre.x() - gap - w, centre.y() - h / 2),
-        (centre.x() - w / 2, centre.y() - gap - h),
-        (centre.x() - w / 2, centre.y() + gap),
-    ):
-        place = QRectF(x, y, w, h)
-        if bounds.contains(place) and not any(place.intersects(o) for o in obstacles):
-            return place
-    return None
+def _qrect(box: Box) -> QRectF:
+    return QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
 
 
 def _axis_max(share: float) -> float:

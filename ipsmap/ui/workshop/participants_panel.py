@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, Participant
 from ipsmap.model.errors import IpsmapError
+from ipsmap.model.forget import REMOVED_TEXT, backups_beside, forget_participant, remove_backups
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant, EditParticipant
 from ipsmap.model.record_commands import DeleteSession
@@ -40,6 +41,13 @@ CONSENT_HELP = (
     "If ticked, their pseudonym appears beside what they add, in the app and in exports. "
     "If not, they are kept only as their group (for example “Parent/carer 2”) and any "
     "notes about them are removed."
+)
+FORGET_TEXT = "Also forget them everywhere (cannot be undone)"
+FORGET_HELP = (
+    "Rewrites the whole file, history and snapshots included: every former pseudonym "
+    "becomes their group alias and what they wrote (notes, rationales, evidence) becomes "
+    f"“{REMOVED_TEXT}”. Snapshots get a new fingerprint (the old one is kept). For someone "
+    "who asks to be removed from the record."
 )
 PARTICIPANT_COLUMNS = ("Pseudonym", "Group", "Site", "Credited by name", "Notes")
 PSEUDONYM_TIP = "A made-up name for this person, used everywhere in the map instead of their own"
@@ -85,6 +93,23 @@ class ParticipantEditor(QDialog):
         help_label = QLabel(CONSENT_HELP)
         help_label.setWordWrap(True)
         help_label.setStyleSheet("color: palette(dark)")
+        # Offered when consent is withdrawn: withdrawing renames them from now on, forgetting
+        # also rewrites what the file kept from before.
+        self.forget = QCheckBox(FORGET_TEXT)
+        self.forget.setObjectName("editor-forget")
+        self.forget.setToolTip(FORGET_HELP)
+        self.backups = backups_beside(project.path) if person else []
+        self.remove_backups = QCheckBox(
+            f"Also delete the {len(self.backups)} backup cop"
+            f"{'y' if len(self.backups) == 1 else 'ies'} beside the project "
+            "(taken before upgrades; they still hold the old text)"
+        )
+        self.remove_backups.setObjectName("editor-forget-backups")
+        self.remove_backups.setToolTip("\n".join(str(p) for p in self.backups))
+        self.consent.toggled.connect(lambda _on: self._offer_forgetting())
+        self.forget.toggled.connect(lambda _on: self._offer_forgetting())
+        # What happened, for the status bar once the dialog closes.
+        self.outcome = ""
         self.notes = QPlainTextEdit(person.notes if person else "")
         self.notes.setObjectName("editor-notes")
         self.notes.setAccessibleName("Notes (optional)")
@@ -95,6 +120,9 @@ class ParticipantEditor(QDialog):
         form.addRow("&Site", self.site)
         form.addRow(self.consent)
         form.addRow(help_label)
+        form.addRow(self.forget)
+        form.addRow(self.remove_backups)
+        self._offer_forgetting()
         form.addRow("&Notes", self.notes)
         self.error = QLabel()
         self.error.setObjectName("editor-error")
@@ -106,6 +134,13 @@ class ParticipantEditor(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _offer_forgetting(self) -> None:
+        offered = self.person is not None and not self.consent.isChecked()
+        self.forget.setVisible(offered)
+        if not offered:
+            self.forget.setChecked(False)
+        self.remove_backups.setVisible(bool(self.backups) and self.forget.isChecked())
 
     def values(self) -> dict:
         return {
@@ -132,10 +167,28 @@ class ParticipantEditor(QDialog):
                 changes = {k: v for k, v in values.items() if getattr(self.person, k) != v}
                 if changes:
                     self.project.execute(EditParticipant(self.person.id, changes))
+                if self.forget.isChecked():
+                    self._forget(self.person.id)
         except IpsmapError as exc:
             self.error.setText(str(exc))
             return
         self.accept()
+
+    def _forget(self, person_id: str) -> None:
+        result = forget_participant(self.project, person_id)
+        self.outcome = (
+            f"Forgotten: now {result.alias!r} everywhere in the file, history and "
+            f"{len(result.snapshots)} snapshot(s) included"
+        )
+        left = result.backups
+        if self.remove_backups.isChecked():
+            removed = remove_backups(left)
+            left = [p for p in left if p not in removed]
+        if left:
+            self.outcome += (
+                f". {len(left)} backup(s) beside the project still hold the old text: "
+                + ", ".join(p.name for p in left)
+            )
 
 
 def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
@@ -189,8 +242,15 @@ class ParticipantsPanel(QWidget):
         self.edit_person_button = self._button(
             "Edit pe&rson…", "edit-participant", self.edit_participant
         )
+        self.forget_person_button = self._button(
+            "Forget person…", "forget-participant", self.forget_participant
+        )
+        self.forget_person_button.setToolTip(
+            "Remove someone from the record at their request: " + FORGET_HELP
+        )
         row.addWidget(self.add_person_button)
         row.addWidget(self.edit_person_button)
+        row.addWidget(self.forget_person_button)
         row.addStretch(1)
         column.addLayout(row)
         note = QLabel("People are not deleted: what they contributed stays credited.")
@@ -293,7 +353,13 @@ class ParticipantsPanel(QWidget):
         if self.project is None:
             return None
         person = self.project.participants.get(person_id) if person_id else None
-        return ParticipantEditor(self.project, person, self)
+        editor = ParticipantEditor(self.project, person, self)
+        editor.accepted.connect(lambda: self._tell(editor.outcome))
+        return editor
+
+    def _tell(self, text: str) -> None:
+        if text:
+            self.message.emit(text)
 
     def add_participant(self) -> None:
         dialog = self.participant_editor()
@@ -307,6 +373,18 @@ class ParticipantsPanel(QWidget):
             return
         dialog = self.participant_editor(person_id)
         if dialog is not None:
+            dialog.open()
+
+    def forget_participant(self) -> None:
+        """The participant's editor with consent withdrawn and forgetting ticked, to confirm."""
+        person_id = self.selected_participant()
+        if person_id is None:
+            self.message.emit("Pick a person in the list first")
+            return
+        dialog = self.participant_editor(person_id)
+        if dialog is not None:
+            dialog.consent.setChecked(False)
+            dialog.forget.setChecked(True)
             dialog.open()
 
     def session_dialog(self, session_id: str | None = None) -> SessionDialog | None:

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSpinBox, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSpinBox, QToolBar, QWidget
 
 from ipsmap.model.changes import Change
 from ipsmap.ui.canvas.mark_badges import MarkBadges
 from ipsmap.ui.themes import DEFAULT_THEME, apply_theme, saved_theme, theme_named
+from ipsmap.ui.workshop.marks_large import LargeMarks
 from ipsmap.ui.workshop.marks_mode import MarksMode
 from ipsmap.ui.workshop.marks_views import MarksPanel
 from ipsmap.ui.workshop.participants_panel import ParticipantsPanel
@@ -64,6 +65,10 @@ class Workshop(QObject):
         docks["participants"] = dock("Participants", self.participants, right)
         docks["marks"] = dock("Marks", self.marks, right)
         docks["voices"] = dock("Balance of voices", self.voices, right)
+        home = docks["marks"].widget()
+        assert isinstance(home, QScrollArea)
+        # The same panel, opened large over the window (What the marks show, a projector).
+        self.large_marks = LargeMarks(window, self.marks, home)
         # The two heavy views compute only while their tab is in front (see on_screen).
         docks["marks"].visibilityChanged.connect(
             lambda shown: shown and self.marks.refresh_if_stale()
@@ -83,7 +88,7 @@ class Workshop(QObject):
         hallway.model_changed.connect(self._map_changed)
         hallway.project_records_changed.connect(self._project_changed)
         # Badge text follows the canvas labels, which the themes (and Larger labels) resize.
-        self.label_size.valueChanged.connect(lambda _v: self._badge_look())
+        self.scene.labels_resized.connect(lambda _points: self._badge_look())
         actions["high-contrast"].toggled.connect(lambda _on: self._badge_look())
         # Sizing by votes and the analysis panel's sizing by a metric take turns.
         self.analysis_sizing = False
@@ -94,7 +99,7 @@ class Workshop(QObject):
                 "participants": lambda: self.show_panel("participants"),
                 "add-session": self.add_session,
                 "current-session": self.choose_session,
-                "marks-grid": lambda: self.show_panel("marks"),
+                "marks-grid": self.show_marks_large,
                 "balance-of-voices": lambda: self.show_panel("voices"),
                 "mark-badges": self.set_badges,
                 "size-by-votes": self.set_size_by_votes,
@@ -146,6 +151,8 @@ class Workshop(QObject):
     # -- actions ---------------------------------------------------------------------------
 
     def collect_marks(self) -> MarksMode | None:
+        # Marking happens on the canvas, which the large grid covers.
+        self.large_marks.close_view(restore_focus=False)
         if self.project is None or self.hallway.document is None:
             self.hallway.say("Open a map first: marks are given on a map's factors and links")
             return None
@@ -175,7 +182,17 @@ class Workshop(QObject):
             self.marks_mode.close()
             self.marks_mode = None
 
+    def show_marks_large(self) -> None:
+        """What the marks show, over the whole window; Esc puts it back in its dock."""
+        dock = self.docks["marks"]
+        dock.show()
+        dock.raise_()
+        self.large_marks.open_view()
+
     def show_panel(self, name: str) -> None:
+        if name != "marks":
+            # Another panel asked for: the large grid would hide it.
+            self.large_marks.close_view(restore_focus=False)
         dock = self.docks[name]
         dock.show()
         dock.raise_()
@@ -228,7 +245,9 @@ class Workshop(QObject):
             self.badges.refresh()
 
     def _badge_look(self) -> None:
-        self.badges.set_look(self.label_size.value(), self.actions["high-contrast"].isChecked())
+        self.badges.set_look(
+            self.scene.theme.font.pointSizeF(), self.actions["high-contrast"].isChecked()
+        )
 
     def set_theme(self, name: str, on: bool) -> None:
         """The theme actions act as one choice (apply_theme checks only the current one);
