@@ -3,7 +3,6 @@ beyond what they draw; the scene sets them from the model."""
 
 from __future__ import annotations
 
-import math
 import re
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -24,7 +23,21 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from ipsmap.model.colors import as_hex
 from ipsmap.model.entities import Factor, Link, Style
 from ipsmap.model.toc_notes import toc_badge, toc_tooltip
-from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
+from ipsmap.ui.canvas.link_geometry import (
+    EDGE_GAP,
+    Arrow,
+    Box,
+    StraightLink,
+    arrow_head,
+    edge_point,
+    straight_link,
+)
+from ipsmap.ui.canvas.link_pens import (
+    SELECTION_COLOR,
+    LinkPens,
+    link_pens,
+)
+from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark, mark_outline
 
 LABEL_WIDTH = 150.0
 # A label drawn on a factor is cut past this many characters (the full text is in the
@@ -44,8 +57,6 @@ def shown_label(label: str) -> str:
     return _LONG_RUN.sub(lambda m: m.group(0) + "\u200b", label)
 
 
-SELECTION_COLOR = QColor("#1565c0")
-POLARITY_COLORS = {"+": QColor("#1b5e20"), "-": QColor("#b71c1c"), "?": QColor("#616161")}
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
 # Below this zoom level labels are not drawn: they would be unreadable anyway.
 LABEL_MIN_LOD = 0.35
@@ -93,45 +104,63 @@ class CanvasTheme:
         self.generation += 1
 
 
+# Item flags combined once: combining Qt enums in Python costs about a microsecond each
+# time, for thousands of items per map.
+_FACTOR_FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+    | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+    | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+)
+_LINK_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+# Where a label is wrapped and measured (centred, wrapped at the label width).
+_LABEL_AREA = QRectF(0, 0, LABEL_WIDTH, 10_000)
+_LABEL_FLAGS = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+
+
 class FactorItem(QGraphicsItem):
     """One factor: a shape by its type, with its label wrapped inside."""
+
+    # What a new factor starts with, as class attributes (replaced, never changed in place;
+    # setting them per item was felt when a map of thousands opens).
+    label = ""
+    shown_label = ""  # the label as drawn (see shown_label())
+    style: Style | None = None
+    _notes = ""
+    _rect = QRectF(-40, -20, 80, 40)
+    _bounding = QRectF(-43, -23, 86, 46)  # _rect and 3 px around
+    # The outline as links see it, relative to pos (see edge_box); kept with _rect.
+    _edge: Box = (0.0, 0.0, 40.0 + EDGE_GAP, 20.0 + EDGE_GAP)
+    # Assumptions/indicators count and their text (empty: no badge).
+    _badge = ""
+    _badge_tip = ""
 
     def __init__(self, factor_id: str, theme: CanvasTheme) -> None:
         super().__init__()
         self.factor_id = factor_id
         self.theme = theme
-        self.label = ""
-        self.shown_label = ""
-        self.style: Style | None = None
         self.links: set[LinkItem] = set()
-        self._notes = ""
-        self._rect = QRectF(-40, -20, 80, 40)
-        # Assumptions/indicators count and their text (empty: no badge).
-        self._badge = ""
-        self._badge_tip = ""
-        self.setFlags(
-            QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
-            | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
-        )
+        self.setFlags(_FACTOR_FLAGS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(10)
-        self.setAcceptHoverEvents(True)
 
     # -- setters the scene calls ------------------------------------------------------
 
     def set_factor(self, factor: Factor, style: Style | None) -> None:
         self.set_label(factor.label)
         self.set_style(style)
-        if self.pos().x() != factor.x or self.pos().y() != factor.y:
+        pos = self.pos()
+        if pos.x() != factor.x or pos.y() != factor.y:
             self.setPos(factor.x, factor.y)
             self.moved()
-        # The tooltip is built when the pointer arrives (hoverEnterEvent), not for every item.
+        # The tooltip is built when it is asked for (MapScene.helpEvent), not for every item.
         self._notes = factor.notes
-        badge = toc_badge(factor.attributes)
+        # Most factors have no attributes: skip the look-ups (thousands per map).
+        badge = toc_badge(factor.attributes) if factor.attributes else ""
         if badge != self._badge:
             self.prepareGeometryChange()
             self._badge = badge
+            self._rebound()
             self.update()
         self._badge_tip = toc_tooltip(factor.attributes) if badge else ""
 
@@ -139,6 +168,7 @@ class FactorItem(QGraphicsItem):
         """Draw the factor larger or smaller (sizing by a metric); links follow."""
         if scale != self.scale():
             self.setScale(scale)
+            self._edge = self._edge_offsets()
             self.moved()
 
     def moved(self) -> None:
@@ -146,10 +176,10 @@ class FactorItem(QGraphicsItem):
         for link in self.links:
             link.update_path()
 
-    def hoverEnterEvent(self, event) -> None:
+    def tooltip_text(self) -> str:
+        """What the tooltip says: the label, the notes, the assumptions and indicators."""
         tip = self.label + (f"\n\n{self._notes}" if self._notes else "")
-        self.setToolTip(tip + (f"\n\n{self._badge_tip}" if self._badge_tip else ""))
-        super().hoverEnterEvent(event)
+        return tip + (f"\n\n{self._badge_tip}" if self._badge_tip else "")
 
     def set_label(self, label: str) -> None:
         if label != self.label:
@@ -164,6 +194,14 @@ class FactorItem(QGraphicsItem):
     def relayout(self) -> None:
         self.prepareGeometryChange()
         self._rect = factor_box(self.shown_label, self.style, self.theme.metrics)
+        scale = self.scale()
+        self._edge = (
+            0.0,
+            0.0,
+            self._rect.width() * scale / 2 + EDGE_GAP,
+            self._rect.height() * scale / 2 + EDGE_GAP,
+        )
+        self._rebound()
         for link in self.links:
             link.update_path()
         self.update()
@@ -171,8 +209,13 @@ class FactorItem(QGraphicsItem):
     # -- painting -------------------------------------------------------------------
 
     def boundingRect(self) -> QRectF:
+        # Asked for on every paint and index look-up: kept, not rebuilt per call.
+        return self._bounding
+
+    def _rebound(self) -> None:
+        """Measure the bounds again (after the box or the badge changed)."""
         rect = self._rect.adjusted(-3, -3, 3, 3)
-        return rect.united(self.badge_rect()) if self._badge else rect
+        self._bounding = rect.united(self.badge_rect()) if self._badge else rect
 
     def badge_rect(self) -> QRectF:
         """Where the assumptions/indicators badge hangs: across the bottom-left corner."""
@@ -188,6 +231,23 @@ class FactorItem(QGraphicsItem):
     def outline_rect(self) -> QRectF:
         """The drawn shape's rectangle in item coordinates (links end at its edge)."""
         return self._rect
+
+    def edge_box(self) -> Box:
+        """Where links end, in scene coordinates: the outline's centre and half sizes (as
+        drawn, at the item's scale) plus the gap left before the box."""
+        pos = self.pos()
+        dx, dy, half_w, half_h = self._edge
+        return (pos.x() + dx, pos.y() + dy, half_w, half_h)
+
+    def _edge_offsets(self) -> Box:
+        rect, scale = self._rect, self.scale()
+        centre = rect.center()
+        return (
+            centre.x() * scale,
+            centre.y() * scale,
+            rect.width() * scale / 2 + EDGE_GAP,
+            rect.height() * scale / 2 + EDGE_GAP,
+        )
 
     def text_color(self, faded: bool = False) -> QColor:
         """The label's colour: the type's own (white on a dark box, as PRSM styles set it),
@@ -236,11 +296,7 @@ class FactorItem(QGraphicsItem):
 
 def factor_box(label: str, style: Style | None, metrics: QFontMetricsF) -> QRectF:
     """The box of a factor with ``label`` in text of ``metrics``, centred on (0, 0)."""
-    text = metrics.boundingRect(
-        QRectF(0, 0, LABEL_WIDTH, 10_000),
-        int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-        label or " ",
-    )
+    text = metrics.boundingRect(_LABEL_AREA, _LABEL_FLAGS, label or " ")
     width = max(text.width(), 40.0) + 2 * PADDING
     height = max(text.height(), metrics.height()) + 2 * PADDING
     if style is not None and style.shape in ("ellipse", "hexagon", "star"):
@@ -303,10 +359,36 @@ def draw_shape(painter: QPainter, shape: str, rect: QRectF) -> None:
 class LinkItem(QGraphicsItem):
     """One causal link: an arrow from source to target with its polarity marked.
 
-    Painting is the hot path of the canvas (thousands of links per repaint), so the path,
-    bounds, pens and colours are computed when the link or the theme changes, not per paint;
-    below label zoom a link is a thin line without arrowhead or mark.
+    Painting is the hot path of the canvas (thousands of links per repaint), so the line,
+    bounds and pens are worked out when the link, its ends or the theme change, not per
+    paint; what only a close zoom draws (arrowhead polygon, mark outline) is built on its
+    first paint there. Below label zoom a link is a thin line without arrowhead or mark.
     """
+
+    # What a new link starts with, as class attributes: each is replaced, never changed in
+    # place, and not setting ~20 of them per link is felt when a map of thousands opens.
+    polarity = "+"
+    strength = 0.5
+    confidence: float | None = None
+    style: Style | None = None
+    curved = False
+    _rationale = ""
+    _badge = ""
+    _badge_tip = ""
+    # The geometry: straight links keep plain floats (link_geometry), curved ones a path.
+    _straight: StraightLink | None = None
+    _curve: QPainterPath | None = None
+    _curve_arrow = QPolygonF()
+    _curve_mark = QPointF()
+    _line = QLineF()
+    _bounds = QRectF()
+    # The ends' boxes the geometry was worked out from (moving one end redraws).
+    _ends: tuple = ()
+    # Made on first paint at a close zoom, dropped when the geometry changes.
+    _arrow: QPolygonF | None = None
+    _mark_outline: QPainterPath | None = None
+    _paint_key: tuple = ()
+    _pens: LinkPens | None = None
 
     def __init__(
         self, link_id: str, source: FactorItem, target: FactorItem, theme: CanvasTheme
@@ -316,25 +398,9 @@ class LinkItem(QGraphicsItem):
         self.source = source
         self.target = target
         self.theme = theme
-        self.polarity = "+"
-        self.strength = 0.5
-        self.confidence: float | None = None
-        self.style: Style | None = None
-        self.curved = False
-        self._rationale = ""
-        self._badge = ""
-        self._badge_tip = ""
-        self._path = QPainterPath()
-        self._line = QLineF()
-        self._arrow = QPolygonF()
-        self._mark = QPointF()
-        self._bounds = QRectF()
-        self._paint_key: tuple = ()
-        self._pens: tuple = ()
         source.links.add(self)
         target.links.add(self)
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setAcceptHoverEvents(True)
+        self.setFlags(_LINK_FLAGS)
         self.setZValue(5)
 
     def set_link(self, link: Link, style: Style | None) -> None:
@@ -343,20 +409,22 @@ class LinkItem(QGraphicsItem):
         self.confidence = link.confidence
         self.style = style
         self._rationale = link.rationale
-        self._badge = toc_badge(link.attributes)
+        self._badge = toc_badge(link.attributes) if link.attributes else ""
         self._badge_tip = toc_tooltip(link.attributes) if self._badge else ""
         self._paint_key = ()
+        self._ends = ()  # the arrow's size or the badge may have changed: redo the geometry
         self.update_path()
 
-    def hoverEnterEvent(self, event) -> None:
+    def tooltip_text(self) -> str:
+        """What the tooltip says: the ends, the polarity, the rationale, the notes."""
         tip = f"{self.source.label} → {self.target.label} ({POLARITY_TEXT[self.polarity]})"
         tip += f"\n\n{self._rationale}" if self._rationale else ""
-        self.setToolTip(tip + (f"\n\n{self._badge_tip}" if self._badge_tip else ""))
-        super().hoverEnterEvent(event)
+        return tip + (f"\n\n{self._badge_tip}" if self._badge_tip else "")
 
     def set_curved(self, curved: bool) -> None:
         if curved != self.curved:
             self.curved = curved
+            self._ends = ()
             self.update_path()
 
     def detach(self) -> None:
@@ -364,92 +432,139 @@ class LinkItem(QGraphicsItem):
         self.target.links.discard(self)
 
     def update_path(self) -> None:
-        start_centre = self.source.pos()
-        end_centre = self.target.pos()
-        line = QLineF(start_centre, end_centre)
+        """Follow the ends: work the geometry out again if either factor's box moved or
+        changed size (a factor's label edit or a drag of one end leaves the rest alone)."""
+        # The mark's size (it follows the label size) sets how far the bounds reach.
+        radius = self.theme.mark_radius
+        ends = (self.source.edge_box(), self.target.edge_box(), radius)
+        if ends == self._ends:
+            return
+        self._ends = ends
         self.prepareGeometryChange()
+        self._arrow = None
+        self._mark_outline = None
+        source, target = ends[0], ends[1]
+        if self.curved:
+            self._curve_path(source, target)
+        else:
+            self._curve = None
+            self._straight = straight_link(
+                source, target, 8.0 + 4.0 * self.strength, _bounds_margin(radius)
+            )
+            if self._straight is None:
+                self._bounds = QRectF()
+            else:
+                s = self._straight
+                self._line = QLineF(s.x1, s.y1, s.x2, s.y2)
+                left, top, right, bottom = s.bounds
+                self._bounds = QRectF(left, top, right - left, bottom - top)
+        if self._badge and not self._bounds.isNull():
+            self._bounds = self._bounds.united(self.badge_rect())
+        self.update()
+
+    def _curve_path(self, source: Box, target: Box) -> None:
+        """One of two links joining the same factors both ways: a curve bowing to its left."""
+        start_centre = QPointF(source[0], source[1])
+        end_centre = QPointF(target[0], target[1])
+        line = QLineF(start_centre, end_centre)
+        self._straight = None
         if line.length() < 1:
-            self._path = QPainterPath()
-            self._line = QLineF()
-            self._arrow = QPolygonF()
+            self._curve = None
             self._bounds = QRectF()
             return
         normal = QPointF(-line.dy() / line.length(), line.dx() / line.length())
         control = line.center() + normal * 60.0
-        start = _edge_point(self.source, control if self.curved else end_centre)
-        end = _edge_point(self.target, control if self.curved else start_centre)
+        start = QPointF(*edge_point(source, control.x(), control.y()))
+        end = QPointF(*edge_point(target, control.x(), control.y()))
         path = QPainterPath(start)
-        if self.curved:
-            path.quadTo(control, end)
-            tangent = QLineF(control, end)
-        else:
-            path.lineTo(end)
-            tangent = QLineF(start, end)
-        self._path = path
+        path.quadTo(control, end)
+        self._curve = path
         self._line = QLineF(start, end)
-        self._mark = path.pointAtPercent(0.5)
-        self._arrow = _arrow_head(tangent, 8.0 + 4.0 * self.strength)
-        edge = self.theme.mark_radius * 1.3 + 2  # room for the largest mark (the diamond)
+        self._curve_mark = path.pointAtPercent(0.5)
+        self._curve_arrow = _polygon(
+            arrow_head(control.x(), control.y(), end.x(), end.y(), 8.0 + 4.0 * self.strength)
+        )
+        edge = _bounds_margin(self.theme.mark_radius)
         self._bounds = (
             path.boundingRect()
-            .united(self._arrow.boundingRect())
+            .united(self._curve_arrow.boundingRect())
             .adjusted(-edge, -edge, edge, edge)
         )
-        if self._badge:
-            self._bounds = self._bounds.united(self.badge_rect())
-        self.update()
+
+    def _mark_centre(self) -> QPointF:
+        if self._straight is not None:
+            return QPointF(*self._straight.midpoint())
+        return QPointF(self._curve_mark)
+
+    def _arrow_polygon(self) -> QPolygonF:
+        if self._arrow is None:
+            if self._straight is not None:
+                self._arrow = _polygon(self._straight.arrow)
+            else:
+                self._arrow = QPolygonF(self._curve_arrow)
+        return self._arrow
+
+    def _drawn_path(self) -> QPainterPath:
+        if self._curve is not None:
+            return self._curve
+        path = QPainterPath()
+        if self._straight is not None:
+            path.moveTo(self._line.p1())
+            path.lineTo(self._line.p2())
+        return path
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def bounds_box(self) -> tuple[float, float, float, float] | None:
+        """The bounds as (left, top, right, bottom) in scene coordinates (a link sits at the
+        scene's origin); None when there is nothing to draw."""
+        if self._straight is not None and not self._badge:
+            return self._straight.bounds
+        if self._bounds.isNull():
+            return None
+        b = self._bounds
+        return (b.left(), b.top(), b.right(), b.bottom())
+
     def badge_rect(self) -> QRectF:
         """The assumptions/indicators badge, just below the polarity mark."""
+        mark = self._mark_centre()
         size = self.theme.badge_metrics.boundingRect(self._badge)
         width, height = size.width() + 8, size.height() + 2
         below = self.theme.mark_radius + 2
-        return QRectF(self._mark.x() - width / 2, self._mark.y() + below, width, height)
+        return QRectF(mark.x() - width / 2, mark.y() + below, width, height)
 
     def shape(self) -> QPainterPath:
+        if self._straight is None and self._curve is None:
+            return QPainterPath()
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
-        path = stroker.createStroke(self._path)
-        path.addPolygon(self._arrow)
+        path = stroker.createStroke(self._drawn_path())
+        path.addPolygon(self._arrow_polygon())
         reach = self.theme.mark_radius + 1
-        path.addEllipse(self._mark, reach, reach)
+        path.addEllipse(self._mark_centre(), reach, reach)
         return path
 
-    def _resources(self) -> tuple:
-        """(pen, thin pen, arrow colour, mark pen, mark fill), rebuilt only when stale."""
+    def _resources(self, selected: bool) -> LinkPens:
+        """The shared pens of this link's look; looked up again only when stale."""
         theme = self.theme
         faded = self.link_id in theme.faded
-        key = (theme.generation, self.isSelected(), faded)
-        if key == self._paint_key:
+        key = (theme.generation, selected, faded)
+        if key == self._paint_key and self._pens is not None:
             return self._pens
-        color = QColor(self.style.color if self.style else "#4a4a4a")
-        if theme.high_contrast:
-            color = QColor("#000000")
-        if faded:
-            color.setAlpha(50)
-        if self.isSelected():
-            color = QColor(SELECTION_COLOR)
-        pen = QPen(color, 1.0 + 3.0 * self.strength)
-        dashed = (self.style is not None and self.style.dashes) or (
+        style = self.style
+        dashed = (style is not None and style.dashes) or (
             self.confidence is not None and self.confidence < 0.5
         )
-        if dashed:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        thin = QPen(color, 0)  # cosmetic: one pixel at any zoom
-        if dashed:
-            thin.setStyle(Qt.PenStyle.DashLine)
-        mark_color = QColor(POLARITY_COLORS[self.polarity])
-        if faded:
-            mark_color.setAlpha(60)
-        self._pens = (
-            pen,
-            thin,
-            color,
-            QPen(mark_color, 1.5),
-            QColor(255, 255, 255, 90 if faded else 255),
+        self._pens = link_pens(
+            style.color if style is not None else None,
+            bool(dashed),
+            self.strength,
+            self.polarity,
+            theme.mark_radius,
+            high_contrast=theme.high_contrast,
+            faded=faded,
+            selected=selected,
         )
         self._paint_key = key
         return self._pens
@@ -457,77 +572,66 @@ class LinkItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        if self._path.isEmpty():
+        # Called for every link in the repainted area (thousands at the opening zoom): keep
+        # the work per call to what this link's look and the zoom need.
+        if self._straight is None and self._curve is None:
             return
-        pen, thin, color, mark_pen, mark_fill = self._resources()
+        selected = self.isSelected()
+        pens = self._resources(selected)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < LABEL_MIN_LOD and not self.isSelected():
+        if lod < LABEL_MIN_LOD and not selected:
             # Zoomed far out: direction and polarity can't be read anyway; draw it cheap.
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(thin)
-            if self.curved:
+            painter.setRenderHint(_ANTIALIASING, False)
+            painter.setPen(pens.thin)
+            if self._curve is not None:
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawPath(self._path)
+                painter.drawPath(self._curve)
             else:
                 painter.drawLine(self._line)
             return
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(pen)
-        if self.curved:
+        painter.setRenderHint(_ANTIALIASING, True)
+        painter.setPen(pens.line)
+        if self._curve is not None:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._path)
+            painter.drawPath(self._curve)
         else:
             painter.drawLine(self._line)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(color)
-        painter.drawPolygon(self._arrow)
+        painter.setBrush(pens.arrow)
+        painter.drawPolygon(self._arrow_polygon())
         if lod < LABEL_MIN_LOD:
             return
+        centre = self._mark_centre()
+        radius = self.theme.mark_radius
+        if self._mark_outline is None:
+            self._mark_outline = mark_outline(self.polarity, centre, radius)
         draw_polarity_mark(
             painter,
             self.polarity,
-            self._mark,
-            self.theme.mark_radius,
-            mark_pen,
-            mark_fill,
+            centre,
+            radius,
+            pens.mark,
+            pens.mark_fill,
             self.theme.bold_font,
+            outline=self._mark_outline,
+            sign=pens.sign,
         )
         if self._badge:
             faded = self.link_id in self.theme.faded
             draw_badge(painter, self.badge_rect(), self._badge, self.theme.badge_font, faded)
 
 
-def _edge_point(item: FactorItem, toward: QPointF) -> QPointF:
-    """Where the line from the item's centre toward ``toward`` leaves its rectangle."""
-    rect = item.outline_rect()
-    scale = item.scale()
-    if scale != 1.0:
-        rect = QRectF(rect.topLeft() * scale, rect.size() * scale)
-    rect = rect.translated(item.pos())
-    centre = rect.center()
-    dx, dy = toward.x() - centre.x(), toward.y() - centre.y()
-    if dx == 0 and dy == 0:
-        return centre
-    half_w, half_h = rect.width() / 2 + 2, rect.height() / 2 + 2
-    scale = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
-    return QPointF(centre.x() + dx * scale, centre.y() + dy * scale)
+def _bounds_margin(mark_radius: float) -> float:
+    """How far a link's bounds reach past its line: room for the largest mark (the
+    diamond) at its midpoint."""
+    return mark_radius * 1.3 + 2
 
 
-def _arrow_head(line: QLineF, size: float) -> QPolygonF:
-    length = line.length()
-    if length == 0:
+def _polygon(arrow: Arrow | None) -> QPolygonF:
+    if arrow is None:
         return QPolygonF()
-    ux, uy = line.dx() / length, line.dy() / length
-    tip = line.p2()
-    base = QPointF(tip.x() - ux * size, tip.y() - uy * size)
-    half = size * 0.55
-    return QPolygonF(
-        [
-            tip,
-            QPointF(base.x() - uy * half, base.y() + ux * half),
-            QPointF(base.x() + uy * half, base.y() - ux * half),
-        ]
-    )
+    x0, y0, x1, y1, x2, y2 = arrow
+    return QPolygonF([QPointF(x0, y0), QPointF(x1, y1), QPointF(x2, y2)])
 
 
 class GroupItem(QGraphicsItem):

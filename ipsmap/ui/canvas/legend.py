@@ -25,7 +25,8 @@ from ipsmap.export.map_key import key_of
 from ipsmap.model.changes import Change
 from ipsmap.model.entities import Style
 from ipsmap.ui.canvas import bottom_strip
-from ipsmap.ui.canvas.items import POLARITY_COLORS, POLARITY_TEXT, draw_shape
+from ipsmap.ui.canvas.items import POLARITY_TEXT, draw_shape
+from ipsmap.ui.canvas.link_pens import POLARITY_COLORS
 from ipsmap.ui.canvas.polarity_mark import draw_polarity_mark
 from ipsmap.ui.canvas.readable import READABLE_PX
 from ipsmap.ui.canvas.scene import MapScene

@@ -38,6 +38,13 @@ def mark_outline(polarity: str, centre: QPointF, radius: float) -> QPainterPath:
     return path
 
 
+def sign_pen(outline_pen: QPen, radius: float) -> QPen:
+    """The pen of the + and − strokes: the outline's colour, at least radius / 4.5 wide."""
+    sign = QPen(outline_pen.color(), max(outline_pen.widthF(), radius / 4.5))
+    sign.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return sign
+
+
 def draw_polarity_mark(
     painter: QPainter,
     polarity: str,
@@ -46,14 +53,20 @@ def draw_polarity_mark(
     pen: QPen,
     fill: QColor | QBrush,
     font: QFont,
+    outline: QPainterPath | None = None,
+    sign: QPen | None = None,
 ) -> None:
-    """Draw the mark: its outline in ``pen`` over ``fill``, and its sign."""
+    """Draw the mark: its outline in ``pen`` over ``fill``, and its sign.
+
+    A caller that paints the same mark often (a link on the canvas) passes the outline and
+    the sign's pen it made once; they must be what ``mark_outline`` and ``sign_pen`` give.
+    """
     painter.setPen(pen)
     painter.setBrush(fill)
-    painter.drawPath(mark_outline(polarity, centre, radius))
+    painter.drawPath(outline if outline is not None else mark_outline(polarity, centre, radius))
     arm = radius * 0.5
-    sign = QPen(pen.color(), max(pen.widthF(), radius / 4.5))
-    sign.setCapStyle(Qt.PenCapStyle.FlatCap)
+    if sign is None:
+        sign = sign_pen(pen, radius)
     if polarity in ("+", "-"):
         painter.setPen(sign)
         painter.drawLine(QLineF(centre.x() - arm, centre.y(), centre.x() + arm, centre.y()))

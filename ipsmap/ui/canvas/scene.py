@@ -6,11 +6,13 @@ to the hallway, not to the scene.
 
 from __future__ import annotations
 
+import gc
+import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QTransform
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QGraphicsView
 
 from ipsmap.model.changes import Change
 from ipsmap.model.document import MapDocument
@@ -63,13 +65,32 @@ class MapScene(QGraphicsScene):
         self.document = document
         if document is None:
             return
+        # Building thousands of items allocates far more objects than the cyclic garbage
+        # collector's thresholds: it would walk the whole open project several times over
+        # while nothing it could free exists yet; it runs as usual again afterwards.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(document)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, document: MapDocument) -> None:
         for factor_id in document.factors:
             self._add_factor(factor_id)
-        for link_id in document.links:
-            self._add_link(link_id)
-        self._refresh_curves(set(self.link_items))
+        # Which links are one of a pair joining two factors both ways (drawn as curves),
+        # known before each link is drawn so none works out its geometry twice.
+        ends = {(link.source, link.target) for link in document.links.values()}
+        for link_id, link in document.links.items():
+            pair = link.source != link.target and (link.target, link.source) in ends
+            self._add_link(link_id, curved=pair)
+        self._refresh_curves(
+            {i for i, link in document.links.items() if link.source == link.target}
+        )
         for group_id in document.state.groups:
             self._add_group(group_id)
+        self._bounds = self._measure_built_map()
         self._fit_scene_rect()
 
     def _add_factor(self, factor_id: str) -> FactorItem:
@@ -81,12 +102,13 @@ class MapScene(QGraphicsScene):
         self.factor_items[factor_id] = item
         return item
 
-    def _add_link(self, link_id: str) -> LinkItem:
+    def _add_link(self, link_id: str, curved: bool = False) -> LinkItem:
         assert self.document is not None
         link = self.document.links[link_id]
         item = LinkItem(
             link_id, self.factor_items[link.source], self.factor_items[link.target], self.theme
         )
+        item.curved = curved
         item.set_link(link, self.document.styles.get(link.type or ""))
         self.addItem(item)
         self.link_items[link_id] = item
@@ -202,10 +224,27 @@ class MapScene(QGraphicsScene):
             self._bounds = self.itemsBoundingRect()
         return QRectF(self._bounds)
 
+    def _measure_built_map(self) -> QRectF:
+        """What ``itemsBoundingRect`` gives right after a build (only the map's own items
+        exist then), from the links' stored bounds: asking every item through Qt cost a
+        Python call per item."""
+        left = top = math.inf
+        right = bottom = -math.inf
+        boxes = [link.bounds_box() for link in self.link_items.values()]
+        for item in (*self.factor_items.values(), *self.group_items.values()):
+            rect = item.sceneBoundingRect()
+            boxes.append((rect.left(), rect.top(), rect.right(), rect.bottom()))
+        for box in boxes:
+            if box is not None:
+                left, top = min(left, box[0]), min(top, box[1])
+                right, bottom = max(right, box[2]), max(bottom, box[3])
+        if left == math.inf:
+            return QRectF()
+        return QRectF(left, top, right - left, bottom - top)
+
     def _fit_scene_rect(self, items=None) -> None:
         """Room to scroll around the map; after an edit it only grows (cheap per edit)."""
         if items is None:
-            self._bounds = None
             bounds = self.map_bounds()
             if bounds.isNull():
                 bounds = QRectF(-400, -300, 800, 600)
@@ -220,6 +259,22 @@ class MapScene(QGraphicsScene):
                 rect = rect.united(needed)
         if rect != self.sceneRect():
             self.setSceneRect(rect)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """Tooltips are written when one is asked for, for the items under the pointer:
+        writing them for every item of a big map, or on every hover, cost more than all
+        the tooltips anyone reads."""
+        view = event.widget().parentWidget() if event.widget() is not None else None
+        transform = view.transform() if isinstance(view, QGraphicsView) else QTransform()
+        for item in self.items(
+            event.scenePos(),
+            Qt.ItemSelectionMode.IntersectsItemShape,
+            Qt.SortOrder.DescendingOrder,
+            transform,
+        ):
+            if isinstance(item, (FactorItem, LinkItem)):
+                item.setToolTip(item.tooltip_text())
+        super().helpEvent(event)
 
     # -- highlighting ---------------------------------------------------------------------
 
