@@ -24,7 +24,9 @@ def _child(view: QAbstractScrollArea, name: str) -> QWidget | None:
 
 def _overview_shown(overview: QWidget | None) -> bool:
     # Only while the map overflows the view (zoomed in): at "fit" the key has the width.
-    return overview is not None and overview.is_enabled() and overview.wanted()
+    # (Its own visibility, which it sets as the map comes to overflow or fit, and then
+    # re-arranges the strip: asking whether the map overflows now could disagree with it.)
+    return overview is not None and overview.is_enabled() and not overview.isHidden()
 
 
 def overview_slot_width(view: QAbstractScrollArea, height: int) -> int:
@@ -43,30 +45,49 @@ def key_room(view: QAbstractScrollArea) -> int:
 
 
 _arranging: set[int] = set()
+_asked_again: set[int] = set()
 
 
 def arrange(view: QAbstractScrollArea) -> None:
-    """Size the strip to its contents and put the key and the overview in it."""
-    if id(view) in _arranging:
+    """Size the strip to its contents and put the key and the overview in it.
+
+    Arranging changes the viewport's size, which can make the overview appear or go (the
+    map now fits, or no longer does), which asks for another arrangement: such a request
+    made during one is run right after it, not dropped.
+    """
+    key = id(view)
+    if key in _arranging:
+        _asked_again.add(key)
         return
-    _arranging.add(id(view))
+    _arranging.add(key)
     try:
-        key = _child(view, "legend")
-        overview = _child(view, "minimap")
-        key_on = key is not None and key.wants_to_show()
-        overview_on = _overview_shown(overview)
-        height = key.height() if key_on else 0
-        if overview_on:
-            height = max(height, OVERVIEW_MIN_HEIGHT)
-        strip = height + 2 * GAP if height else 0
-        if view.viewportMargins().bottom() != strip:
-            view.setViewportMargins(0, 0, 0, strip)
-        area = view.viewport().geometry()
-        top = area.bottom() + 1 + GAP
-        if key_on:
-            key.move(area.left() + GAP, top)
-        if overview_on:
-            width = overview_slot_width(view, height)
-            overview.place(QRect(area.right() - GAP - width + 1, top, width, height))
+        for _ in range(4):
+            _asked_again.discard(key)
+            _arrange_once(view)
+            if key not in _asked_again:
+                break
     finally:
-        _arranging.discard(id(view))
+        _arranging.discard(key)
+        _asked_again.discard(key)
+
+
+def _arrange_once(view: QAbstractScrollArea) -> None:
+    legend = _child(view, "legend")
+    overview = _child(view, "minimap")
+    legend_on = legend is not None and legend.wants_to_show()
+    overview_on = _overview_shown(overview)
+    if legend_on:
+        legend.resize(legend.size_for_room())  # the overview's coming or going changes its room
+    height = legend.height() if legend_on else 0
+    if overview_on:
+        height = max(height, OVERVIEW_MIN_HEIGHT)
+    strip = height + 2 * GAP if height else 0
+    if view.viewportMargins().bottom() != strip:
+        view.setViewportMargins(0, 0, 0, strip)
+    area = view.viewport().geometry()
+    top = area.bottom() + 1 + GAP
+    if legend_on:
+        legend.move(area.left() + GAP, top)
+    if overview_on:
+        width = overview_slot_width(view, height)
+        overview.place(QRect(area.right() - GAP - width + 1, top, width, height))

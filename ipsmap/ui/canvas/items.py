@@ -60,6 +60,9 @@ def shown_label(label: str) -> str:
 POLARITY_TEXT = {"+": "+", "-": "−", "?": "?"}
 # Below this zoom level labels are not drawn: they would be unreadable anyway.
 LABEL_MIN_LOD = 0.35
+# Labels whose line of text would be shorter than this on screen are not drawn (about the
+# 0.35 zoom of 10-point text).
+MIN_LABEL_SCREEN_PX = 5.3
 GROUP_PADDING = 16.0
 
 
@@ -279,7 +282,9 @@ class FactorItem(QGraphicsItem):
         painter.setBrush(QBrush(fill))
         draw_shape(painter, style.shape if style else "box", self._rect)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < LABEL_MIN_LOD:
+        # Text too small to read is left out (a box of grey smudge reads worse than none);
+        # judged by its size on screen, so labels that fitting enlarged still show.
+        if lod * self.theme.metrics.height() < MIN_LABEL_SCREEN_PX:
             return
         painter.setPen(self.text_color(faded))
         painter.setFont(self.theme.font)

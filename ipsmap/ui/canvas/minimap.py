@@ -68,10 +68,6 @@ class Minimap(QGraphicsView):
     def is_enabled(self) -> bool:
         return self._enabled
 
-    def wanted(self) -> bool:
-        """Whether the overview has something to show: part of the map is out of view."""
-        return self.overflows()
-
     def aspect(self) -> float:
         """Width over height of the map (its slot in the strip has the same shape)."""
         if self._bounds.isEmpty():
@@ -175,7 +171,7 @@ class Minimap(QGraphicsView):
         self._fit()
 
     def _centre_main_view(self, position: QPointF) -> None:
-        self._view.centerOn(self.mapToScene(position.toPoint()))
+        self._view.go_to(self.mapToScene(position.toPoint()))
 
     # The overview swallows every mouse event: passed on, they would reach the canvas
     # underneath (a double click there adds a factor).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -61,6 +61,13 @@ class MapView(QGraphicsView):
         # How tall labels should read on screen after "Fit map" (presentation asks more).
         self.readable_px = readable.READABLE_PX
         self.readable_factors = readable.READABLE_FACTORS
+        # Whether the view still shows the map as "Fit map" left it (no zoom or pan since):
+        # then a change of the view's size (the window, a dock, the key's strip) fits again.
+        self._fitted = False
+        self._refit_queued = False
+        # Scrolling by the scroll bars (the user's actions only, not Qt's own adjustments).
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(self._user_scrolled)
 
     def map_scene(self) -> MapScene:
         scene = self.scene()
@@ -70,6 +77,7 @@ class MapView(QGraphicsView):
     # -- zoom ---------------------------------------------------------------------------
 
     def zoom_by(self, factor: float) -> None:
+        self._fitted = False
         current = self.transform().m11()
         factor = max(MIN_SCALE / current, min(MAX_SCALE / current, factor))
         self.scale(factor, factor)
@@ -81,10 +89,29 @@ class MapView(QGraphicsView):
         self.zoom_by(1 / ZOOM_STEP)
 
     def reset_zoom(self) -> None:
+        self._fitted = False
         self.resetTransform()
 
     def fit_map(self) -> None:
         """The whole map in view, its labels readable (the rule: canvas/readable.py)."""
+        self._fit_map()
+        self._fitted = True
+
+    def _user_scrolled(self, _action: int) -> None:
+        self._fitted = False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fitted and not self._refit_queued:
+            self._refit_queued = True
+            QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        self._refit_queued = False
+        if self._fitted:
+            self.fit_map()
+
+    def _fit_map(self) -> None:
         scene = self.map_scene()
         if scene.map_bounds().isNull():
             # An empty map: natural size around the origin, not the last map's zoom (new
@@ -93,13 +120,22 @@ class MapView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        points = scene.chosen_label_points
-        if 0 < len(scene.factor_items) <= self.readable_factors:
+        if not 0 < len(scene.factor_items) <= self.readable_factors:
+            scene.draw_labels_at(scene.chosen_label_points)
+            self._fit(scene.map_bounds())
+            return
+        # The size is worked out on paper (boxes measured, nothing redrawn), then the map is
+        # drawn at it and fitted. What the map draws beyond its boxes (hulls, badges) is
+        # estimated from the drawing as it stands, so a second look, from the enlarged
+        # drawing, corrects the rare case where that estimate fell short.
+        tried: set[float] = set()
+        for _ in range(3):
             points = self._readable_points()
-        # The size is worked out on paper first (boxes measured, nothing redrawn), then the
-        # map is drawn once at it and fitted.
-        scene.draw_labels_at(points)
-        self._fit(scene.map_bounds())
+            scene.draw_labels_at(points)
+            self._fit(scene.map_bounds())
+            if self.label_px() >= self.readable_px or points in tried:
+                break
+            tried.add(points)
 
     def label_px(self) -> float:
         """How tall label text is on screen now (px)."""
@@ -165,6 +201,12 @@ class MapView(QGraphicsView):
             rect = rect.united(item.sceneBoundingRect())
         if not rect.isNull():
             self._fit(rect)
+            self._fitted = False  # the selection, not the map: a resize keeps this view
+
+    def go_to(self, point: QPointF) -> None:
+        """Centre the view on ``point`` (the overview's clicks): the user's own view now."""
+        self._fitted = False
+        self.centerOn(point)
 
     def _fit(self, rect: QRectF) -> None:
         # The key and the overview sit in a strip below the viewport (bottom_strip.py), so
@@ -216,6 +258,7 @@ class MapView(QGraphicsView):
             left and (self._space_held or (on_background and not shift))
         ):
             self._panning = True
+            self._fitted = False
             self._pan_start = event.position()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             plain_drag = not self._space_held and button != Qt.MouseButton.MiddleButton
