@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSpinBox,
+    QTabBar,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -131,6 +132,10 @@ class MainWindow(QMainWindow):
         if unhandled := self.action_table.unhandled():
             raise RuntimeError(f"menu actions without a handler: {unhandled}")
         self._restore_layout()
+        for dock in self.docks.values():  # a dock moved or tabbed: Qt remakes its tab bars
+            dock.dockLocationChanged.connect(
+                lambda _area: QTimer.singleShot(0, self._tidy_dock_tabs)
+            )
         hallway.open(project, is_demo)
 
     # -- construction ----------------------------------------------------------------------
@@ -279,6 +284,19 @@ class MainWindow(QMainWindow):
         urls = event.mimeData().urls()
         self.files.open_dropped([Path(u.toLocalFile()) for u in urls if u.isLocalFile()])
         event.acceptProposedAction()
+
+    def _tidy_dock_tabs(self) -> None:
+        """The panels' tabs down the right edge keep their whole names (scroll arrows appear
+        when large text makes them longer than the window): "Insp…" helps nobody. Qt makes
+        those tab bars itself (eliding) whenever docks are tabbed, so this runs after each
+        change. (A style-sheet rule did the same but made every widget slower to draw.)"""
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setUsesScrollButtons(True)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._tidy_dock_tabs)
 
     def keyPressEvent(self, event) -> None:
         # Esc leaves presentation mode first, then a comparison; else it is the widget's.

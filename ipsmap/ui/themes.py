@@ -109,7 +109,7 @@ _DOCK_TAB_RULE = (
 
 
 def theme_stylesheet(theme: Theme) -> str:
-    rules = [_DOCK_TAB_RULE]
+    rules = []
     if theme.font_points is not None:
         rules.append(f"QWidget {{ font-size: {theme.font_points}pt; }}")
     if theme.high_contrast:

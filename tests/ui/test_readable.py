@@ -46,6 +46,24 @@ def test_the_canvas_gets_most_of_a_projector_sized_window(projector_window):
     assert projector_window.tabifiedDockWidgets(docks["inspector"])
 
 
+def test_the_panel_tabs_keep_their_whole_names(qtbot, projector_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    projector_window.actions_by_name["theme-large"].trigger()
+
+    def panel_tabs() -> QTabBar | None:
+        for bar in projector_window.findChildren(QTabBar):
+            if "Inspector" in [bar.tabText(i) for i in range(bar.count())]:
+                return bar
+        return None
+
+    qtbot.waitUntil(lambda: panel_tabs() is not None)
+    bar = panel_tabs()
+    assert bar.elideMode() == Qt.TextElideMode.ElideNone and bar.usesScrollButtons()
+    projector_window.actions_by_name["theme-standard"].trigger()
+
+
 def test_fit_draws_labels_12_px_high_on_every_demo_map_without_overlaps(qtbot, projector_window):
     window = projector_window
     for info in window.project.maps():

@@ -15,6 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
+from shiboken6 import isValid
 
 from ipsmap.model.mark_summary import FactorMarks, summarise_marks
 
@@ -129,6 +130,9 @@ class MarkBadges:
         self.font = QFont(self.font)
         self.font.setPointSizeF(points)
         self.high_contrast = high_contrast
+        # A badge goes with its factor when the scene is cleared (a closed window, another
+        # map) before this hears of it: those are forgotten, not touched.
+        self.badges = {key: badge for key, badge in self.badges.items() if isValid(badge)}
         for badge in self.badges.values():
             if badge.scene() is not None:
                 badge.set_look(self.font, high_contrast)

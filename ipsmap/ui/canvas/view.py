@@ -108,7 +108,7 @@ class MapView(QGraphicsView):
 
     def _refit(self) -> None:
         self._refit_queued = False
-        if self._fitted:
+        if self._fitted and self.isVisible():  # not once the window has closed
             self.fit_map()
 
     def _fit_map(self) -> None:
