@@ -1,0 +1,130 @@
+"""A joined laptop for tests/live (run as a script, never imported by pytest).
+
+Usage: live_peer.py --address wss://H:P --code C --fingerprint F --as PARTICIPANT
+                    --workdir DIR [--token-fingerprint F2]
+Reads one JSON command per line on stdin and answers one JSON line on stdout:
+    {"cmd": "wait-connected"}                 -> {"connected": true} or {"refused": "..."}
+    {"cmd": "add", "map": M, "id": I, "label": L}
+    {"cmd": "random", "map": M, "n": N, "seed": S}   seeded random edits (add, rename,
+                                                      move, link, unlink, delete with links)
+    {"cmd": "dump", "map": M}                 -> {"json": <comparable map JSON>}
+    {"cmd": "quit"}
+``--as-claim P2``: commands name P2 as their author (the host must not believe it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from ipsmap.live.client import JoinRefused, LiveClient  # noqa: E402
+from ipsmap.model.commands import (  # noqa: E402
+    AddFactor,
+    AddLink,
+    DeleteFactors,
+    DeleteLinks,
+    EditFactor,
+    MoveFactors,
+)
+from ipsmap.model.errors import CommandError  # noqa: E402
+from tests.live.support import comparable_json  # noqa: E402
+
+
+def _random_edit(client: LiveClient, map_id: str, rng: random.Random, tag: str, actor: str):
+    data = client.shared.read_map(map_id)
+    factors = [f.id for f in data.factors]
+    links = [ln.id for ln in data.links]
+    choice = rng.choices(
+        ["add", "rename", "move", "link", "unlink", "delete"], [4, 2, 2, 3, 1, 1]
+    )[0]
+    if choice == "add" or len(factors) < 2:
+        return AddFactor(f"{tag} {rng.randrange(10**6)}", rng.uniform(0, 800), rng.uniform(0, 600))
+    if choice == "rename":
+        return EditFactor(rng.choice(factors), {"label": f"{tag} renamed {rng.randrange(1000)}"})
+    if choice == "move":
+        return MoveFactors({rng.choice(factors): (rng.uniform(0, 800), rng.uniform(0, 600))})
+    if choice == "link":
+        source, target = rng.sample(factors, 2)
+        return AddLink(source, target, rng.choice("+-?"))
+    if choice == "unlink" and links:
+        return DeleteLinks([rng.choice(links)])
+    if choice == "delete":
+        return DeleteFactors([rng.choice(factors)])
+    return AddFactor(f"{tag} {rng.randrange(10**6)}")
+
+
+async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task) -> None:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        command = json.loads(line)
+        kind = command["cmd"]
+        reply: dict = {"ok": True}
+        if kind == "quit":
+            print(json.dumps(reply), flush=True)
+            return
+        if kind == "wait-connected":
+            waiter = asyncio.create_task(client.connected.wait())
+            await asyncio.wait([waiter, runner], timeout=15, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            reply = {"refused": client.refused} if client.refused else {"connected": client.connected.is_set()}
+        elif kind == "add":
+            client.edit(AddFactor(command["label"], id=command["id"]), command["map"], claim)
+        elif kind == "random":
+            rng = random.Random(command["seed"])
+            made = 0
+            for _ in range(command["n"]):
+                edit = _random_edit(client, command["map"], rng, f"s{command['seed']}", claim or "")
+                try:
+                    client.edit(edit, command["map"], claim)
+                    made += 1
+                except CommandError:
+                    pass
+                await asyncio.sleep(rng.uniform(0, 0.02))
+            reply = {"edits": made}
+        elif kind == "dump":
+            reply = {"json": comparable_json(client.shared.read_map(command["map"]))}
+        print(json.dumps(reply), flush=True)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--code", required=True)
+    parser.add_argument("--fingerprint", required=True)
+    parser.add_argument("--as", dest="participant", required=True)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--token-fingerprint")
+    parser.add_argument("--as-claim")
+    args = parser.parse_args()
+    client = LiveClient(
+        args.address,
+        code=args.code,
+        fingerprint=args.fingerprint,
+        participant=args.participant,
+        workdir=args.workdir,
+        token_fingerprint=args.token_fingerprint,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    stop = asyncio.Event()
+    runner = asyncio.create_task(client.run(stop))
+    try:
+        await _commands(client, args.as_claim, runner)
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(runner, 5)
+        except (JoinRefused, asyncio.TimeoutError):
+            pass
+        client.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
