@@ -84,6 +84,7 @@ class LiveClient:
         self._local = False
         self._outbox: asyncio.Queue[bytes] | None = None
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
+        # Set once the host's copy has been taken in after (re)connecting.
         self.connected = asyncio.Event()
         self.refused: str | None = None
 
@@ -156,8 +157,6 @@ class LiveClient:
         async with connection:
             self._outbox = asyncio.Queue()
             self._outbox.put_nowait(protocol.step1(self.shared.doc))
-            self.connected.set()
-            self.say("connected")
             tasks = [
                 asyncio.create_task(self._send_loop(connection)),
                 asyncio.create_task(self._receive_loop(connection)),
@@ -215,8 +214,13 @@ class LiveClient:
             if parsed.kind == YSyncMessageType.SYNC_STEP1:
                 # What the host lacks: our offline edits, or anything a lost message dropped.
                 self._outbox.put_nowait(protocol.step2(self.shared.doc, parsed.payload))
-            elif parsed.payload != protocol.EMPTY_UPDATE:
-                self.shared.doc.apply_update(parsed.payload)
+            else:
+                if parsed.payload != protocol.EMPTY_UPDATE:
+                    self.shared.doc.apply_update(parsed.payload)
+                if parsed.kind == YSyncMessageType.SYNC_STEP2 and not self.connected.is_set():
+                    # Joined: the host's answer to our first step 1 has been taken in.
+                    self.connected.set()
+                    self.say("connected")
 
     async def _resync_loop(self) -> None:
         while True:

@@ -33,6 +33,7 @@ from ipsmap.model.entities import (
     Style,
     now_iso,
 )
+from ipsmap.model.errors import NotFoundError
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op
 from ipsmap.model.state import MapState
@@ -111,7 +112,9 @@ class SharedDoc:
         }
 
     def info_row(self, map_id: str) -> dict[str, Any]:
-        shared = self.maps[map_id]
+        shared = self.maps.get(map_id)
+        if not isinstance(shared, Map):
+            raise NotFoundError(f"The map {map_id} is not shared in this session")
         return _row_from("maps", shared["info"], None)
 
     def read_map(self, map_id: str) -> MapData:

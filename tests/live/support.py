@@ -21,9 +21,10 @@ def comparable_json(data: MapData) -> str:
     """The map's canonical JSON with factors and links in id order.
 
     Two factors added at once on two laptops can get the same creation number, so peers
-    may list them in either order; the content is what must be identical."""
+    may list them in either order (and people in the order they were met); the content is
+    what must be identical."""
     document = json.loads(canonical_json(data))
-    for key in ("factors", "links"):
+    for key in ("factors", "links", "participants"):
         document[key].sort(key=lambda row: row["id"])
     return json.dumps(document, sort_keys=True, ensure_ascii=False)
 
@@ -89,12 +90,20 @@ class PeerProcess:
         )  # fmt: skip
 
     def ask(self, **command: Any) -> dict[str, Any]:
-        assert self.process.stdin is not None and self.process.stdout is not None
+        self.send(**command)
+        return self.answer()
+
+    def send(self, **command: Any) -> None:
+        """Send a command without waiting (several peers then work at once)."""
+        assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(command) + "\n")
         self.process.stdin.flush()
+
+    def answer(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError(f"peer exited ({self.process.poll()}) on {command}")
+            raise RuntimeError(f"peer exited ({self.process.poll()})")
         return json.loads(line)
 
     def quit(self) -> None:
