@@ -22,7 +22,9 @@ def add_parsers(commands: Any) -> None:
         help="share maps of a project in a live session on this network (runs until stopped)",
     )
     p.add_argument("project", type=Path)
-    p.add_argument("--maps", nargs="+", metavar="MAP", help="maps to share (id or name; default all)")
+    p.add_argument(
+        "--maps", nargs="+", metavar="MAP", help="maps to share (id or name; default all)"
+    )
     p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free)")
     p.add_argument(
         "--interface",
@@ -61,9 +63,11 @@ def cmd_host(args: argparse.Namespace) -> int:
     except SecurityError as exc:
         raise IpsmapError(str(exc)) from exc
     with Project.open(args.project) as project:
-        map_ids = [project.find_map(m).id for m in args.maps] if args.maps else [
-            m.id for m in project.maps()
-        ]
+        map_ids = (
+            [project.find_map(m).id for m in args.maps]
+            if args.maps
+            else [m.id for m in project.maps()]
+        )
         session_id = _session_id(project, args.session)
         host = LiveHost(
             project,

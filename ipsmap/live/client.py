@@ -10,6 +10,7 @@ Only this laptop's own edits are sent (never an update it just received: no echo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import ssl
 import uuid
@@ -66,7 +67,9 @@ class LiveClient:
     ) -> None:
         parts = urlsplit(address)
         if parts.scheme != "wss" or not parts.hostname or not parts.port:
-            raise SecurityError(f"a session address looks like wss://192.168.1.20:8765, not {address!r}")
+            raise SecurityError(
+                f"a session address looks like wss://192.168.1.20:8765, not {address!r}"
+            )
         self.address = address
         self.host, self.port = parts.hostname, parts.port
         self.fingerprint = normalise_fingerprint(fingerprint)
@@ -76,7 +79,9 @@ class LiveClient:
         workdir.mkdir(parents=True, exist_ok=True)
         self.device = _device_id(workdir)
         # Only for tests: a token made for another certificate than the one pinned.
-        self._token = join_token(code, token_fingerprint or self.fingerprint, participant, self.device)
+        self._token = join_token(
+            code, token_fingerprint or self.fingerprint, participant, self.device
+        )
         self.shared = SharedDoc()
         self.log = UpdateLog(workdir / f"session-{self.fingerprint[:16]}.updates")
         for update in self.log.updates:
@@ -118,14 +123,12 @@ class LiveClient:
             except JoinRefused as exc:
                 self.refused = str(exc)
                 raise
-            except (OSError, ConnectionClosed, asyncio.TimeoutError, InvalidStatus) as exc:
+            except (TimeoutError, OSError, ConnectionClosed, InvalidStatus) as exc:
                 self.say(f"offline ({type(exc).__name__}); your edits will be merged")
             self.connected.clear()
             self._outbox = None
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay * (0.5 + random.random()))
-            except asyncio.TimeoutError:
-                pass
             delay = min(delay * 2, BACKOFF_MAX_S)
 
     async def _session(self, stop: asyncio.Event) -> None:
@@ -181,7 +184,7 @@ class LiveClient:
         probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         probe.check_hostname = False
         probe.verify_mode = ssl.CERT_NONE
-        reader, writer = await asyncio.wait_for(
+        _reader, writer = await asyncio.wait_for(
             asyncio.open_connection(self.host, self.port, ssl=probe), timeout=5
         )
         try:

@@ -108,7 +108,9 @@ class LiveHost:
 
     # -- the handshake: who is this? ----------------------------------------------------
 
-    async def _authenticate(self, connection: ServerConnection, request: Request) -> Response | None:
+    async def _authenticate(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
         headers = request.headers
         claimed = headers.get(HEADER_PARTICIPANT, "")
         device = headers.get(HEADER_DEVICE, "")
@@ -193,7 +195,7 @@ class LiveHost:
         author = Author(peer.participant, peer.device, self.session_id)
         try:
             outcome = self.session.apply_remote(parsed.payload, author)
-        except Exception as exc:  # noqa: BLE001 (a bad update must not stop the session)
+        except Exception as exc:
             self.say(f"ignored: an update from {peer.name} that could not be applied ({exc})")
             return
         for notice in outcome.notices:

@@ -62,7 +62,7 @@ def make_certificate(address: str, days: int = 7) -> Certificate:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ipsmap live session")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     try:
         alt: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(address))
     except ValueError:

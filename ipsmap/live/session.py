@@ -206,15 +206,15 @@ class HostSession:
             for key in want.keys() & have.keys():
                 if table == MEMBERS:
                     continue
-                after = {
-                    k: v for k, v in want[key].items() if k in have[key] and have[key][k] != v
-                }
+                after = {k: v for k, v in want[key].items() if k in have[key] and have[key][k] != v}
                 if after:
                     restamped = _restamp(after, ("modified_by",), actor) or restamped
                     if not set(after) - {"modified_by"}:
                         continue  # nothing but a claim of authorship
                     _check(state, table, after)
-                    updates.append(op.update(db_table, key, {k: have[key][k] for k in after}, after))
+                    updates.append(
+                        op.update(db_table, key, {k: have[key][k] for k in after}, after)
+                    )
         for table in reversed(_INSERT_ORDER):
             db_table = GROUP_MEMBERS_TABLE if table == MEMBERS else table
             have, want = current[table], wanted[table]
@@ -252,9 +252,7 @@ def _state_rows(state: MapState) -> dict[str, dict[str, dict[str, Any]]]:
         "factors": {k: v.to_row() for k, v in state.factors.items()},
         "groups": {k: v.to_row() for k, v in state.groups.items()},
         "links": {k: v.to_row() for k, v in state.links.items()},
-        MEMBERS: {
-            f"{g}/{f}": {} for g, members in state.group_members.items() for f in members
-        },
+        MEMBERS: {f"{g}/{f}": {} for g, members in state.group_members.items() for f in members},
     }
 
 
@@ -294,7 +292,9 @@ def _ops_of(change: Change, state: MapState, map_id: str) -> list[Op]:
         if table == GROUP_MEMBERS_TABLE:
             result += [Op("insert", table, key, after={}) for key in keys]
         elif table in stores:
-            result += [op.insert(table, stores[table][k].to_row()) for k in keys if k in stores[table]]
+            result += [
+                op.insert(table, stores[table][k].to_row()) for k in keys if k in stores[table]
+            ]
     for table, records in change.changed.items():
         if table not in stores:
             continue

@@ -104,7 +104,7 @@ class SharedDoc:
         if shared is None or table not in shared:
             return {}
         if table == MEMBERS:
-            return {key: {} for key in shared[MEMBERS].keys()}
+            return {key: {} for key in shared[MEMBERS]}
         return {
             key: _row_from(table, record, map_id)
             for key, record in shared[table].items()
@@ -132,7 +132,8 @@ class SharedDoc:
             (Group.from_row(r) for r in rows["groups"].values()), key=lambda g: (g.position, g.id)
         )
         members = [tuple(key.split("/", 1)) for key in sorted(rows[MEMBERS])]
-        people_ids = {x for r in [*factors, *links] for x in (r.created_by, r.modified_by)}
+        people_ids = {f.created_by for f in factors} | {f.modified_by for f in factors}
+        people_ids |= {ln.created_by for ln in links} | {ln.modified_by for ln in links}
         info = MapInfo.from_row(self.info_row(map_id))
         people_ids.add(info.created_by)
         people = [p for p in self.participants() if p.id in people_ids]
@@ -182,7 +183,7 @@ class SharedDoc:
         }
         for table, records in wanted.items():
             target = shared[table]
-            for key in [k for k in target.keys() if k not in records]:
+            for key in [k for k in target if k not in records]:
                 del target[key]
             for key, row in records.items():
                 current = target.get(key)
@@ -192,7 +193,7 @@ class SharedDoc:
                     target[key] = Map(_doc_fields(table, row))
         members = shared[MEMBERS]
         keys = {f"{g}/{f}" for g, f in data.members}
-        for key in [k for k in members.keys() if k not in keys]:
+        for key in [k for k in members if k not in keys]:
             del members[key]
         for key in keys - set(members.keys()):
             members[key] = True

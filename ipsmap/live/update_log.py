@@ -33,7 +33,6 @@ class UpdateLog:
         self._file.close()
 
 
-
 def _records(path: Path) -> tuple[list[bytes], int]:
     """The complete records of a log and where they end (none if it does not exist)."""
     if not path.exists():

@@ -23,8 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ipsmap.live.client import JoinRefused, LiveClient  # noqa: E402
-from ipsmap.model.commands import (  # noqa: E402
+import contextlib
+
+from ipsmap.live.client import JoinRefused, LiveClient
+from ipsmap.model.commands import (
     AddFactor,
     AddLink,
     DeleteFactors,
@@ -32,17 +34,17 @@ from ipsmap.model.commands import (  # noqa: E402
     EditFactor,
     MoveFactors,
 )
-from ipsmap.model.errors import CommandError  # noqa: E402
-from tests.live.support import comparable_json  # noqa: E402
+from ipsmap.model.errors import CommandError
+from tests.live.support import comparable_json
 
 
 def _random_edit(client: LiveClient, map_id: str, rng: random.Random, tag: str, actor: str):
     data = client.shared.read_map(map_id)
     factors = [f.id for f in data.factors]
     links = [ln.id for ln in data.links]
-    choice = rng.choices(
-        ["add", "rename", "move", "link", "unlink", "delete"], [4, 2, 2, 3, 1, 1]
-    )[0]
+    choice = rng.choices(["add", "rename", "move", "link", "unlink", "delete"], [4, 2, 2, 3, 1, 1])[
+        0
+    ]
     if choice == "add" or len(factors) < 2:
         return AddFactor(f"{tag} {rng.randrange(10**6)}", rng.uniform(0, 800), rng.uniform(0, 600))
     if choice == "rename":
@@ -74,7 +76,11 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
             waiter = asyncio.create_task(client.connected.wait())
             await asyncio.wait([waiter, runner], timeout=15, return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
-            reply = {"refused": client.refused} if client.refused else {"connected": client.connected.is_set()}
+            reply = (
+                {"refused": client.refused}
+                if client.refused
+                else {"connected": client.connected.is_set()}
+            )
         elif kind == "add":
             client.edit(AddFactor(command["label"], id=command["id"]), command["map"], claim)
         elif kind == "random":
@@ -119,10 +125,8 @@ async def main() -> None:
         await _commands(client, args.as_claim, runner)
     finally:
         stop.set()
-        try:
+        with contextlib.suppress(JoinRefused, asyncio.TimeoutError):
             await asyncio.wait_for(runner, 5)
-        except (JoinRefused, asyncio.TimeoutError):
-            pass
         client.close()
 
 

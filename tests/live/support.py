@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -108,10 +109,8 @@ class PeerProcess:
 
     def quit(self) -> None:
         if self.process.poll() is None:
-            try:
+            with contextlib.suppress(RuntimeError, BrokenPipeError, ValueError):
                 self.ask(cmd="quit")
-            except (RuntimeError, BrokenPipeError, ValueError):
-                pass
         self.process.wait(timeout=10)
 
     def kill(self) -> None:

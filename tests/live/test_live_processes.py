@@ -68,9 +68,7 @@ def test_three_laptops_editing_at_once_converge_with_the_host_file(workshop):
     names = ["Rowan", "Eilidh", "Sam"]
     # Sam's laptop claims Rowan made its edits: the host believes the connection only.
     extra = {"Sam": ("--as-claim", people["Rowan"])}
-    peers = [
-        PeerProcess(host, people[n], workshop["tmp"] / n, *extra.get(n, ())) for n in names
-    ]
+    peers = [PeerProcess(host, people[n], workshop["tmp"] / n, *extra.get(n, ())) for n in names]
     try:
         assert all(p.ask(cmd="wait-connected") == {"connected": True} for p in peers)
         for seed, peer in enumerate(peers):

@@ -94,8 +94,12 @@ def test_concurrent_edits_of_different_fields_both_stay_and_the_same_field_conve
     doc.execute(add)
     session = HostSession(project, [doc.id])
     one, two = _peer_of(session), _peer_of(session)
-    label = _edit(one, EditFactor(add.id, {"label": "Housing costs"}), doc.id, project.facilitator_id)
-    notes = _edit(two, EditFactor(add.id, {"notes": "rent arrears"}), doc.id, project.facilitator_id)
+    label = _edit(
+        one, EditFactor(add.id, {"label": "Housing costs"}), doc.id, project.facilitator_id
+    )
+    notes = _edit(
+        two, EditFactor(add.id, {"notes": "rent arrears"}), doc.id, project.facilitator_id
+    )
     same = _edit(two, EditFactor(add.id, {"label": "Rent"}), doc.id, project.facilitator_id)
     for update in (label, notes, same):
         session.apply_remote(update, Author(project.facilitator_id, "x", None))
@@ -151,7 +155,9 @@ def test_a_value_the_model_refuses_is_put_back_for_everyone(project: Project, do
     before = peer.doc.get_state()
     with peer.doc.transaction(origin="local"):
         peer.maps[doc.id]["factors"][add.id]["label"] = "   "
-    outcome = session.apply_remote(peer.doc.get_update(before), Author(project.facilitator_id, "x", None))
+    outcome = session.apply_remote(
+        peer.doc.get_update(before), Author(project.facilitator_id, "x", None)
+    )
     assert doc.factors[add.id].label == "Housing"
     assert any("refused" in n for n in outcome.notices)
     assert session.shared.rows(doc.id, "factors")[add.id]["label"] == "Housing"
@@ -184,7 +190,10 @@ def test_a_restarted_host_resumes_the_document_instead_of_re_seeding_it(tmp_path
         session = HostSession(project, [map_id])
         peer = _peer_of(session)
         add = AddFactor("Offline idea")
-        session.apply_remote(_edit(peer, add, map_id, project.facilitator_id), Author(project.facilitator_id, "x", None))
+        session.apply_remote(
+            _edit(peer, add, map_id, project.facilitator_id),
+            Author(project.facilitator_id, "x", None),
+        )
         state = session.shared.doc.get_state()
         session.close()
     with Project.open(path) as project:
