@@ -24,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ipsmap.live import protocol
+from ipsmap.live.doc_diff import Touched, ops_towards
 from ipsmap.live.host import (
     HEADER_DEVICE,
     HEADER_PARTICIPANT,
@@ -41,7 +42,9 @@ from ipsmap.live.security import (
 from ipsmap.live.shared_doc import SharedDoc
 from ipsmap.live.update_log import UpdateLog
 from ipsmap.model.command import Command
+from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op
+from ipsmap.model.state import MapState
 
 LOCAL_ORIGIN = "ipsmap-local"
 BACKOFF_FIRST_S = 0.2
@@ -89,18 +92,41 @@ class LiveClient:
         self._local = False
         self._outbox: asyncio.Queue[bytes] | None = None
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
+        self._touched = Touched(self.shared)
+        self._states: dict[str, MapState] = {}
         # Set once the host's copy has been taken in after (re)connecting.
         self.connected = asyncio.Event()
         self.refused: str | None = None
 
     # -- editing -------------------------------------------------------------------------
 
+    def state(self, map_id: str) -> MapState:
+        """This laptop's copy of a shared map, brought up to date with the document (only
+        the records changed since are compared: doc_diff.py)."""
+        for changed_map, tables in self._touched.take().items():
+            state = self._states.get(changed_map)
+            if state is not None:
+                state.apply_all(ops_towards(self.shared, state, tables).ops)
+        if map_id not in self._states:
+            self._states[map_id] = MapState.from_data(self.shared.read_map(map_id))
+        return self._states[map_id]
+
+    def map_data(self, map_id: str) -> MapData:
+        """A shared map as it is here, with the people its records name."""
+        data = self.state(map_id).to_data()
+        named = {data.info.created_by}
+        for record in [*data.factors, *data.links]:
+            named |= {record.created_by, record.modified_by}  # type: ignore[attr-defined]
+        data.participants = [p for p in self.shared.participants() if p.id in named]
+        return data
+
     def edit(self, command: Command, map_id: str, actor: str | None = None) -> list[Op]:
         """Make an edit on the shared map (offline too): logged, then sent when connected."""
+        state = self.state(map_id)
         self._local = True
         try:
             with self.shared.doc.transaction(origin=LOCAL_ORIGIN):
-                return self.shared.edit(command, map_id, actor or self.participant)
+                return self.shared.edit(command, state, actor or self.participant)
         finally:
             self._local = False
 
@@ -232,6 +258,7 @@ class LiveClient:
                 self._outbox.put_nowait(protocol.step1(self.shared.doc))
 
     def close(self) -> None:
+        self._touched.close()
         self.shared.doc.unobserve(self._subscription)
         self.log.close()
 

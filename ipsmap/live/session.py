@@ -22,7 +22,8 @@ from typing import Any
 from pycrdt import Subscription, TransactionEvent
 
 from ipsmap.live import host_updates
-from ipsmap.live.shared_doc import MEMBERS, RECORD_TABLES, SharedDoc, consistent_rows
+from ipsmap.live.doc_diff import Touched, ops_towards
+from ipsmap.live.shared_doc import MEMBERS, RECORD_TABLES, SharedDoc
 from ipsmap.model import ops as op
 from ipsmap.model.author import Author
 from ipsmap.model.changes import Change
@@ -34,8 +35,6 @@ from ipsmap.model.project import Project
 from ipsmap.model.state import MapState
 
 HOST_ORIGIN = "ipsmap-host"
-# Applied in this order so that foreign keys hold at every step (deletes in reverse).
-_INSERT_ORDER = ("styles", "factors", "groups", MEMBERS, "links")
 
 
 @dataclass
@@ -59,6 +58,7 @@ class HostSession:
         self._captured: list[bytes] = []
         # Kept: an observer dies when its subscription object is collected.
         self._subscription: Subscription = self.shared.doc.observe(self._capture)
+        self._touched = Touched(self.shared)
         self._applying_remote = False
         # Called with each update the host makes itself (local edits), to send to everyone.
         self.on_local_update: Callable[[bytes], None] | None = None
@@ -68,6 +68,7 @@ class HostSession:
 
     def close(self) -> None:
         self._unsubscribe()
+        self._touched.close()
         self.shared.doc.unobserve(self._subscription)
 
     @property
@@ -118,37 +119,55 @@ class HostSession:
     def apply_remote(self, update: bytes, author: Author) -> Outcome:
         """Take in an update from an authenticated editor: document, project, audit log."""
         self._captured.clear()
+        self._touched.take()
         self.shared.doc.apply_update(update)
         # Only what this update really changed is kept (a repeat changes nothing).
         received = list(self._captured)
+        touched = self._touched.take()
         if not received:
             return Outcome(relay=None)
         outcome = Outcome(relay=update)
         pending = list(received)
-        needs_correction = False
-        for map_id in self.map_ids:
+        corrections: dict[str, set[tuple[str, str]]] = {}
+        known = {m.id for m in self.project.maps()}
+        for map_id, tables in touched.items():
+            if map_id not in known:
+                continue  # a map only the host adds to the session (not built: see docs)
+            state = self.project.document(map_id).state
+            diff = ops_towards(self.shared, state, tables)
+            fix = corrections.setdefault(map_id, set())
+            for table, keys in diff.held.items():
+                fix.update((table, key) for key in keys)
+                outcome.notices += [_held_notice(self.shared, state, table, k) for k in keys]
+            if not diff.ops:
+                continue
+            if _restamp(diff.ops, author.actor):
+                fix.update(_keys_of(diff.ops))
             try:
-                ops, held, restamped = self._ops_towards_document(map_id, author.actor)
-                outcome.notices += held
-                needs_correction = needs_correction or bool(held) or restamped
-                if ops:
-                    outcome.event = self._write_remote(ops, author, map_id, pending)
-                    pending = []
+                _check_values(state, diff.ops)
+                outcome.event = self._write_remote(diff.ops, author, map_id, pending)
+                pending = []
             except CommandError as exc:
-                needs_correction = True
+                fix.update(_keys_of(diff.ops))
                 outcome.notices.append(f"refused an edit from {self._name(author)}: {exc}")
         for one in pending:
             host_updates.append_alone(self.project.store, one)
-        if needs_correction:
-            # What the project could not take is put back as it holds it, for everyone.
-            with self._own_transaction() as made:
-                for map_id in self.map_ids:
-                    self.shared.put_map(self.project.map_data(map_id))
-            for correction in made:
-                host_updates.append_alone(self.project.store, correction)
-            outcome.corrections = made
+        if any(corrections.values()):
+            outcome.corrections = self._correct(corrections)
         self.notices += outcome.notices
         return outcome
+
+    def _correct(self, corrections: dict[str, set[tuple[str, str]]]) -> list[bytes]:
+        """Put records back in the document as the project holds them, for everyone."""
+        with self._own_transaction() as made:
+            for map_id, keys in corrections.items():
+                state = self.project.document(map_id).state
+                for table, key in keys:
+                    self.shared.put_record(map_id, table, key, _state_row(state, table, key))
+        self._touched.take()
+        for correction in made:
+            host_updates.append_alone(self.project.store, correction)
+        return made
 
     def _write_remote(
         self, ops: list[Op], author: Author, map_id: str, updates: list[bytes]
@@ -165,66 +184,6 @@ class HostSession:
         finally:
             self._applying_remote = False
         return change.seq
-
-    def _ops_towards_document(
-        self, map_id: str, actor: str | None
-    ) -> tuple[list[Op], list[str], bool]:
-        """The ops that make the project's map what the document holds, notices of what is
-        held back, and whether provenance was restamped.
-
-        ``created_by``/``modified_by`` name the authenticated participant (``actor``),
-        whatever the update says: the document is then corrected to match."""
-        state = self.project.document(map_id).state
-        wanted = consistent_rows(self.shared, map_id)
-        everything = {t: self.shared.rows(map_id, t) for t in ("links", MEMBERS)}
-        held = [
-            f"a link whose factor was deleted meanwhile, or that repeats another, was "
-            f"removed ({key})"
-            for key in everything["links"].keys() - wanted["links"].keys()
-        ] + [
-            f"a group membership of a deleted factor was removed ({key})"
-            for key in everything[MEMBERS].keys() - wanted[MEMBERS].keys()
-        ]
-        current = _state_rows(state)
-        restamped = False
-        inserts: list[Op] = []
-        updates: list[Op] = []
-        deletes: list[Op] = []
-        info = self.shared.info_row(map_id)
-        info_now = state.info.to_row()
-        changed = {k: v for k, v in info.items() if k in info_now and info_now[k] != v}
-        if changed:
-            updates.append(op.update("maps", map_id, {k: info_now[k] for k in changed}, changed))
-        for table in _INSERT_ORDER:
-            db_table = GROUP_MEMBERS_TABLE if table == MEMBERS else table
-            have, want = current[table], wanted[table]
-            for key in want.keys() - have.keys():
-                row = _member_row(key) if table == MEMBERS else want[key]
-                restamped = _restamp(row, ("created_by", "modified_by"), actor) or restamped
-                _check(state, table, row)
-                inserts.append(op.insert(db_table, row))
-            for key in want.keys() & have.keys():
-                if table == MEMBERS:
-                    continue
-                after = {k: v for k, v in want[key].items() if k in have[key] and have[key][k] != v}
-                if after:
-                    restamped = _restamp(after, ("modified_by",), actor) or restamped
-                    if not set(after) - {"modified_by"}:
-                        continue  # nothing but a claim of authorship
-                    _check(state, table, after)
-                    updates.append(
-                        op.update(db_table, key, {k: have[key][k] for k in after}, after)
-                    )
-        for table in reversed(_INSERT_ORDER):
-            db_table = GROUP_MEMBERS_TABLE if table == MEMBERS else table
-            have, want = current[table], wanted[table]
-            for key in have.keys() - want.keys():
-                row = _member_row(key) if table == MEMBERS else have[key]
-                deletes.append(op.delete(db_table, row))
-        # Deletes of links and memberships go first so that a factor can follow them.
-        dependent = [d for d in deletes if d.table in ("links", GROUP_MEMBERS_TABLE)]
-        rest = [d for d in deletes if d not in dependent]
-        return [*inserts, *updates, *dependent, *rest], held, restamped
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -246,36 +205,56 @@ class HostSession:
         return person.pseudonym if person else "another device"
 
 
-def _state_rows(state: MapState) -> dict[str, dict[str, dict[str, Any]]]:
-    return {
-        "styles": {k: v.to_row() for k, v in state.styles.items()},
-        "factors": {k: v.to_row() for k, v in state.factors.items()},
-        "groups": {k: v.to_row() for k, v in state.groups.items()},
-        "links": {k: v.to_row() for k, v in state.links.items()},
-        MEMBERS: {f"{g}/{f}": {} for g, members in state.group_members.items() for f in members},
-    }
+def _restamp(ops: list[Op], actor: str | None) -> bool:
+    """Name the authenticated participant in the ops' provenance fields (``created_by``,
+    ``modified_by``), whatever the update said; True if it claimed someone else."""
+    claimed_other = False
+    for one in ops:
+        if actor is None or one.after is None or one.table not in ("factors", "links"):
+            continue
+        fields = ("created_by", "modified_by") if one.kind == "insert" else ("modified_by",)
+        for name in fields:
+            if name in one.after and one.after[name] != actor:
+                one.after[name] = actor
+                claimed_other = True
+    return claimed_other
 
 
-def _restamp(row: dict[str, Any], fields: tuple[str, ...], actor: str | None) -> bool:
-    """Name the authenticated participant in ``row``'s provenance fields; True if the
-    update claimed someone else."""
-    changed = False
-    for name in fields:
-        if name in row and actor is not None and row[name] != actor:
-            row[name] = actor
-            changed = True
-    return changed
-
-
-def _member_row(key: str) -> dict[str, str]:
-    group_id, factor_id = key.split("/", 1)
-    return {"group_id": group_id, "factor_id": factor_id}
-
-
-def _check(state: MapState, table: str, row: dict[str, Any]) -> None:
+def _check_values(state: MapState, ops: list[Op]) -> None:
     """Refuse values the model would refuse from a command (CommandError)."""
-    if table in EDITABLE_FIELDS:
-        check_fields(state, table, {k: v for k, v in row.items() if k in EDITABLE_FIELDS[table]})
+    for one in ops:
+        if one.after and one.table in EDITABLE_FIELDS:
+            editable = EDITABLE_FIELDS[one.table]
+            check_fields(state, one.table, {k: v for k, v in one.after.items() if k in editable})
+
+
+def _keys_of(ops: list[Op]) -> set[tuple[str, str]]:
+    return {(MEMBERS if o.table == GROUP_MEMBERS_TABLE else o.table, o.key) for o in ops
+            if o.table != "maps"}  # fmt: skip
+
+
+def _state_row(state: MapState, table: str, key: str) -> dict[str, Any] | None:
+    if table == MEMBERS:
+        group_id, factor_id = key.split("/", 1)
+        return {} if factor_id in state.group_members.get(group_id, ()) else None
+    record = getattr(state, table).get(key)
+    return record.to_row() if record is not None else None
+
+
+def _held_notice(shared: SharedDoc, state: MapState, table: str, key: str) -> str:
+    """ "a link from 'Housing' to a factor deleted meanwhile was removed" """
+    if table != "links":
+        return "a group membership of a factor deleted meanwhile was removed"
+    row = shared.row(state.info.id, "links", key) or {}
+
+    def name(factor_id: str) -> str:
+        factor = state.factors.get(factor_id)
+        return f"{factor.label!r}" if factor else "a factor deleted meanwhile"
+
+    source, target = row.get("source", ""), row.get("target", "")
+    if source in state.factors and target in state.factors:
+        return f"a second link from {name(source)} to {name(target)} was removed"
+    return f"a link from {name(source)} to {name(target)} was removed"
 
 
 def _ops_of(change: Change, state: MapState, map_id: str) -> list[Op]:

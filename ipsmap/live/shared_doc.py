@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pycrdt import Doc, Map
@@ -111,6 +111,26 @@ class SharedDoc:
             if isinstance(record, Map)
         }
 
+    def row(self, map_id: str, table: str, key: str) -> dict[str, Any] | None:
+        """One record of a shared map as a model row, or None if the document lacks it."""
+        shared = self.maps.get(map_id)
+        record = shared[table].get(key) if isinstance(shared, Map) else None
+        return _row_from(table, record, map_id) if isinstance(record, Map) else None
+
+    def link_ends(self, map_id: str) -> Iterator[tuple[str, Any, Any]]:
+        """(link id, source, target) of every link of a shared map (reads two fields each:
+        the scan a factor's deletion needs stays cheap on a 6,000-link map)."""
+        shared = self.maps.get(map_id)
+        if not isinstance(shared, Map):
+            return
+        for key, record in shared["links"].items():
+            if isinstance(record, Map):
+                yield key, record.get("source"), record.get("target")
+
+    def has_member(self, map_id: str, key: str) -> bool:
+        shared = self.maps.get(map_id)
+        return isinstance(shared, Map) and key in shared[MEMBERS]
+
     def info_row(self, map_id: str) -> dict[str, Any]:
         shared = self.maps.get(map_id)
         if not isinstance(shared, Map):
@@ -199,14 +219,34 @@ class SharedDoc:
             members[key] = True
 
     def edit(
-        self, command: Command, map_id: str, actor: str | None, session_id: str | None = None
+        self,
+        command: Command,
+        state: MapState,
+        actor: str | None,
+        session_id: str | None = None,
     ) -> list[Op]:
-        """Run a map command against the shared map and write its ops into the document
-        (a joined laptop's edit; the caller holds a transaction with its local origin)."""
-        state = MapState.from_data(self.read_map(map_id))
+        """Run a map command against ``state`` (the shared map as it is now) and write its
+        ops into the document (a joined laptop's edit; the caller holds a transaction with
+        its local origin)."""
         ops = command.ops(EditContext(actor, now_iso(), state, None, session_id))
-        self.write_ops(map_id, ops)
+        self.write_ops(state.info.id, ops)
         return ops
+
+    def put_record(self, map_id: str, table: str, key: str, row: dict[str, Any] | None) -> None:
+        """Make one record (or membership) of the shared map ``row``; None removes it."""
+        shared = self.maps.get(map_id)
+        if not isinstance(shared, Map):
+            return
+        target = shared[table]
+        if row is None:
+            if key in target:
+                del target[key]
+        elif table == MEMBERS:
+            target[key] = True
+        elif isinstance(target.get(key), Map):
+            _set_fields(target[key], table, row)
+        else:
+            target[key] = Map(_doc_fields(table, row))
 
     def write_ops(self, map_id: str, ops: Iterable[Op]) -> None:
         """Carry ops already written to a project (or made by a command) into the map."""

@@ -18,6 +18,7 @@ from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, EditFactor
 from ipsmap.model.history import Scope
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
+from ipsmap.model.state import MapState
 
 
 def _person(project: Project, name: str) -> str:
@@ -36,7 +37,7 @@ def _edit(peer: SharedDoc, command, map_id: str, actor: str) -> bytes:
     """A peer's edit, returned as the update it would send."""
     before = peer.doc.get_state()
     with peer.doc.transaction(origin="local"):
-        peer.edit(command, map_id, actor)
+        peer.edit(command, MapState.from_data(peer.read_map(map_id)), actor)
     return peer.doc.get_update(before)
 
 
