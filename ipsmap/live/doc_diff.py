@@ -166,7 +166,7 @@ def _wanted(
         else:
             held.setdefault("links", set()).add(key)
     wanted["links"] = {key: links[key] for key in kept.values()}
-    members = {}
+    members: dict[str, dict[str, Any]] = {}
     for key in candidates[MEMBERS]:
         if not shared.has_member(map_id, key):
             continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import sys
@@ -23,9 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import contextlib
-
 from ipsmap.live.client import JoinRefused, LiveClient
+from ipsmap.model.command import Command
 from ipsmap.model.commands import (
     AddFactor,
     AddLink,
@@ -35,11 +35,12 @@ from ipsmap.model.commands import (
     MoveFactors,
 )
 from ipsmap.model.errors import CommandError
+from ipsmap.model.state import MapState
 from tests.live.support import comparable_json
 
 
-def _random_edit(client: LiveClient, map_id: str, rng: random.Random, tag: str, actor: str):
-    state = client.state(map_id)
+def random_command(state: MapState, rng: random.Random, tag: str) -> Command:
+    """One random edit of the map as it is: add, rename, move, link, unlink, delete."""
     factors = list(state.factors)
     links = list(state.links)
     choice = rng.choices(["add", "rename", "move", "link", "unlink", "delete"], [4, 2, 2, 3, 1, 1])[
@@ -87,7 +88,8 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
             rng = random.Random(command["seed"])
             made = 0
             for _ in range(command["n"]):
-                edit = _random_edit(client, command["map"], rng, f"s{command['seed']}", claim or "")
+                state = client.state(command["map"])
+                edit = random_command(state, rng, f"s{command['seed']}")
                 try:
                     client.edit(edit, command["map"], claim)
                     made += 1

@@ -7,14 +7,18 @@ a joined laptop does over the socket (tests/live/test_live_processes.py does it 
 from __future__ import annotations
 
 import json
+import random
 
+import pytest
 from pycrdt import Doc
 
+from ipsmap.live.doc_diff import Touched, ops_towards
 from ipsmap.live.session import HostSession
 from ipsmap.live.shared_doc import SharedDoc
 from ipsmap.model.author import Author
 from ipsmap.model.canonical import canonical_json
 from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, EditFactor
+from ipsmap.model.errors import CommandError
 from ipsmap.model.history import Scope
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
@@ -204,3 +208,76 @@ def test_a_restarted_host_resumes_the_document_instead_of_re_seeding_it(tmp_path
         assert session.shared.doc.get_state() == state
         assert add.id in session.shared.rows(map_id, "factors")
         session.close()
+
+
+def test_a_delete_wins_over_a_concurrent_edit_of_the_same_factor(project: Project, doc):
+    add = AddFactor("Housing")
+    doc.execute(add)
+    session = HostSession(project, [doc.id])
+    one, two = _peer_of(session), _peer_of(session)
+    me = project.facilitator_id
+    editing = _edit(two, EditFactor(add.id, {"label": "Housing costs"}), doc.id, me)
+    deleting = _edit(one, DeleteFactors([add.id]), doc.id, me)
+    session.apply_remote(editing, Author(me, "b", None))
+    session.apply_remote(deleting, Author(me, "a", None))
+    assert add.id not in doc.factors
+    assert session.shared.row(doc.id, "factors", add.id) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_concurrent_edits_delivered_in_any_order_converge_everywhere(
+    project: Project, doc, seed: int
+):
+    """Three peers edit at once; the host takes their updates in a shuffled order; every
+    peer's kept copy (updated record by record), a fresh read of its document and the
+    project's map end up the same."""
+    from tests.helpers.live_peer import random_command
+
+    rng = random.Random(seed)
+    me = project.facilitator_id
+    for i in range(4):
+        doc.execute(AddFactor(f"seed {i}", 10.0 * i, 0.0))
+    session = HostSession(project, [doc.id])
+    peers = [_peer_of(session) for _ in range(3)]
+    kept = [_Kept(peer, doc.id) for peer in peers]
+    for _ in range(6):
+        outgoing: list[tuple[int, bytes]] = []
+        for index, copy in enumerate(kept):
+            for _ in range(rng.randrange(1, 6)):
+                command = random_command(copy.current(), rng, f"p{index}")
+                before = copy.peer.doc.get_state()
+                try:
+                    with copy.peer.doc.transaction(origin="local"):
+                        copy.peer.edit(command, copy.current(), me)
+                except CommandError:
+                    continue
+                outgoing.append((index, copy.peer.doc.get_update(before)))
+        rng.shuffle(outgoing)
+        for index, update in outgoing:
+            session.apply_remote(update, Author(me, f"d{index}", None))
+        for copy in kept:
+            copy.peer.doc.apply_update(session.shared.doc.get_update(copy.peer.doc.get_state()))
+    host = _sorted_canonical(project.map_data(doc.id))
+    for copy in kept:
+        assert _sorted_canonical(copy.peer.read_map(doc.id)) == host
+        data = copy.current().to_data()
+        data.participants = project.map_data(doc.id).participants
+        assert _sorted_canonical(data) == host
+    # The file agrees with memory.
+    assert _sorted_canonical(project._read_map(doc.id)) | {"participants": []} == host | {
+        "participants": []
+    }
+
+
+class _Kept:
+    """A peer's map kept up to date record by record, as a joined laptop keeps it."""
+
+    def __init__(self, peer: SharedDoc, map_id: str) -> None:
+        self.peer = peer
+        self.state = MapState.from_data(peer.read_map(map_id))
+        self.touched = Touched(peer)
+
+    def current(self) -> MapState:
+        for _, tables in self.touched.take().items():
+            self.state.apply_all(ops_towards(self.peer, self.state, tables).ops)
+        return self.state
