@@ -83,7 +83,9 @@ def cmd_host(args: argparse.Namespace) -> int:
         try:
             asyncio.run(_serve(host, code, viewer_code))
         except OSError as exc:
-            raise IpsmapError(f"cannot listen on {interface}:{args.port} ({exc.strerror})") from exc
+            raise IpsmapError(
+                f"cannot listen on {interface}:{args.port} ({exc.strerror or exc})"
+            ) from exc
     return 0
 
 

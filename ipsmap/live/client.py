@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pycrdt import Subscription, TransactionEvent, YSyncMessageType
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import InvalidStatus, WebSocketException
 
 from ipsmap.live import protocol
 from ipsmap.live.doc_diff import Touched, ops_towards
@@ -105,7 +105,9 @@ class LiveClient:
         the records changed since are compared: doc_diff.py)."""
         for changed_map, tables in self._touched.take().items():
             state = self._states.get(changed_map)
-            if state is not None:
+            if state is not None and not self.shared.has_map(changed_map):
+                del self._states[changed_map]  # the host stopped sharing it
+            elif state is not None:
                 state.apply_all(ops_towards(self.shared, state, tables).ops)
         if map_id not in self._states:
             self._states[map_id] = MapState.from_data(self.shared.read_map(map_id))
@@ -149,7 +151,7 @@ class LiveClient:
             except JoinRefused as exc:
                 self.refused = str(exc)
                 raise
-            except (TimeoutError, OSError, ConnectionClosed, InvalidStatus) as exc:
+            except (TimeoutError, OSError, WebSocketException) as exc:
                 self.say(f"offline ({type(exc).__name__}); your edits will be merged")
             self.connected.clear()
             self._outbox = None

@@ -22,7 +22,7 @@ from typing import Any
 from pycrdt import Subscription, TransactionEvent
 
 from ipsmap.live import host_updates
-from ipsmap.live.doc_diff import Touched, ops_towards
+from ipsmap.live.doc_diff import ALL, Touched, ops_towards
 from ipsmap.live.shared_doc import MEMBERS, RECORD_TABLES, SharedDoc
 from ipsmap.model import ops as op
 from ipsmap.model.author import Author
@@ -83,13 +83,15 @@ class HostSession:
         (an edit made here that committed just before a crash, or between sessions)."""
         for update in host_updates.stored_updates(self.project.store):
             self.shared.doc.apply_update(update)
-        wanted = [m for m in dict.fromkeys([*self.shared.map_ids(), *map_ids])]
+        wanted = list(dict.fromkeys([*self.shared.map_ids(), *map_ids]))
         known = {m.id for m in self.project.maps()}
         with self._own_transaction() as made:
             self.shared.put_participants(self.project.participants.values())
             for map_id in wanted:
                 if map_id in known:
                     self.shared.put_map(self.project.map_data(map_id))
+                else:
+                    self.shared.remove_map(map_id)  # deleted here since: no longer shared
         for update in made:
             host_updates.append_alone(self.project.store, update)
 
@@ -103,10 +105,14 @@ class HostSession:
         people = change.touches("participants")
         if not shared and not people:
             return
+        known = {m.id for m in self.project.maps()}
         with self._own_transaction() as made:
             if people:
                 self.shared.put_participants(self.project.participants.values())
             for map_id in shared:
+                if map_id not in known:
+                    self.shared.remove_map(map_id)  # a shared map deleted here
+                    continue
                 state = self.project.document(map_id).state
                 self.shared.write_ops(map_id, _ops_of(change, state, map_id))
         for update in made:
@@ -133,6 +139,11 @@ class HostSession:
         for map_id, tables in touched.items():
             if map_id not in known:
                 continue  # a map only the host adds to the session (not built: see docs)
+            if not self.shared.has_map(map_id):
+                # Only the host stops sharing a map: put it back for everyone.
+                outcome.notices.append(f"refused: {self._name(author)} removed a shared map")
+                corrections.setdefault(map_id, set()).add((ALL, map_id))
+                continue
             state = self.project.document(map_id).state
             diff = ops_towards(self.shared, state, tables)
             fix = corrections.setdefault(map_id, set())
@@ -161,6 +172,9 @@ class HostSession:
         """Put records back in the document as the project holds them, for everyone."""
         with self._own_transaction() as made:
             for map_id, keys in corrections.items():
+                if (ALL, map_id) in keys:
+                    self.shared.put_map(self.project.map_data(map_id))
+                    continue
                 state = self.project.document(map_id).state
                 for table, key in keys:
                     self.shared.put_record(map_id, table, key, _state_row(state, table, key))

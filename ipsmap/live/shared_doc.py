@@ -232,6 +232,11 @@ class SharedDoc:
         self.write_ops(state.info.id, ops)
         return ops
 
+    def remove_map(self, map_id: str) -> None:
+        """Stop sharing a map (it was deleted from the host's project)."""
+        if map_id in self.maps:
+            del self.maps[map_id]
+
     def put_record(self, map_id: str, table: str, key: str, row: dict[str, Any] | None) -> None:
         """Make one record (or membership) of the shared map ``row``; None removes it."""
         shared = self.maps.get(map_id)

@@ -281,3 +281,32 @@ class _Kept:
         for _, tables in self.touched.take().items():
             self.state.apply_all(ops_towards(self.peer, self.state, tables).ops)
         return self.state
+
+
+def test_a_shared_map_deleted_on_the_host_leaves_the_document(project: Project, doc):
+    from ipsmap.model.project_commands import DeleteMap
+
+    session = HostSession(project, [doc.id])
+    peer = _peer_of(session)
+    sent: list[bytes] = []
+    session.on_local_update = sent.append
+    project.execute(DeleteMap(doc.id))
+    assert session.map_ids == []
+    for update in sent:
+        peer.doc.apply_update(update)
+    assert peer.map_ids() == []
+
+
+def test_a_laptop_cannot_remove_a_shared_map(project: Project, doc):
+    doc.execute(AddFactor("Housing"))
+    session = HostSession(project, [doc.id])
+    peer = _peer_of(session)
+    before = peer.doc.get_state()
+    with peer.doc.transaction(origin="local"):
+        del peer.maps[doc.id]
+    outcome = session.apply_remote(peer.doc.get_update(before), Author(None, "x", None))
+    assert any("removed a shared map" in n for n in outcome.notices)
+    assert len(doc.factors) == 1
+    for correction in outcome.corrections:
+        peer.doc.apply_update(correction)
+    assert [f.label for f in peer.read_map(doc.id).factors] == ["Housing"]
