@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -58,9 +59,9 @@ class HostProcess:
             key, _, value = line.strip().partition(": ")
             self.info[key] = value
 
-    def stop(self) -> str:
-        """SIGTERM, a clean stop: the rest of its output."""
-        self.process.terminate()
+    def stop(self, how: int = signal.SIGTERM) -> str:
+        """A clean stop (SIGTERM, or SIGINT as Ctrl+C sends): the rest of its output."""
+        self.process.send_signal(how)
         out, _ = self.process.communicate(timeout=15)
         return out
 

@@ -4,6 +4,7 @@ loopback with TLS. Nothing of the network is mocked."""
 from __future__ import annotations
 
 import json
+import signal
 import socket
 from pathlib import Path
 
@@ -140,8 +141,9 @@ def test_a_viewer_sees_the_map_but_its_own_edits_are_dropped_at_the_host(worksho
     finally:
         editor.quit()
         viewer.quit()
-        out = host.stop()
-    assert "Sam (viewer" in out
+        out = host.stop(signal.SIGINT)  # Ctrl+C
+    assert "Sam (viewer" in out and out.rstrip().endswith("stopped")
+    assert host.process.returncode == 0
 
 
 def test_a_laptop_dying_mid_broadcast_does_not_stop_the_others(workshop):
