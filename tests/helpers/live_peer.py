@@ -20,6 +20,7 @@ import contextlib
 import json
 import random
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -63,6 +64,21 @@ def random_command(state: MapState, rng: random.Random, tag: str) -> Command:
 
 
 async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task) -> None:
+    arrivals: dict = {"own": []}
+
+    def note(events) -> None:
+        # When each factor first appears here (local edits are noted as our own).
+        now = time.time_ns()
+        for event in events:
+            path = list(event.path)
+            if len(path) == 2 and path[1] == "factors":
+                for key, change in event.keys.items():
+                    if change.get("action") == "add" and key not in arrivals:
+                        arrivals[key] = now
+                        if client._local:
+                            arrivals["own"].append(key)
+
+    subscription = client.shared.maps.observe_deep(note)  # noqa: F841 (kept alive)
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:
@@ -97,6 +113,25 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
                     pass
                 await asyncio.sleep(rng.uniform(0, 0.02))
             reply = {"edits": made}
+        elif kind == "stamp":
+            # Timed adds for latency figures: the label carries when the edit was made.
+            for _ in range(command["n"]):
+                stamp = f"t{time.time_ns()}"
+                client.edit(AddFactor(stamp), command["map"], claim)
+                await asyncio.sleep(command.get("pause", 0.0))
+        elif kind == "arrivals":
+            # How long each other laptop's stamped factor took to arrive here (ms).
+            own = set(arrivals.get("own", ()))
+            state = client.state(command["map"])
+            delays = [
+                (arrived - int(state.factors[key].label[1:])) / 1e6
+                for key, arrived in arrivals.items()
+                if key != "own"
+                and key in state.factors
+                and state.factors[key].label.startswith("t")
+                and key not in own
+            ]
+            reply = {"latency_ms": delays}
         elif kind == "dump":
             # This laptop's kept-up-to-date copy, and a fresh read of the document: the same.
             kept = comparable_json(client.map_data(command["map"]))
