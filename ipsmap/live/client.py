@@ -77,7 +77,6 @@ class LiveClient:
         self.host, self.port = parts.hostname, parts.port
         self.fingerprint = normalise_fingerprint(fingerprint)
         self.participant = participant
-        self.code = code
         self.say = say
         workdir.mkdir(parents=True, exist_ok=True)
         self.device = _device_id(workdir)

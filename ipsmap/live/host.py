@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -77,7 +78,11 @@ class LiveHost:
         self.session = HostSession(project, map_ids)
         self.session.on_local_update = self._broadcast_local
         self.peers: set[Peer] = set()
-        self._pending: dict[ServerConnection, Peer] = {}
+        # Authenticated at the handshake, waiting for the connection to start (weak: a
+        # handshake that fails after authentication leaves nothing behind).
+        self._pending: weakref.WeakKeyDictionary[ServerConnection, Peer] = (
+            weakref.WeakKeyDictionary()
+        )
         self._server: Server | None = None
 
     @property
@@ -124,6 +129,7 @@ class LiveHost:
             return connection.respond(HTTPStatus.FORBIDDEN, "wrong join code\n")
         person = self._participant(claimed)
         if person is None:
+            self.say(f"refused: a device ({device[:8]}) joining as someone not on the list")
             return connection.respond(HTTPStatus.FORBIDDEN, "unknown participant\n")
         self._pending[connection] = Peer(person.id, person.pseudonym, device, role)
         return None
