@@ -104,6 +104,8 @@ LIGHT_MODULES = [
     "ipsmap.cli",
     "ipsmap.analysis",
     "ipsmap.export",
+    "ipsmap.live.host",
+    "ipsmap.live.client",
 ]
 
 _IMPORT_CHECK = """

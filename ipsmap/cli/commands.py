@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from ipsmap import __version__
 from ipsmap.cli import cmos as cli_cmos
 from ipsmap.cli import evaluation as cli_evaluation
+from ipsmap.cli import live as cli_live
 from ipsmap.cli import people as cli_people
 from ipsmap.formats.boundary import DEFAULT_LIMITS
 from ipsmap.model.errors import IpsmapError
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_people.add_parsers(commands)
     cli_cmos.add_parsers(commands)
+    cli_live.add_parsers(commands)
 
     p = commands.add_parser("open", help="open a project in the map window")
     p.add_argument("project", type=Path, nargs="?")
@@ -536,4 +538,5 @@ _COMMANDS = {
     **cli_evaluation.COMMANDS,
     **cli_people.COMMANDS,
     **cli_cmos.COMMANDS,
+    **cli_live.COMMANDS,
 }

@@ -323,7 +323,8 @@ class Project:
         from this window, the command line, imports, snapshots and other devices all come
         through here. ``undoable``: the step joins its author's undo history.
         ``rewrite(seq)``: runs in the same transaction once the event is logged (the one
-        sanctioned rewrite of the log: forgetting a person, model/forget.py).
+        sanctioned rewrite of the log: forgetting a person, model/forget.py; and a live
+        session's host keeping the update that produced the ops, live/session.py).
         ``across_maps``: the ops touch records of several maps (each open map takes in its
         own; the change concerns the project, not one map).
         """

@@ -292,6 +292,25 @@ def _migrate_to_7(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE snapshots ADD COLUMN superseded TEXT NOT NULL DEFAULT '[]'")
 
 
+_V8 = """
+CREATE TABLE live_updates (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    event INTEGER REFERENCES events(seq),
+    data BLOB NOT NULL
+);
+"""
+
+
+def _migrate_to_8(db: sqlite_utils.Database) -> None:
+    # A live session's shared document (ipsmap/live): each incremental update is appended
+    # here in the same transaction as the ops it produced (``event``; NULL for an update
+    # that changed no row), so a host that crashes resumes the document itself instead of
+    # re-seeding it from the tables (which would lose participants' offline edits).
+    for statement in _split(_V8):
+        db.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
@@ -300,5 +319,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    8: _migrate_to_8,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -1,0 +1,134 @@
+"""``ipsmap host``: share maps of a project in a live session, headless (a spare laptop, a
+university server). Prints the address, join code and certificate fingerprint on its first
+lines, then who joins and leaves, and runs until interrupted (Ctrl+C, SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import socket
+from pathlib import Path
+from typing import Any
+
+from ipsmap.model.errors import IpsmapError
+
+
+def add_parsers(commands: Any) -> None:
+    p = commands.add_parser(
+        "host",
+        help="share maps of a project in a live session on this network (runs until stopped)",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument(
+        "--maps", nargs="+", metavar="MAP", help="maps to share (id or name; default all)"
+    )
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free)")
+    p.add_argument(
+        "--interface",
+        help="the address of the network interface to listen on (default: this computer's "
+        "address on its main network, else 127.0.0.1)",
+    )
+    p.add_argument("--code", help="the join code for editors (default: a new one)")
+    p.add_argument("--viewer-code", help="a second code that joins as a viewer only")
+    p.add_argument("--cert", type=Path, help="a TLS certificate (PEM) instead of a new one")
+    p.add_argument("--key", type=Path, help="the certificate's private key (PEM)")
+    p.add_argument("--session", help="the workshop session edits are recorded in (id or title)")
+
+
+def cmd_host(args: argparse.Namespace) -> int:
+    from ipsmap.live.host import LiveHost
+    from ipsmap.live.security import (
+        SecurityError,
+        load_certificate,
+        make_certificate,
+        new_join_code,
+        normalise_code,
+    )
+    from ipsmap.model.project import Project
+
+    if (args.cert is None) != (args.key is None):
+        raise IpsmapError("give both --cert and --key, or neither")
+    if not 0 <= args.port <= 65535:
+        raise IpsmapError("--port must be from 0 to 65535")
+    interface = args.interface or _main_address()
+    try:
+        code = normalise_code(args.code or new_join_code())
+        viewer_code = normalise_code(args.viewer_code) if args.viewer_code else None
+        certificate = (
+            load_certificate(args.cert, args.key) if args.cert else make_certificate(interface)
+        )
+    except SecurityError as exc:
+        raise IpsmapError(str(exc)) from exc
+    with Project.open(args.project) as project:
+        map_ids = (
+            [project.find_map(m).id for m in args.maps]
+            if args.maps
+            else [m.id for m in project.maps()]
+        )
+        session_id = _session_id(project, args.session)
+        host = LiveHost(
+            project,
+            map_ids,
+            certificate=certificate,
+            code=code,
+            viewer_code=viewer_code,
+            interface=interface,
+            port=args.port,
+            session_id=session_id,
+            say=_say,
+        )
+        try:
+            asyncio.run(_serve(host, code, viewer_code))
+        except OSError as exc:
+            raise IpsmapError(
+                f"cannot listen on {interface}:{args.port} ({exc.strerror or exc})"
+            ) from exc
+    return 0
+
+
+async def _serve(host: Any, code: str, viewer_code: str | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await host.start()
+    try:
+        _say(f"address: {host.address}")
+        _say(f"code: {code[:4]}-{code[4:]}")
+        _say(f"fingerprint: {host.fingerprint}")
+        if viewer_code:
+            _say(f"viewer code: {viewer_code[:4]}-{viewer_code[4:]}")
+        names = [host.project.map_info(m).name for m in host.session.map_ids]
+        _say(f"maps: {', '.join(names)}")
+        await stop.wait()
+    finally:
+        await host.stop()
+        _say("stopped")
+
+
+def _session_id(project: Any, ref: str | None) -> str | None:
+    if ref is None:
+        return None
+    for session in project.sessions.values():
+        if ref in (session.id, session.title):
+            return str(session.id)
+    raise IpsmapError(f"no session {ref!r} in {project.path.name}")
+
+
+def _main_address() -> str:
+    """This computer's address on the network its default route uses (no packet is sent:
+    connecting a UDP socket only picks the interface)."""
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.255.255.255", 1))
+        return str(probe.getsockname()[0])
+    return "127.0.0.1"
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+COMMANDS = {"host": cmd_host}

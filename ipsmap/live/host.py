@@ -1,0 +1,228 @@
+"""The host of a live session: a TLS websocket server on one interface (asyncio).
+
+Each device is authenticated during the websocket handshake (participant, device and a
+token bound to this session's certificate, see security.py); from then on everything it
+sends is attributed to that participant and device, never to what a message claims. An
+editor's updates go through the session bridge (the one writer) and are relayed to the
+other devices; a viewer's updates are dropped here. Every device has its own outbox and
+sender task, so a socket that dies mid-broadcast only ends its own connection (the
+pycrdt-websocket #142 failure: a room that stopped relaying for everyone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from pycrdt import YSyncMessageType
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from ipsmap.live import protocol
+from ipsmap.live.security import Certificate, normalise_code, token_matches
+from ipsmap.live.session import HostSession
+from ipsmap.model.author import Author
+from ipsmap.model.project import Project
+
+HEADER_PARTICIPANT = "X-Ipsmap-Participant"
+HEADER_DEVICE = "X-Ipsmap-Device"
+HEADER_TOKEN = "X-Ipsmap-Token"
+# Large enough for a 2,000-factor / 6,000-link map in one step 2.
+MAX_MESSAGE = 64 * 1024 * 1024
+KEEPALIVE_S = 5.0
+RESYNC_S = 2.0
+# A wrong code costs the guesser this long (with 25**8 codes, guessing is hopeless).
+REFUSAL_DELAY_S = 0.5
+
+
+@dataclass(eq=False)
+class Peer:
+    """One authenticated device."""
+
+    participant: str
+    name: str
+    device: str
+    role: str  # "editor" or "viewer"
+    outbox: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
+
+
+class LiveHost:
+    def __init__(
+        self,
+        project: Project,
+        map_ids: list[str],
+        *,
+        certificate: Certificate,
+        code: str,
+        viewer_code: str | None = None,
+        interface: str = "127.0.0.1",
+        port: int = 0,
+        session_id: str | None = None,
+        say: Callable[[str], None] = print,
+    ) -> None:
+        self.project = project
+        self.certificate = certificate
+        self.fingerprint = certificate.fingerprint
+        self.code = normalise_code(code)
+        self.viewer_code = normalise_code(viewer_code) if viewer_code else None
+        self.interface = interface
+        self.port = port
+        self.session_id = session_id
+        self.say = say
+        self.session = HostSession(project, map_ids)
+        self.session.on_local_update = self._broadcast_local
+        self.peers: set[Peer] = set()
+        # Authenticated at the handshake, waiting for the connection to start (weak: a
+        # handshake that fails after authentication leaves nothing behind).
+        self._pending: weakref.WeakKeyDictionary[ServerConnection, Peer] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._server: Server | None = None
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.interface}]" if ":" in self.interface else self.interface
+        return f"wss://{host}:{self.port}"
+
+    async def start(self) -> None:
+        self._server = await serve(
+            self._serve,
+            self.interface,
+            self.port,
+            ssl=self.certificate.server_context(),
+            process_request=self._authenticate,
+            ping_interval=KEEPALIVE_S,
+            ping_timeout=KEEPALIVE_S,
+            max_size=MAX_MESSAGE,
+            compression=None,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        self.session.close()
+
+    # -- the handshake: who is this? ----------------------------------------------------
+
+    async def _authenticate(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
+        headers = request.headers
+        claimed = headers.get(HEADER_PARTICIPANT, "")
+        device = headers.get(HEADER_DEVICE, "")
+        token = headers.get(HEADER_TOKEN, "")
+        if not (claimed and device and token):
+            return connection.respond(HTTPStatus.UNAUTHORIZED, "join with a code\n")
+        role = self._role_for(token, claimed, device)
+        if role is None:
+            await asyncio.sleep(REFUSAL_DELAY_S)
+            self.say(f"refused: a device ({device[:8]}) with a wrong join code")
+            return connection.respond(HTTPStatus.FORBIDDEN, "wrong join code\n")
+        person = self._participant(claimed)
+        if person is None:
+            self.say(f"refused: a device ({device[:8]}) joining as someone not on the list")
+            return connection.respond(HTTPStatus.FORBIDDEN, "unknown participant\n")
+        self._pending[connection] = Peer(person.id, person.pseudonym, device, role)
+        return None
+
+    def _role_for(self, token: str, participant: str, device: str) -> str | None:
+        if token_matches(token, self.code, self.fingerprint, participant, device):
+            return "editor"
+        if self.viewer_code and token_matches(
+            token, self.viewer_code, self.fingerprint, participant, device
+        ):
+            return "viewer"
+        return None
+
+    def _participant(self, claimed: str) -> Any:
+        people = self.project.participants
+        if claimed in people:
+            return people[claimed]
+        named = [p for p in people.values() if p.pseudonym.casefold() == claimed.casefold()]
+        return named[0] if len(named) == 1 else None
+
+    # -- one connection ---------------------------------------------------------------
+
+    async def _serve(self, connection: ServerConnection) -> None:
+        peer = self._pending.pop(connection, None)
+        if peer is None:
+            return
+        self.peers.add(peer)
+        self.say(f"joined: {peer.name} ({peer.role}, device {peer.device[:8]})")
+        sender = asyncio.create_task(self._send_loop(connection, peer))
+        resync = asyncio.create_task(self._resync_loop(peer))
+        try:
+            async for message in connection:
+                if isinstance(message, bytes):
+                    self._receive(peer, message)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.peers.discard(peer)
+            sender.cancel()
+            resync.cancel()
+            self.say(f"left: {peer.name} (device {peer.device[:8]})")
+
+    async def _send_loop(self, connection: ServerConnection, peer: Peer) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await connection.send(await peer.outbox.get())
+
+    async def _resync_loop(self, peer: Peer) -> None:
+        # Our state vector now and then: the device answers with anything we lack.
+        while True:
+            peer.outbox.put_nowait(protocol.step1(self.session.shared.doc))
+            await asyncio.sleep(RESYNC_S)
+
+    def _receive(self, peer: Peer, message: bytes) -> None:
+        parsed = protocol.parse(message)
+        if parsed is None:
+            return
+        doc = self.session.shared.doc
+        if parsed.kind == YSyncMessageType.SYNC_STEP1:
+            try:
+                peer.outbox.put_nowait(protocol.step2(doc, parsed.payload))
+            except (ValueError, RuntimeError):
+                self.say(f"ignored: an unreadable message from {peer.name}")
+            return
+        if parsed.payload == protocol.EMPTY_UPDATE:
+            return
+        if peer.role != "editor":
+            return  # a viewer's edits stop here
+        author = Author(peer.participant, peer.device, self.session_id)
+        try:
+            outcome = self.session.apply_remote(parsed.payload, author)
+        except Exception as exc:
+            self.say(f"ignored: an update from {peer.name} that could not be applied ({exc})")
+            return
+        for notice in outcome.notices:
+            self.say(f"notice: {notice}")
+        if outcome.relay is not None:
+            self._broadcast(protocol.update(outcome.relay), but=peer)
+        for correction in outcome.corrections:
+            self._broadcast(protocol.update(correction))
+
+    def _broadcast(self, message: bytes, but: Peer | None = None) -> None:
+        for peer in list(self.peers):
+            if peer is not but:
+                peer.outbox.put_nowait(message)
+
+    def _broadcast_local(self, update: bytes) -> None:
+        self._broadcast(protocol.update(update))
+
+
+async def run_until_stopped(host: LiveHost, stop: asyncio.Event) -> None:
+    await host.start()
+    try:
+        await stop.wait()
+    finally:
+        await host.stop()

@@ -1,0 +1,174 @@
+"""A joined laptop for tests/live (run as a script, never imported by pytest).
+
+Usage: live_peer.py --address wss://H:P --code C --fingerprint F --as PARTICIPANT
+                    --workdir DIR [--token-fingerprint F2]
+Reads one JSON command per line on stdin and answers one JSON line on stdout:
+    {"cmd": "wait-connected"}                 -> {"connected": true} or {"refused": "..."}
+    {"cmd": "add", "map": M, "id": I, "label": L}
+    {"cmd": "random", "map": M, "n": N, "seed": S}   seeded random edits (add, rename,
+                                                      move, link, unlink, delete with links)
+    {"cmd": "dump", "map": M}                 -> {"json": <comparable map JSON>}
+    {"cmd": "quit"}
+``--as-claim P2``: commands name P2 as their author (the host must not believe it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from ipsmap.live.client import JoinRefused, LiveClient
+from ipsmap.model.command import Command
+from ipsmap.model.commands import (
+    AddFactor,
+    AddLink,
+    DeleteFactors,
+    DeleteLinks,
+    EditFactor,
+    MoveFactors,
+)
+from ipsmap.model.errors import CommandError
+from ipsmap.model.state import MapState
+from tests.live.support import comparable_json
+
+
+def random_command(state: MapState, rng: random.Random, tag: str) -> Command:
+    """One random edit of the map as it is: add, rename, move, link, unlink, delete."""
+    factors = list(state.factors)
+    links = list(state.links)
+    choice = rng.choices(["add", "rename", "move", "link", "unlink", "delete"], [4, 2, 2, 3, 1, 1])[
+        0
+    ]
+    if choice == "add" or len(factors) < 2:
+        return AddFactor(f"{tag} {rng.randrange(10**6)}", rng.uniform(0, 800), rng.uniform(0, 600))
+    if choice == "rename":
+        return EditFactor(rng.choice(factors), {"label": f"{tag} renamed {rng.randrange(1000)}"})
+    if choice == "move":
+        return MoveFactors({rng.choice(factors): (rng.uniform(0, 800), rng.uniform(0, 600))})
+    if choice == "link":
+        source, target = rng.sample(factors, 2)
+        return AddLink(source, target, rng.choice("+-?"))
+    if choice == "unlink" and links:
+        return DeleteLinks([rng.choice(links)])
+    if choice == "delete":
+        return DeleteFactors([rng.choice(factors)])
+    return AddFactor(f"{tag} {rng.randrange(10**6)}")
+
+
+async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task) -> None:
+    arrivals: dict = {"own": []}
+
+    def note(events) -> None:
+        # When each factor first appears here (local edits are noted as our own).
+        now = time.time_ns()
+        for event in events:
+            path = list(event.path)
+            if len(path) == 2 and path[1] == "factors":
+                for key, change in event.keys.items():
+                    if change.get("action") == "add" and key not in arrivals:
+                        arrivals[key] = now
+                        if client._local:
+                            arrivals["own"].append(key)
+
+    subscription = client.shared.maps.observe_deep(note)  # noqa: F841 (kept alive)
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        command = json.loads(line)
+        kind = command["cmd"]
+        reply: dict = {"ok": True}
+        if kind == "quit":
+            print(json.dumps(reply), flush=True)
+            return
+        if kind == "wait-connected":
+            waiter = asyncio.create_task(client.connected.wait())
+            await asyncio.wait([waiter, runner], timeout=15, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            reply = (
+                {"refused": client.refused}
+                if client.refused
+                else {"connected": client.connected.is_set()}
+            )
+        elif kind == "add":
+            client.edit(AddFactor(command["label"], id=command["id"]), command["map"], claim)
+        elif kind == "random":
+            rng = random.Random(command["seed"])
+            made = 0
+            for _ in range(command["n"]):
+                state = client.state(command["map"])
+                edit = random_command(state, rng, f"s{command['seed']}")
+                try:
+                    client.edit(edit, command["map"], claim)
+                    made += 1
+                except CommandError:
+                    pass
+                await asyncio.sleep(rng.uniform(0, 0.02))
+            reply = {"edits": made}
+        elif kind == "stamp":
+            # Timed adds for latency figures: the label carries when the edit was made.
+            for _ in range(command["n"]):
+                stamp = f"t{time.time_ns()}"
+                client.edit(AddFactor(stamp), command["map"], claim)
+                await asyncio.sleep(command.get("pause", 0.0))
+        elif kind == "arrivals":
+            # How long each other laptop's stamped factor took to arrive here (ms).
+            own = set(arrivals.get("own", ()))
+            state = client.state(command["map"])
+            delays = [
+                (arrived - int(state.factors[key].label[1:])) / 1e6
+                for key, arrived in arrivals.items()
+                if key != "own"
+                and key in state.factors
+                and state.factors[key].label.startswith("t")
+                and key not in own
+            ]
+            reply = {"latency_ms": delays}
+        elif kind == "dump":
+            # This laptop's kept-up-to-date copy, and a fresh read of the document: the same.
+            kept = comparable_json(client.map_data(command["map"]))
+            fresh = comparable_json(client.shared.read_map(command["map"]))
+            reply = {"json": kept if kept == fresh else f"copy differs from document: {kept}"}
+        print(json.dumps(reply), flush=True)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--code", required=True)
+    parser.add_argument("--fingerprint", required=True)
+    parser.add_argument("--as", dest="participant", required=True)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--token-fingerprint")
+    parser.add_argument("--as-claim")
+    args = parser.parse_args()
+    client = LiveClient(
+        args.address,
+        code=args.code,
+        fingerprint=args.fingerprint,
+        participant=args.participant,
+        workdir=args.workdir,
+        token_fingerprint=args.token_fingerprint,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    stop = asyncio.Event()
+    runner = asyncio.create_task(client.run(stop))
+    try:
+        await _commands(client, args.as_claim, runner)
+    finally:
+        stop.set()
+        with contextlib.suppress(JoinRefused, asyncio.TimeoutError):
+            await asyncio.wait_for(runner, 5)
+        client.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
