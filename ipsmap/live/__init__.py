@@ -1,0 +1,1 @@
+"""Live sessions: several laptops and phones working on the same maps over the room's network."""
