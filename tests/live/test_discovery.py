@@ -18,6 +18,7 @@ import time
 
 import pytest
 from zeroconf import ServiceInfo, Zeroconf
+from zeroconf.asyncio import AsyncZeroconf
 
 from ipsmap import __version__
 from ipsmap.live import discovery
@@ -405,3 +406,75 @@ def test_an_advert_on_this_machines_room_address_is_found():
     with advertise(room[0].address, 8770, "On the room's network", fingerprint):
         found = mine(browse(2.5, room[0].address), fingerprint)
     assert [s.address for s in found] == [room[0].address]
+
+
+def raw_info(label: str, port: int, properties: dict[str, str]) -> ServiceInfo:
+    """An advert made with zeroconf directly: what any device on the Wi-Fi can send."""
+    return ServiceInfo(
+        SERVICE_TYPE,
+        f"{label}.{SERVICE_TYPE}",
+        port=port,
+        properties=properties,
+        server=f"{label}.local.",
+        addresses=[ipaddress.IPv4Address(LOOPBACK).packed],
+    )
+
+
+def test_a_changed_advert_is_reported_again_and_one_turned_malformed_is_lost():
+    fingerprint, label = fresh_fingerprint(), f"ipsmap-{secrets.token_hex(4)}"
+    txt = {"title": "Before", "version": "0.1.0", "fp": fingerprint, "proto": "1"}
+    found: list[FoundSession] = []
+    lost: list[FoundSession] = []
+
+    async def scenario() -> None:
+        async with AsyncZeroconf(interfaces=[LOOPBACK]) as other, Browser(LOOPBACK) as browser:
+            await browser.start(found.append, lost.append)
+            info = raw_info(label, 8771, txt)
+            await (await other.async_register_service(info))
+            await wait_for(lambda: [s for s in found if s.fingerprint == fingerprint])
+            await (
+                await other.async_update_service(raw_info(label, 8771, {**txt, "title": "After"}))
+            )
+            await wait_for(lambda: any(s.title == "After" for s in found))
+            await (await other.async_update_service(raw_info(label, 8771, {**txt, "fp": "0"})))
+            await wait_for(lambda: lost)
+            assert browser.sessions == [] or all(
+                s.fingerprint != fingerprint for s in browser.sessions
+            )
+
+    asyncio.run(scenario())
+    mine_found = [s.title for s in found if s.fingerprint == fingerprint]
+    assert mine_found == ["Before", "After"]
+    assert [s.title for s in lost] == ["After"]
+
+
+def test_a_flood_of_adverts_is_capped(caplog):
+    fingerprint, prefix = fresh_fingerprint(), f"flood{secrets.token_hex(3)}"
+    count = discovery.MAX_SESSIONS + 16
+    found: list[FoundSession] = []
+
+    async def scenario() -> int:
+        async with AsyncZeroconf(interfaces=[LOOPBACK]) as flooder:
+            waits = await asyncio.gather(
+                *(
+                    flooder.async_register_service(
+                        raw_info(
+                            f"{prefix}-{i}",
+                            9000 + i,
+                            {"version": "0.1.0", "fp": fingerprint, "proto": "1"},
+                        )
+                    )
+                    for i in range(count)
+                )
+            )
+            await asyncio.gather(*waits)
+            async with Browser(LOOPBACK) as browser:
+                await browser.start(found.append)
+                await asyncio.sleep(4.0)
+                return len(browser.sessions)
+
+    with caplog.at_level(logging.WARNING, logger="ipsmap.live.discovery"):
+        heard = asyncio.run(scenario())
+    assert heard <= discovery.MAX_SESSIONS
+    assert len([s for s in found if s.fingerprint == fingerprint]) >= discovery.MAX_SESSIONS // 2
+    assert f"more than {discovery.MAX_SESSIONS} sessions" in caplog.text
