@@ -56,6 +56,7 @@ MAX_PROTO = 9999
 # A hostile network can advertise thousands of sessions; a room has a handful.
 MAX_SESSIONS = 64
 MAX_BROWSE_SECONDS = 60.0
+RECORD_TTL_S = 120
 
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 _VERSION = re.compile(r"[0-9A-Za-z.+!_-]{1,32}")  # MAX_VERSION_CHARS
@@ -246,6 +247,10 @@ def _service_info(
         properties=properties,
         server=f"{label}.local.",
         addresses=[chosen.packed],
+        # Two minutes for every record (zeroconf keeps the pointer and TXT 75 minutes): a
+        # host whose laptop died without a goodbye leaves the Join lists within ~2 minutes.
+        host_ttl=RECORD_TTL_S,
+        other_ttl=RECORD_TTL_S,
     )
 
 

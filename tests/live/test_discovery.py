@@ -19,6 +19,7 @@ import time
 import pytest
 from zeroconf import ServiceInfo, Zeroconf
 from zeroconf.asyncio import AsyncZeroconf
+from zeroconf.const import _CLASS_IN, _TYPE_PTR, _TYPE_TXT
 
 from ipsmap import __version__
 from ipsmap.live import discovery
@@ -293,6 +294,12 @@ def test_a_session_advertised_without_its_title_shows_none_on_the_network():
         raw = b"".join(k + (v or b"") for k, v in info.properties.items())
         assert b"Lambeth" not in raw and b"Families" not in raw
         assert b"Lambeth" not in info.name.encode() and b"Lambeth" not in info.server.encode()
+        # Every record it sent lives two minutes, so a host that died leaves lists soon.
+        records = [
+            *listener.cache.get_all_by_details(SERVICE_TYPE, _TYPE_PTR, _CLASS_IN),
+            *listener.cache.get_all_by_details(info.name, _TYPE_TXT, _CLASS_IN),
+        ]
+        assert records and all(r.ttl <= 120 for r in records)
         found = mine(browse(2.5, LOOPBACK), fingerprint)
     assert [s.title for s in found] == [""]
 
