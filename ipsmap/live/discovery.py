@@ -254,13 +254,18 @@ def _service_info(
     )
 
 
-def _check_own_address(address: str) -> ipaddress.IPv4Address:
+def _ipv4(address: str) -> ipaddress.IPv4Address:
     try:
         parsed = ipaddress.ip_address(str(address).strip())
     except ValueError:
         raise DiscoveryError(f"{address!r} is not an IP address") from None
     if not isinstance(parsed, ipaddress.IPv4Address):
-        raise DiscoveryError(f"sessions are advertised on an IPv4 address, not {parsed}")
+        raise DiscoveryError(f"sessions are found on an IPv4 address, not {parsed}")
+    return parsed
+
+
+def _check_own_address(address: str) -> ipaddress.IPv4Address:
+    parsed = _ipv4(address)
     own = {item.address for item in interface_addresses(include_loopback=True)}
     if str(parsed) not in own:
         raise DiscoveryError(f"{parsed} is not an address of this computer")
@@ -373,7 +378,9 @@ def advertise(
     ``await advertise_async(...)``, which does not block the loop.
     """
     info = _service_info(address, port, title, fingerprint, advertise_title, proto)
-    zeroconf = _open(lambda: Zeroconf(interfaces=[str(address).strip()], use_asyncio=False))
+    zeroconf = _open(
+        lambda: Zeroconf(interfaces=[str(info.parsed_addresses()[0])], use_asyncio=False)
+    )
     try:
         zeroconf.register_service(info, allow_name_change=True)
     except (EventLoopBlocked, NonUniqueNameException, OSError) as error:
@@ -393,7 +400,7 @@ async def advertise_async(
 ) -> AsyncAdvert:
     """``advertise`` for code running in an asyncio event loop (qasync, anyio on asyncio)."""
     info = _service_info(address, port, title, fingerprint, advertise_title, proto)
-    zeroconf = _open(lambda: AsyncZeroconf(interfaces=[str(address).strip()]))
+    zeroconf = _open(lambda: AsyncZeroconf(interfaces=[info.parsed_addresses()[0]]))
     try:
         await (await zeroconf.async_register_service(info, allow_name_change=True))
     except (NonUniqueNameException, OSError) as error:
@@ -547,7 +554,8 @@ class Browser:
     """
 
     def __init__(self, interface: str | None = None, resolve_timeout_s: float = 3.0) -> None:
-        self._interface = interface
+        """``interface``: listen on that IPv4 address only (None: on every interface)."""
+        self._interface = None if interface is None else str(_ipv4(interface))
         self._resolve_timeout_ms = int(resolve_timeout_s * 1000)
         self._zeroconf: AsyncZeroconf | None = None
         self._browser: AsyncServiceBrowser | None = None
@@ -671,6 +679,7 @@ def browse(timeout_s: float = 3.0, interface: str | None = None) -> list[FoundSe
     It runs in a thread of its own, so it also works from a thread whose loop is running.
     """
     _check_timeout(timeout_s)
+    Browser(interface)  # refuses a bad interface here, in the caller's thread
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipsmap-browse") as pool:
         return pool.submit(asyncio.run, browse_async(timeout_s, interface)).result()
 

@@ -228,7 +228,7 @@ def test_fingerprints_are_normalised_or_refused_in_one_line():
     ("address", "port", "message"),
     [
         ("not an address", 8765, "not an IP address"),
-        ("::1", 8765, "IPv4"),
+        ("::1", 8765, "IPv4 address"),
         ("203.0.113.77", 8765, "not an address of this computer"),
         (LOOPBACK, 0, "port"),
         (LOOPBACK, 65536, "port"),
@@ -245,6 +245,15 @@ def test_advertise_refuses_a_bad_fingerprint_or_protocol():
         advertise(LOOPBACK, 8765, "t", "abc")
     with pytest.raises(DiscoveryError, match="protocol"):
         advertise(LOOPBACK, 8765, "t", FP, proto=0)
+
+
+@pytest.mark.parametrize(
+    ("interface", "message"),
+    [("nonsense", "not an IP address"), ("::1", "IPv4"), ("203.0.113.9", "cannot be used")],
+)
+def test_browse_refuses_an_interface_it_cannot_listen_on(interface, message):
+    with pytest.raises(DiscoveryError, match=message):
+        browse(0.5, interface)
 
 
 @pytest.mark.parametrize("timeout", [0, -1, 61, True, "3"])
