@@ -494,3 +494,28 @@ def test_a_flood_of_adverts_is_capped(caplog):
     assert heard <= discovery.MAX_SESSIONS
     assert len([s for s in found if s.fingerprint == fingerprint]) >= discovery.MAX_SESSIONS // 2
     assert f"more than {discovery.MAX_SESSIONS} sessions" in caplog.text
+
+
+def test_the_browser_and_an_async_advert_run_in_qts_event_loop_under_qasync(qapp):
+    """The window's Join dialog runs the Browser in Qt's own loop (qasync, the core's pin)."""
+    qasync = pytest.importorskip("qasync")
+    fingerprint = fresh_fingerprint()
+    found: list[FoundSession] = []
+    lost: list[FoundSession] = []
+
+    async def scenario() -> None:
+        async with Browser(LOOPBACK) as browser:
+            await browser.start(
+                lambda s: found.append(s) if s.fingerprint == fingerprint else None,
+                lambda s: lost.append(s) if s.fingerprint == fingerprint else None,
+            )
+            async with await advertise_async(LOOPBACK, 8772, "Under qasync", fingerprint):
+                await wait_for(lambda: found)
+            await wait_for(lambda: lost)
+
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 20))
+    finally:
+        loop.close()
+    assert [s.title for s in found] == [s.title for s in lost] == ["Under qasync"]
