@@ -34,12 +34,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from report import fmt_s
-from synthetic import synthetic_map
+from report import fmt_s  # noqa: E402 (after the path is set)
+from synthetic import synthetic_map  # noqa: E402 (after the path is set)
 
-from ipsmap.model.project import Project
-from ipsmap.model.project_commands import AddMap, AddParticipant
-from tests.live.support import HostProcess, PeerProcess, comparable_json
+from ipsmap.model.project import Project  # noqa: E402 (after the path is set)
+from ipsmap.model.project_commands import AddMap, AddParticipant  # noqa: E402 (after the path is set)
+from tests.live.support import HostProcess, PeerProcess, comparable_json  # noqa: E402 (after the path is set)
 
 P95_TARGET_MS = 50.0
 LATE_JOIN_TARGET_S = 1.0
@@ -116,7 +116,9 @@ def edits_session(folder: Path, peers: int, edits: int, pace: float) -> dict[str
     host = HostProcess(path)
     laptops: list[PeerProcess] = []
     try:
-        laptops = [PeerProcess(host, people[i], folder / f"peer{i}", stderr=QUIET) for i in range(peers)]
+        laptops = [
+            PeerProcess(host, people[i], folder / f"peer{i}", stderr=QUIET) for i in range(peers)
+        ]
         for laptop in laptops:
             if laptop.ask(cmd="wait-connected") != {"connected": True}:
                 raise RuntimeError("a laptop could not join the host")

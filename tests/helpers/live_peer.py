@@ -90,9 +90,7 @@ def edit_marks(events) -> list[str]:
     return marks
 
 
-def paced_command(
-    state: MapState, rng: random.Random, tag: str, own_links: list[str]
-) -> Command:
+def paced_command(state: MapState, rng: random.Random, tag: str, own_links: list[str]) -> Command:
     """One bench edit: add, rename or move a factor, add a link, delete a link it made."""
     factors = list(state.factors)
     kind = rng.choices(["add", "rename", "move", "link", "unlink"], [3, 2, 3, 2, 1])[0]
@@ -128,6 +126,24 @@ async def _paced(client: LiveClient, command: dict, own: list) -> int:
             own[before][1] = sent  # timed from just before the edit, not its commit
         made += 1
     return made
+
+
+def _has_size(client: LiveClient, command: dict):
+    """Whether the document holds all of the map (late join: every record arrived)."""
+    doc, map_id, want = client.shared, command["map"], (command["factors"], command["links"])
+
+    def check() -> bool:
+        if not doc.has_map(map_id):
+            return False
+        return (len(doc.maps[map_id]["factors"]), len(doc.maps[map_id]["links"])) == want
+
+    return check
+
+
+def _holds_json(client: LiveClient, command: dict):
+    """Whether this laptop's map is the one expected (reconnect: caught up)."""
+    map_id, expected = command["map"], command["json"]
+    return lambda: comparable_json(client.map_data(map_id)) == expected
 
 
 async def _wait_for(check, timeout: float) -> dict:
@@ -228,18 +244,9 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
         elif kind == "timings":
             reply = {"own": own_edits, "seen": seen}
         elif kind == "wait-size":
-            doc, want = client.shared, (command["factors"], command["links"])
-            reply = await _wait_for(
-                lambda: doc.has_map(command["map"])
-                and (len(doc.maps[command["map"]]["factors"]), len(doc.maps[command["map"]]["links"]))
-                == want,
-                command.get("timeout", 30),
-            )
+            reply = await _wait_for(_has_size(client, command), command.get("timeout", 30))
         elif kind == "wait-json":
-            reply = await _wait_for(
-                lambda: comparable_json(client.map_data(command["map"])) == command["json"],
-                command.get("timeout", 30),
-            )
+            reply = await _wait_for(_holds_json(client, command), command.get("timeout", 30))
         elif kind == "dump":
             # This laptop's kept-up-to-date copy, and a fresh read of the document: the same.
             kept = comparable_json(client.map_data(command["map"]))
