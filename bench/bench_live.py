@@ -116,9 +116,8 @@ def edits_session(folder: Path, peers: int, edits: int, pace: float) -> dict[str
     host = HostProcess(path)
     laptops: list[PeerProcess] = []
     try:
-        laptops = [
-            PeerProcess(host, people[i], folder / f"peer{i}", stderr=QUIET) for i in range(peers)
-        ]
+        for i in range(peers):  # one by one, so a failed start still stops the others
+            laptops.append(PeerProcess(host, people[i], folder / f"peer{i}", stderr=QUIET))
         for laptop in laptops:
             if laptop.ask(cmd="wait-connected") != {"connected": True}:
                 raise RuntimeError("a laptop could not join the host")
