@@ -9,6 +9,12 @@ Reads one JSON command per line on stdin and answers one JSON line on stdout:
                                                       move, link, unlink, delete with links)
     {"cmd": "dump", "map": M}                 -> {"json": <comparable map JSON>}
     {"cmd": "quit"}
+For bench/bench_live.py (times are time.monotonic(), one clock for every process here):
+    {"cmd": "paced", "map": M, "n": N, "pace": S, "seed": S}   N edits (add, rename, move
+        a factor, add a link, delete one of its own links), one every S seconds
+    {"cmd": "timings"}       -> {"own": [[marks, sent]], "seen": {mark: first seen}}
+    {"cmd": "wait-size", "map": M, "factors": F, "links": L}  -> {"seconds": since start}
+    {"cmd": "wait-json", "map": M, "json": J}                 -> {"seconds": since start}
 ``--as-claim P2``: commands name P2 as their author (the host must not believe it).
 """
 
@@ -39,6 +45,12 @@ from ipsmap.model.errors import CommandError
 from ipsmap.model.state import MapState
 from tests.live.support import comparable_json
 
+# When this process began joining: late join and reconnect are timed from here.
+STARTED = time.monotonic()
+# Fields whose new value tells one edit from another (a label or a position is unique per
+# bench edit; modified_by repeats, so it would date an edit by an earlier one).
+TELLING_FIELDS = {"label", "x", "y"}
+
 
 def random_command(state: MapState, rng: random.Random, tag: str) -> Command:
     """One random edit of the map as it is: add, rename, move, link, unlink, delete."""
@@ -63,8 +75,103 @@ def random_command(state: MapState, rng: random.Random, tag: str) -> Command:
     return AddFactor(f"{tag} {rng.randrange(10**6)}")
 
 
+def edit_marks(events) -> list[str]:
+    """What an edit's transaction did, as marks another peer will see when it arrives: a
+    record added or deleted, or a telling field set to its new value."""
+    marks = []
+    for event in events:
+        path = [str(step) for step in event.path]
+        for key, change in getattr(event, "keys", {}).items():
+            action = change.get("action")
+            if len(path) == 2 and action in ("add", "delete"):
+                marks.append(json.dumps([*path, key, action]))
+            elif len(path) == 3 and key in TELLING_FIELDS and action in ("add", "update"):
+                marks.append(json.dumps([*path, key, change.get("newValue")]))
+    return marks
+
+
+def paced_command(state: MapState, rng: random.Random, tag: str, own_links: list[str]) -> Command:
+    """One bench edit: add, rename or move a factor, add a link, delete a link it made."""
+    factors = list(state.factors)
+    kind = rng.choices(["add", "rename", "move", "link", "unlink"], [3, 2, 3, 2, 1])[0]
+    own_links[:] = [key for key in own_links if key in state.links]
+    if kind == "add" or len(factors) < 2:
+        return AddFactor(f"{tag} {rng.randrange(10**9)}", rng.uniform(0, 800), rng.uniform(0, 600))
+    if kind == "rename":
+        return EditFactor(rng.choice(factors), {"label": f"{tag} renamed {rng.randrange(10**9)}"})
+    if kind == "unlink" and own_links:
+        return DeleteLinks([own_links.pop(rng.randrange(len(own_links)))])
+    if kind == "link":
+        source, target = rng.sample(factors, 2)
+        link = AddLink(source, target, rng.choice("+-?"))
+        own_links.append(link.id)
+        return link
+    return MoveFactors({rng.choice(factors): (rng.uniform(0, 800), rng.uniform(0, 600))})
+
+
+async def _paced(client: LiveClient, command: dict, own: list) -> int:
+    """Edits on a schedule (a random start within one pace, then one every pace)."""
+    rng = random.Random(command["seed"])
+    pace, own_links, made = command["pace"], [], 0
+    start = time.monotonic() + rng.uniform(0, pace)
+    for i in range(command["n"]):
+        await asyncio.sleep(max(0.0, start + i * pace - time.monotonic()))
+        edit = paced_command(client.state(command["map"]), rng, f"p{command['seed']}", own_links)
+        before, sent = len(own), time.monotonic()
+        try:
+            client.edit(edit, command["map"])
+        except CommandError:
+            continue  # e.g. a link between two factors already linked
+        if len(own) > before:
+            own[before][1] = sent  # timed from just before the edit, not its commit
+        made += 1
+    return made
+
+
+def _has_size(client: LiveClient, command: dict):
+    """Whether the document holds all of the map (late join: every record arrived)."""
+    doc, map_id, want = client.shared, command["map"], (command["factors"], command["links"])
+
+    def check() -> bool:
+        if not doc.has_map(map_id):
+            return False
+        return (len(doc.maps[map_id]["factors"]), len(doc.maps[map_id]["links"])) == want
+
+    return check
+
+
+def _holds_json(client: LiveClient, command: dict):
+    """Whether this laptop's map is the one expected (reconnect: caught up)."""
+    map_id, expected = command["map"], command["json"]
+    return lambda: comparable_json(client.map_data(map_id)) == expected
+
+
+async def _wait_for(check, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return {"seconds": None}
+        await asyncio.sleep(0.005)
+    return {"seconds": time.monotonic() - STARTED}
+
+
 async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task) -> None:
     arrivals: dict = {"own": []}
+    # For the bench: each own edit's marks and when it was made; when each mark was first
+    # seen here (arriving from elsewhere).
+    own_edits: list = []
+    seen: dict[str, float] = {}
+
+    def mark(events) -> None:
+        now = time.monotonic()
+        marks = edit_marks(events)
+        if client._local:
+            own_edits.append([marks, now])
+        else:
+            for one in marks:
+                seen.setdefault(one, now)
+
+    marking = client.shared.maps.observe_deep(mark)  # noqa: F841 (kept alive)
 
     def note(events) -> None:
         # When each factor first appears here (local edits are noted as our own).
@@ -132,6 +239,14 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
                 and key not in own
             ]
             reply = {"latency_ms": delays}
+        elif kind == "paced":
+            reply = {"edits": await _paced(client, command, own_edits)}
+        elif kind == "timings":
+            reply = {"own": own_edits, "seen": seen}
+        elif kind == "wait-size":
+            reply = await _wait_for(_has_size(client, command), command.get("timeout", 30))
+        elif kind == "wait-json":
+            reply = await _wait_for(_holds_json(client, command), command.get("timeout", 30))
         elif kind == "dump":
             # This laptop's kept-up-to-date copy, and a fresh read of the document: the same.
             kept = comparable_json(client.map_data(command["map"]))

@@ -74,7 +74,8 @@ class PeerProcess:
     """tests/helpers/live_peer.py in its own process, driven by JSON lines."""
 
     def __init__(self, host: HostProcess, participant: str, workdir: Path, *extra: str,
-                 code: str | None = None, address: str | None = None) -> None:  # fmt: skip
+                 code: str | None = None, address: str | None = None,
+                 stderr: Any = None) -> None:  # fmt: skip
         self.process = subprocess.Popen(
             [
                 sys.executable, str(PEER_SCRIPT),
@@ -87,6 +88,7 @@ class PeerProcess:
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=stderr,  # its "connected" / "offline" lines (the bench hides them)
             text=True,
             env=_env(),
         )  # fmt: skip
