@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
 
 from ipsmap.model.project_commands import AddParticipant
 from ipsmap.ui.live.host_dialog import HostDialog
@@ -132,6 +131,16 @@ def test_opening_another_project_ends_the_session(
     advert, port = hosting.advert, hosting.host.port
     other = Project.create(tmp_path / "other.ipsmap", "Other")
     window.hallway.set_project(other)
+    assert not hosting.hosting
+    qtbot.waitUntil(lambda: advert.closed and not hosting._tasks, timeout=5000)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_closing_the_window_ends_the_session(qtbot, window, monkeypatch, window_loop_released):
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    advert, port = hosting.advert, hosting.host.port
+    window.close()
     assert not hosting.hosting
     qtbot.waitUntil(lambda: advert.closed and not hosting._tasks, timeout=5000)
     with pytest.raises(OSError):
