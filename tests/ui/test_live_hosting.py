@@ -112,7 +112,7 @@ def test_a_laptop_joins_the_window_s_session_and_its_factor_is_drawn_and_credite
             advert, port = hosting.advert, hosting.host.port
             qtbot.mouseClick(panel.stop, Qt.MouseButton.LeftButton)
             assert not hosting.hosting and not panel.stop.isEnabled()
-            qtbot.waitUntil(lambda: advert.closed and not hosting._tasks, timeout=5000)
+            qtbot.waitUntil(lambda: advert.closed and hosting.idle, timeout=5000)
             qtbot.waitUntil(lambda: "offline" in log.read_text(), timeout=10000)
             qtbot.waitUntil(lambda: panel.listed_people() == [], timeout=1000)
             with pytest.raises(OSError):  # nobody listens any more
@@ -132,7 +132,7 @@ def test_opening_another_project_ends_the_session(
     other = Project.create(tmp_path / "other.ipsmap", "Other")
     window.hallway.set_project(other)
     assert not hosting.hosting
-    qtbot.waitUntil(lambda: advert.closed and not hosting._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: advert.closed and hosting.idle, timeout=5000)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
 
@@ -142,6 +142,19 @@ def test_closing_the_window_ends_the_session(qtbot, window, monkeypatch, window_
     advert, port = hosting.advert, hosting.host.port
     window.close()
     assert not hosting.hosting
-    qtbot.waitUntil(lambda: advert.closed and not hosting._tasks, timeout=5000)
+    qtbot.waitUntil(lambda: advert.closed and hosting.idle, timeout=5000)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_an_address_that_is_not_this_computer_s_gives_one_line_and_no_session(
+    qtbot, window, window_loop_released
+):
+    hosting = window.workshop.hosting
+    said: list[str] = []
+    window.hallway.message.connect(said.append)
+    hosting.start([window.document.id], "192.0.2.1", announce_title=False)  # TEST-NET-1
+    qtbot.waitUntil(lambda: hosting.idle, timeout=5000)
+    assert not hosting.hosting and hosting.panel is None
+    assert said[-1].startswith("Could not host a session: cannot listen on 192.0.2.1 (")
+    assert "\n" not in said[-1]

@@ -213,13 +213,22 @@ class Hosting(QObject):
         if advert is not None:
             await advert.aclose()
 
+    @property
+    def idle(self) -> bool:
+        """Every start and stop begun so far has finished."""
+        return not self._tasks
+
     def _run(self, work: Any) -> None:
         task = window_loop().create_task(work)
         # Kept until done: the loop holds only weak references to its tasks.
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
 
-    async def wait_idle(self) -> None:
-        """Until every start and stop begun so far has finished (tests, closing)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled() or task.exception() is None:
+            return
+        # Anything unforeseen (a TLS or network error): one line, and no half-started session.
+        exc = task.exception()
+        self.stop()
+        self.hallway.say(f"Live session stopped: {type(exc).__name__}: {exc}")
