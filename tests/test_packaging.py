@@ -301,6 +301,23 @@ def test_installed_wheel_has_the_console_script(wheel_venv: Path) -> None:
         assert str(wheel_venv) in script.read_text().splitlines()[0]
 
 
+def test_the_window_starts_without_the_live_session_libraries(tmp_path: Path) -> None:
+    # Hosting a session brings in qasync and the live core (websockets, pycrdt, zeroconf,
+    # segno for the QR code); a window that hosts nothing never loads them.
+    code = (
+        "import json, sys\n"
+        "import ipsmap.ui.main_window\n"
+        "live = ('qasync', 'websockets', 'pycrdt', 'zeroconf', 'segno', 'cryptography')\n"
+        "loaded = {m.split('.')[0] for m in sys.modules} & set(live)\n"
+        "loaded |= {m for m in sys.modules if m.startswith('ipsmap.live')}\n"
+        "print(json.dumps(sorted(loaded)))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = _run([sys.executable, "-c", code], cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
 def test_the_window_starts_without_the_numeric_and_export_libraries(tmp_path: Path) -> None:
     # Start-up time: networkx, numpy, scipy (analysis), pandas, reportlab and pyvis
     # (exports) load when first used, not when the window opens.

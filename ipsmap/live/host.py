@@ -84,6 +84,7 @@ class LiveHost:
             weakref.WeakKeyDictionary()
         )
         self._server: Server | None = None
+        self._closed = False
 
     @property
     def address(self) -> str:
@@ -104,12 +105,20 @@ class LiveHost:
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
-    async def stop(self) -> None:
+    def close(self) -> None:
+        """Stop listening, start closing every connection and let go of the project, at once
+        (a window closing its project cannot wait); ``stop`` also waits for the sockets."""
         if self._server is not None:
             self._server.close()
+        if not self._closed:
+            self._closed = True
+            self.session.close()
+
+    async def stop(self) -> None:
+        self.close()
+        if self._server is not None:
             await self._server.wait_closed()
             self._server = None
-        self.session.close()
 
     # -- the handshake: who is this? ----------------------------------------------------
 

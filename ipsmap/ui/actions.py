@@ -193,6 +193,13 @@ MENUS: dict[str, list[ActionSpec]] = {
             ("Ctrl+Shift+B",),
             "Whose voice the map carries, next to who was in the room",
         ),
+        SEPARATOR,
+        ActionSpec(
+            "host-live-session",
+            "&Host a live session…",
+            (),
+            "Let other laptops in this room edit chosen maps with you (a join code, no internet)",
+        ),
     ],
     "&Help": [
         ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every shortcut"),

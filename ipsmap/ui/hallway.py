@@ -39,6 +39,8 @@ class Hallway(QObject):
     selection_changed = Signal(list, list)
     # Whoever edits on this device changed ("Editing as"): undo is theirs from now on.
     actor_changed = Signal(object)
+    # The open project is about to be closed (another opens, or the window closes).
+    project_closing = Signal(object)
     # A sentence for the status bar.
     message = Signal(str)
 
@@ -65,6 +67,7 @@ class Hallway(QObject):
         old = self.project
         if old is not None and old is not project:
             self.show(None)
+            self.project_closing.emit(old)
             old.close()
         self.project = project
         if project is not None:
@@ -78,6 +81,7 @@ class Hallway(QObject):
             self._unsubscribe_project()
             self._unsubscribe_project = None
         if self.project is not None:
+            self.project_closing.emit(self.project)
             self.project.close()
         self.project = None
 

@@ -1,0 +1,77 @@
+"""Screenshot of the window hosting a live session, on the demo project; run under X:
+
+xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_shots.py
+
+Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
+certificate, QR code) after two laptops (in this process, on loopback) have joined.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ipsmap.demo import create_demo_project
+from ipsmap.ui.main_window import MainWindow
+
+OUT = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    QCoreApplication.setOrganizationName("ipsmap-screenshots")
+    QCoreApplication.setApplicationName("ipsmap-screenshots")
+    app = QApplication(sys.argv[:1])
+    QSettings().remove("window")
+    QSettings().remove("ui/theme")
+    folder = Path(tempfile.mkdtemp())
+    window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
+    window.resize(1280, 720)
+    window.show()
+    glasgow = next(m.id for m in window.project.maps() if m.name.startswith("Glasgow"))
+    names = {p.pseudonym: p.id for p in window.project.participants.values()}
+    hosting = window.workshop.hosting
+    stop = None
+    clients = []
+
+    def host() -> None:
+        window.show_map(glasgow)
+        hosting.start([glasgow], "127.0.0.1", announce_title=False)
+
+    def join() -> None:
+        # Two laptops join the way any laptop does (TLS, code, pinned certificate).
+        nonlocal stop
+        from ipsmap.live.client import LiveClient
+
+        stop = asyncio.Event()
+        h = hosting.host
+        for who in ("Eilidh", "Callum"):
+            client = LiveClient(
+                h.address, code=h.code, fingerprint=h.fingerprint, participant=names[who],
+                workdir=folder / who, say=lambda _line: None,
+            )  # fmt: skip
+            clients.append(client)
+            asyncio.get_running_loop().create_task(client.run(stop))
+
+    def shot() -> None:
+        window.resizeDocks([window.docks["live"]], [420], Qt.Orientation.Horizontal)
+        window.view.fit_map()
+        app.processEvents()
+        window.grab().save(str(OUT / "live-host.png"))
+
+    def finish() -> None:
+        stop.set()
+        hosting.stop()
+        QTimer.singleShot(1500, app.quit)
+
+    for delay, step in ((300, host), (2000, join), (5000, shot), (5500, finish)):
+        QTimer.singleShot(delay, step)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

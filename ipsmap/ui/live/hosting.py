@@ -1,0 +1,234 @@
+"""Workshop → Host a live session…: start a live host on the window's asyncio loop, announce
+it on the network, show the Live session panel, and stop it all when asked, when another
+project opens or when the window closes.
+
+The live core (``ipsmap.live``: websockets, pycrdt, zeroconf, segno) and qasync are imported
+only here, when a session is hosted, so the window opens as fast as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QWidget
+
+from ipsmap.ui.live.host_dialog import HostDialog
+from ipsmap.ui.live.loop import window_loop
+from ipsmap.ui.live.session_panel import QR_SIDE_PX, LiveSessionPanel
+
+if TYPE_CHECKING:
+    from ipsmap.ui.actions import ActionTable
+    from ipsmap.ui.hallway import Hallway
+
+PEOPLE_REFRESH_MS = 500  # a safety net: joins and leaves also refresh the list at once
+
+
+class Hosting(QObject):
+    """One window's live session as its host (at most one at a time)."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        hallway: Hallway,
+        dock: Callable[[str, QWidget, Qt.DockWidgetArea], QDockWidget],
+        docks: dict[str, QDockWidget],
+        actions: ActionTable,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.hallway = hallway
+        self._dock = dock
+        self.docks = docks
+        self.host: Any = None  # the running LiveHost
+        self.advert: Any = None  # its AsyncAdvert, once announced
+        self.panel: LiveSessionPanel | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._people_timer = QTimer(self)
+        self._people_timer.setInterval(PEOPLE_REFRESH_MS)
+        self._people_timer.timeout.connect(self.refresh_people)
+        # The host writes into the open project: it ends before that project is closed.
+        hallway.project_closing.connect(lambda _project: self.stop())
+        actions.register_all({"host-live-session": self.open_dialog})
+
+    @property
+    def hosting(self) -> bool:
+        return self.host is not None
+
+    # -- starting ------------------------------------------------------------------------
+
+    def make_dialog(self) -> HostDialog:
+        from ipsmap.live.discovery import interface_addresses
+
+        project = self.hallway.project
+        assert project is not None
+        maps = [(m.id, m.name) for m in project.maps()]
+        shown = self.hallway.document.id if self.hallway.document is not None else None
+        interfaces = [(i.label, i.address) for i in interface_addresses(include_loopback=True)]
+        return HostDialog(maps, shown, interfaces, self.window)
+
+    def open_dialog(self) -> None:
+        project = self.hallway.project
+        if project is None:
+            self.hallway.say("Open a project first: a live session shares its maps")
+            return
+        if self.hosting:
+            self._show_panel()
+            self.hallway.say("A session is already on: its code is in the Live session panel")
+            return
+        if project.store.read_only:
+            self.hallway.say("This project is open read-only: nobody could edit it from elsewhere")
+            return
+        dialog = self.make_dialog()
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.start(
+            dialog.chosen_maps(), dialog.chosen_interface(), dialog.announce_title.isChecked()
+        )
+
+    def start(self, map_ids: list[str], interface: str, announce_title: bool) -> None:
+        """Host ``map_ids`` on ``interface`` with a fresh certificate and join code."""
+        from ipsmap.live.host import LiveHost
+        from ipsmap.live.security import SecurityError, make_certificate, new_join_code
+        from ipsmap.model.errors import IpsmapError
+
+        project = self.hallway.project
+        assert project is not None and not self.hosting
+        try:
+            host = LiveHost(
+                project,
+                map_ids,
+                certificate=make_certificate(interface),
+                code=new_join_code(),
+                interface=interface,
+                port=0,
+                session_id=project.session_id,
+                say=self._heard,
+            )
+        except (SecurityError, IpsmapError, ValueError) as exc:
+            self.hallway.say(f"Could not host a session: {exc}")
+            return
+        self.host = host
+        self._run(self._start(host, announce_title))
+
+    async def _start(self, host: Any, announce_title: bool) -> None:
+        from ipsmap.live.discovery import DiscoveryError, advertise_async
+
+        try:
+            await host.start()
+        except OSError as exc:
+            host.close()
+            if self.host is host:
+                self.host = None
+            self.hallway.say(
+                f"Could not host a session: cannot listen on {host.interface} "
+                f"({exc.strerror or exc})"
+            )
+            return
+        if self.host is not host:  # stopped while it was starting
+            await host.stop()
+            return
+        self._show_session(host)
+        try:
+            advert = await advertise_async(
+                host.interface,
+                host.port,
+                host.project.title,
+                host.fingerprint,
+                advertise_title=announce_title,
+            )
+        except DiscoveryError as exc:
+            self.hallway.say(
+                f"The session is on, but laptops will not find it by themselves ({exc}): "
+                "give them the address"
+            )
+            return
+        if self.host is not host:
+            await advert.aclose()
+            return
+        self.advert = advert
+
+    # -- while it runs -------------------------------------------------------------------
+
+    def _heard(self, line: str) -> None:
+        """What the host says (joined, left, refused): the status bar and the people list."""
+        self.hallway.say(f"Live session — {line}")
+        self.refresh_people()
+
+    def refresh_people(self) -> None:
+        if self.panel is None or self.host is None:
+            return
+        self.panel.set_people(sorted(f"{p.name} — {p.role}" for p in self.host.peers))
+
+    def _show_session(self, host: Any) -> None:
+        from ipsmap.live.qr import laptop_join_url, make_qr, module_px_for
+
+        qr = make_qr(laptop_join_url(host.interface, host.port, host.code, host.fingerprint))
+        names = [host.project.map_info(m).name for m in host.session.map_ids]
+        panel = self._show_panel()
+        panel.show_session(
+            host.code,
+            host.address,
+            host.fingerprint,
+            qr.png(module_px_for(QR_SIDE_PX, qr)),
+            names,
+        )
+        self._people_timer.start()
+        self.hallway.say(f"Hosting a live session: join code {host.code[:4]} {host.code[4:]}")
+
+    def _show_panel(self) -> LiveSessionPanel:
+        if self.panel is None:
+            self.panel = LiveSessionPanel()
+            self.panel.stop_requested.connect(self.stop)
+            self.docks["live"] = self._dock(
+                "Live session", self.panel, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+            anchor = self.docks.get("inspector")
+            if anchor is not None:
+                self.window.tabifyDockWidget(anchor, self.docks["live"])
+        self.docks["live"].show()
+        self.docks["live"].raise_()
+        return self.panel
+
+    # -- stopping ------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """End the session: no more joins, every connection closed, the advert withdrawn.
+        The project is let go of at once; the sockets finish closing on the loop."""
+        host, advert = self.host, self.advert
+        if host is None:
+            return
+        self.host = self.advert = None
+        host.close()
+        self._people_timer.stop()
+        if self.panel is not None:
+            self.panel.show_stopped()
+        self._run(self._finish(host, advert))
+        self.hallway.say("The live session has ended")
+
+    async def _finish(self, host: Any, advert: Any) -> None:
+        await host.stop()
+        if advert is not None:
+            await advert.aclose()
+
+    @property
+    def idle(self) -> bool:
+        """Every start and stop begun so far has finished."""
+        return not self._tasks
+
+    def _run(self, work: Any) -> None:
+        task = window_loop().create_task(work)
+        # Kept until done: the loop holds only weak references to its tasks.
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled() or task.exception() is None:
+            return
+        # Anything unforeseen (a TLS or network error): one line, and no half-started session.
+        exc = task.exception()
+        self.stop()
+        self.hallway.say(f"Live session stopped: {type(exc).__name__}: {exc}")
