@@ -1,44 +1,24 @@
-"""A laptop joined to a live session: its copy of the document, its log, its connection.
+"""A headless laptop joined to a live session: its copy of the document, its log, its
+connection (tests, the bench; the window joins through mirror.py).
 
 Every update the document takes in is appended to the local log first (update_log.py), so
-edits made offline survive a crash and merge on reconnect. The connection pins the host's
-certificate fingerprint before anything is sent, proves the join code with a token bound
-to that certificate, keeps alive every ~5 s, and reconnects with backoff until stopped.
+edits made offline survive a crash and merge on reconnect. The connection (connection.py)
+pins the host's certificate, proves the join code, keeps alive and reconnects with backoff.
 Only this laptop's own edits are sent (never an update it just received: no echo).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import random
-import ssl
 import uuid
 from collections.abc import Callable
-from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from pycrdt import Subscription, TransactionEvent, YSyncMessageType
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidStatus, WebSocketException
+from pycrdt import Subscription, TransactionEvent
 
-from ipsmap.live import protocol
+from ipsmap.live.connection import JoinRefused, LiveConnection, split_address
 from ipsmap.live.doc_diff import Touched, ops_towards
-from ipsmap.live.host import (
-    HEADER_DEVICE,
-    HEADER_PARTICIPANT,
-    HEADER_TOKEN,
-    KEEPALIVE_S,
-    MAX_MESSAGE,
-    RESYNC_S,
-)
-from ipsmap.live.security import (
-    SecurityError,
-    fingerprint_of_der,
-    join_token,
-    normalise_fingerprint,
-)
+from ipsmap.live.security import normalise_fingerprint
 from ipsmap.live.shared_doc import SharedDoc
 from ipsmap.live.update_log import UpdateLog
 from ipsmap.model.command import Command
@@ -47,13 +27,8 @@ from ipsmap.model.ops import Op
 from ipsmap.model.state import MapState
 
 LOCAL_ORIGIN = "ipsmap-local"
-BACKOFF_FIRST_S = 0.2
-BACKOFF_MAX_S = 5.0
 
-
-class JoinRefused(Exception):
-    """The host refused this device (wrong code, unknown participant) or its certificate
-    is not the one we were given: retrying would not help."""
+__all__ = ["LOCAL_ORIGIN", "JoinRefused", "LiveClient"]
 
 
 class LiveClient:
@@ -68,34 +43,31 @@ class LiveClient:
         token_fingerprint: str | None = None,
         say: Callable[[str], None] = print,
     ) -> None:
-        parts = urlsplit(address)
-        if parts.scheme != "wss" or not parts.hostname or not parts.port:
-            raise SecurityError(
-                f"a session address looks like wss://192.168.1.20:8765, not {address!r}"
-            )
+        split_address(address)  # a clear SecurityError before anything is written
         self.address = address
-        self.host, self.port = parts.hostname, parts.port
         self.fingerprint = normalise_fingerprint(fingerprint)
         self.participant = participant
         self.say = say
         workdir.mkdir(parents=True, exist_ok=True)
         self.device = _device_id(workdir)
-        # Only for tests: a token made for another certificate than the one pinned.
-        self._token = join_token(
-            code, token_fingerprint or self.fingerprint, participant, self.device
-        )
         self.shared = SharedDoc()
         self.log = UpdateLog(workdir / f"session-{self.fingerprint[:16]}.updates")
         for update in self.log.updates:
             self.shared.doc.apply_update(update)
         self._local = False
-        self._outbox: asyncio.Queue[bytes] | None = None
+        self.connection = LiveConnection(
+            address,
+            code=code,
+            fingerprint=self.fingerprint,
+            participant=participant,
+            device=self.device,
+            doc=self.shared.doc,
+            token_fingerprint=token_fingerprint,
+            say=say,
+        )
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
         self._touched = Touched(self.shared)
         self._states: dict[str, MapState] = {}
-        # Set once the host's copy has been taken in after (re)connecting.
-        self.connected = asyncio.Event()
-        self.refused: str | None = None
 
     # -- editing -------------------------------------------------------------------------
 
@@ -134,129 +106,24 @@ class LiveClient:
     def _on_update(self, event: TransactionEvent) -> None:
         update = bytes(event.update)
         self.log.append(update)
-        if self._local and self._outbox is not None:
-            self._outbox.put_nowait(protocol.update(update))
+        if self._local:
+            self.connection.send(update)
 
     # -- the connection -------------------------------------------------------------------
+
+    @property
+    def connected(self) -> asyncio.Event:
+        """Set once the host's copy has been taken in after (re)connecting."""
+        return self.connection.connected
+
+    @property
+    def refused(self) -> str | None:
+        return self.connection.refused
 
     async def run(self, stop: asyncio.Event) -> None:
         """Stay joined until ``stop`` is set, reconnecting with backoff; raise JoinRefused
         if the host refuses us or is not the host we were told of."""
-        delay = BACKOFF_FIRST_S
-        while not stop.is_set():
-            try:
-                await self._session(stop)
-                delay = BACKOFF_FIRST_S
-            except JoinRefused as exc:
-                self.refused = str(exc)
-                raise
-            except (TimeoutError, OSError, WebSocketException) as exc:
-                self.say(f"offline ({type(exc).__name__}); your edits will be merged")
-            self.connected.clear()
-            self._outbox = None
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay * (0.5 + random.random()))
-            delay = min(delay * 2, BACKOFF_MAX_S)
-
-    async def _session(self, stop: asyncio.Event) -> None:
-        context = await self._pinned_context()
-        headers = {
-            HEADER_PARTICIPANT: self.participant,
-            HEADER_DEVICE: self.device,
-            HEADER_TOKEN: self._token,
-        }
-        try:
-            connection = await connect(
-                self.address,
-                ssl=context,
-                server_hostname=self.host,
-                additional_headers=headers,
-                proxy=None,
-                open_timeout=5,
-                ping_interval=KEEPALIVE_S,
-                ping_timeout=KEEPALIVE_S,
-                max_size=MAX_MESSAGE,
-                compression=None,
-            )
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
-                reason = exc.response.body.decode("utf-8", "replace").strip() or "refused"
-                raise JoinRefused(f"the host refused to let this device join: {reason}") from exc
-            raise
-        async with connection:
-            self._outbox = asyncio.Queue()
-            self._outbox.put_nowait(protocol.step1(self.shared.doc))
-            tasks = [
-                asyncio.create_task(self._send_loop(connection)),
-                asyncio.create_task(self._receive_loop(connection)),
-                asyncio.create_task(self._resync_loop()),
-                asyncio.create_task(stop.wait()),
-            ]
-            try:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in tasks:
-                    task.cancel()
-            for task in done:
-                if not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
-
-    async def _pinned_context(self) -> ssl.SSLContext:
-        """A TLS context that trusts exactly the certificate with our fingerprint.
-
-        The host's certificate is fetched first and compared with the fingerprint we were
-        given; only then is a connection made that verifies against it, so the token (and
-        any edit) is never sent to anyone else."""
-        probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        probe.check_hostname = False
-        probe.verify_mode = ssl.CERT_NONE
-        _reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port, ssl=probe), timeout=5
-        )
-        try:
-            ssl_object = writer.get_extra_info("ssl_object")
-            der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
-        finally:
-            writer.close()
-        if der is None or fingerprint_of_der(der) != self.fingerprint:
-            raise JoinRefused(
-                "the host's certificate is not the one given with the code "
-                "(someone else may be answering at that address)"
-            )
-        pinned = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        pinned.check_hostname = False
-        pinned.load_verify_locations(cadata=der)
-        return pinned
-
-    async def _send_loop(self, connection: ClientConnection) -> None:
-        assert self._outbox is not None
-        while True:
-            await connection.send(await self._outbox.get())
-
-    async def _receive_loop(self, connection: ClientConnection) -> None:
-        async for message in connection:
-            if not isinstance(message, bytes):
-                continue
-            parsed = protocol.parse(message)
-            if parsed is None or self._outbox is None:
-                continue
-            if parsed.kind == YSyncMessageType.SYNC_STEP1:
-                # What the host lacks: our offline edits, or anything a lost message dropped.
-                self._outbox.put_nowait(protocol.step2(self.shared.doc, parsed.payload))
-            else:
-                if parsed.payload != protocol.EMPTY_UPDATE:
-                    self.shared.doc.apply_update(parsed.payload)
-                if parsed.kind == YSyncMessageType.SYNC_STEP2 and not self.connected.is_set():
-                    # Joined: the host's answer to our first step 1 has been taken in.
-                    self.connected.set()
-                    self.say("connected")
-
-    async def _resync_loop(self) -> None:
-        while True:
-            await asyncio.sleep(RESYNC_S)
-            if self._outbox is not None:
-                self._outbox.put_nowait(protocol.step1(self.shared.doc))
+        await self.connection.run(stop)
 
     def close(self) -> None:
         self._touched.close()
