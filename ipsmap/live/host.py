@@ -24,7 +24,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from ipsmap.live import protocol
+from ipsmap.live import lobby, protocol
 from ipsmap.live.security import Certificate, normalise_code, token_matches
 from ipsmap.live.session import HostSession
 from ipsmap.model.author import Author
@@ -83,6 +83,10 @@ class LiveHost:
         self._pending: weakref.WeakKeyDictionary[ServerConnection, Peer] = (
             weakref.WeakKeyDictionary()
         )
+        # Authenticated visitors of the lobby (who am I?), by role: see lobby.py.
+        self._visitors: weakref.WeakKeyDictionary[ServerConnection, str] = (
+            weakref.WeakKeyDictionary()
+        )
         self._server: Server | None = None
         self._closed = False
 
@@ -136,6 +140,11 @@ class LiveHost:
             await asyncio.sleep(REFUSAL_DELAY_S)
             self.say(f"refused: a device ({device[:8]}) with a wrong join code")
             return connection.respond(HTTPStatus.FORBIDDEN, "wrong join code\n")
+        if request.path == lobby.LOBBY_PATH:
+            if claimed != lobby.LOBBY_PARTICIPANT:
+                return connection.respond(HTTPStatus.FORBIDDEN, "the lobby is visited as lobby\n")
+            self._visitors[connection] = role
+            return None
         person = self._participant(claimed)
         if person is None:
             self.say(f"refused: a device ({device[:8]}) joining as someone not on the list")
@@ -162,6 +171,12 @@ class LiveHost:
     # -- one connection ---------------------------------------------------------------
 
     async def _serve(self, connection: ServerConnection) -> None:
+        role = self._visitors.pop(connection, None)
+        if role is not None:
+            await lobby.serve(
+                self.project, connection, role, session_id=self.session_id, say=self.say
+            )
+            return
         peer = self._pending.pop(connection, None)
         if peer is None:
             return
