@@ -52,6 +52,11 @@ class Outcome:
 class HostSession:
     """The shared maps of one project, kept in step with it."""
 
+    # The origin of the document transactions this side makes itself.
+    origin = HOST_ORIGIN
+    # The host shares its participants (public names); a joined laptop's mirror does not.
+    shares_people = True
+
     def __init__(self, project: Project, map_ids: list[str]) -> None:
         self.project = project
         self.shared = SharedDoc()
@@ -102,7 +107,7 @@ class HostSession:
             return
         touched = [change.map_id] if change.map_id else self.map_ids
         shared = [m for m in touched if m and self.shared.has_map(m)]
-        people = change.touches("participants")
+        people = self.shares_people and change.touches("participants")
         if not shared and not people:
             return
         known = {m.id for m in self.project.maps()}
@@ -206,7 +211,7 @@ class HostSession:
         """A document transaction with the host's origin; yields the updates it made."""
         made: list[bytes] = []
         self._captured.clear()
-        with self.shared.doc.transaction(origin=HOST_ORIGIN):
+        with self.shared.doc.transaction(origin=self.origin):
             yield made
         made.extend(self._captured)
         self._captured.clear()
