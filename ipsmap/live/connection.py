@@ -67,11 +67,14 @@ def split_address(address: str) -> tuple[str, int]:
     return host, port
 
 
-async def pinned_context(host: str, port: int, fingerprint: str) -> ssl.SSLContext:
-    """A TLS context that trusts exactly the certificate with ``fingerprint``.
+async def host_fingerprint(address: str) -> str:
+    """The SHA-256 fingerprint of the certificate whoever answers at ``address`` shows
+    (unverified: the user compares it with the host's panel before anything is sent)."""
+    host, port = split_address(address)
+    return fingerprint_of_der(await _peer_certificate(host, port) or b"")
 
-    The host's certificate is fetched first and compared; only then is a context made that
-    verifies against it, so a token (or any edit) is never sent to anyone else."""
+
+async def _peer_certificate(host: str, port: int) -> bytes | None:
     probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     probe.check_hostname = False
     probe.verify_mode = ssl.CERT_NONE
@@ -80,9 +83,17 @@ async def pinned_context(host: str, port: int, fingerprint: str) -> ssl.SSLConte
     )
     try:
         ssl_object = writer.get_extra_info("ssl_object")
-        der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+        return ssl_object.getpeercert(binary_form=True) if ssl_object else None
     finally:
         writer.close()
+
+
+async def pinned_context(host: str, port: int, fingerprint: str) -> ssl.SSLContext:
+    """A TLS context that trusts exactly the certificate with ``fingerprint``.
+
+    The host's certificate is fetched first and compared; only then is a context made that
+    verifies against it, so a token (or any edit) is never sent to anyone else."""
+    der = await _peer_certificate(host, port)
     if der is None or fingerprint_of_der(der) != normalise_fingerprint(fingerprint):
         raise JoinRefused(
             "the host's certificate is not the one given with the code "

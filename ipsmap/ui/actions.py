@@ -200,6 +200,18 @@ MENUS: dict[str, list[ActionSpec]] = {
             (),
             "Let other laptops in this room edit chosen maps with you (a join code, no internet)",
         ),
+        ActionSpec(
+            "join-live-session",
+            "&Join a live session…",
+            (),
+            "Edit the maps a facilitator shares in this room, with the code they give you",
+        ),
+        ActionSpec(
+            "leave-live-session",
+            "&Leave the live session",
+            (),
+            "Stop editing with the others; your copy of the shared maps is kept",
+        ),
     ],
     "&Help": [
         ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every shortcut"),

@@ -53,6 +53,8 @@ class Hallway(QObject):
         # Which snapshot the read-only document shows (None: the live map, or nothing).
         self.snapshot: Snapshot | None = None
         self.selected_factor_ids: list[str] = []
+        # "Joined: <title> — <address>" while the project is a live session's mirror.
+        self.joined: str | None = None
         self.selected_link_ids: list[str] = []
         self._unsubscribe_project: Callable[[], None] | None = None
         self._unsubscribe_document: Callable[[], None] | None = None

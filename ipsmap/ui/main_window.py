@@ -347,7 +347,9 @@ def window_title(hallway: Hallway) -> str:
         project_title = project.title if project else ""
         return f"{document.info.name} — read-only — {project_title} — ipsmap"
     parts = ["ipsmap"]
-    if project is not None:
+    if project is not None and hallway.joined:
+        parts.append(hallway.joined)
+    elif project is not None:
         parts.append(f"{project.title} ({file_words(hallway)})")
     if document is not None:
         parts.append(document.info.name)
@@ -381,6 +383,8 @@ def status_words(hallway: Hallway) -> str:
             else ""
         )
         return f"Read-only{why}: {path}"
+    if hallway.joined:
+        return f"{hallway.joined} — every change is sent to the host and kept in {path}"
     if hallway.is_demo:
         return f"Your demo copy, kept between starts (Help → Reset the demo): {path}"
     return f"Every change is saved in {path}"

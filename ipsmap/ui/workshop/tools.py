@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSpinBox, Q
 from ipsmap.model.changes import Change
 from ipsmap.ui.canvas.mark_badges import MarkBadges
 from ipsmap.ui.live.hosting import Hosting
+from ipsmap.ui.live.joining import Joining
 from ipsmap.ui.themes import DEFAULT_THEME, apply_theme, saved_theme, theme_named
 from ipsmap.ui.workshop.marks_large import LargeMarks
 from ipsmap.ui.workshop.marks_mode import MarksMode
@@ -85,6 +86,7 @@ class Workshop(QObject):
             docks["inspector"].raise_()
         self.badges = MarkBadges(self.scene)
         self.hosting = Hosting(window, hallway, dock, docks, actions)
+        self.joining = Joining(window, hallway, self.view, actions)
         hallway.project_changed.connect(self.set_project)
         hallway.document_changed.connect(self.set_document)
         hallway.model_changed.connect(self._map_changed)

@@ -1,0 +1,276 @@
+"""Workshop → Join a live session…: this window edits the shared maps through a mirror
+project (live/mirror.py) kept in the data folder, every edit sent to the host.
+
+The dialog (join_dialog.py) settles which session and who; then the mirror project opens
+like any project (the title says "Joined: <title> — <address>"), and a JoinedLaptop runs on
+the window's qasync loop. While the connection is down a banner across the canvas says
+edits are kept and will merge; a refusal (wrong code, removed, another certificate) is one
+line in the banner and ends the session. *Leave the live session*, opening another project
+or closing the window leave it. The live core and qasync are imported only here, when a
+session is joined, so the window opens as fast as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QMainWindow
+
+from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog, Where
+from ipsmap.ui.live.loop import window_loop
+from ipsmap.ui.live.offline_banner import OfflineBanner
+
+if TYPE_CHECKING:
+    from ipsmap.ui.actions import ActionTable
+    from ipsmap.ui.canvas.view import MapView
+    from ipsmap.ui.hallway import Hallway
+
+OFFLINE_TEXT = "Offline — your edits are kept and will be merged when the connection is back"
+
+
+class Joining(QObject):
+    """One window's membership of a live session hosted elsewhere (at most one)."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        hallway: Hallway,
+        view: MapView,
+        actions: ActionTable,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.hallway = hallway
+        self.actions = actions
+        self.banner = OfflineBanner(view)
+        self.laptop: Any = None  # the running JoinedLaptop
+        self.choice: JoinChoice | None = None
+        self.dialog: JoinDialog | None = None
+        self._stop: asyncio.Event | None = None
+        self._browser: Any = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        # The mirror project is this session's: leaving comes before it closes.
+        hallway.project_closing.connect(self._project_closing)
+        actions.register_all(
+            {"join-live-session": self.open_dialog, "leave-live-session": self.leave}
+        )
+        actions["leave-live-session"].setEnabled(False)
+
+    @property
+    def joined(self) -> bool:
+        return self.laptop is not None
+
+    @property
+    def online(self) -> bool:
+        return self.laptop is not None and self.laptop.online
+
+    def live_connection(self) -> Any:
+        """The running connection (live/connection.py), or None: the hook for presence."""
+        return self.laptop.connection if self.laptop is not None else None
+
+    # -- the dialog ----------------------------------------------------------------------
+
+    def make_dialog(self) -> JoinDialog:
+        self.dialog = JoinDialog(_Backend(self._run), self.window)
+        self._run(self._browse(self.dialog))
+        return self.dialog
+
+    def open_dialog(self) -> None:
+        if self.joined:
+            self.hallway.say("This window is already in a live session: leave it first")
+            return
+        dialog = self.make_dialog()
+        try:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            self._run(self._stop_browsing())
+        if accepted and dialog.chosen is not None:
+            self.join(dialog.chosen)
+
+    async def _browse(self, dialog: JoinDialog) -> None:
+        from ipsmap.live.discovery import Browser, DiscoveryError
+
+        browser = Browser()
+        try:
+            await browser.start(
+                on_found=lambda s: dialog.session_found(s.label, s.address, s.port, s.fingerprint),
+                on_lost=lambda s: dialog.session_lost(s.address, s.port),
+            )
+        except DiscoveryError as exc:
+            dialog.say(f"Cannot look for sessions on this network ({exc}): paste an address")
+            return
+        self._browser = browser
+
+    async def _stop_browsing(self) -> None:
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            await browser.stop()
+
+    # -- joining -------------------------------------------------------------------------
+
+    def join(self, choice: JoinChoice) -> None:
+        """Open the session's mirror project in this window and stay joined."""
+        from ipsmap.live.joined import JoinedLaptop
+        from ipsmap.live.mirror import mirror_folder, open_mirror
+        from ipsmap.model.errors import IpsmapError
+
+        if self.joined:
+            return
+        try:
+            project = open_mirror(mirror_folder(choice.fingerprint), choice.title)
+        except (IpsmapError, OSError) as exc:
+            self.hallway.say(f"Could not join: the local copy cannot be opened ({exc})")
+            return
+        self.hallway.joined = f"Joined: {choice.title} — {choice.address.removeprefix('wss://')}"
+        self.hallway.open(project)
+        laptop = JoinedLaptop(
+            project,
+            address=choice.address,
+            code=choice.code,
+            fingerprint=choice.fingerprint,
+            participant=choice.participant,
+            say=lambda _line: None,
+            on_state=self._state,
+            adopt_actor=self.hallway.set_actor,
+        )
+        laptop.mirror.notices_heard = self._heard
+        self.laptop, self.choice = laptop, choice
+        self._stop = asyncio.Event()
+        self.actions["leave-live-session"].setEnabled(True)
+        self._run(self._stay_joined(laptop, self._stop))
+        self.hallway.say(f"{self.hallway.joined}: connecting…")
+
+    async def _stay_joined(self, laptop: Any, stop: asyncio.Event) -> None:
+        from ipsmap.live.connection import JoinRefused
+
+        try:
+            await laptop.run(stop)
+        except JoinRefused as exc:
+            if self.laptop is laptop:
+                self.leave(f"Left the live session: {exc}")
+
+    def _state(self, state: str) -> None:
+        from ipsmap.live.connection import CONNECTED, OFFLINE
+
+        if state == OFFLINE:
+            self.banner.show_text(OFFLINE_TEXT)
+            self.hallway.say("Offline: your edits are kept and will be merged")
+        elif state == CONNECTED:
+            self.banner.hide()
+            self.hallway.say(f"{self.hallway.joined}: connected")
+            # The first map arrives with the first sync: show it if nothing is shown yet.
+            if self.hallway.document is None:
+                self.hallway.show_map(self.hallway.first_map_id())
+
+    def _heard(self, line: str) -> None:
+        self.hallway.say(f"Live session — {line}")
+
+    # -- leaving -------------------------------------------------------------------------
+
+    def leave(self, why: str | None = None, announce: bool = True) -> None:
+        """Stop the session; the mirror stays open as a local copy."""
+        laptop, stop = self.laptop, self._stop
+        if laptop is None:
+            return
+        self.laptop = self._stop = None
+        if stop is not None:
+            stop.set()
+        laptop.close()
+        self.actions["leave-live-session"].setEnabled(False)
+        self.hallway.joined = None
+        if why:
+            self.banner.show_text(why)
+        else:
+            self.banner.hide()
+        if not announce:
+            return
+        # The title and status bar no longer say "Joined".
+        self.hallway.project_changed.emit(self.hallway.project)
+        self.hallway.say(why or "You have left the live session; your copy of its maps is kept")
+
+    def _project_closing(self, project: Any) -> None:
+        if self.laptop is not None and self.laptop.project is project:
+            self.leave(announce=False)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    @property
+    def idle(self) -> bool:
+        return not self._tasks
+
+    def _run(self, work: Any) -> None:
+        task = window_loop().create_task(work)
+        # Kept until done: the loop holds only weak references to its tasks.
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        self.leave(f"Left the live session: {type(exc).__name__}: {exc}")
+
+
+class _Backend:
+    """The dialog's network calls, on the window's loop, each ending in one callback."""
+
+    def __init__(self, run: Callable[[Any], None]) -> None:
+        self._run = run
+        # The lobby does not record devices; a fresh id per dialog says nothing about us.
+        self._device = str(uuid.uuid4())
+
+    def fingerprint(
+        self, address: str, done: Callable[[str], None], failed: Callable[[str], None]
+    ) -> None:
+        async def work() -> None:
+            from ipsmap.live.connection import host_fingerprint
+            from ipsmap.live.security import SecurityError
+
+            try:
+                result = await host_fingerprint(address)
+            except (OSError, TimeoutError, SecurityError) as exc:
+                failed(f"Nobody answers at {address.removeprefix('wss://')} ({_why(exc)})")
+                return
+            done(result)
+
+        self._run(work())
+
+    def lobby(
+        self,
+        where: Where,
+        fingerprint: str,
+        add: dict[str, Any] | None,
+        done: Callable[[Any, str | None], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        async def work() -> None:
+            from ipsmap.live.connection import JoinRefused
+            from ipsmap.live.lobby import LobbyError, visit
+            from ipsmap.live.security import SecurityError
+
+            try:
+                lobby, added = await visit(
+                    where.address, where.code, fingerprint, self._device, add
+                )
+            except (JoinRefused, LobbyError, SecurityError) as exc:
+                failed(_capitalised(str(exc)))
+                return
+            except (OSError, TimeoutError) as exc:
+                failed(f"Nobody answers at {where.address.removeprefix('wss://')} ({_why(exc)})")
+                return
+            done(lobby, added)
+
+        self._run(work())
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]

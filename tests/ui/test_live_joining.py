@@ -1,0 +1,212 @@
+"""Workshop → Join a live session…: two windows in one process, one hosting and one joined
+over real TLS on loopback, each seeing the other's edits (made with real input) on its
+canvas; the offline banner comes when the host goes and goes when it is back; refusals
+are one line."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from ipsmap.live.host import LiveHost
+from ipsmap.live.qr import laptop_join_url
+from ipsmap.live.security import make_certificate
+from ipsmap.model.project import Project
+from ipsmap.model.project_commands import AddMap, AddParticipant
+from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog, grouped
+from ipsmap.ui.live.joining import OFFLINE_TEXT
+from ipsmap.ui.live.loop import window_loop
+from tests.ui.support import add_factor_by_typing
+from tests.ui.test_live_hosting import host_from_the_menu, window_loop_released  # noqa: F401
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def join_from_the_menu(window, qtbot, monkeypatch, fill) -> JoinDialog:
+    """Trigger the action; ``fill(dialog)`` drives the (modal) dialog with real input."""
+    seen = {}
+
+    def fake_exec(dialog: JoinDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        seen["dialog"] = dialog
+        fill(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(JoinDialog, "exec", fake_exec)
+    window.actions_by_name["join-live-session"].trigger()
+    return seen["dialog"]
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def pick(qtbot, listing, text: str) -> None:
+    """Click the list's row that starts with ``text``."""
+    for row in range(listing.count()):
+        item = listing.item(row)
+        if item.text().startswith(text):
+            rect = listing.visualItemRect(item)
+            qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            return
+    raise AssertionError(
+        f"no row {text!r} in {[listing.item(r).text() for r in range(listing.count())]}"
+    )
+
+
+def test_two_windows_host_and_join_and_see_each_other_s_edits(
+    qtbot,
+    window,
+    empty_window,
+    monkeypatch,
+    window_loop_released,  # noqa: F811
+):
+    host_window, joined = window, empty_window
+    project = host_window.project
+    rowan = AddParticipant("Rowan", "practitioner", "Glasgow")
+    project.execute(rowan)
+    hosting, _ = host_from_the_menu(host_window, qtbot, monkeypatch)
+    host = hosting.host
+    shared_map = host_window.document.id
+    # What the facilitator's QR code and join address carry.
+    address = laptop_join_url("127.0.0.1", host.port, host.code, host.fingerprint)
+
+    def fill(dialog: JoinDialog) -> None:
+        qtbot.keyClicks(dialog.paste, address)
+        click(qtbot, dialog.next)
+        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
+        assert not dialog.compare.isVisible()  # the fingerprint came with the address
+        pick(qtbot, dialog.people, "Rowan")
+        click(qtbot, dialog.join)
+
+    join_from_the_menu(joined, qtbot, monkeypatch, fill)
+    joining = joined.workshop.joining
+    qtbot.waitUntil(lambda: joining.online, timeout=10000)
+    qtbot.waitUntil(lambda: joined.document is not None and joined.document.id == shared_map,
+                    timeout=5000)  # fmt: skip
+    assert joined.windowTitle().endswith(
+        f"Joined: {project.title} — 127.0.0.1:{host.port} — ipsmap"
+    )
+    assert joined.project.actor_id == rowan.id
+    assert joined.project.path.parent.name == host.fingerprint[:16]
+    assert set(joined.scene.factor_items) == set(host_window.document.factors)
+    assert not joining.banner.isVisible()
+    assert joining.live_connection() is joining.laptop.connection
+
+    # Rowan types a factor on the joined window: it is drawn on the host's canvas, his.
+    mine = add_factor_by_typing(qtbot, joined.view, "Waiting lists")
+    qtbot.waitUntil(lambda: mine in host_window.scene.factor_items, timeout=5000)
+    assert host_window.scene.factor_items[mine].label == "Waiting lists"
+    event = project.history(shared_map)[-1]
+    assert event.actor == rowan.id and event.origin == joined.project.device_id
+
+    # The facilitator types one on the host: it is drawn on the joined window.
+    theirs = add_factor_by_typing(qtbot, host_window.view, "Respite care")
+    qtbot.waitUntil(lambda: theirs in joined.scene.factor_items, timeout=5000)
+    assert joined.scene.factor_items[theirs].label == "Respite care"
+
+    # Ctrl+Z on the joined window undoes Rowan's own step only, on both canvases.
+    joined.view.setFocus()
+    joined.actions_by_name["undo"].trigger()
+    qtbot.waitUntil(lambda: mine not in host_window.scene.factor_items, timeout=5000)
+    assert theirs in joined.scene.factor_items
+
+    # The host stops: the joined window says it is offline, and keeps editing.
+    click(qtbot, hosting.panel.stop)
+    qtbot.waitUntil(lambda: joining.banner.isVisible(), timeout=15000)
+    assert joining.banner.text() == OFFLINE_TEXT
+    assert joining.banner.geometry().top() == joined.view.viewport().geometry().top()
+    add_factor_by_typing(qtbot, joined.view, "Kept offline")
+
+    # Leave: the banner goes, the title no longer says Joined, the copy stays open.
+    joined.actions_by_name["leave-live-session"].trigger()
+    assert not joining.joined and not joining.banner.isVisible()
+    assert "Joined" not in joined.windowTitle()
+    assert not joined.actions_by_name["leave-live-session"].isEnabled()
+    qtbot.waitUntil(lambda: joining.idle and hosting.idle, timeout=10000)
+
+
+def test_the_offline_banner_comes_and_goes_with_the_host(
+    qtbot,
+    empty_window,
+    tmp_path,
+    window_loop_released,  # noqa: F811
+):
+    joined = empty_window
+    certificate = make_certificate("127.0.0.1")
+    project = Project.create(tmp_path / "host.ipsmap", "Fife families")
+    project.execute(AddMap("Fife", "system"))
+    eilidh = AddParticipant("Eilidh", "parent")
+    project.execute(eilidh)
+    map_id = project.maps()[0].id
+    loop = window_loop()
+
+    def start_host(port: int = 0) -> LiveHost:
+        host = LiveHost(project, [map_id], certificate=certificate, code="KXMR-4PTA",
+                        port=port, say=lambda _l: None)  # fmt: skip
+        task = loop.create_task(host.start())
+        qtbot.waitUntil(task.done, timeout=5000)
+        task.result()
+        return host
+
+    def stop_host(host: LiveHost) -> None:
+        task = loop.create_task(host.stop())
+        qtbot.waitUntil(task.done, timeout=5000)
+
+    host = start_host()
+    joining = joined.workshop.joining
+    joining.join(JoinChoice(host.address, "KXMR-4PTA", host.fingerprint, "Fife families",
+                            eilidh.id, "Eilidh"))  # fmt: skip
+    try:
+        qtbot.waitUntil(lambda: joining.online, timeout=10000)
+        assert not joining.banner.isVisible()
+        port = host.port
+        stop_host(host)
+        qtbot.waitUntil(lambda: joining.banner.isVisible(), timeout=15000)
+        assert joining.banner.text() == OFFLINE_TEXT
+        host = start_host(port)  # back, with the same certificate and address
+        qtbot.waitUntil(lambda: not joining.banner.isVisible(), timeout=15000)
+        assert joining.online
+    finally:
+        joining.leave()
+        stop_host(host)
+        qtbot.waitUntil(lambda: joining.idle, timeout=10000)
+        project.close()
+
+
+def test_a_wrong_code_is_one_line_in_the_dialog_and_a_typed_address_is_compared(
+    qtbot,
+    window,
+    empty_window,
+    monkeypatch,
+    window_loop_released,  # noqa: F811
+):
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    host = hosting.host
+    said = {}
+
+    def fill(dialog: JoinDialog) -> None:
+        # Typed: the address, and a wrong code.
+        qtbot.keyClicks(dialog.address, f"127.0.0.1:{host.port}")
+        qtbot.keyClicks(dialog.code, "AAAA AAAA")
+        click(qtbot, dialog.next)
+        qtbot.waitUntil(lambda: dialog.compare.isVisible(), timeout=10000)
+        said["compare"] = dialog.compare.text()
+        click(qtbot, dialog.next)  # not ticked yet: it asks first
+        said["unticked"] = dialog.problem.text()
+        # On the box itself (a wide check box takes clicks on its box and text only).
+        box = QPoint(8, dialog.matches.height() // 2)
+        qtbot.mouseClick(dialog.matches, Qt.MouseButton.LeftButton, pos=box)
+        assert dialog.matches.isChecked()
+        click(qtbot, dialog.next)
+        qtbot.waitUntil(lambda: "refused" in dialog.problem.text(), timeout=10000)
+        said["refused"] = dialog.problem.text()
+        click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Cancel))
+
+    join_from_the_menu(empty_window, qtbot, monkeypatch, fill)
+    assert grouped(host.fingerprint) in said["compare"]
+    assert said["unticked"].startswith("Compare the characters")
+    assert said["refused"] == "The host refused to let this device join: wrong join code"
+    assert not empty_window.workshop.joining.joined
+    assert empty_window.project.title == "Workshop"  # nothing opened
