@@ -16,7 +16,7 @@ from ipsmap.model.project_commands import AddMap, AddParticipant
 from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog, grouped
 from ipsmap.ui.live.joining import OFFLINE_TEXT
 from ipsmap.ui.live.loop import window_loop
-from tests.ui.support import add_factor_by_typing
+from tests.ui.support import add_factor_by_typing, type_into
 from tests.ui.test_live_hosting import host_from_the_menu, window_loop_released  # noqa: F401
 
 pytestmark = pytest.mark.timeout(90)
@@ -210,3 +210,41 @@ def test_a_wrong_code_is_one_line_in_the_dialog_and_a_typed_address_is_compared(
     assert said["refused"] == "The host refused to let this device join: wrong join code"
     assert not empty_window.workshop.joining.joined
     assert empty_window.project.title == "Workshop"  # nothing opened
+
+
+def test_i_m_new_here_adds_me_through_the_lobby_as_my_group_without_consent(
+    qtbot,
+    window,
+    empty_window,
+    monkeypatch,
+    window_loop_released,  # noqa: F811
+):
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    host = hosting.host
+    address = laptop_join_url("127.0.0.1", host.port, host.code, host.fingerprint)
+
+    def fill(dialog: JoinDialog) -> None:
+        qtbot.keyClicks(dialog.paste, address)
+        click(qtbot, dialog.next)
+        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
+        qtbot.mouseClick(
+            dialog.new_person, Qt.MouseButton.LeftButton,
+            pos=QPoint(8, dialog.new_person.height() // 2),
+        )  # fmt: skip
+        assert dialog.new_fields.isEnabled() and not dialog.consent.isChecked()
+        qtbot.keyClicks(dialog.pseudonym, "Jo Bloggs")
+        dialog.group.setCurrentIndex(dialog.group.findData("parent"))
+        type_into(qtbot, dialog.site.lineEdit(), "Fife")
+        click(qtbot, dialog.join)
+        qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=10000)
+
+    join_from_the_menu(empty_window, qtbot, monkeypatch, fill)
+    joining = empty_window.workshop.joining
+    qtbot.waitUntil(lambda: joining.online, timeout=10000)
+    people = window.project.participants
+    (me,) = [p for p in people.values() if p.site == "Fife" and p.stakeholder_group == "parent"]
+    assert me.pseudonym.startswith("Parent/carer ") and not me.consent
+    assert "Jo Bloggs" not in {p.pseudonym for p in people.values()}
+    qtbot.waitUntil(lambda: empty_window.project.actor_id == me.id, timeout=5000)
+    joining.leave()
+    qtbot.waitUntil(lambda: joining.idle, timeout=10000)
