@@ -3,12 +3,15 @@
 xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_shots.py
 
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
-certificate, QR code) after two laptops (in this process, on loopback) have joined.
+certificate, QR code) after two laptops (in this process, on loopback) have joined; and
+live-offline.png: a second window joined to that session as Fiona (Workshop → Join a live
+session…), after the host stopped: the offline banner across its canvas.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +32,8 @@ def main() -> int:
     QSettings().remove("window")
     QSettings().remove("ui/theme")
     folder = Path(tempfile.mkdtemp())
+    # The joined window's mirror project goes to a throwaway data folder.
+    os.environ["XDG_DATA_HOME"] = str(folder / "data")
     window = MainWindow(create_demo_project(folder / "demo.ipsmap"), is_demo=True)
     window.resize(1280, 720)
     window.show()
@@ -63,12 +68,37 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / "live-host.png"))
 
-    def finish() -> None:
+    joined = MainWindow(None)
+    joined.resize(1280, 720)
+
+    def join_window() -> None:
+        from ipsmap.ui.live.join_dialog import JoinChoice
+
+        h = hosting.host
+        joined.show()
+        choice = JoinChoice(
+            h.address, h.code, h.fingerprint, window.project.title, names["Fiona"], "Fiona"
+        )
+        joined.workshop.joining.join(choice)
+
+    def host_goes() -> None:
         stop.set()
         hosting.stop()
+
+    def shot_offline() -> None:
+        # As soon as the joined window has noticed the host is gone.
+        if not joined.workshop.joining.banner.isVisible():
+            QTimer.singleShot(200, shot_offline)
+            return
+        joined.view.fit_map()
+        app.processEvents()
+        joined.grab().save(str(OUT / "live-offline.png"))
+        joined.workshop.joining.leave()
         QTimer.singleShot(1500, app.quit)
 
-    for delay, step in ((300, host), (2000, join), (5000, shot), (5500, finish)):
+    steps = ((300, host), (2000, join), (5000, shot), (5500, join_window), (8500, host_goes),
+             (9000, shot_offline))  # fmt: skip
+    for delay, step in steps:
         QTimer.singleShot(delay, step)
     return app.exec()
 

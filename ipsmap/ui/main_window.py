@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         bar.addWidget(QLabel(" Editing as: "))
         self.participants = ParticipantCombo()
         self.participants.follow(self.hallway, "participants")
+        # "Editing as" changed from elsewhere (a joined live session edits as who joined).
+        self.hallway.actor_changed.connect(lambda _actor: self.participants.refresh())
         bar.addWidget(self.participants)
         bar.addWidget(QLabel(" Session: "))
         self.session_combo = SessionCombo()
@@ -384,7 +386,7 @@ def status_words(hallway: Hallway) -> str:
         )
         return f"Read-only{why}: {path}"
     if hallway.joined:
-        return f"{hallway.joined} — every change is sent to the host and kept in {path}"
+        return f"{hallway.joined} — every change goes to the host"
     if hallway.is_demo:
         return f"Your demo copy, kept between starts (Help → Reset the demo): {path}"
     return f"Every change is saved in {path}"

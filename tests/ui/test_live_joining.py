@@ -89,6 +89,7 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
         f"Joined: {project.title} — 127.0.0.1:{host.port} — ipsmap"
     )
     assert joined.project.actor_id == rowan.id
+    assert joined.participants.currentData() == rowan.id  # "Editing as" says so too
     assert joined.project.path.parent.name == host.fingerprint[:16]
     assert set(joined.scene.factor_items) == set(host_window.document.factors)
     assert not joining.banner.isVisible()

@@ -158,7 +158,7 @@ class Joining(QObject):
 
         if state == OFFLINE:
             self.banner.show_text(OFFLINE_TEXT)
-            self.hallway.say("Offline: your edits are kept and will be merged")
+            self.hallway.say("Live session offline: reconnecting…")
         elif state == CONNECTED:
             self.banner.hide()
             self.hallway.say(f"{self.hallway.joined}: connected")
