@@ -122,10 +122,10 @@ class MirrorSession(HostSession):
                 for actor, run in _by_author(self.shared, map_id, ops, people_ids)
             ]
         kept = False
-        for index, (map_id, actor, ops) in enumerate(batches):
+        for index, (batch_map, actor, batch) in enumerate(batches):
             last = index == len(batches) - 1
             try:
-                self._write_remote_ops(ops, actor, map_id, received if last else [])
+                self._write_remote_ops(batch, actor, batch_map, received if last else [])
                 kept = kept or last
             except IpsmapError as exc:
                 notices.append(f"could not take in an edit from the session: {exc}")

@@ -249,3 +249,25 @@ def test_i_m_new_here_adds_me_through_the_lobby_as_my_group_without_consent(
     qtbot.waitUntil(lambda: empty_window.project.actor_id == me.id, timeout=5000)
     joining.leave()
     qtbot.waitUntil(lambda: joining.idle, timeout=10000)
+
+
+def test_a_refusal_while_joined_is_one_line_in_the_banner(
+    qtbot,
+    window,
+    empty_window,
+    monkeypatch,
+    window_loop_released,  # noqa: F811
+):
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    host = hosting.host
+    person = next(iter(window.project.participants))
+    joining = empty_window.workshop.joining
+    # The code the laptop knew is no longer the session's (the host changed it).
+    joining.join(JoinChoice(host.address, "AAAA-AAAA", host.fingerprint, "Demo", person, "X"))
+    qtbot.waitUntil(lambda: not joining.joined, timeout=10000)
+    assert joining.banner.isVisible()
+    assert joining.banner.text() == (
+        "Left the live session: the host refused to let this device join: wrong join code"
+    )
+    assert "Joined" not in empty_window.windowTitle()
+    qtbot.waitUntil(lambda: joining.idle, timeout=10000)
