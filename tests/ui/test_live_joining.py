@@ -157,8 +157,10 @@ def test_the_offline_banner_comes_and_goes_with_the_host(
 
     host = start_host()
     joining = joined.workshop.joining
-    joining.join(JoinChoice(host.address, "KXMR-4PTA", host.fingerprint, "Fife families",
-                            eilidh.id, "Eilidh"))  # fmt: skip
+    choice = JoinChoice(
+        host.address, "KXMR-4PTA", host.fingerprint, "Fife families", eilidh.id, "Eilidh"
+    )
+    joining.join(choice)
     try:
         qtbot.waitUntil(lambda: joining.online, timeout=10000)
         assert not joining.banner.isVisible()
@@ -169,6 +171,13 @@ def test_the_offline_banner_comes_and_goes_with_the_host(
         host = start_host(port)  # back, with the same certificate and address
         qtbot.waitUntil(lambda: not joining.banner.isVisible(), timeout=15000)
         assert joining.online
+        # Leave, then join again: the same copy (still open here) carries on.
+        mirror = joined.project
+        joining.leave()
+        qtbot.waitUntil(lambda: joining.idle, timeout=10000)
+        joining.join(choice)
+        qtbot.waitUntil(lambda: joining.online, timeout=10000)
+        assert joined.project is mirror and "Joined: Fife families" in joined.windowTitle()
     finally:
         joining.leave()
         stop_host(host)

@@ -115,18 +115,27 @@ class Joining(QObject):
     def join(self, choice: JoinChoice) -> None:
         """Open the session's mirror project in this window and stay joined."""
         from ipsmap.live.joined import JoinedLaptop
-        from ipsmap.live.mirror import mirror_folder, open_mirror
+        from ipsmap.live.mirror import MIRROR_NAME, mirror_folder, open_mirror
         from ipsmap.model.errors import IpsmapError
 
         if self.joined:
             return
-        try:
-            project = open_mirror(mirror_folder(choice.fingerprint), choice.title)
-        except (IpsmapError, OSError) as exc:
-            self.hallway.say(f"Could not join: the local copy cannot be opened ({exc})")
-            return
-        self.hallway.joined = f"Joined: {choice.title} — {choice.address.removeprefix('wss://')}"
-        self.hallway.open(project)
+        folder = mirror_folder(choice.fingerprint)
+        shown = self.hallway.project
+        joined = f"Joined: {choice.title} — {choice.address.removeprefix('wss://')}"
+        if shown is not None and shown.path.resolve() == (folder / MIRROR_NAME).resolve():
+            # Joining again after leaving: the copy is open here already (and locked).
+            project = shown
+            self.hallway.joined = joined
+            self.hallway.project_changed.emit(project)
+        else:
+            try:
+                project = open_mirror(folder, choice.title)
+            except (IpsmapError, OSError) as exc:
+                self.hallway.say(f"Could not join: the local copy cannot be opened ({exc})")
+                return
+            self.hallway.joined = joined
+            self.hallway.open(project)
         laptop = JoinedLaptop(
             project,
             address=choice.address,
