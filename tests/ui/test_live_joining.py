@@ -280,3 +280,48 @@ def test_a_refusal_while_joined_is_one_line_in_the_banner(
     )
     assert "Joined" not in empty_window.windowTitle()
     qtbot.waitUntil(lambda: joining.idle, timeout=10000)
+
+
+def test_a_session_found_on_the_network_is_listed_and_its_certificate_compared(
+    qtbot,
+    window,
+    empty_window,
+    monkeypatch,
+    window_loop_released,  # noqa: F811
+):
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch, announce=True)
+    host = hosting.host
+    seen = {}
+
+    def ours(dialog: JoinDialog) -> str | None:
+        # Other helpers' sessions may be on this machine's network too: find ours by its
+        # certificate.
+        for row in range(dialog.found.count()):
+            item = dialog.found.item(row)
+            if item.data(Qt.ItemDataRole.UserRole)[2] == host.fingerprint:
+                return item.text()
+        return None
+
+    def fill(dialog: JoinDialog) -> None:
+        qtbot.waitUntil(lambda: ours(dialog) is not None, timeout=15000)
+        seen["label"] = ours(dialog)
+        pick(qtbot, dialog.found, seen["label"])
+        qtbot.keyClicks(dialog.code, host.code.lower())
+        click(qtbot, dialog.next)
+        # An advert proves nothing: the fingerprint is shown to compare first.
+        qtbot.waitUntil(lambda: dialog.compare.isVisible(), timeout=5000)
+        seen["compare"] = dialog.compare.text()
+        qtbot.mouseClick(
+            dialog.matches, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.matches.height() // 2)
+        )
+        click(qtbot, dialog.next)
+        qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1, timeout=10000)
+        seen["people"] = [dialog.people.item(r).text() for r in range(dialog.people.count())]
+        click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Cancel))
+
+    join_from_the_menu(empty_window, qtbot, monkeypatch, fill)
+    assert seen["label"] == f"{window.project.title} — 127.0.0.1:{host.port}"
+    assert grouped(host.fingerprint) in seen["compare"]
+    assert "Eilidh — Parent/carer" in seen["people"]
+    assert not empty_window.workshop.joining.joined
+    qtbot.waitUntil(lambda: empty_window.workshop.joining.idle, timeout=10000)
