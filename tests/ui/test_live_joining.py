@@ -325,3 +325,32 @@ def test_a_session_found_on_the_network_is_listed_and_its_certificate_compared(
     assert "Eilidh — Parent/carer" in seen["people"]
     assert not empty_window.workshop.joining.joined
     qtbot.waitUntil(lambda: empty_window.workshop.joining.idle, timeout=10000)
+
+
+@pytest.mark.parametrize("how", ["open another project", "close the window"])
+def test_opening_another_project_or_closing_the_window_leaves(
+    qtbot,
+    window,
+    empty_window,
+    monkeypatch,
+    tmp_path,
+    how,
+    window_loop_released,  # noqa: F811
+):
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    host = hosting.host
+    person = next(p.id for p in window.project.participants.values() if p.pseudonym == "Shona")
+    joining = empty_window.workshop.joining
+    joining.join(JoinChoice(host.address, host.code, host.fingerprint, "Demo", person, "Shona"))
+    qtbot.waitUntil(lambda: joining.online, timeout=10000)
+    qtbot.waitUntil(lambda: len(host.peers) == 1, timeout=5000)
+    mirror = empty_window.project
+    if how == "close the window":
+        empty_window.close()
+    else:
+        empty_window.hallway.open(Project.create(tmp_path / "other.ipsmap", "Other"))
+        assert "Joined" not in empty_window.windowTitle()
+    assert not joining.joined
+    qtbot.waitUntil(lambda: not host.peers, timeout=10000)  # the host saw it leave
+    qtbot.waitUntil(lambda: joining.idle, timeout=10000)
+    assert not joining.banner.isVisible() and mirror is not empty_window.project

@@ -143,7 +143,7 @@ class Joining(QObject):
             fingerprint=choice.fingerprint,
             participant=choice.participant,
             say=lambda _line: None,
-            on_state=self._state,
+            on_state=lambda state: self._state(state) if self.laptop is laptop else None,
             adopt_actor=self.hallway.set_actor,
         )
         laptop.mirror.notices_heard = self._heard
