@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ipsmap.live import host_updates
 from ipsmap.live.doc_diff import ops_towards
@@ -33,12 +32,10 @@ from ipsmap.live.session import HostSession
 from ipsmap.live.shared_doc import RECORD_TABLES, SharedDoc
 from ipsmap.model import ops as op
 from ipsmap.model.author import Author
-from ipsmap.model.entities import MapInfo
+from ipsmap.model.entities import GROUP_MEMBERS_TABLE
 from ipsmap.model.errors import IpsmapError
-from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op
 from ipsmap.model.project import Project
-from ipsmap.model.state import MapState
 
 LOCAL_ORIGIN = "ipsmap-local"
 # The device a remote edit is recorded as coming from, in the mirror's audit log.
@@ -175,10 +172,17 @@ def _people_ops(shared: SharedDoc, project: Project) -> list[Op]:
 
 
 def _new_map_ops(shared: SharedDoc, map_id: str) -> list[Op]:
-    """A map shared since the mirror last saw the session: the map row, then its records."""
-    info = MapInfo.from_row(shared.info_row(map_id))
-    empty = MapState.from_data(MapData(info))
-    return [op.insert("maps", info.to_row()), *ops_towards(shared, empty).ops]
+    """A map shared since the mirror last saw the session: the map row, then its records
+    in an order that keeps the foreign keys (read once: a 2,000-factor map joins fast)."""
+    data = shared.read_map(map_id)
+    return [
+        op.insert("maps", data.info.to_row()),
+        *(op.insert("styles", s.to_row()) for s in data.styles),
+        *(op.insert("factors", f.to_row()) for f in data.factors),
+        *(op.insert("groups", g.to_row()) for g in data.groups),
+        *(op.insert(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members),
+        *(op.insert("links", ln.to_row()) for ln in data.links),
+    ]
 
 
 def _by_author(
@@ -215,6 +219,10 @@ def _credited(shared: SharedDoc, map_id: str, one: Op, people: set[str]) -> str 
     does not attribute, or someone the mirror does not know)."""
     if one.kind == "delete" or one.table not in RECORD_TABLES:
         return None
-    row: dict[str, Any] = shared.row(map_id, one.table, one.key) or {}
-    actor = row.get("modified_by") or row.get("created_by")
+    after = one.after or {}
+    actor = after.get("modified_by") or after.get("created_by")
+    if actor is None and one.kind == "update":
+        # The same person edited it again: the field did not change, the record names them.
+        record = shared.maps[map_id][one.table].get(one.key)
+        actor = record.get("modified_by") or record.get("created_by") if record else None
     return actor if actor in people else None
