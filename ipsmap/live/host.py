@@ -146,6 +146,10 @@ class LiveHost:
             self._visitors[connection] = role
             return None
         person = self._participant(claimed)
+        if person is None and role == "viewer" and claimed == lobby.VIEWER_PARTICIPANT:
+            # Someone just watching need not be on the list (a viewer's edits stop here).
+            self._pending[connection] = Peer(claimed, "Viewer", device, role)
+            return None
         if person is None:
             self.say(f"refused: a device ({device[:8]}) joining as someone not on the list")
             return connection.respond(HTTPStatus.FORBIDDEN, "unknown participant\n")

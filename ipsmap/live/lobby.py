@@ -10,7 +10,8 @@ withheld), the groups and the sites in use, and whether this code may add someon
 editor may then send ``{"add": {"pseudonym", "group", "site", "consent"}}`` once: the host
 adds the person through the model's own command (``AddParticipant``: no consent → a
 numbered group alias), credited to the facilitator, and answers ``{"added": id}``; anything
-else is answered ``{"error": "one line"}``. The laptop then joins the session as that id.
+else is answered ``{"error": "one line"}``. The laptop then joins the session as that id
+(a viewer code may also join as ``"viewer"``: someone just watching, on no list).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 LOBBY_PATH = "/lobby"
 LOBBY_PARTICIPANT = "lobby"
+# Who a viewer code may join as without being on the list (just watching).
+VIEWER_PARTICIPANT = "viewer"
 # What a visit may send: a few short messages, one of them an add.
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 4

@@ -231,3 +231,29 @@ def test_the_sync_path_does_not_take_a_lobby_token_as_a_person(hosted, tmp_path)
         client.close()
 
     hosted(scenario)
+
+
+def test_a_viewer_code_may_join_as_just_watching_an_editor_code_may_not(hosted, tmp_path):
+    async def scenario(host):
+        results = {}
+        for code in (VIEWER_CODE, CODE):
+            client = LiveClient(
+                host.address, code=code, fingerprint=host.fingerprint,
+                participant=lobby.VIEWER_PARTICIPANT, workdir=tmp_path / code,
+                say=lambda _l: None,
+            )  # fmt: skip
+            stop = asyncio.Event()
+            running = asyncio.create_task(client.run(stop))
+            await asyncio.wait(
+                [running, asyncio.create_task(client.connected.wait())],
+                timeout=10, return_when=asyncio.FIRST_COMPLETED,
+            )  # fmt: skip
+            results[code] = client.refused or [(p.name, p.role) for p in host.peers]
+            stop.set()
+            await asyncio.gather(running, return_exceptions=True)
+            client.close()
+        return results
+
+    results = hosted(scenario)
+    assert results[VIEWER_CODE] == [("Viewer", "viewer")]
+    assert results[CODE] == "the host refused to let this device join: unknown participant"

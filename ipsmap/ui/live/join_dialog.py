@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 DEFAULT_PORT = 8765
+VIEWER = "viewer"  # as live/lobby.py's VIEWER_PARTICIPANT (not imported: no live library here)
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,11 @@ class JoinDialog(QDialog):
             item = QListWidgetItem(f"{person.name} — {labels.get(person.group, person.group)}")
             item.setData(Qt.ItemDataRole.UserRole, (person.id, person.name))
             self.people.addItem(item)
+        if not lobby.can_add:
+            # A viewer code: someone just watching need not be on the list.
+            item = QListWidgetItem("Just watching (a viewer)")
+            item.setData(Qt.ItemDataRole.UserRole, (VIEWER, "Viewer"))
+            self.people.insertItem(0, item)
         self.group.clear()
         for group, label in lobby.groups:
             if group != "facilitator":
