@@ -120,6 +120,17 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
     assert joining.banner.geometry().top() == joined.view.viewport().geometry().top()
     add_factor_by_typing(qtbot, joined.view, "Kept offline")
 
+    # A joined window neither hosts nor joins a second session; the host window does not join.
+    said: list[str] = []
+    joined.hallway.message.connect(said.append)
+    host_window.hallway.message.connect(said.append)
+    joined.actions_by_name["host-live-session"].trigger()
+    joined.actions_by_name["join-live-session"].trigger()
+    assert said[-2:] == [
+        "This window is in a session hosted elsewhere: leave it first",
+        "This window is already in a live session: leave it first",
+    ]
+
     # Leave: the banner goes, the title no longer says Joined, the copy stays open.
     joined.actions_by_name["leave-live-session"].trigger()
     assert not joining.joined and not joining.banner.isVisible()
@@ -194,6 +205,10 @@ def test_a_wrong_code_is_one_line_in_the_dialog_and_a_typed_address_is_compared(
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
+    heard: list[str] = []
+    window.hallway.message.connect(heard.append)
+    window.actions_by_name["join-live-session"].trigger()  # the hosting window: no
+    assert heard == ["This window is hosting a live session: stop it first to join another"]
     said = {}
 
     def fill(dialog: JoinDialog) -> None:

@@ -74,6 +74,9 @@ class Hosting(QObject):
         if project is None:
             self.hallway.say("Open a project first: a live session shares its maps")
             return
+        if self.hallway.joined:
+            self.hallway.say("This window is in a session hosted elsewhere: leave it first")
+            return
         if self.hosting:
             self._show_panel()
             self.hallway.say("A session is already on: its code is in the Live session panel")

@@ -41,8 +41,11 @@ class Joining(QObject):
         hallway: Hallway,
         view: MapView,
         actions: ActionTable,
+        hosting: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(window)
+        # Whether this window hosts a session now (joining would close the project it shares).
+        self._hosting = hosting
         self.window = window
         self.hallway = hallway
         self.actions = actions
@@ -82,6 +85,9 @@ class Joining(QObject):
     def open_dialog(self) -> None:
         if self.joined:
             self.hallway.say("This window is already in a live session: leave it first")
+            return
+        if self._hosting():
+            self.hallway.say("This window is hosting a live session: stop it first to join another")
             return
         dialog = self.make_dialog()
         try:

@@ -86,7 +86,9 @@ class Workshop(QObject):
             docks["inspector"].raise_()
         self.badges = MarkBadges(self.scene)
         self.hosting = Hosting(window, hallway, dock, docks, actions)
-        self.joining = Joining(window, hallway, self.view, actions)
+        self.joining = Joining(
+            window, hallway, self.view, actions, hosting=lambda: self.hosting.hosting
+        )
         hallway.project_changed.connect(self.set_project)
         hallway.document_changed.connect(self.set_document)
         hallway.model_changed.connect(self._map_changed)
