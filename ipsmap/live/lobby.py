@@ -211,9 +211,11 @@ def read_welcome(message: Any) -> Lobby:
 
 
 def _short(value: Any) -> str:
+    """Short text from the host, with any control character (a newline in a title, a
+    bidi override) made a space: it ends up in a window title and in lists."""
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise ValueError
-    return value
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
 
 
 async def visit(

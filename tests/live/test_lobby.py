@@ -257,3 +257,20 @@ def test_a_viewer_code_may_join_as_just_watching_an_editor_code_may_not(hosted, 
     results = hosted(scenario)
     assert results[VIEWER_CODE] == [("Viewer", "viewer")]
     assert results[CODE] == "the host refused to let this device join: unknown participant"
+
+
+def test_a_host_s_welcome_is_checked_and_control_characters_are_made_spaces():
+    good = {
+        "title": "Glasgow\nfamilies\u202e", "participants": [{"id": "p1", "name": "Rowan",
+        "group": "practitioner"}], "groups": [], "sites": [], "can_add": True,
+    }  # fmt: skip
+    assert lobby.read_welcome(json.dumps(good)).title == "Glasgow families "
+    for bad in (
+        "not json",
+        "[]",
+        json.dumps({**good, "participants": "everyone"}),
+        json.dumps({**good, "title": "x" * 201}),
+        json.dumps({**good, "title": 7}),
+    ):
+        with pytest.raises(lobby.LobbyError, match="unreadable"):
+            lobby.read_welcome(bad)

@@ -93,6 +93,7 @@ class Joining(QObject):
         try:
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
         finally:
+            self.dialog = None
             self._run(self._stop_browsing())
         if accepted and dialog.chosen is not None:
             self.join(dialog.chosen)
@@ -108,6 +109,9 @@ class Joining(QObject):
             )
         except DiscoveryError as exc:
             dialog.say(f"Cannot look for sessions on this network ({exc}): paste an address")
+            return
+        if self.dialog is not dialog:  # closed while the browser was starting
+            await browser.stop()
             return
         self._browser = browser
 
