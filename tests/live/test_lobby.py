@@ -15,6 +15,7 @@ from ipsmap.live.client import LiveClient
 from ipsmap.live.connection import JoinRefused, auth_headers, open_pinned
 from ipsmap.live.host import REFUSAL_DELAY_S, LiveHost
 from ipsmap.live.security import make_certificate
+from ipsmap.model.entities import Participant
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, AddParticipant
 
@@ -78,6 +79,10 @@ def test_the_lobby_lists_public_names_groups_and_sites_only(hosted):
 
 
 def test_the_raw_welcome_holds_no_notes_consent_or_real_names(hosted):
+    # A name kept from before aliases existed, consent since withdrawn (an old file).
+    old = Participant("old", "Mhairi Old-Name", "parent", consent=False)
+    hosted.project.participants[old.id] = old  # as an old file would load it
+
     async def scenario(host):
         headers = auth_headers(CODE, host.fingerprint, lobby.LOBBY_PARTICIPANT, DEVICE)
         async with await open_pinned(
@@ -87,6 +92,9 @@ def test_the_raw_welcome_holds_no_notes_consent_or_real_names(hosted):
 
     raw = hosted(scenario)
     assert "secret note" not in raw and "Ann" not in raw and "consent" not in raw
+    assert "Mhairi" not in raw
+    listed = json.loads(raw)["participants"]
+    assert {"id": "old", "name": "Parent/carer", "group": "parent"} in listed
 
 
 def test_adding_with_consent_keeps_the_pseudonym_and_the_person_can_join(hosted, tmp_path):
