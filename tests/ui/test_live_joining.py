@@ -13,9 +13,10 @@ from ipsmap.live.qr import laptop_join_url
 from ipsmap.live.security import make_certificate
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, AddParticipant
-from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog, grouped
+from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog
 from ipsmap.ui.live.joining import OFFLINE_TEXT
 from ipsmap.ui.live.loop import window_loop
+from ipsmap.ui.live.session_panel import short_fingerprint
 from tests.ui.support import add_factor_by_typing, type_into
 from tests.ui.test_live_hosting import host_from_the_menu, window_loop_released  # noqa: F401
 
@@ -217,7 +218,7 @@ def test_a_wrong_code_is_one_line_in_the_dialog_and_a_typed_address_is_compared(
         qtbot.keyClicks(dialog.code, "AAAA AAAA")
         click(qtbot, dialog.next)
         qtbot.waitUntil(lambda: dialog.compare.isVisible(), timeout=10000)
-        said["compare"] = dialog.compare.text()
+        said["compare"] = dialog.certificate.text()
         click(qtbot, dialog.next)  # not ticked yet: it asks first
         said["unticked"] = dialog.problem.text()
         # On the box itself (a wide check box takes clicks on its box and text only).
@@ -230,7 +231,9 @@ def test_a_wrong_code_is_one_line_in_the_dialog_and_a_typed_address_is_compared(
         click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Cancel))
 
     join_from_the_menu(empty_window, qtbot, monkeypatch, fill)
-    assert grouped(host.fingerprint) in said["compare"]
+    # The same characters as the host's panel shows after "Certificate: ".
+    panel = hosting.panel.fingerprint.text()
+    assert said["compare"] == short_fingerprint(host.fingerprint) == panel.split(": ")[1]
     assert said["unticked"].startswith("Compare the characters")
     assert said["refused"] == "The host refused to let this device join: wrong join code"
     assert not empty_window.workshop.joining.joined
@@ -325,7 +328,7 @@ def test_a_session_found_on_the_network_is_listed_and_its_certificate_compared(
         click(qtbot, dialog.next)
         # An advert proves nothing: the fingerprint is shown to compare first.
         qtbot.waitUntil(lambda: dialog.compare.isVisible(), timeout=5000)
-        seen["compare"] = dialog.compare.text()
+        seen["compare"] = dialog.certificate.text()
         qtbot.mouseClick(
             dialog.matches, Qt.MouseButton.LeftButton, pos=QPoint(8, dialog.matches.height() // 2)
         )
@@ -336,7 +339,7 @@ def test_a_session_found_on_the_network_is_listed_and_its_certificate_compared(
 
     join_from_the_menu(empty_window, qtbot, monkeypatch, fill)
     assert seen["label"] == f"{window.project.title} — 127.0.0.1:{host.port}"
-    assert grouped(host.fingerprint) in seen["compare"]
+    assert seen["compare"] == short_fingerprint(host.fingerprint)
     assert "Eilidh — Parent/carer" in seen["people"]
     assert not empty_window.workshop.joining.joined
     qtbot.waitUntil(lambda: empty_window.workshop.joining.idle, timeout=10000)

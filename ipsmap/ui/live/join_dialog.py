@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +32,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ipsmap.ui.live.session_panel import short_fingerprint
 
 DEFAULT_PORT = 8765
 VIEWER = "viewer"  # as live/lobby.py's VIEWER_PARTICIPANT (not imported: no live library here)
@@ -71,12 +74,6 @@ class JoinBackend(Protocol):
         done: Callable[[Any, str | None], None],
         failed: Callable[[str], None],
     ) -> None: ...
-
-
-def grouped(fingerprint: str) -> str:
-    """The fingerprint's first 16 characters in groups of four: "05ad f38e 13cc 3edc"."""
-    head = fingerprint.replace(":", "").lower()[:16]
-    return " ".join(head[i : i + 4] for i in range(0, 16, 4))
 
 
 class JoinDialog(QDialog):
@@ -134,6 +131,16 @@ class JoinDialog(QDialog):
         self.compare.setObjectName("join-compare")
         self.compare.setWordWrap(True)
         self.compare.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.certificate = QLabel()
+        self.certificate.setObjectName("join-certificate")
+        self.certificate.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        big = QFont(QFont().family())
+        big.setPointSize(18)
+        big.setStyleHint(QFont.StyleHint.Monospace)
+        big.setFamily("monospace")
+        self.certificate.setFont(big)
+        self.certificate.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.certificate.hide()
         self.matches = QCheckBox("They are the same")
         self.matches.setObjectName("join-matches")
         self.compare.hide()
@@ -152,6 +159,7 @@ class JoinDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.compare)
+        layout.addWidget(self.certificate)
         layout.addWidget(self.matches)
         return page
 
@@ -211,6 +219,7 @@ class JoinDialog(QDialog):
     def _forget_fingerprint(self) -> None:
         self._fingerprint = None
         self.compare.hide()
+        self.certificate.hide()
         self.matches.hide()
         self.matches.setChecked(False)
 
@@ -241,10 +250,11 @@ class JoinDialog(QDialog):
     def _ask_to_compare(self, fingerprint: str) -> None:
         self._fingerprint = fingerprint
         self.compare.setText(
-            "Check that this session is really the facilitator's: their Live session panel "
-            f"shows “Certificate: {grouped(fingerprint)} …”. Here it is\n\n"
-            f"{grouped(fingerprint)}"
+            "Before joining, check this is really the facilitator's session: compare these "
+            "characters with the “Certificate:” line of their Live session panel."
         )
+        self.certificate.setText(short_fingerprint(fingerprint))
+        self.certificate.show()
         self.compare.show()
         self.matches.show()
         self.say("")
