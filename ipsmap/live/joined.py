@@ -71,7 +71,9 @@ class JoinedLaptop:
             self._adopt_actor(self.participant)
 
     def close(self) -> None:
-        """Stop bridging (the connection ends when its ``stop`` is set)."""
+        """Stop bridging (the connection ends when its ``stop`` is set); once is enough."""
+        if self.mirror.on_local_update is None:
+            return
         self.mirror.on_local_update = None
         self.mirror.close()
 

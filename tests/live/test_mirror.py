@@ -189,3 +189,28 @@ def test_personal_undo_across_two_laptops(tmp_path):
         assert actors == [room.people["Eilidh"], room.people["Rowan"]]
 
     run(tmp_path, scenario)
+
+
+def test_an_edit_committed_just_before_a_crash_reaches_the_document_on_restart(tmp_path):
+    """The mirror commits a local edit, then keeps its update: a crash in between leaves
+    the edit in the tables only. The restarted bridge puts it into the document (to send)."""
+    from ipsmap.live.mirror import MirrorSession
+
+    async def scenario(room: Room) -> None:
+        await room.start()
+        rowan = await room.join("Rowan")
+        mirror = rowan.project
+        rowan.close()  # the bridge is gone: as if the laptop died right after the commit
+        lost = AddFactor("Committed, then the lid closed")
+        mirror.execute(lost, map_id=room.map_id)
+        kept = [bytes(r[0]) for r in mirror.store.db.execute("SELECT data FROM live_updates")]
+        again = MirrorSession(mirror)  # the restart's resume
+        try:
+            assert again.shared.row(room.map_id, "factors", lost.id)["label"] == lost.label
+            # ... and it kept the update that put it there.
+            now = mirror.store.db.execute("SELECT count(*) FROM live_updates").fetchone()[0]
+            assert now > len(kept)
+        finally:
+            again.close()
+
+    run(tmp_path, scenario)
