@@ -53,13 +53,41 @@ def mirror_folder(fingerprint: str, data_home: Path | None = None) -> Path:
     return data_home / "ipsmap" / "joined" / fingerprint.lower()[:16]
 
 
-def open_mirror(folder: Path, title: str) -> Project:
+class MirrorProject(Project):
+    """A session's mirror: a project like any other, except that while its person only
+    watches (joined with a viewer code) the window must treat it as read-only, and the
+    bridge still writes everyone else's edits into it."""
+
+    watching = False
+
+    @property
+    def read_only(self) -> bool:
+        return self.watching or self.store.read_only
+
+    @property
+    def read_only_reason(self) -> str:
+        if self.watching and not self.store.read_only:
+            return "joined with a viewer code: watching only"
+        return self.store.read_only_reason
+
+    def _check_writable(self) -> None:
+        # Only the file's own state stops a write: "watching" is for the window (it offers
+        # no editing), not for the bridge writing what arrives from the host.
+        if self.store.read_only:
+            super()._check_writable()
+
+
+def open_mirror(folder: Path, title: str) -> MirrorProject:
     """The mirror project in ``folder``: opened as left, or made new (``title``)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / MIRROR_NAME
-    if path.exists():
-        return Project.open(path)
-    return Project.create(path, title or "Live session")
+    opened = (
+        MirrorProject.open(path)
+        if path.exists()
+        else MirrorProject.create(path, title or "Live session")
+    )
+    assert isinstance(opened, MirrorProject)  # Project's constructors build their class
+    return opened
 
 
 class MirrorSession(HostSession):

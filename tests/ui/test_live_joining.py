@@ -372,3 +372,46 @@ def test_opening_another_project_or_closing_the_window_leaves(
     qtbot.waitUntil(lambda: not host.peers, timeout=10000)  # the host saw it leave
     qtbot.waitUntil(lambda: joining.idle, timeout=10000)
     assert not joining.banner.isVisible() and mirror is not empty_window.project
+
+
+def test_a_viewer_s_window_shows_the_edits_but_offers_no_editing(
+    qtbot,
+    empty_window,
+    tmp_path,
+    window_loop_released,  # noqa: F811
+):
+    joined = empty_window
+    project = Project.create(tmp_path / "host.ipsmap", "Fife families")
+    project.execute(AddMap("Fife", "system"))
+    map_id = project.maps()[0].id
+    loop = window_loop()
+    host = LiveHost(project, [map_id], certificate=make_certificate("127.0.0.1"),
+                    code="KXMR-4PTA", viewer_code="CDEF-GHJK", say=lambda _l: None)  # fmt: skip
+    started = loop.create_task(host.start())
+    qtbot.waitUntil(started.done, timeout=5000)
+    joining = joined.workshop.joining
+    joining.join(JoinChoice(host.address, "CDEF-GHJK", host.fingerprint, "Fife families",
+                            "viewer", "Viewer", viewer=True))  # fmt: skip
+    try:
+        qtbot.waitUntil(lambda: joining.online, timeout=10000)
+        qtbot.waitUntil(lambda: joined.document is not None, timeout=5000)
+        assert joined.project.read_only
+        assert [p.role for p in host.peers] == ["viewer"]
+        # The facilitator's edit arrives and is drawn...
+        from ipsmap.model.commands import AddFactor
+
+        housing = AddFactor("Housing")
+        project.document(map_id).execute(housing)
+        qtbot.waitUntil(lambda: housing.id in joined.scene.factor_items, timeout=5000)
+        # ... but pressing N here adds nothing, and the status bar says why.
+        joined.view.setFocus()
+        joined.actions_by_name["add-factor"].trigger()
+        assert joined.view.label_editor() is None or not joined.view.label_editor().isVisible()
+        assert "read-only" in joined.statusBar().currentMessage()
+        assert set(joined.document.factors) == {housing.id}
+    finally:
+        joining.leave()
+        stopped = loop.create_task(host.stop())
+        qtbot.waitUntil(stopped.done, timeout=5000)
+        qtbot.waitUntil(lambda: joining.idle, timeout=10000)
+        project.close()

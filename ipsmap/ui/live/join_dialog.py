@@ -57,6 +57,8 @@ class JoinChoice:
     title: str
     participant: str
     name: str
+    # Joined with a viewer code: the window shows the maps but offers no editing.
+    viewer: bool = False
 
 
 class JoinBackend(Protocol):
@@ -361,7 +363,13 @@ class JoinDialog(QDialog):
         where, fingerprint = self._where, self._fingerprint
         assert where is not None and fingerprint is not None
         self.chosen = JoinChoice(
-            where.address, where.code, fingerprint, self._lobby.title, person, name
+            where.address,
+            where.code,
+            fingerprint,
+            self._lobby.title,
+            person,
+            name,
+            viewer=not self._lobby.can_add,
         )
         self.accept()
 

@@ -146,6 +146,8 @@ class Joining(QObject):
                 return
             self.hallway.joined = joined
             self.hallway.open(project)
+        # A viewer's copy: the window offers no editing (the host would drop it anyway).
+        project.watching = choice.viewer
         laptop = JoinedLaptop(
             project,
             address=choice.address,
