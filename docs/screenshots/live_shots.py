@@ -3,7 +3,8 @@
 xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_shots.py
 
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
-certificate, QR code) after two laptops (in this process, on loopback) have joined.
+certificate, QR code) after two laptops (in this process, on loopback) have joined; and
+live-projector.png: *Show on the projector* on that 1280 × 720 screen.
 """
 
 from __future__ import annotations
@@ -63,12 +64,22 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / "live-host.png"))
 
+    def projector() -> None:
+        hosting.panel.projector.click()  # the button, as the facilitator clicks it
+
+    def projector_shot() -> None:
+        app.processEvents()
+        hosting.projector.grab().save(str(OUT / "live-projector.png"))
+        hosting.projector.close()
+
     def finish() -> None:
         stop.set()
         hosting.stop()
         QTimer.singleShot(1500, app.quit)
 
-    for delay, step in ((300, host), (2000, join), (5000, shot), (5500, finish)):
+    steps = ((300, host), (2000, join), (5000, shot), (5300, projector), (6300, projector_shot),
+             (6800, finish))  # fmt: skip
+    for delay, step in steps:
         QTimer.singleShot(delay, step)
     return app.exec()
 
