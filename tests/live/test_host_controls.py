@@ -132,6 +132,24 @@ def test_a_removed_device_is_cut_off_and_refused_until_the_code_changes(workshop
     assert "the join code was changed: new joins need the new code" in said
 
 
+def test_devices_removed_before_a_restart_are_still_refused(workshop, tmp_path):
+    project, map_id, people = workshop
+    folder = tmp_path / "rowan"
+    folder.mkdir()
+    (folder / "device-id").write_text("removed-device-1")  # the laptop's own id, kept there
+
+    async def scenario() -> str:
+        # A restarted host is given the kept list of removed devices.
+        host = _host(project, map_id, [], removed_devices={"removed-device-1"})
+        await host.start()
+        try:
+            return await _refusal(_laptop(host, people["Rowan"], folder))
+        finally:
+            await host.stop()
+
+    assert "the host removed this device" in asyncio.run(scenario())
+
+
 def test_changing_the_code_changes_the_viewer_code_too(workshop):
     project, map_id, _ = workshop
     host = LiveHost(

@@ -83,6 +83,7 @@ def test_remove_cuts_a_laptop_off_and_new_code_lets_it_back(
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
             qtbot.waitUntil(lambda: panel.listed_people() == ["Morven — editor"], timeout=5000)
             assert panel.notice.text().startswith("removed: Robin (device ")
+            assert kept_session.load(project).removed_devices == [device]  # kept for a restart
             # Rowan's laptop is closed, tries again, and is told it was removed.
             rowan.send(cmd="wait-connected")
             answer = answer_while_the_window_runs(rowan, qtbot, timeout_s=20)
