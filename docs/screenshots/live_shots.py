@@ -4,8 +4,9 @@ xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_sh
 
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
 certificate, QR code) after two laptops (in this process, on loopback) have joined; and
-live-offline.png: a second window joined to that session as Fiona (Workshop → Join a live
-session…), after the host stopped: the offline banner across its canvas.
+live-projector.png: *Show on the projector* on that 1280 × 720 screen; and live-offline.png:
+a second window joined to that session as Fiona (Workshop → Join a live session…), after
+the host stopped: the offline banner across its canvas.
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / "live-host.png"))
 
+    def projector() -> None:
+        hosting.panel.projector.click()  # the button, as the facilitator clicks it
+
+    def projector_shot() -> None:
+        app.processEvents()
+        hosting.projector.grab().save(str(OUT / "live-projector.png"))
+        hosting.projector.close()
+
     joined = MainWindow(None)
     joined.resize(1280, 720)
 
@@ -96,8 +105,8 @@ def main() -> int:
         joined.workshop.joining.leave()
         QTimer.singleShot(1500, app.quit)
 
-    steps = ((300, host), (2000, join), (5000, shot), (5500, join_window), (8500, host_goes),
-             (9000, shot_offline))  # fmt: skip
+    steps = ((300, host), (2000, join), (5000, shot), (5300, projector), (6300, projector_shot),
+             (6800, join_window), (9800, host_goes), (10300, shot_offline))  # fmt: skip
     for delay, step in steps:
         QTimer.singleShot(delay, step)
     return app.exec()

@@ -25,8 +25,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from ipsmap.live import lobby, protocol
+from ipsmap.live.host_controls import HostControls
 from ipsmap.live.security import Certificate, normalise_code, token_matches
 from ipsmap.live.session import HostSession
+from ipsmap.live.throttle import WrongCodeThrottle
 from ipsmap.model.author import Author
 from ipsmap.model.project import Project
 
@@ -52,7 +54,7 @@ class Peer:
     outbox: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
 
 
-class LiveHost:
+class LiveHost(HostControls):
     def __init__(
         self,
         project: Project,
@@ -65,6 +67,8 @@ class LiveHost:
         port: int = 0,
         session_id: str | None = None,
         say: Callable[[str], None] = print,
+        throttle: WrongCodeThrottle | None = None,
+        removed_devices: set[str] | None = None,
     ) -> None:
         self.project = project
         self.certificate = certificate
@@ -89,6 +93,7 @@ class LiveHost:
         )
         self._server: Server | None = None
         self._closed = False
+        self._init_controls(throttle, removed_devices)
 
     @property
     def address(self) -> str:
@@ -129,6 +134,9 @@ class LiveHost:
     async def _authenticate(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
+        refused = self._refused_address(connection)
+        if refused is not None:
+            return refused
         headers = request.headers
         claimed = headers.get(HEADER_PARTICIPANT, "")
         device = headers.get(HEADER_DEVICE, "")
@@ -137,9 +145,13 @@ class LiveHost:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "join with a code\n")
         role = self._role_for(token, claimed, device)
         if role is None:
+            self._wrong_code_from(connection)
             await asyncio.sleep(REFUSAL_DELAY_S)
             self.say(f"refused: a device ({device[:8]}) with a wrong join code")
             return connection.respond(HTTPStatus.FORBIDDEN, "wrong join code\n")
+        removed = self._refused_device(connection, device)
+        if removed is not None:
+            return removed
         if request.path == lobby.LOBBY_PATH:
             if claimed != lobby.LOBBY_PARTICIPANT:
                 return connection.respond(HTTPStatus.FORBIDDEN, "the lobby is visited as lobby\n")
@@ -182,9 +194,10 @@ class LiveHost:
             )
             return
         peer = self._pending.pop(connection, None)
-        if peer is None:
+        if peer is None or peer.device in self.removed_devices:
             return
         self.peers.add(peer)
+        self._connections[peer] = connection
         self.say(f"joined: {peer.name} ({peer.role}, device {peer.device[:8]})")
         sender = asyncio.create_task(self._send_loop(connection, peer))
         resync = asyncio.create_task(self._resync_loop(peer))
@@ -196,6 +209,7 @@ class LiveHost:
             pass
         finally:
             self.peers.discard(peer)
+            self._connections.pop(peer, None)
             sender.cancel()
             resync.cancel()
             self.say(f"left: {peer.name} (device {peer.device[:8]})")
