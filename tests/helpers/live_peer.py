@@ -16,6 +16,10 @@ For bench/bench_live.py (times are time.monotonic(), one clock for every process
     {"cmd": "wait-size", "map": M, "factors": F, "links": L}  -> {"seconds": since start}
     {"cmd": "wait-json", "map": M, "json": J}                 -> {"seconds": since start}
 ``--as-claim P2``: commands name P2 as their author (the host must not believe it).
+Presence:
+    {"cmd": "presence", "map": M, "selected": [ids], "editing": I}   set this laptop's
+    {"cmd": "send-text", "text": T}     a raw text frame to the host (invalid presence)
+    {"cmd": "others"}                  -> {"others": {key: presence as the host stamped it}}
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -247,6 +252,14 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
             reply = await _wait_for(_has_size(client, command), command.get("timeout", 30))
         elif kind == "wait-json":
             reply = await _wait_for(_holds_json(client, command), command.get("timeout", 30))
+        elif kind == "presence":
+            client.set_presence(command["map"], command.get("selected", []), command.get("editing"))
+        elif kind == "send-text":
+            if client._outbox is not None:
+                client._outbox.put_nowait(command["text"])
+            reply = {"sent": client._outbox is not None}
+        elif kind == "others":
+            reply = {"others": {key: asdict(one) for key, one in client.others.items()}}
         elif kind == "dump":
             # This laptop's kept-up-to-date copy, and a fresh read of the document: the same.
             kept = comparable_json(client.map_data(command["map"]))
