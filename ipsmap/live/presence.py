@@ -363,6 +363,13 @@ class PresenceHub:
         self._broadcast(stamped.message(), connection)
         self._changed()
 
+    def presence_of(self, connection: object) -> Presence | None:
+        """A connection's presence as last relayed (or just who it is, before it said)."""
+        slot = self._slots.get(connection)
+        if slot is None:
+            return None
+        return slot.current or slot.identity
+
     def everyone(self) -> dict[str, Presence]:
         return {s.identity.key: s.current for s in self._slots.values() if s.current is not None}
 

@@ -45,6 +45,7 @@ class Hosting(QObject):
         self.host: Any = None  # the running LiveHost
         self.advert: Any = None  # its AsyncAdvert, once announced
         self.panel: LiveSessionPanel | None = None
+        self.presence: Any = None  # the PresenceView on this window's canvas, while hosting
         self._tasks: set[asyncio.Task[None]] = set()
         self._people_timer = QTimer(self)
         self._people_timer.setInterval(PEOPLE_REFRESH_MS)
@@ -160,7 +161,9 @@ class Hosting(QObject):
     def refresh_people(self) -> None:
         if self.panel is None or self.host is None:
             return
-        self.panel.set_people(sorted(f"{p.name} — {p.role}" for p in self.host.peers))
+        from ipsmap.ui.live.presence_rows import people_rows
+
+        self.panel.set_people_rows(people_rows(self.host))
 
     def _show_session(self, host: Any) -> None:
         from ipsmap.live.qr import laptop_join_url, make_qr, module_px_for
@@ -176,7 +179,23 @@ class Hosting(QObject):
             names,
         )
         self._people_timer.start()
+        self._show_presence(host)
         self.hallway.say(f"Hosting a live session: join code {host.code[:4]} {host.code[4:]}")
+
+    def _show_presence(self, host: Any) -> None:
+        """Publish this window's selection as the host's own presence; draw the laptops'."""
+        from ipsmap.ui.live.presence_view import PresenceView
+
+        def publish(map_id: str | None, selected: list[str], editing: str | None) -> None:
+            host.presence.publish_own(host.project.actor_id or "", map_id, selected, editing)
+
+        def heard(people: dict) -> None:
+            if self.presence is not None:
+                self.presence.show_people(people)
+            self.refresh_people()
+
+        self.presence = PresenceView.for_window(self.window, publish)
+        host.presence.on_change = heard
 
     def _show_panel(self) -> LiveSessionPanel:
         if self.panel is None:
@@ -203,6 +222,9 @@ class Hosting(QObject):
         self.host = self.advert = None
         host.close()
         self._people_timer.stop()
+        if self.presence is not None:
+            self.presence.close()
+            self.presence = None
         if self.panel is not None:
             self.panel.show_stopped()
         self._run(self._finish(host, advert))

@@ -4,8 +4,15 @@ who is connected, and the button that ends the session."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 QR_SIDE_PX = 280  # big enough to scan from a chair near the screen; whole pixels a module
 FINGERPRINT_SHOWN = 16  # characters: enough to compare aloud with what a laptop shows
@@ -20,6 +27,18 @@ def short_fingerprint(fingerprint: str) -> str:
     """The certificate fingerprint's first characters, in groups of four."""
     head = fingerprint[:FINGERPRINT_SHOWN].upper()
     return " ".join(head[i : i + 4] for i in range(0, len(head), 4)) + " …"
+
+
+def colour_swatch(colour: str, side: int) -> QIcon:
+    """A square of ``colour`` with a dark frame (it shows on a light or a dark list)."""
+    picture = QPixmap(side, side)
+    picture.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(picture)
+    painter.setPen(QColor("#000000"))
+    painter.setBrush(QColor(colour))
+    painter.drawRect(1, 1, side - 3, side - 3)
+    painter.end()
+    return QIcon(picture)
 
 
 class LiveSessionPanel(QWidget):
@@ -50,6 +69,7 @@ class LiveSessionPanel(QWidget):
         self.people_heading = QLabel("Connected: nobody yet")
         self.people = QListWidget()
         self.people.setObjectName("live-people")
+        self._rows: list[tuple[str, str | None]] = []
         self.stop = QPushButton("Stop the session")
         self.stop.setObjectName("live-stop")
         self.stop.clicked.connect(self.stop_requested)
@@ -78,11 +98,25 @@ class LiveSessionPanel(QWidget):
         """``people``: one line each ("Rowan — editor")."""
         if people == self.listed_people():
             return
+        self._rows = [(line, None) for line in people]
         self.people.clear()
         self.people.addItems(people)
         self.people_heading.setText(
             f"Connected: {len(people)}" if people else "Connected: nobody yet"
         )
+
+    def set_people_rows(self, rows: list[tuple[str, str | None]]) -> None:
+        """``rows``: (line, colour or None) each; the colour as a swatch before the line."""
+        if rows == self._rows:
+            return
+        self._rows = list(rows)
+        self.people.clear()
+        for text, colour in rows:
+            item = QListWidgetItem(text)
+            if colour:
+                item.setIcon(colour_swatch(colour, self.people.fontMetrics().height()))
+            self.people.addItem(item)
+        self.people_heading.setText(f"Connected: {len(rows)}" if rows else "Connected: nobody yet")
 
     def listed_people(self) -> list[str]:
         return [self.people.item(row).text() for row in range(self.people.count())]
