@@ -257,6 +257,7 @@ class PresenceLayer(QObject):
         self.people = {}
         self._clear()
         self.hint.show_lines([])
+        self.hint.deleteLater()
         self.hallway.document_changed.disconnect(self._redraw)
         self.hallway.model_changed.disconnect(self._redraw)
 
