@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from ipsmap.model.commands import MoveFactors
 from ipsmap.model.project_commands import AddParticipant
-from ipsmap.ui.live.presence_layer import NameTag
 from tests.live.support import PeerProcess
 from tests.ui.test_live_hosting import (  # noqa: F401 (a fixture)
     answer_while_the_window_runs,
@@ -84,8 +83,7 @@ def test_a_laptop_s_selection_is_outlined_on_the_host_and_the_host_s_reaches_the
             items = window.scene.factor_items
             assert {o.parentItem() for o in outlines} == {items[first], items[second]}
             assert {o.colour.name() for o in outlines} == {colour}
-            tags = [c for o in outlines for c in o.childItems() if isinstance(c, NameTag)]
-            assert [(t.text, t.parentItem().parentItem()) for t in tags] == [
+            assert [(t.text, t.outline.parentItem()) for t in layer.tags()] == [
                 ("Rowan", items[first])
             ]
             assert layer.hint.isVisible()

@@ -34,10 +34,15 @@ if TYPE_CHECKING:
     from ipsmap.ui.canvas.view import MapView
     from ipsmap.ui.hallway import Hallway
 
+# Pens are cosmetic (screen pixels at any zoom): 3 px dashes on a 7 px light halo.
 OUTLINE_PX = 3.0
 HALO_PX = 7.0
-GAP = 6.0  # between an item and the first outline; each further person's is one more out
+GAP = 6.0  # (map units) between an item and the first outline; each further ring one more
+RING = 8.0
 DASH = [3.0, 2.0]  # in pen widths
+# How far the bounds reach past the path, in map units: the halo at a zoom down to 1/4.
+REACH = 4 * HALO_PX
+TAG_Z = 1000.0  # name tags above every factor and link
 
 
 def text_colour_on(colour: QColor) -> QColor:
@@ -65,11 +70,11 @@ class SelectionOutline(QGraphicsItem):
         self.setAcceptHoverEvents(False)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent, False)
         self._path = self._outline()
-        self._bounds = self._path.boundingRect().adjusted(-HALO_PX, -HALO_PX, HALO_PX, HALO_PX)
+        self._bounds = self._path.boundingRect().adjusted(-REACH, -REACH, REACH, REACH)
 
     def _outline(self) -> QPainterPath:
         parent = self.parentItem()
-        reach = GAP + self._ring * (HALO_PX + 1)
+        reach = GAP + self._ring * RING
         path = QPainterPath()
         if isinstance(parent, FactorItem):
             path.addRoundedRect(
@@ -94,32 +99,42 @@ class SelectionOutline(QGraphicsItem):
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        halo = QPen(QColor(255, 255, 255, 230), HALO_PX)
-        painter.setPen(halo)
-        painter.drawPath(self._path)
-        edge = QPen(self.colour.darker(170), OUTLINE_PX + 1.5)
-        painter.setPen(edge)
-        painter.drawPath(self._path)
-        dash = QPen(self.colour, OUTLINE_PX, Qt.PenStyle.CustomDashLine)
-        dash.setDashPattern(DASH)
-        painter.setPen(dash)
-        painter.drawPath(self._path)
+        # A light halo, then dark-edged dashes in the colour: the gaps show the halo, so
+        # the line reads as dashed on a light canvas, over a dark factor and in contrast.
+        for colour, width, dashed in (
+            (QColor(255, 255, 255, 235), HALO_PX, False),
+            (self.colour.darker(180), OUTLINE_PX + 2, True),
+            (self.colour, OUTLINE_PX, True),
+        ):
+            pen = QPen(colour, width)
+            pen.setCosmetic(True)
+            if dashed:
+                pen.setDashPattern([d * OUTLINE_PX / width for d in DASH])
+            painter.setPen(pen)
+            painter.drawPath(self._path)
+
+    def tag_anchor(self) -> QPointF:
+        """Where the name tag hangs from (scene coordinates): the outline's top-left."""
+        return self.mapToScene(self._path.boundingRect().topLeft())
 
 
 class NameTag(QGraphicsItem):
-    """The person's name on a small flag in their colour, above an outline's corner."""
+    """The person's name on a small flag in their colour, above an outline's corner, over
+    every factor and link (in the labels' font, so it zooms with the map)."""
 
     def __init__(self, outline: SelectionOutline, text: str, font: QFont) -> None:
-        super().__init__(outline)
+        super().__init__()
         self.text = text
+        self.outline = outline
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setZValue(TAG_Z)
         self._font = QFont(font)
         self._font.setBold(True)
         metrics = QFontMetricsF(self._font)
         width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 4
-        corner = outline.boundingRect().topLeft() + QPointF(HALO_PX, HALO_PX)
-        self._rect = QRectF(corner.x(), corner.y() - height, width, height)
+        self._rect = QRectF(0, -height, width, height)
         self._colour = outline.colour
+        self.setPos(outline.tag_anchor())
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-1, -1, 1, 1)
@@ -220,7 +235,9 @@ class PresenceLayer(QObject):
                 outline = SelectionOutline(target, person.colour, ring, key)
                 self._items.append(outline)
                 if first:
-                    NameTag(outline, person.name, self.scene.theme.font)
+                    tag = NameTag(outline, person.name, self.scene.theme.font)
+                    self.scene.addItem(tag)
+                    self._items.append(tag)
                     first = False
         self.hint.show_lines(self.editing_lines())
 
@@ -237,6 +254,9 @@ class PresenceLayer(QObject):
             if what is not None:
                 lines.append((person.colour, f"{person.name} is editing {what}"))
         return lines
+
+    def tags(self) -> list[NameTag]:
+        return [i for i in self._items if shiboken6.isValid(i) and isinstance(i, NameTag)]
 
     def outlines(self) -> list[SelectionOutline]:
         """The outlines drawn now (for tests and the screenshot)."""
