@@ -173,8 +173,8 @@ class LiveHost:
             return
         self.peers.add(peer)
         self.say(f"joined: {peer.name} ({peer.role}, device {peer.device[:8]})")
-        for message in self.presence.join(peer, peer.participant, peer.role, peer.name):
-            peer.outbox.put_nowait(message)  # everyone's presence, for a late joiner
+        for presence in self.presence.join(peer, peer.participant, peer.role, peer.name):
+            peer.outbox.put_nowait(presence)  # everyone's presence, for a late joiner
         sender = asyncio.create_task(self._send_loop(connection, peer))
         resync = asyncio.create_task(self._resync_loop(peer))
         try:
