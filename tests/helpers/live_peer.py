@@ -20,6 +20,9 @@ Presence:
     {"cmd": "presence", "map": M, "selected": [ids], "editing": I}   set this laptop's
     {"cmd": "send-text", "text": T}     a raw text frame to the host (invalid presence)
     {"cmd": "others"}                  -> {"others": {key: presence as the host stamped it}}
+    {"cmd": "flood", "map": M, "ids": [ids], "n": N}   N selections as fast as it can
+        -> {"seconds": how long sending took}
+    {"cmd": "heard"}                   -> {"heard": how many presence changes arrived}
 """
 
 from __future__ import annotations
@@ -191,6 +194,12 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
                             arrivals["own"].append(key)
 
     subscription = client.shared.maps.observe_deep(note)  # noqa: F841 (kept alive)
+    heard = [0]
+
+    def count(_others) -> None:
+        heard[0] += 1
+
+    client.on_presence = count
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:
@@ -258,6 +267,15 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
             if client._outbox is not None:
                 client._outbox.put_nowait(command["text"])
             reply = {"sent": client._outbox is not None}
+        elif kind == "flood":
+            began, ids = time.monotonic(), command["ids"]
+            for i in range(command["n"]):
+                client.set_presence(command["map"], [ids[i % len(ids)]])
+                if i % 20 == 0:
+                    await asyncio.sleep(0)  # let the sender write to the socket
+            reply = {"seconds": time.monotonic() - began}
+        elif kind == "heard":
+            reply = {"heard": heard[0]}
         elif kind == "others":
             reply = {"others": {key: asdict(one) for key, one in client.others.items()}}
         elif kind == "dump":

@@ -200,3 +200,27 @@ def test_leaving_withdraws_presence_and_a_late_joiner_sees_everyone_s(workshop):
         for peer in peers:
             peer.quit()
         host.stop()
+
+
+def test_a_laptop_flooding_presence_is_coalesced_and_its_last_selection_arrives(workshop):
+    host = _host(workshop)
+    f, map_id = workshop["factors"], workshop["map"]
+    rowan = eilidh = None
+    try:
+        rowan, eilidh = _join(host, workshop, "Rowan"), _join(host, workshop, "Eilidh")
+        ids = [f["Housing"], f["Stress"], f["Sleep"]]
+        sent = rowan.ask(cmd="flood", map=map_id, ids=ids, n=301)["seconds"]
+        # The 301st selection is the last: it arrives, however many were passed over.
+        wait_until(lambda: _seen(eilidh, selected=[ids[300 % 3]]))
+        time.sleep(0.3)
+        heard = eilidh.ask(cmd="heard")["heard"]
+        # At most one per 50 ms while it lasted (plus the first and the last), not 301.
+        assert heard <= (sent + 0.3) / 0.05 + 3, (heard, sent)
+        assert heard < 100
+        rowan.ask(cmd="presence", map=map_id, selected=[f["Housing"]])  # and it goes on
+        wait_until(lambda: _seen(eilidh, selected=[f["Housing"]]))
+    finally:
+        for peer in (rowan, eilidh):
+            if peer is not None:
+                peer.quit()
+        host.stop()
