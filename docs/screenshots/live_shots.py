@@ -3,8 +3,9 @@
 xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_shots.py
 
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
-certificate, QR code) after two laptops (in this process, on loopback) have joined; then
-live-presence.png: the same window once the laptops have selected factors (outlined in their
+certificate, QR code) after two laptops (in this process, on loopback) have joined;
+live-projector.png: *Show on the projector* on that 1280 × 720 screen; then
+live-presence.png: the window once the laptops have selected factors (outlined in their
 colours, with their names), one is editing a label ("Eilidh is editing …"), and the host
 has selected one of its own.
 """
@@ -66,6 +67,14 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / "live-host.png"))
 
+    def projector() -> None:
+        hosting.panel.projector.click()  # the button, as the facilitator clicks it
+
+    def projector_shot() -> None:
+        app.processEvents()
+        hosting.projector.grab().save(str(OUT / "live-projector.png"))
+        hosting.projector.close()
+
     def select() -> None:
         # What the two laptops' windows would publish (PresenceView does it for a window).
         doc = window.document
@@ -92,7 +101,8 @@ def main() -> int:
         hosting.stop()
         QTimer.singleShot(1500, app.quit)
 
-    steps = ((300, host), (2000, join), (5000, shot), (5300, select), (6800, presence_shot))
+    steps = ((300, host), (2000, join), (5000, shot), (5300, projector), (6300, projector_shot),
+             (6800, select), (8300, presence_shot))  # fmt: skip
     for delay, step in steps:
         QTimer.singleShot(delay, step)
     return app.exec()

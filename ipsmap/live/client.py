@@ -216,7 +216,12 @@ class LiveClient:
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
-            if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+            # Refused (a wrong code, removed by the host, too many wrong codes from here).
+            if status in (
+                HTTPStatus.UNAUTHORIZED,
+                HTTPStatus.FORBIDDEN,
+                HTTPStatus.TOO_MANY_REQUESTS,
+            ):
                 reason = exc.response.body.decode("utf-8", "replace").strip() or "refused"
                 raise JoinRefused(f"the host refused to let this device join: {reason}") from exc
             raise

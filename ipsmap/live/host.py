@@ -25,9 +25,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from ipsmap.live import protocol
+from ipsmap.live.host_controls import HostControls
 from ipsmap.live.presence import PresenceHub, ids_in_session
 from ipsmap.live.security import Certificate, normalise_code, token_matches
 from ipsmap.live.session import HostSession
+from ipsmap.live.throttle import WrongCodeThrottle
 from ipsmap.model.author import Author
 from ipsmap.model.project import Project
 
@@ -53,7 +55,7 @@ class Peer:
     outbox: asyncio.Queue[bytes | str] = field(default_factory=asyncio.Queue)
 
 
-class LiveHost:
+class LiveHost(HostControls):
     def __init__(
         self,
         project: Project,
@@ -66,6 +68,8 @@ class LiveHost:
         port: int = 0,
         session_id: str | None = None,
         say: Callable[[str], None] = print,
+        throttle: WrongCodeThrottle | None = None,
+        removed_devices: set[str] | None = None,
     ) -> None:
         self.project = project
         self.certificate = certificate
@@ -90,6 +94,7 @@ class LiveHost:
         )
         self._server: Server | None = None
         self._closed = False
+        self._init_controls(throttle, removed_devices)
 
     @property
     def address(self) -> str:
@@ -131,6 +136,9 @@ class LiveHost:
     async def _authenticate(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
+        refused = self._refused_address(connection)
+        if refused is not None:
+            return refused
         headers = request.headers
         claimed = headers.get(HEADER_PARTICIPANT, "")
         device = headers.get(HEADER_DEVICE, "")
@@ -139,9 +147,13 @@ class LiveHost:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "join with a code\n")
         role = self._role_for(token, claimed, device)
         if role is None:
+            self._wrong_code_from(connection)
             await asyncio.sleep(REFUSAL_DELAY_S)
             self.say(f"refused: a device ({device[:8]}) with a wrong join code")
             return connection.respond(HTTPStatus.FORBIDDEN, "wrong join code\n")
+        removed = self._refused_device(connection, device)
+        if removed is not None:
+            return removed
         person = self._participant(claimed)
         if person is None:
             self.say(f"refused: a device ({device[:8]}) joining as someone not on the list")
@@ -169,9 +181,10 @@ class LiveHost:
 
     async def _serve(self, connection: ServerConnection) -> None:
         peer = self._pending.pop(connection, None)
-        if peer is None:
+        if peer is None or peer.device in self.removed_devices:
             return
         self.peers.add(peer)
+        self._connections[peer] = connection
         self.say(f"joined: {peer.name} ({peer.role}, device {peer.device[:8]})")
         for presence in self.presence.join(peer, peer.participant, peer.role, peer.name):
             peer.outbox.put_nowait(presence)  # everyone's presence, for a late joiner
@@ -188,6 +201,7 @@ class LiveHost:
         finally:
             self.peers.discard(peer)
             self.presence.leave(peer)
+            self._connections.pop(peer, None)
             sender.cancel()
             resync.cancel()
             self.say(f"left: {peer.name} (device {peer.device[:8]})")

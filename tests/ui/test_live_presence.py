@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from ipsmap.model.commands import MoveFactors
 from ipsmap.model.project_commands import AddParticipant
+from ipsmap.ui.live.presence_rows import shortened
 from tests.live.support import PeerProcess
 from tests.ui.test_live_hosting import (  # noqa: F401 (a fixture)
     answer_while_the_window_runs,
@@ -90,10 +91,14 @@ def test_a_laptop_s_selection_is_outlined_on_the_host_and_the_host_s_reaches_the
             assert layer.hint.lines == [f"Rowan is editing '{labels[first]}'"]
             # The panel: Rowan, role, map, with a swatch.
             qtbot.waitUntil(
-                lambda: hosting.panel.listed_people() == [f"Rowan — editor — on '{doc.info.name}'"],
+                lambda: (
+                    hosting.panel.listed_people()
+                    == [f"Rowan — editor\non '{shortened(doc.info.name)}'"]
+                ),
                 timeout=5000,
             )
-            assert not hosting.panel.people.item(0).icon().isNull()
+            swatches = hosting.panel.people.findChildren(QLabel, "live-swatch")
+            assert [swatch.property("colour") for swatch in swatches] == [colour]
 
             # The outline follows its factor when it moves.
             x, y = doc.factors[first].x + 300, doc.factors[first].y + 200

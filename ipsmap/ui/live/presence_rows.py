@@ -8,9 +8,17 @@ from typing import Any
 
 from ipsmap.model.errors import IpsmapError
 
+MAP_NAME_SHOWN = 30  # characters of a map's name in the list
 
-def people_rows(host: Any) -> list[tuple[str, str | None]]:
-    """One (line, colour) per connected device, by name: "Rowan — editor — on 'Housing'"."""
+
+def shortened(name: str) -> str:
+    return name if len(name) <= MAP_NAME_SHOWN else name[: MAP_NAME_SHOWN - 1].rstrip() + "…"
+
+
+def people_rows(host: Any) -> list[tuple[str, str, str | None]]:
+    """One (text, device, colour) per connected device, by name: "Rowan — editor", and
+    "on 'Housing'" on a second line once they show a shared map (the panel is narrow: two
+    short lines leave room for the Remove button)."""
     rows = []
     for peer in host.peers:
         presence = host.presence.presence_of(peer)
@@ -18,6 +26,6 @@ def people_rows(host: Any) -> list[tuple[str, str | None]]:
         line = f"{name} — {peer.role}"
         if presence is not None and presence.map_id is not None:
             with contextlib.suppress(IpsmapError):  # a map deleted since: no id shown instead
-                line += f" — on '{host.project.map_info(presence.map_id).name}'"
-        rows.append((line, presence.colour if presence is not None else None))
+                line += f"\non '{shortened(host.project.map_info(presence.map_id).name)}'"
+        rows.append((line, peer.device, presence.colour if presence is not None else None))
     return sorted(rows, key=lambda row: row[0].casefold())
