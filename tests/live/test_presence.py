@@ -5,13 +5,17 @@ told everyone's."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
 
 import pytest
 
+from ipsmap.live.client import LiveClient
+from ipsmap.live.host import LiveHost
 from ipsmap.live.presence import MAX_SELECTED, PALETTE
+from ipsmap.live.security import make_certificate
 from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, AddParticipant
@@ -224,3 +228,60 @@ def test_a_laptop_flooding_presence_is_coalesced_and_its_last_selection_arrives(
             if peer is not None:
                 peer.quit()
         host.stop()
+
+
+def test_a_removed_device_s_presence_is_withdrawn_for_everyone(workshop):
+    """Host and laptops in one loop over real TLS sockets: the host's Remove withdraws that
+    laptop's presence for everyone; a presence set before connecting is sent on connecting;
+    ``on_presence`` tells of each change."""
+    f, map_id, people = workshop["factors"], workshop["map"], workshop["people"]
+    heard: list[dict] = []
+
+    async def until(check, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError("not reached in time")
+            await asyncio.sleep(0.02)
+
+    async def scenario(project: Project) -> None:
+        host = LiveHost(
+            project,
+            [map_id],
+            certificate=make_certificate("127.0.0.1"),
+            code="KXMR-4PTA",
+            say=lambda _line: None,
+        )
+        await host.start()
+        stop = asyncio.Event()
+        laptops = {
+            name: LiveClient(
+                host.address,
+                code="KXMR-4PTA",
+                fingerprint=host.fingerprint,
+                participant=people[name],
+                workdir=workshop["tmp"] / f"in-loop-{name}",
+                say=lambda _line: None,
+            )
+            for name in ("Rowan", "Eilidh")
+        }
+        rowan, eilidh = laptops["Rowan"], laptops["Eilidh"]
+        eilidh.on_presence = heard.append
+        rowan.set_presence(map_id, [f["Sleep"]])  # before connecting: sent on connecting
+        runs = [asyncio.create_task(laptop.run(stop)) for laptop in laptops.values()]
+        try:
+            await until(lambda: [p.selected for p in eilidh.others.values()] == [(f["Sleep"],)])
+            assert heard[-1] == eilidh.others
+            host.remove(rowan.device)
+            await until(lambda: eilidh.others == {})
+            assert heard[-1] == {}
+            assert host.presence.everyone() == {}  # Eilidh has published nothing
+        finally:
+            stop.set()
+            await asyncio.gather(*runs, return_exceptions=True)
+            for laptop in laptops.values():
+                laptop.close()
+            await host.stop()
+
+    with Project.open(workshop["path"]) as project:
+        asyncio.run(scenario(project))
