@@ -5,7 +5,9 @@ join code with a token bound to that certificate, keeps alive every ~5 s, resync
 2 s and reconnects with backoff until stopped. It owns no document: it reads the state
 vector and missing updates from the ``Doc`` it is given, hands every update it receives to
 ``receive`` (by default straight into that ``Doc``), and sends only what its owner passes
-to :meth:`send` (the owner's own edits: no echo). ``LiveClient`` (client.py) and a joined
+to :meth:`send` (the owner's own edits: no echo). Text frames are presence (presence.py):
+the owner's last one is sent again on every (re)connection, and those heard go to
+``on_text``. ``LiveClient`` (client.py) and a joined
 window's mirror project (mirror.py) both use it.
 """
 
@@ -181,7 +183,12 @@ class LiveConnection:
         self._headers = auth_headers(
             code, token_fingerprint or self.fingerprint, participant, device
         )
-        self._outbox: asyncio.Queue[bytes] | None = None
+        self._outbox: asyncio.Queue[bytes | str] | None = None
+        # Presence: the owner's last text frame (sent again on reconnecting), and where the
+        # host's go; ``on_ended`` hears each connection end (the host re-sends presence).
+        self._text: str | None = None
+        self.on_text: Callable[[str], None] | None = None
+        self.on_ended: Callable[[], None] | None = None
         # Set once the host's copy has been taken in after (re)connecting.
         self.connected = asyncio.Event()
         self.refused: str | None = None
@@ -195,6 +202,12 @@ class LiveConnection:
         reconnecting carries it (the host's step 1 asks for what it lacks)."""
         if self._outbox is not None:
             self._outbox.put_nowait(protocol.update(update))
+
+    def send_text(self, text: str) -> None:
+        """Send a presence frame now if connected, and again on every reconnection."""
+        self._text = text
+        if self._outbox is not None:
+            self._outbox.put_nowait(text)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Stay joined until ``stop`` is set, reconnecting with backoff; raise JoinRefused
@@ -212,6 +225,8 @@ class LiveConnection:
             except (TimeoutError, OSError, WebSocketException) as exc:
                 self.say(f"offline ({type(exc).__name__}); your edits will be merged")
             self._went_offline()
+            if self.on_ended is not None:
+                self.on_ended()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay * (0.5 + random.random()))
             delay = min(delay * 2, BACKOFF_MAX_S)
@@ -232,6 +247,8 @@ class LiveConnection:
         async with connection:
             self._outbox = asyncio.Queue()
             self._outbox.put_nowait(protocol.step1(self.doc))
+            if self._text is not None:
+                self._outbox.put_nowait(self._text)
             tasks = [
                 asyncio.create_task(self._send_loop(connection)),
                 asyncio.create_task(self._receive_loop(connection)),
@@ -256,6 +273,8 @@ class LiveConnection:
     async def _receive_loop(self, connection: ClientConnection) -> None:
         async for message in connection:
             if not isinstance(message, bytes):
+                if self.on_text is not None:
+                    self.on_text(message)
                 continue
             parsed = protocol.parse(message)
             if parsed is None or self._outbox is None:

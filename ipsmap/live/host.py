@@ -26,6 +26,7 @@ from websockets.http11 import Request, Response
 
 from ipsmap.live import lobby, protocol
 from ipsmap.live.host_controls import HostControls
+from ipsmap.live.presence import PresenceHub, ids_in_session
 from ipsmap.live.security import Certificate, normalise_code, token_matches
 from ipsmap.live.session import HostSession
 from ipsmap.live.throttle import WrongCodeThrottle
@@ -51,7 +52,7 @@ class Peer:
     name: str
     device: str
     role: str  # "editor" or "viewer"
-    outbox: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
+    outbox: asyncio.Queue[bytes | str] = field(default_factory=asyncio.Queue)
 
 
 class LiveHost(HostControls):
@@ -82,6 +83,10 @@ class LiveHost(HostControls):
         self.session = HostSession(project, map_ids)
         self.session.on_local_update = self._broadcast_local
         self.peers: set[Peer] = set()
+        # Who looks at what (presence.py): relayed as text frames, identity stamped here.
+        self.presence = PresenceHub(
+            lambda: project.participants, ids_in_session(self.session), self._broadcast, say
+        )
         # Authenticated at the handshake, waiting for the connection to start (weak: a
         # handshake that fails after authentication leaves nothing behind).
         self._pending: weakref.WeakKeyDictionary[ServerConnection, Peer] = (
@@ -121,6 +126,7 @@ class LiveHost(HostControls):
             self._server.close()
         if not self._closed:
             self._closed = True
+            self.presence.close()
             self.session.close()
 
     async def stop(self) -> None:
@@ -199,16 +205,21 @@ class LiveHost(HostControls):
         self.peers.add(peer)
         self._connections[peer] = connection
         self.say(f"joined: {peer.name} ({peer.role}, device {peer.device[:8]})")
+        for presence in self.presence.join(peer, peer.participant, peer.role, peer.name):
+            peer.outbox.put_nowait(presence)  # everyone's presence, for a late joiner
         sender = asyncio.create_task(self._send_loop(connection, peer))
         resync = asyncio.create_task(self._resync_loop(peer))
         try:
             async for message in connection:
                 if isinstance(message, bytes):
                     self._receive(peer, message)
+                else:
+                    self.presence.receive(peer, message)
         except ConnectionClosed:
             pass
         finally:
             self.peers.discard(peer)
+            self.presence.leave(peer)
             self._connections.pop(peer, None)
             sender.cancel()
             resync.cancel()
@@ -253,7 +264,7 @@ class LiveHost(HostControls):
         for correction in outcome.corrections:
             self._broadcast(protocol.update(correction))
 
-    def _broadcast(self, message: bytes, but: Peer | None = None) -> None:
+    def _broadcast(self, message: bytes | str, but: object | None = None) -> None:
         for peer in list(self.peers):
             if peer is not but:
                 peer.outbox.put_nowait(message)

@@ -51,6 +51,7 @@ class Hosting(HostControlsUi, QObject):
         self.host: Any = None  # the running LiveHost
         self.advert: Any = None  # its AsyncAdvert, once announced
         self.panel: LiveSessionPanel | None = None
+        self.presence: Any = None  # the PresenceView on this window's canvas, while hosting
         self._tasks: set[asyncio.Task[None]] = set()
         self._people_timer = QTimer(self)
         self._people_timer.setInterval(PEOPLE_REFRESH_MS)
@@ -180,8 +181,14 @@ class Hosting(HostControlsUi, QObject):
     def refresh_people(self) -> None:
         if self.panel is None or self.host is None:
             return
-        rows = sorted((f"{p.name} — {p.role}", p.device) for p in self.host.peers)
-        self.panel.set_people([line for line, _ in rows], [device for _, device in rows])
+        from ipsmap.ui.live.presence_rows import people_rows
+
+        rows = people_rows(self.host)
+        self.panel.set_people(
+            [line for line, _, _ in rows],
+            [device for _, device, _ in rows],
+            [colour for _, _, colour in rows],
+        )
 
     def _show_session(self, host: Any) -> None:
         from ipsmap.live.qr import laptop_join_url, make_qr, module_px_for
@@ -197,7 +204,23 @@ class Hosting(HostControlsUi, QObject):
             names,
         )
         self._people_timer.start()
+        self._show_presence(host)
         self.hallway.say(f"Hosting a live session: join code {host.code[:4]} {host.code[4:]}")
+
+    def _show_presence(self, host: Any) -> None:
+        """Publish this window's selection as the host's own presence; draw the laptops'."""
+        from ipsmap.ui.live.presence_view import PresenceView
+
+        def publish(map_id: str | None, selected: list[str], editing: str | None) -> None:
+            host.presence.publish_own(host.project.actor_id or "", map_id, selected, editing)
+
+        def heard(people: dict) -> None:
+            if self.presence is not None:
+                self.presence.show_people(people)
+            self.refresh_people()
+
+        self.presence = PresenceView.for_window(self.window, publish)
+        host.presence.on_change = heard
 
     def _show_panel(self) -> LiveSessionPanel:
         if self.panel is None:
@@ -226,6 +249,9 @@ class Hosting(HostControlsUi, QObject):
         host.close()
         self.close_projector()
         self._people_timer.stop()
+        if self.presence is not None:
+            self.presence.close()
+            self.presence = None
         if self.panel is not None:
             self.panel.show_stopped()
         self._run(self._finish(host, advert))

@@ -5,7 +5,7 @@ the projector) and the button that ends the session."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,6 +29,22 @@ def short_fingerprint(fingerprint: str) -> str:
     """The certificate fingerprint's first characters, in groups of four."""
     head = fingerprint[:FINGERPRINT_SHOWN].upper()
     return " ".join(head[i : i + 4] for i in range(0, len(head), 4)) + " …"
+
+
+def colour_swatch(colour: str, side: int) -> QLabel:
+    """A square of ``colour`` with a dark frame (it shows on a light or a dark list)."""
+    picture = QPixmap(side, side)
+    picture.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(picture)
+    painter.setPen(QColor("#000000"))
+    painter.setBrush(QColor(colour))
+    painter.drawRect(1, 1, side - 3, side - 3)
+    painter.end()
+    swatch = QLabel()
+    swatch.setObjectName("live-swatch")
+    swatch.setProperty("colour", colour)
+    swatch.setPixmap(picture)
+    return swatch
 
 
 class LiveSessionPanel(QWidget):
@@ -60,7 +76,7 @@ class LiveSessionPanel(QWidget):
         self.qr.setObjectName("live-qr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.people_heading = QLabel("Connected: nobody yet")
-        self._rows: list[tuple[str, str]] = []
+        self._rows: list[tuple[str, str, str | None]] = []
         self.people = QListWidget()
         self.people.setObjectName("live-people")
         self.notice = QLabel()
@@ -119,15 +135,23 @@ class LiveSessionPanel(QWidget):
         """The latest thing the facilitator should know (removed, an address refused)."""
         self.notice.setText(line)
 
-    def set_people(self, people: list[str], devices: list[str] | None = None) -> None:
+    def set_people(
+        self,
+        people: list[str],
+        devices: list[str] | None = None,
+        colours: list[str | None] | None = None,
+    ) -> None:
         """``people``: one line each ("Rowan — editor"); ``devices``: their device ids, each
-        row then has a Remove button."""
+        row then has a Remove button; ``colours``: their presence colours, each row then
+        starts with a swatch."""
         devices = devices if devices is not None else [""] * len(people)
-        if list(zip(people, devices, strict=True)) == self._rows:
+        colours = colours if colours is not None else [None] * len(people)
+        rows = list(zip(people, devices, colours, strict=True))
+        if rows == self._rows:
             return
-        self._rows = list(zip(people, devices, strict=True))
+        self._rows = rows
         self.people.clear()
-        for line, device in self._rows:
+        for line, device, colour in self._rows:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, line)
             self.people.addItem(item)
@@ -135,6 +159,8 @@ class LiveSessionPanel(QWidget):
             row.setObjectName("live-person")
             row_layout = QHBoxLayout(row)
             row_layout.setContentsMargins(4, 0, 4, 0)
+            if colour:
+                row_layout.addWidget(colour_swatch(colour, self.fontMetrics().height()))
             row_layout.addWidget(QLabel(line), 1)
             if device:
                 remove = QPushButton("Remove")
