@@ -16,9 +16,10 @@ from pathlib import Path
 
 from pycrdt import Subscription, TransactionEvent
 
-from ipsmap.live import presence
 from ipsmap.live.connection import JoinRefused, LiveConnection, split_address
 from ipsmap.live.doc_diff import Touched, ops_towards
+from ipsmap.live.presence import Presence
+from ipsmap.live.presence_link import PresenceLink
 from ipsmap.live.security import normalise_fingerprint
 from ipsmap.live.shared_doc import SharedDoc
 from ipsmap.live.update_log import UpdateLog
@@ -66,11 +67,8 @@ class LiveClient:
             token_fingerprint=token_fingerprint,
             say=say,
         )
-        # Presence (presence.py): everyone else's as the host stamped it, by connection key.
-        self.others: dict[str, presence.Presence] = {}
-        self.on_presence: Callable[[dict[str, presence.Presence]], None] | None = None
-        self.connection.on_text = self._heard_presence
-        self.connection.on_ended = self._forget_presence
+        # Presence: ours, and everyone else's as the host stamped it.
+        self.presence = PresenceLink(self.connection, say)
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
         self._touched = Touched(self.shared)
         self._states: dict[str, MapState] = {}
@@ -115,36 +113,24 @@ class LiveClient:
         if self._local:
             self.connection.send(update)
 
-    # -- presence -------------------------------------------------------------------------
+    # -- presence (presence_link.py) -------------------------------------------------------
 
     def set_presence(
         self, map_id: str | None, selected: Iterable[str] = (), editing: str | None = None
     ) -> None:
-        """Tell the others which map this laptop shows, what is selected on it (the first
-        ``presence.MAX_SELECTED`` ids) and which factor or link is being edited."""
-        self.connection.send_text(presence.claim_message(map_id, selected, editing))
+        self.presence.set_presence(map_id, selected, editing)
 
-    def _heard_presence(self, text: str) -> None:
-        try:
-            heard = presence.parse_from_host(text)
-        except presence.PresenceError as exc:
-            self.say(f"ignored: a presence message from the host that is not valid ({exc})")
-            return
-        if isinstance(heard, str):
-            if self.others.pop(heard, None) is None:
-                return
-        else:
-            self.others[heard.key] = heard
-        self._presence_changed()
+    @property
+    def others(self) -> dict[str, Presence]:
+        return self.presence.others
 
-    def _forget_presence(self) -> None:
-        if self.others:  # the host hands everyone's presence over again on reconnecting
-            self.others.clear()
-            self._presence_changed()
+    @property
+    def on_presence(self) -> Callable[[dict[str, Presence]], None] | None:
+        return self.presence.on_presence
 
-    def _presence_changed(self) -> None:
-        if self.on_presence is not None:
-            self.on_presence(dict(self.others))
+    @on_presence.setter
+    def on_presence(self, listener: Callable[[dict[str, Presence]], None] | None) -> None:
+        self.presence.on_presence = listener
 
     # -- the connection -------------------------------------------------------------------
 

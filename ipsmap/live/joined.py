@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from ipsmap.live.connection import CONNECTED, LiveConnection
 from ipsmap.live.mirror import MirrorSession
+from ipsmap.live.presence_link import PresenceLink
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.project import Project
 
@@ -52,6 +53,8 @@ class JoinedLaptop:
             on_state=self._state,
         )
         self.mirror.on_local_update = self.connection.send
+        # Presence: this window's selection out, everyone else's in (presence_link.py).
+        self.presence = PresenceLink(self.connection, say)
         self.adopt_actor()
 
     @property

@@ -17,7 +17,7 @@ from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog
 from ipsmap.ui.live.joining import OFFLINE_TEXT
 from ipsmap.ui.live.loop import window_loop
 from ipsmap.ui.live.session_panel import short_fingerprint
-from tests.ui.support import add_factor_by_typing, type_into
+from tests.ui.support import add_factor_by_typing, factor_point, type_into
 from tests.ui.test_live_hosting import host_from_the_menu, window_loop_released  # noqa: F401
 
 pytestmark = pytest.mark.timeout(90)
@@ -107,6 +107,29 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
     theirs = add_factor_by_typing(qtbot, host_window.view, "Respite care")
     qtbot.waitUntil(lambda: theirs in joined.scene.factor_items, timeout=5000)
     assert joined.scene.factor_items[theirs].label == "Respite care"
+
+    # Presence both ways: Rowan clicks his factor, the host its own; each is outlined on
+    # the other's canvas.
+    viewport = joined.view.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=factor_point(joined.view, mine))
+    qtbot.mouseClick(
+        host_window.view.viewport(), Qt.MouseButton.LeftButton,
+        pos=factor_point(host_window.view, theirs),
+    )  # fmt: skip
+    on_host, on_laptop = hosting.presence.layer, joining.presence.layer
+
+    def outlined(layer, scene) -> list:
+        return [o.parentItem() for o in layer.outlines()]
+
+    qtbot.waitUntil(
+        lambda: outlined(on_host, host_window.scene) == [host_window.scene.factor_items[mine]],
+        timeout=10000,
+    )
+    assert [t.text for t in on_host.tags()] == ["Rowan"]
+    qtbot.waitUntil(
+        lambda: outlined(on_laptop, joined.scene) == [joined.scene.factor_items[theirs]],
+        timeout=10000,
+    )
 
     # Ctrl+Z on the joined window undoes Rowan's own step only, on both canvases.
     joined.view.setFocus()

@@ -51,6 +51,7 @@ class Joining(QObject):
         self.actions = actions
         self.banner = OfflineBanner(view)
         self.laptop: Any = None  # the running JoinedLaptop
+        self.presence: Any = None  # the PresenceView on this window's canvas, while joined
         self.choice: JoinChoice | None = None
         self.dialog: JoinDialog | None = None
         self._stop: asyncio.Event | None = None
@@ -72,7 +73,7 @@ class Joining(QObject):
         return self.laptop is not None and self.laptop.online
 
     def live_connection(self) -> Any:
-        """The running connection (live/connection.py), or None: the hook for presence."""
+        """The running connection (live/connection.py), or None."""
         return self.laptop.connection if self.laptop is not None else None
 
     # -- the dialog ----------------------------------------------------------------------
@@ -160,6 +161,7 @@ class Joining(QObject):
         )
         laptop.mirror.notices_heard = self._heard
         self.laptop, self.choice = laptop, choice
+        self._show_presence(laptop)
         self._stop = asyncio.Event()
         self.actions["leave-live-session"].setEnabled(True)
         self._run(self._stay_joined(laptop, self._stop))
@@ -187,6 +189,13 @@ class Joining(QObject):
             if self.hallway.document is None:
                 self.hallway.show_map(self.hallway.first_map_id())
 
+    def _show_presence(self, laptop: Any) -> None:
+        """Publish this window's map, selection and edited item; draw everyone else's."""
+        from ipsmap.ui.live.presence_view import PresenceView
+
+        self.presence = PresenceView.for_window(self.window, laptop.presence.set_presence)
+        laptop.presence.on_presence = self.presence.show_people
+
     def _heard(self, line: str) -> None:
         self.hallway.say(f"Live session — {line}")
 
@@ -200,6 +209,10 @@ class Joining(QObject):
         self.laptop = self._stop = None
         if stop is not None:
             stop.set()
+        laptop.presence.on_presence = None
+        if self.presence is not None:
+            self.presence.close()
+            self.presence = None
         laptop.close()
         self.actions["leave-live-session"].setEnabled(False)
         self.hallway.joined = None
