@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from ipsmap.model.author import Author
-from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, Participant
+from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS
 from ipsmap.model.errors import IpsmapError
-from ipsmap.model.privacy import public_name
+from ipsmap.model.privacy import listed_name
 from ipsmap.model.project_commands import AddParticipant
 
 if TYPE_CHECKING:
@@ -65,20 +65,12 @@ def welcome(project: Project, role: str) -> dict[str, Any]:
     return {
         "title": project.title,
         "participants": [
-            {"id": p.id, "name": _listed_name(p), "group": p.stakeholder_group} for p in people
+            {"id": p.id, "name": listed_name(p), "group": p.stakeholder_group} for p in people
         ],
         "groups": [{"id": g, "label": GROUP_LABELS.get(g, g)} for g in STAKEHOLDER_GROUPS],
         "sites": sorted({p.site for p in people if p.site}),
         "can_add": role == "editor",
     }
-
-
-def _listed_name(person: Participant) -> str:
-    """The pseudonym, or for someone who did not consent their group alias ("Parent/carer
-    2"); a name kept from before aliases existed (an old file) shows as the group only."""
-    if person.consent or person.pseudonym.startswith(public_name(person)):
-        return person.pseudonym
-    return public_name(person)
 
 
 def answer(

@@ -36,6 +36,7 @@ from ipsmap.model.entities import (
 from ipsmap.model.errors import NotFoundError
 from ipsmap.model.mapdata import MapData
 from ipsmap.model.ops import Op
+from ipsmap.model.privacy import listed_name
 from ipsmap.model.state import MapState
 
 RECORD_TABLES = ("styles", "factors", "groups", "links")
@@ -173,7 +174,7 @@ class SharedDoc:
     def put_participants(self, people: Iterable[Participant]) -> None:
         for person in people:
             public = {
-                "pseudonym": person.pseudonym if person.consent else person.stakeholder_group,
+                "pseudonym": listed_name(person),
                 "stakeholder_group": person.stakeholder_group,
                 "site": person.site,
             }

@@ -34,6 +34,15 @@ def public_name(person: Participant, anonymise: bool = False) -> str:
     return person.pseudonym or group
 
 
+def listed_name(person: Participant) -> str:
+    """The name other devices in a live session see: the pseudonym, or for someone who did
+    not consent their numbered group alias ("Parent/carer 2"); a name kept from before
+    aliases existed (an old file) shows as the group only."""
+    if person.consent or person.pseudonym.startswith(public_name(person)):
+        return person.pseudonym
+    return public_name(person)
+
+
 def public_names(people: Iterable[Participant], anonymise: bool = False) -> dict[str, str]:
     """Participant id → :func:`public_name`, for writers that look people up by id."""
     return {person.id: public_name(person, anonymise) for person in people}

@@ -310,3 +310,16 @@ def test_a_laptop_cannot_remove_a_shared_map(project: Project, doc):
     for correction in outcome.corrections:
         peer.doc.apply_update(correction)
     assert [f.label for f in peer.read_map(doc.id).factors] == ["Housing"]
+
+
+def test_the_document_names_a_person_without_consent_by_their_numbered_alias_only(
+    project: Project, doc
+):
+    # The shared document leaves the host: it carries what the lobby and window show.
+    command = AddParticipant("Jo Bloggs", "parent", "Glasgow", consent=False)
+    project.execute(command)
+    session = HostSession(project, [doc.id])
+    shown = {p.id: p.pseudonym for p in _peer_of(session).participants()}
+    assert shown[command.id] == project.participants[command.id].pseudonym
+    assert shown[command.id].startswith("Parent/carer ")
+    assert "Jo Bloggs" not in session.shared.doc.get_update().decode("utf-8", "replace")
