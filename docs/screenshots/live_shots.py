@@ -7,9 +7,9 @@ certificate, QR code) after two laptops (in this process, on loopback) have join
 live-projector.png: *Show on the projector* on that 1280 × 720 screen; then
 live-presence.png: the window once the laptops have selected factors (outlined in their
 colours, with their names), one is editing a label ("Eilidh is editing …"), and the host
-has selected one of its own; and live-offline.png: a second window joined to that session
-as Fiona (Workshop → Join a live session…), after the host stopped: the offline banner
-across its canvas.
+has selected one of its own; live-joined.png: a second window joined to that session as
+Fiona (Workshop → Join a live session…) showing the others' selections; and
+live-offline.png: that window after the host stopped, the offline banner across its canvas.
 """
 
 from __future__ import annotations
@@ -113,14 +113,21 @@ def main() -> int:
             h.address, h.code, h.fingerprint, window.project.title, names["Fiona"], "Fiona"
         )
         joined.workshop.joining.join(choice)
-        QTimer.singleShot(3000, host_goes)
+        QTimer.singleShot(3000, joined_shot)
+
+    def joined_shot() -> None:
+        # Fiona's window: the others' selections and Eilidh's editing hint, as on the host.
+        by_label = {f.label: f.id for f in joined.document.factors.values()}
+        joined.view.zoom_by(1.6)
+        joined.view.centerOn(joined.scene.factor_items[by_label["Parental stress"]])
+        app.processEvents()
+        joined.grab().save(str(OUT / "live-joined.png"))
+        QTimer.singleShot(300, host_goes)
 
     def host_goes() -> None:
         stop.set()
         hosting.stop()
         QTimer.singleShot(500, shot_offline)
-        stop.set()
-        hosting.stop()
 
     def shot_offline() -> None:
         # As soon as the joined window has noticed the host is gone.

@@ -131,3 +131,16 @@ def test_presence_view_publishes_the_map_the_selection_and_nothing_of_a_snapshot
 def test_a_tag_s_text_is_black_or_white_whichever_reads():
     assert text_colour_on(QColor("#e69f00")).name() == "#000000"
     assert text_colour_on(QColor("#0072b2")).name() == "#ffffff"
+
+
+def test_outlines_follow_the_boxes_when_fitting_enlarges_the_labels(qtbot, window):
+    doc, scene = window.document, window.scene
+    factor_id = next(iter(doc.factors))
+    layer = PresenceLayer(window.hallway, scene, window.view)
+    layer.show_people({"d1": person("d1", "Rowan", PALETTE[0], doc.id, [factor_id])})
+    item = scene.factor_items[factor_id]
+    scene.draw_labels_at(scene.theme.font.pointSizeF() * 2)
+    (outline,) = layer.outlines()
+    # The ring goes round the enlarged box, not the one it was first drawn around.
+    assert outline.mapRectToScene(outline.boundingRect()).contains(item.sceneBoundingRect())
+    layer.close()

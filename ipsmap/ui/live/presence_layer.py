@@ -206,6 +206,9 @@ class PresenceLayer(QObject):
         # Connected after the scene, so the scene has rebuilt its items when these run.
         hallway.document_changed.connect(self._redraw)
         hallway.model_changed.connect(self._redraw)
+        # Fitting enlarges every box (canvas/readable.py): outlines are drawn around the new
+        # boxes, else a stale ring's white halo would cover the larger label.
+        scene.labels_resized.connect(self._redraw)
 
     def show_people(self, people: Mapping[str, Any]) -> None:
         self.people = dict(people)
@@ -280,6 +283,7 @@ class PresenceLayer(QObject):
         self.hint.deleteLater()
         self.hallway.document_changed.disconnect(self._redraw)
         self.hallway.model_changed.disconnect(self._redraw)
+        self.scene.labels_resized.disconnect(self._redraw)
 
 
 def _item_name(document: Any, item_id: str) -> str | None:
