@@ -24,7 +24,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from ipsmap.live import lobby, protocol
+from ipsmap.live import lobby, notices, protocol
 from ipsmap.live.host_controls import HostControls
 from ipsmap.live.presence import PresenceHub, ids_in_session
 from ipsmap.live.security import Certificate, normalise_code, token_matches
@@ -259,6 +259,8 @@ class LiveHost(HostControls):
             return
         for notice in outcome.notices:
             self.say(f"notice: {notice}")
+            # Everyone reads it, the sender too: their link is the one that vanished.
+            self._broadcast(notices.notice_message(notice))
         if outcome.relay is not None:
             self._broadcast(protocol.update(outcome.relay), but=peer)
         for correction in outcome.corrections:

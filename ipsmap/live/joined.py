@@ -55,7 +55,13 @@ class JoinedLaptop:
         self.mirror.on_local_update = self.connection.send
         # Presence: this window's selection out, everyone else's in (presence_link.py).
         self.presence = PresenceLink(self.connection, say)
+        # The host's notices reach whoever hears the mirror's (the window: its status bar).
+        self.presence.on_notice = self._host_notice
         self.adopt_actor()
+
+    def _host_notice(self, line: str) -> None:
+        if self.mirror.notices_heard is not None:
+            self.mirror.notices_heard(line)
 
     @property
     def online(self) -> bool:

@@ -1,5 +1,6 @@
 """A laptop's end of presence (presence.py) over its connection: its own, sent (and sent
-again on every reconnection), and everyone else's as the host stamped it.
+again on every reconnection), and everyone else's as the host stamped it; and the host's
+notices (notices.py), the other text frame the host sends.
 
 ``LiveClient`` (headless) and a joined window's ``JoinedLaptop`` both keep one.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ipsmap.live import presence
+from ipsmap.live import notices, presence
 from ipsmap.live.connection import LiveConnection
 
 
@@ -19,6 +20,8 @@ class PresenceLink:
         # Everyone else's presence by connection key, and who hears of each change.
         self.others: dict[str, presence.Presence] = {}
         self.on_presence: Callable[[dict[str, presence.Presence]], None] | None = None
+        # The host's notices (a link removed because its factor was deleted meanwhile).
+        self.on_notice: Callable[[str], None] = lambda line: say(f"notice: {line}")
         connection.on_text = self._heard
         connection.on_ended = self._forget
 
@@ -30,6 +33,10 @@ class PresenceLink:
         self.connection.send_text(presence.claim_message(map_id, selected, editing))
 
     def _heard(self, text: str) -> None:
+        notice = notices.parse_notice(text)
+        if notice is not None:
+            self.on_notice(notice)
+            return
         try:
             heard = presence.parse_from_host(text)
         except presence.PresenceError as exc:

@@ -71,7 +71,7 @@ def run_rule(
                     fingerprint=host.fingerprint,
                     participant=who,
                     workdir=tmp_path / who,
-                    say=lambda _line: None,
+                    say=seen.setdefault(f"said_by_{who}", []).append,
                 )
                 for who in people
             ]
@@ -154,14 +154,18 @@ def test_a_delete_wins_over_an_edit_of_the_same_factor(tmp_path):
 
 
 def test_a_link_to_a_factor_deleted_meanwhile_is_removed_with_a_notice(tmp_path):
-    _, _, agreed, said, _ = run_rule(
+    _, _, agreed, said, seen = run_rule(
         tmp_path,
         _two_factors,
         lambda c, m, ids: c.edit(DeleteFactors([ids["b"]]), m),
         lambda c, m, ids: c.edit(AddLink(ids["a"], ids["b"], "+"), m),
     )
     assert [label for _, label, _ in agreed[0]] == ["Housing"] and agreed[1] == []
-    assert "notice: a link from 'Housing' to a factor deleted meanwhile was removed" in said
+    notice = "notice: a link from 'Housing' to a factor deleted meanwhile was removed"
+    assert notice in said
+    # Each laptop reads it too: the link vanished on the second one's screen.
+    laptops = [lines for key, lines in seen.items() if key.startswith("said_by_")]
+    assert len(laptops) == 2 and all(notice in lines for lines in laptops), laptops
 
 
 def test_two_people_linking_the_same_pair_keep_one_link_and_the_host_says_so(tmp_path):
