@@ -78,7 +78,9 @@ class LiveHost(HostControls):
         self.viewer_code = normalise_code(viewer_code) if viewer_code else None
         self.interface = interface
         self.port = port
-        self.session_id = session_id
+        # The workshop session edits are recorded in: this one, or (None) whichever the
+        # project has now, so a facilitator who changes it in the window mid-way is followed.
+        self._session_id = session_id
         self.say = say
         self.session = HostSession(project, map_ids)
         self.session.on_local_update = self._broadcast_local
@@ -99,6 +101,10 @@ class LiveHost(HostControls):
         self._server: Server | None = None
         self._closed = False
         self._init_controls(throttle, removed_devices)
+
+    @property
+    def session_id(self) -> str | None:
+        return self._session_id if self._session_id is not None else self.project.session_id
 
     @property
     def address(self) -> str:

@@ -118,3 +118,48 @@ def test_a_participant_the_host_does_not_know_is_refused(tmp_path):
                 await host.stop()
 
         asyncio.run(scenario())
+
+
+def test_a_host_given_no_session_records_edits_in_the_projects_current_one(tmp_path):
+    # The window hosts without a session of its own: changing the Session box mid-way
+    # moves the laptops' edits to the new one, as it does the facilitator's.
+    with Project.create(tmp_path / "p.ipsmap") as project:
+        add_map = AddMap("Live", "system")
+        project.execute(add_map)
+        rowan = AddParticipant("Rowan", "parent")
+        project.execute(rowan)
+        morning, afternoon = AddSession("Morning", "2026-12-05"), AddSession("Afternoon", "2026-12-05")
+        project.execute(morning)
+        project.execute(afternoon)
+        project.set_session(morning.id)
+        map_id = add_map.id
+
+        async def scenario() -> list[str | None]:
+            host = LiveHost(
+                project,
+                [map_id],
+                certificate=make_certificate("127.0.0.1"),
+                code="KXMR-4PTA",
+                say=lambda line: None,
+            )
+            await host.start()
+            laptop = _join(host, rowan.id, tmp_path / "laptop")
+            stop = asyncio.Event()
+            running = asyncio.create_task(laptop.run(stop))
+            sessions = []
+            try:
+                await asyncio.wait_for(laptop.connected.wait(), 10)
+                for label in ("Housing", "Stress"):
+                    factor = AddFactor(label)
+                    laptop.edit(factor, map_id)
+                    await _until(lambda f=factor: f.id in project.document(map_id).factors)
+                    sessions.append(project.history(map_id)[-1].session_id)
+                    project.set_session(afternoon.id)
+            finally:
+                stop.set()
+                await running
+                laptop.close()
+                await host.stop()
+            return sessions
+
+        assert asyncio.run(scenario()) == [morning.id, afternoon.id]

@@ -122,7 +122,7 @@ class Hosting(HostControlsUi, QObject):
                 viewer_code=kept.viewer_code if kept else None,
                 interface=interface,
                 port=kept.port if kept else 0,
-                session_id=project.session_id,
+                # No session given: edits are recorded in the window's current one.
                 say=self._heard,
                 removed_devices=set(kept.removed_devices) if kept else None,
             )
