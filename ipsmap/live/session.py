@@ -14,6 +14,8 @@ pair) is held back and then removed from the document with a notice.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,10 +68,16 @@ class HostSession:
         self._resume(map_ids)
         self._unsubscribe = project.subscribe(self._on_project_change)
 
-    def close(self) -> None:
+    def close(self, *, compact: bool = True) -> None:
+        """Stop following the project; ``compact``: fold the stored updates into one (a
+        session stopped on purpose; the file shrinks too)."""
         self._unsubscribe()
         self._touched.close()
         self.shared.doc.unobserve(self._subscription)
+        if compact:
+            # A project closed first (ProgrammingError): the next host start folds them.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                host_updates.compact(self.project.store, shrink_file=True)
 
     @property
     def map_ids(self) -> list[str]:
@@ -81,6 +89,7 @@ class HostSession:
         """Replay the updates kept in the project; then add the maps asked for that the
         document lacks, and put in anything the project holds that the document does not
         (an edit made here that committed just before a crash, or between sessions)."""
+        host_updates.compact(self.project.store)
         for update in host_updates.stored_updates(self.project.store):
             self.shared.doc.apply_update(update)
         wanted = list(dict.fromkeys([*self.shared.map_ids(), *map_ids]))
