@@ -161,7 +161,7 @@ class HostSession:
                 outcome.notices += [_held_notice(self.shared, state, table, k) for k in keys]
             if not diff.ops:
                 continue
-            if _restamp(diff.ops, author.actor):
+            if _restamp(diff.ops, author.actor, state):
                 fix.update(_keys_of(diff.ops))
             try:
                 _check_values(state, diff.ops)
@@ -228,9 +228,13 @@ class HostSession:
         return person.pseudonym if person else "another device"
 
 
-def _restamp(ops: list[Op], actor: str | None) -> bool:
+def _restamp(ops: list[Op], actor: str | None, state: MapState) -> bool:
     """Name the authenticated participant in the ops' provenance fields (``created_by``,
-    ``modified_by``), whatever the update said; True if it claimed someone else."""
+    ``modified_by``), whatever the update said; True if it claimed someone else.
+
+    An update that changed a factor or link without naming anyone as its modifier (two
+    people edited one record at once and the other's ``modified_by`` won in the document)
+    is stamped too: the record then says who made its last edit, as the audit log does."""
     claimed_other = False
     for one in ops:
         if actor is None or one.after is None or one.table not in ("factors", "links"):
@@ -239,6 +243,13 @@ def _restamp(ops: list[Op], actor: str | None) -> bool:
         for name in fields:
             if name in one.after and one.after[name] != actor:
                 one.after[name] = actor
+                claimed_other = True
+        if one.kind == "update" and "modified_by" not in one.after:
+            record = getattr(state, one.table).get(one.key)
+            if record is not None and record.modified_by != actor:
+                if one.before is not None:
+                    one.before["modified_by"] = record.modified_by
+                one.after["modified_by"] = actor
                 claimed_other = True
     return claimed_other
 
