@@ -90,6 +90,7 @@ class LiveClient:
             self.shared.doc.apply_update(update)
         self._local = False
         self._outbox: asyncio.Queue[bytes] | None = None
+        self._answered_host = False
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
         self._touched = Touched(self.shared)
         self._states: dict[str, MapState] = {}
@@ -143,7 +144,11 @@ class LiveClient:
     def _on_update(self, event: TransactionEvent) -> None:
         update = bytes(event.update)
         self.log.append(update)
-        if self._local and self._outbox is not None:
+        # Until the host's state vector has been answered, our own edits travel in that
+        # answer (step 2) instead: sent alone, an edit could reach the host before the
+        # offline edits it builds on (a link to a factor made offline, removed there as
+        # pointing at a factor deleted meanwhile).
+        if self._local and self._outbox is not None and self._answered_host:
             self._outbox.put_nowait(protocol.update(update))
 
     # -- the connection -------------------------------------------------------------------
@@ -195,6 +200,7 @@ class LiveClient:
             raise
         async with connection:
             self._outbox = asyncio.Queue()
+            self._answered_host = False
             self._outbox.put_nowait(protocol.step1(self.shared.doc))
             tasks = [
                 asyncio.create_task(self._send_loop(connection)),
@@ -253,6 +259,7 @@ class LiveClient:
             if parsed.kind == YSyncMessageType.SYNC_STEP1:
                 # What the host lacks: our offline edits, or anything a lost message dropped.
                 self._outbox.put_nowait(protocol.step2(self.shared.doc, parsed.payload))
+                self._answered_host = True
             else:
                 if parsed.payload != protocol.EMPTY_UPDATE:
                     self.shared.doc.apply_update(parsed.payload)
