@@ -1,8 +1,9 @@
 """Convergence, driven by hypothesis: a host and 3 laptops make generated edit scripts at
 once, over real TLS sockets on loopback (LiveHost and LiveClient in one asyncio loop, as the
 window runs them), and every example ends with identical canonical map JSON on every
-laptop and in the host's project re-opened from disk; the audit log names, for each
-surviving factor and link, the participant whose device made its last edit.
+laptop and in the host's project re-opened from disk (its stored updates folded into one
+by the stop, and resumed by a new host); the audit log names, for each surviving factor
+and link, the participant whose device made its last edit.
 
 A script is a list of steps per person; record picks are numbers resolved against that
 laptop's copy of the map when the step runs (modulo the records there, in id order), so a
@@ -29,6 +30,7 @@ from hypothesis import strategies as st
 from ipsmap.live.client import LiveClient
 from ipsmap.live.host import LiveHost
 from ipsmap.live.security import make_certificate
+from ipsmap.live.session import HostSession
 from ipsmap.model.command import Command
 from ipsmap.model.commands import (
     AddFactor,
@@ -49,7 +51,7 @@ from ipsmap.model.state import MapState
 
 from .support import comparable_json
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(120)
 
 PEOPLE = ("Rowan", "Eilidh", "Sam")
 HOST = len(PEOPLE)  # the facilitator, editing on the host
@@ -212,8 +214,14 @@ async def _run_example(folder: Path, scripts: list[list[tuple]], turns: list) ->
                 await laptop.disconnect()
                 laptop.client.close()
             await host.stop()
-    with Project.open(path, read_only=True) as reopened:
+    with Project.open(path) as reopened:
         assert comparable_json(reopened.map_data(map_id)) == final, "the file differs"
+        # The stop folded the stored updates into one; hosting again resumes the document.
+        rows = reopened.store.db.execute("SELECT count(*) FROM live_updates").fetchone()[0]
+        assert rows == 1
+        resumed = HostSession(reopened, [map_id])
+        assert comparable_json(resumed.shared.read_map(map_id)) == final, "the resumed document"
+        resumed.close()
 
 
 async def _play(
