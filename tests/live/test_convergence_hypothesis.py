@@ -51,12 +51,13 @@ from ipsmap.model.state import MapState
 
 from .support import comparable_json
 
-pytestmark = pytest.mark.timeout(120)
 
 PEOPLE = ("Rowan", "Eilidh", "Sam")
 HOST = len(PEOPLE)  # the facilitator, editing on the host
 CODE = "KXMR-4PTA"
 EXAMPLES = int(os.environ.get("IPSMAP_LIVE_EXAMPLES", "15"))
+# A hang must fail, not stall; longer runs (IPSMAP_LIVE_EXAMPLES) get longer.
+pytestmark = pytest.mark.timeout(max(120, 3 * EXAMPLES))
 
 _pick = st.integers(0, 1000)
 _coordinate = st.integers(0, 800).map(float)
