@@ -51,7 +51,6 @@ from ipsmap.model.state import MapState
 
 from .support import comparable_json
 
-
 PEOPLE = ("Rowan", "Eilidh", "Sam")
 HOST = len(PEOPLE)  # the facilitator, editing on the host
 CODE = "KXMR-4PTA"
