@@ -125,3 +125,31 @@ def test_an_edit_of_other_fields_leaves_the_position_alone(project: Project, doc
 def _position(peer: SharedDoc, map_id: str, factor_id: str) -> tuple[float, float]:
     factor = next(f for f in peer.read_map(map_id).factors if f.id == factor_id)
     return (factor.x, factor.y)
+
+
+def test_the_last_of_two_concurrent_edits_of_one_factor_is_credited_to_its_author(
+    project: Project, doc
+):
+    """Rowan renames and Sam moves one factor at once; whichever modified_by wins in the
+    document, the record ends naming the person whose edit the host wrote last, as the
+    audit log does (found by tests/live/test_convergence_hypothesis.py)."""
+    rowan, sam = _person(project, "Rowan"), _person(project, "Sam")
+    housing = AddFactor("Housing", 10.0, 20.0)
+    doc.execute(housing)
+    session = HostSession(project, [doc.id])
+    for first_id, second_id in ((11, 22), (22, 11)):
+        first, second = _peer_of(session, first_id), _peer_of(session, second_id)
+        by_rowan = _edit(first, EditFactor(housing.id, {"label": f"L{first_id}"}), doc.id, rowan)
+        by_sam = _edit(second, MoveFactors({housing.id: (float(first_id), 5.0)}), doc.id, sam)
+        session.apply_remote(by_rowan, Author(rowan, "laptop-1", None))
+        outcome = session.apply_remote(by_sam, Author(sam, "laptop-2", None))
+        last = project.history(doc.id)[-1]
+        assert last.actor == sam
+        assert doc.factors[housing.id].modified_by == sam
+        # The document says so too, for everyone (the correction is sent to all).
+        for correction in outcome.corrections:
+            first.doc.apply_update(correction)
+        first.doc.apply_update(by_sam)
+        record = next(f for f in first.read_map(doc.id).factors if f.id == housing.id)
+        assert record.modified_by == sam
+    session.close()
