@@ -10,7 +10,8 @@ laptop's copy of the map when the step runs (modulo the records there, in id ord
 failing example prints as plain data and replays the same edits. Which step runs next and
 how long the loop is left to deliver messages in between are drawn too; the network's own
 timing is not (real sockets), so a failure that depends on it may need a few runs.
-``IPSMAP_LIVE_EXAMPLES=200`` runs more examples than CI's 15.
+``IPSMAP_LIVE_EXAMPLES=200`` runs more examples than CI's 15, ``IPSMAP_LIVE_STEPS=30``
+longer scripts (12 steps at most per person by default).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ _step = st.one_of(
     st.tuples(st.just("member"), _pick, _pick, st.booleans()),
     st.tuples(st.just("offline"), st.integers(1, 5)),
 )
-_script = st.lists(_step, min_size=1, max_size=12)
+_script = st.lists(_step, min_size=1, max_size=int(os.environ.get("IPSMAP_LIVE_STEPS", "12")))
 
 
 @st.composite
