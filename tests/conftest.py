@@ -18,6 +18,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_data_folder(tmp_path: Path, monkeypatch):
+    # The user's data folder (a hosted live session is kept there, the demo copy too) is a
+    # throwaway one, for this process and the hosts and laptops it starts.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     """A new empty project file, closed after the test."""

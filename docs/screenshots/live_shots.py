@@ -3,7 +3,11 @@
 xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_shots.py
 
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
-certificate, QR code) after two laptops (in this process, on loopback) have joined.
+certificate, QR code) after two laptops (in this process, on loopback) have joined;
+live-projector.png: *Show on the projector* on that 1280 × 720 screen; then
+live-presence.png: the window once the laptops have selected factors (outlined in their
+colours, with their names), one is editing a label ("Eilidh is editing …"), and the host
+has selected one of its own.
 """
 
 from __future__ import annotations
@@ -63,12 +67,43 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / "live-host.png"))
 
+    def projector() -> None:
+        hosting.panel.projector.click()  # the button, as the facilitator clicks it
+
+    def projector_shot() -> None:
+        app.processEvents()
+        hosting.projector.grab().save(str(OUT / "live-projector.png"))
+        hosting.projector.close()
+
+    def select() -> None:
+        # What the two laptops' windows would publish (PresenceView does it for a window).
+        doc = window.document
+        by_label = {f.label: f.id for f in doc.factors.values()}
+        eilidh, callum = clients
+        eilidh.set_presence(
+            glasgow,
+            [by_label["Housing insecurity"], by_label["Damp or overcrowded housing"]],
+            editing=by_label["Housing insecurity"],
+        )
+        callum.set_presence(glasgow, [by_label["Parental stress"]])
+        window.scene.factor_items[by_label["Food insecurity"]].setSelected(True)
+        # Closer in on that corner of the map, as a facilitator would on a projector.
+        window.view.zoom_by(1.6)
+        window.view.centerOn(window.scene.factor_items[by_label["Parental stress"]])
+
+    def presence_shot() -> None:
+        app.processEvents()
+        window.grab().save(str(OUT / "live-presence.png"))
+        QTimer.singleShot(500, finish)  # after the shot, however long the steps took
+
     def finish() -> None:
         stop.set()
         hosting.stop()
         QTimer.singleShot(1500, app.quit)
 
-    for delay, step in ((300, host), (2000, join), (5000, shot), (5500, finish)):
+    steps = ((300, host), (2000, join), (5000, shot), (5300, projector), (6300, projector_shot),
+             (6800, select), (8300, presence_shot))  # fmt: skip
+    for delay, step in steps:
         QTimer.singleShot(delay, step)
     return app.exec()
 

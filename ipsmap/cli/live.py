@@ -36,17 +36,16 @@ def add_parsers(commands: Any) -> None:
     p.add_argument("--cert", type=Path, help="a TLS certificate (PEM) instead of a new one")
     p.add_argument("--key", type=Path, help="the certificate's private key (PEM)")
     p.add_argument("--session", help="the workshop session edits are recorded in (id or title)")
+    p.add_argument(
+        "--new-code",
+        action="store_true",
+        help="start a new session (new code and certificate) instead of resuming the one "
+        "a crashed or killed host left",
+    )
 
 
 def cmd_host(args: argparse.Namespace) -> int:
     from ipsmap.live.host import LiveHost
-    from ipsmap.live.security import (
-        SecurityError,
-        load_certificate,
-        make_certificate,
-        new_join_code,
-        normalise_code,
-    )
     from ipsmap.model.project import Project
 
     if (args.cert is None) != (args.key is None):
@@ -54,21 +53,16 @@ def cmd_host(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise IpsmapError("--port must be from 0 to 65535")
     interface = args.interface or _main_address()
-    try:
-        code = normalise_code(args.code or new_join_code())
-        viewer_code = normalise_code(args.viewer_code) if args.viewer_code else None
-        certificate = (
-            load_certificate(args.cert, args.key) if args.cert else make_certificate(interface)
-        )
-    except SecurityError as exc:
-        raise IpsmapError(str(exc)) from exc
     with Project.open(args.project) as project:
+        kept = _kept_session(project, args, interface)
+        code, viewer_code, certificate = _credentials(args, kept, interface)
         map_ids = (
             [project.find_map(m).id for m in args.maps]
             if args.maps
             else [m.id for m in project.maps()]
         )
         session_id = _session_id(project, args.session)
+        port = args.port or (kept.port if kept else 0)
         host = LiveHost(
             project,
             map_ids,
@@ -76,26 +70,80 @@ def cmd_host(args: argparse.Namespace) -> int:
             code=code,
             viewer_code=viewer_code,
             interface=interface,
-            port=args.port,
+            port=port,
             session_id=session_id,
             say=_say,
+            removed_devices=set(kept.removed_devices) if kept else None,
         )
         try:
-            asyncio.run(_serve(host, code, viewer_code))
+            asyncio.run(_serve(host, code, viewer_code, keep=args.cert is None, kept=kept))
         except OSError as exc:
+            hint = " (the resumed session's port is taken: add --new-code)" if kept else ""
             raise IpsmapError(
-                f"cannot listen on {interface}:{args.port} ({exc.strerror or exc})"
+                f"cannot listen on {interface}:{port} ({exc.strerror or exc}){hint}"
             ) from exc
     return 0
 
 
-async def _serve(host: Any, code: str, viewer_code: str | None) -> None:
+def _kept_session(project: Any, args: argparse.Namespace, interface: str) -> Any:
+    """The session a crashed or killed host left for this project, to resume (None: start a
+    new one). A certificate of one's own (--cert) is never copied, so nothing is resumed."""
+    from ipsmap.live import kept_session
+
+    if args.new_code:
+        kept_session.forget(project)
+        return None
+    if args.cert is not None:
+        return None
+    try:
+        kept = kept_session.load(project)
+    except kept_session.KeptSessionError as exc:
+        _say(f"note: {exc}; starting a new session")
+        return None
+    if kept is not None and kept.interface != interface:
+        _say(f"note: the interrupted session was on {kept.interface}; starting a new one")
+        return None
+    return kept
+
+
+def _credentials(args: argparse.Namespace, kept: Any, interface: str) -> tuple[str, Any, Any]:
+    """The editor code, viewer code and certificate: as given, else resumed, else new."""
+    from ipsmap.live.security import (
+        SecurityError,
+        load_certificate,
+        make_certificate,
+        new_join_code,
+        normalise_code,
+    )
+
+    try:
+        code = normalise_code(args.code or (kept.code if kept else new_join_code()))
+        viewer = args.viewer_code or (kept.viewer_code if kept else None)
+        viewer_code = normalise_code(viewer) if viewer else None
+        if args.cert is not None:
+            certificate = load_certificate(args.cert, args.key)
+        else:
+            certificate = kept.certificate if kept else make_certificate(interface)
+    except SecurityError as exc:
+        raise IpsmapError(str(exc)) from exc
+    return code, viewer_code, certificate
+
+
+async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, kept: Any) -> None:
+    """Serve until a signal; the session is kept meanwhile (so a killed host resumes it)
+    and forgotten when stopped on purpose."""
+    from ipsmap.live import kept_session
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await host.start()
     try:
+        if keep:
+            kept_session.save(host.project, kept_session.kept_from(host))
+        if kept is not None:
+            _say("resumed: the interrupted session (same code, certificate and address)")
         _say(f"address: {host.address}")
         _say(f"code: {code[:4]}-{code[4:]}")
         _say(f"fingerprint: {host.fingerprint}")
@@ -104,6 +152,8 @@ async def _serve(host: Any, code: str, viewer_code: str | None) -> None:
         names = [host.project.map_info(m).name for m in host.session.map_ids]
         _say(f"maps: {', '.join(names)}")
         await stop.wait()
+        if keep:
+            kept_session.forget(host.project)
     finally:
         await host.stop()
         _say("stopped")

@@ -14,7 +14,7 @@ import contextlib
 import random
 import ssl
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ from pycrdt import Subscription, TransactionEvent, YSyncMessageType
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, WebSocketException
 
-from ipsmap.live import protocol
+from ipsmap.live import presence, protocol
 from ipsmap.live.doc_diff import Touched, held_back, ops_towards, with_held
 from ipsmap.live.host import (
     HEADER_DEVICE,
@@ -89,8 +89,13 @@ class LiveClient:
         for update in self.log.updates:
             self.shared.doc.apply_update(update)
         self._local = False
-        self._outbox: asyncio.Queue[bytes] | None = None
+        self._outbox: asyncio.Queue[bytes | str] | None = None
         self._answered_host = False
+        # Presence (presence.py): ours as last set, sent again on every (re)connection;
+        # everyone else's as the host stamped it, by connection key.
+        self._presence: str | None = None
+        self.others: dict[str, presence.Presence] = {}
+        self.on_presence: Callable[[dict[str, presence.Presence]], None] | None = None
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
         self._touched = Touched(self.shared)
         self._states: dict[str, MapState] = {}
@@ -151,6 +156,34 @@ class LiveClient:
         if self._local and self._outbox is not None and self._answered_host:
             self._outbox.put_nowait(protocol.update(update))
 
+    # -- presence -------------------------------------------------------------------------
+
+    def set_presence(
+        self, map_id: str | None, selected: Iterable[str] = (), editing: str | None = None
+    ) -> None:
+        """Tell the others which map this laptop shows, what is selected on it (the first
+        ``presence.MAX_SELECTED`` ids) and which factor or link is being edited."""
+        self._presence = presence.claim_message(map_id, selected, editing)
+        if self._outbox is not None:
+            self._outbox.put_nowait(self._presence)
+
+    def _heard_presence(self, text: str) -> None:
+        try:
+            heard = presence.parse_from_host(text)
+        except presence.PresenceError as exc:
+            self.say(f"ignored: a presence message from the host that is not valid ({exc})")
+            return
+        if isinstance(heard, str):
+            if self.others.pop(heard, None) is None:
+                return
+        else:
+            self.others[heard.key] = heard
+        self._presence_changed()
+
+    def _presence_changed(self) -> None:
+        if self.on_presence is not None:
+            self.on_presence(dict(self.others))
+
     # -- the connection -------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -168,6 +201,9 @@ class LiveClient:
                 self.say(f"offline ({type(exc).__name__}); your edits will be merged")
             self.connected.clear()
             self._outbox = None
+            if self.others:  # the host hands everyone's presence over again on reconnecting
+                self.others.clear()
+                self._presence_changed()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay * (0.5 + random.random()))
             delay = min(delay * 2, BACKOFF_MAX_S)
@@ -194,7 +230,12 @@ class LiveClient:
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
-            if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
+            # Refused (a wrong code, removed by the host, too many wrong codes from here).
+            if status in (
+                HTTPStatus.UNAUTHORIZED,
+                HTTPStatus.FORBIDDEN,
+                HTTPStatus.TOO_MANY_REQUESTS,
+            ):
                 reason = exc.response.body.decode("utf-8", "replace").strip() or "refused"
                 raise JoinRefused(f"the host refused to let this device join: {reason}") from exc
             raise
@@ -202,6 +243,8 @@ class LiveClient:
             self._outbox = asyncio.Queue()
             self._answered_host = False
             self._outbox.put_nowait(protocol.step1(self.shared.doc))
+            if self._presence is not None:
+                self._outbox.put_nowait(self._presence)
             tasks = [
                 asyncio.create_task(self._send_loop(connection)),
                 asyncio.create_task(self._receive_loop(connection)),
@@ -252,6 +295,7 @@ class LiveClient:
     async def _receive_loop(self, connection: ClientConnection) -> None:
         async for message in connection:
             if not isinstance(message, bytes):
+                self._heard_presence(message)
                 continue
             parsed = protocol.parse(message)
             if parsed is None or self._outbox is None:

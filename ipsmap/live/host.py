@@ -25,8 +25,11 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from ipsmap.live import protocol
+from ipsmap.live.host_controls import HostControls
+from ipsmap.live.presence import PresenceHub, ids_in_session
 from ipsmap.live.security import Certificate, normalise_code, token_matches
 from ipsmap.live.session import HostSession
+from ipsmap.live.throttle import WrongCodeThrottle
 from ipsmap.model.author import Author
 from ipsmap.model.project import Project
 
@@ -49,10 +52,10 @@ class Peer:
     name: str
     device: str
     role: str  # "editor" or "viewer"
-    outbox: asyncio.Queue[bytes] = field(default_factory=asyncio.Queue)
+    outbox: asyncio.Queue[bytes | str] = field(default_factory=asyncio.Queue)
 
 
-class LiveHost:
+class LiveHost(HostControls):
     def __init__(
         self,
         project: Project,
@@ -65,6 +68,8 @@ class LiveHost:
         port: int = 0,
         session_id: str | None = None,
         say: Callable[[str], None] = print,
+        throttle: WrongCodeThrottle | None = None,
+        removed_devices: set[str] | None = None,
     ) -> None:
         self.project = project
         self.certificate = certificate
@@ -78,6 +83,10 @@ class LiveHost:
         self.session = HostSession(project, map_ids)
         self.session.on_local_update = self._broadcast_local
         self.peers: set[Peer] = set()
+        # Who looks at what (presence.py): relayed as text frames, identity stamped here.
+        self.presence = PresenceHub(
+            lambda: project.participants, ids_in_session(self.session), self._broadcast, say
+        )
         # Authenticated at the handshake, waiting for the connection to start (weak: a
         # handshake that fails after authentication leaves nothing behind).
         self._pending: weakref.WeakKeyDictionary[ServerConnection, Peer] = (
@@ -85,6 +94,7 @@ class LiveHost:
         )
         self._server: Server | None = None
         self._closed = False
+        self._init_controls(throttle, removed_devices)
 
     @property
     def address(self) -> str:
@@ -112,6 +122,7 @@ class LiveHost:
             self._server.close()
         if not self._closed:
             self._closed = True
+            self.presence.close()
             self.session.close()
 
     async def stop(self) -> None:
@@ -125,6 +136,9 @@ class LiveHost:
     async def _authenticate(
         self, connection: ServerConnection, request: Request
     ) -> Response | None:
+        refused = self._refused_address(connection)
+        if refused is not None:
+            return refused
         headers = request.headers
         claimed = headers.get(HEADER_PARTICIPANT, "")
         device = headers.get(HEADER_DEVICE, "")
@@ -133,9 +147,13 @@ class LiveHost:
             return connection.respond(HTTPStatus.UNAUTHORIZED, "join with a code\n")
         role = self._role_for(token, claimed, device)
         if role is None:
+            self._wrong_code_from(connection)
             await asyncio.sleep(REFUSAL_DELAY_S)
             self.say(f"refused: a device ({device[:8]}) with a wrong join code")
             return connection.respond(HTTPStatus.FORBIDDEN, "wrong join code\n")
+        removed = self._refused_device(connection, device)
+        if removed is not None:
+            return removed
         person = self._participant(claimed)
         if person is None:
             self.say(f"refused: a device ({device[:8]}) joining as someone not on the list")
@@ -163,20 +181,27 @@ class LiveHost:
 
     async def _serve(self, connection: ServerConnection) -> None:
         peer = self._pending.pop(connection, None)
-        if peer is None:
+        if peer is None or peer.device in self.removed_devices:
             return
         self.peers.add(peer)
+        self._connections[peer] = connection
         self.say(f"joined: {peer.name} ({peer.role}, device {peer.device[:8]})")
+        for presence in self.presence.join(peer, peer.participant, peer.role, peer.name):
+            peer.outbox.put_nowait(presence)  # everyone's presence, for a late joiner
         sender = asyncio.create_task(self._send_loop(connection, peer))
         resync = asyncio.create_task(self._resync_loop(peer))
         try:
             async for message in connection:
                 if isinstance(message, bytes):
                     self._receive(peer, message)
+                else:
+                    self.presence.receive(peer, message)
         except ConnectionClosed:
             pass
         finally:
             self.peers.discard(peer)
+            self.presence.leave(peer)
+            self._connections.pop(peer, None)
             sender.cancel()
             resync.cancel()
             self.say(f"left: {peer.name} (device {peer.device[:8]})")
@@ -222,7 +247,7 @@ class LiveHost:
         for correction in outcome.corrections:
             self._broadcast(protocol.update(correction))
 
-    def _broadcast(self, message: bytes, but: Peer | None = None) -> None:
+    def _broadcast(self, message: bytes | str, but: object | None = None) -> None:
         for peer in list(self.peers):
             if peer is not but:
                 peer.outbox.put_nowait(message)

@@ -16,6 +16,13 @@ For bench/bench_live.py (times are time.monotonic(), one clock for every process
     {"cmd": "wait-size", "map": M, "factors": F, "links": L}  -> {"seconds": since start}
     {"cmd": "wait-json", "map": M, "json": J}                 -> {"seconds": since start}
 ``--as-claim P2``: commands name P2 as their author (the host must not believe it).
+Presence:
+    {"cmd": "presence", "map": M, "selected": [ids], "editing": I}   set this laptop's
+    {"cmd": "send-text", "text": T}     a raw text frame to the host (invalid presence)
+    {"cmd": "others"}                  -> {"others": {key: presence as the host stamped it}}
+    {"cmd": "flood", "map": M, "ids": [ids], "n": N}   N selections as fast as it can
+        -> {"seconds": how long sending took}
+    {"cmd": "heard"}                   -> {"heard": how many presence changes arrived}
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -187,6 +195,12 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
                             arrivals["own"].append(key)
 
     subscription = client.shared.maps.observe_deep(note)  # noqa: F841 (kept alive)
+    heard = [0]
+
+    def count(_others) -> None:
+        heard[0] += 1
+
+    client.on_presence = count
     while True:
         line = await asyncio.to_thread(sys.stdin.readline)
         if not line:
@@ -248,6 +262,23 @@ async def _commands(client: LiveClient, claim: str | None, runner: asyncio.Task)
             reply = await _wait_for(_has_size(client, command), command.get("timeout", 30))
         elif kind == "wait-json":
             reply = await _wait_for(_holds_json(client, command), command.get("timeout", 30))
+        elif kind == "presence":
+            client.set_presence(command["map"], command.get("selected", []), command.get("editing"))
+        elif kind == "send-text":
+            if client._outbox is not None:
+                client._outbox.put_nowait(command["text"])
+            reply = {"sent": client._outbox is not None}
+        elif kind == "flood":
+            began, ids = time.monotonic(), command["ids"]
+            for i in range(command["n"]):
+                client.set_presence(command["map"], [ids[i % len(ids)]])
+                if i % 20 == 0:
+                    await asyncio.sleep(0)  # let the sender write to the socket
+            reply = {"seconds": time.monotonic() - began}
+        elif kind == "heard":
+            reply = {"heard": heard[0]}
+        elif kind == "others":
+            reply = {"others": {key: asdict(one) for key, one in client.others.items()}}
         elif kind == "dump":
             # This laptop's kept-up-to-date copy, and a fresh read of the document: the same.
             kept = comparable_json(client.map_data(command["map"]))

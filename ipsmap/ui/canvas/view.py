@@ -397,6 +397,8 @@ class MapView(QGraphicsView):
         self._open_editor(
             item.pos(), item.label, lambda text: self.label_edited.emit(factor_id, text)
         )
+        if self._editor is not None:  # which factor is being edited (live presence asks)
+            self._editor.setProperty("factor_id", factor_id)
 
     def _open_editor(self, scene_pos: QPointF, text: str, on_done: Callable[[str], None]) -> None:
         self._close_editor(commit=False)

@@ -1,4 +1,5 @@
-"""The dialog that starts hosting: which maps to share, on which network, announced how."""
+"""The dialog that starts hosting: which maps to share, on which network, announced how, and
+whether to resume this project's interrupted session (same code: laptops rejoin)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class HostDialog(QDialog):
         shown_map: str | None,
         interfaces: list[tuple[str, str]],
         parent: QWidget | None = None,
+        resumable: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("host-dialog")
@@ -53,6 +55,15 @@ class HostDialog(QDialog):
         self.announce_title.setToolTip(
             "Off: laptops nearby see only that a session is on, not what it is about"
         )
+        # Shown only when a session of this project was interrupted (crash, window closed).
+        self.resume = QCheckBox(resumable or "Resume the interrupted session")
+        self.resume.setObjectName("host-resume")
+        self.resume.setChecked(resumable is not None)
+        self.resume.setVisible(resumable is not None)
+        self.resume.setToolTip(
+            "Laptops that were joined rejoin by themselves. Untick for a new code and "
+            "certificate (then everyone joins again)."
+        )
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -64,6 +75,7 @@ class HostDialog(QDialog):
         form.addRow("Maps to share:", self.maps)
         form.addRow("Network:", self.interface)
         form.addRow("", self.announce_title)
+        form.addRow("", self.resume)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

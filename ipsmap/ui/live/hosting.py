@@ -2,6 +2,11 @@
 it on the network, show the Live session panel, and stop it all when asked, when another
 project opens or when the window closes.
 
+The session's certificate, codes and port are kept (ipsmap/live/kept_session.py) while it
+runs, so a window that crashed or was closed resumes it and laptops rejoin by themselves;
+only *Stop the session* forgets it. The panel's controls (Remove, New code, Show on the
+projector) are in host_controls_ui.py.
+
 The live core (``ipsmap.live``: websockets, pycrdt, zeroconf, segno) and qasync are imported
 only here, when a session is hosted, so the window opens as fast as before.
 """
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QWidget
 
+from ipsmap.ui.live.host_controls_ui import HostControlsUi
 from ipsmap.ui.live.host_dialog import HostDialog
 from ipsmap.ui.live.loop import window_loop
 from ipsmap.ui.live.session_panel import QR_SIDE_PX, LiveSessionPanel
@@ -26,7 +32,7 @@ if TYPE_CHECKING:
 PEOPLE_REFRESH_MS = 500  # a safety net: joins and leaves also refresh the list at once
 
 
-class Hosting(QObject):
+class Hosting(HostControlsUi, QObject):
     """One window's live session as its host (at most one at a time)."""
 
     def __init__(
@@ -45,6 +51,7 @@ class Hosting(QObject):
         self.host: Any = None  # the running LiveHost
         self.advert: Any = None  # its AsyncAdvert, once announced
         self.panel: LiveSessionPanel | None = None
+        self.presence: Any = None  # the PresenceView on this window's canvas, while hosting
         self._tasks: set[asyncio.Task[None]] = set()
         self._people_timer = QTimer(self)
         self._people_timer.setInterval(PEOPLE_REFRESH_MS)
@@ -67,7 +74,7 @@ class Hosting(QObject):
         maps = [(m.id, m.name) for m in project.maps()]
         shown = self.hallway.document.id if self.hallway.document is not None else None
         interfaces = [(i.label, i.address) for i in interface_addresses(include_loopback=True)]
-        return HostDialog(maps, shown, interfaces, self.window)
+        return HostDialog(maps, shown, interfaces, self.window, resumable=self.resumable())
 
     def open_dialog(self) -> None:
         project = self.hallway.project
@@ -85,27 +92,36 @@ class Hosting(QObject):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.start(
-            dialog.chosen_maps(), dialog.chosen_interface(), dialog.announce_title.isChecked()
+            dialog.chosen_maps(),
+            dialog.chosen_interface(),
+            dialog.announce_title.isChecked(),
+            resume=dialog.resume.isChecked(),
         )
 
-    def start(self, map_ids: list[str], interface: str, announce_title: bool) -> None:
-        """Host ``map_ids`` on ``interface`` with a fresh certificate and join code."""
+    def start(
+        self, map_ids: list[str], interface: str, announce_title: bool, resume: bool = True
+    ) -> None:
+        """Host ``map_ids`` on ``interface``: the interrupted session of this project if
+        there is one on that interface (and ``resume``), else a fresh certificate and code."""
         from ipsmap.live.host import LiveHost
         from ipsmap.live.security import SecurityError, make_certificate, new_join_code
         from ipsmap.model.errors import IpsmapError
 
         project = self.hallway.project
         assert project is not None and not self.hosting
+        kept = self.kept_for(interface) if resume else None
         try:
             host = LiveHost(
                 project,
                 map_ids,
-                certificate=make_certificate(interface),
-                code=new_join_code(),
+                certificate=kept.certificate if kept else make_certificate(interface),
+                code=kept.code if kept else new_join_code(),
+                viewer_code=kept.viewer_code if kept else None,
                 interface=interface,
-                port=0,
+                port=kept.port if kept else 0,
                 session_id=project.session_id,
                 say=self._heard,
+                removed_devices=set(kept.removed_devices) if kept else None,
             )
         except (SecurityError, IpsmapError, ValueError) as exc:
             self.hallway.say(f"Could not host a session: {exc}")
@@ -117,7 +133,7 @@ class Hosting(QObject):
         from ipsmap.live.discovery import DiscoveryError, advertise_async
 
         try:
-            await host.start()
+            await self.start_listening(host)
         except OSError as exc:
             host.close()
             if self.host is host:
@@ -131,6 +147,7 @@ class Hosting(QObject):
             await host.stop()
             return
         self._show_session(host)
+        self.keep_session()
         try:
             advert = await advertise_async(
                 host.interface,
@@ -155,12 +172,20 @@ class Hosting(QObject):
     def _heard(self, line: str) -> None:
         """What the host says (joined, left, refused): the status bar and the people list."""
         self.hallway.say(f"Live session — {line}")
+        self.notice_heard(line)
         self.refresh_people()
 
     def refresh_people(self) -> None:
         if self.panel is None or self.host is None:
             return
-        self.panel.set_people(sorted(f"{p.name} — {p.role}" for p in self.host.peers))
+        from ipsmap.ui.live.presence_rows import people_rows
+
+        rows = people_rows(self.host)
+        self.panel.set_people(
+            [line for line, _, _ in rows],
+            [device for _, device, _ in rows],
+            [colour for _, _, colour in rows],
+        )
 
     def _show_session(self, host: Any) -> None:
         from ipsmap.live.qr import laptop_join_url, make_qr, module_px_for
@@ -176,12 +201,29 @@ class Hosting(QObject):
             names,
         )
         self._people_timer.start()
+        self._show_presence(host)
         self.hallway.say(f"Hosting a live session: join code {host.code[:4]} {host.code[4:]}")
+
+    def _show_presence(self, host: Any) -> None:
+        """Publish this window's selection as the host's own presence; draw the laptops'."""
+        from ipsmap.ui.live.presence_view import PresenceView
+
+        def publish(map_id: str | None, selected: list[str], editing: str | None) -> None:
+            host.presence.publish_own(host.project.actor_id or "", map_id, selected, editing)
+
+        def heard(people: dict) -> None:
+            if self.presence is not None:
+                self.presence.show_people(people)
+            self.refresh_people()
+
+        self.presence = PresenceView.for_window(self.window, publish)
+        host.presence.on_change = heard
 
     def _show_panel(self) -> LiveSessionPanel:
         if self.panel is None:
             self.panel = LiveSessionPanel()
-            self.panel.stop_requested.connect(self.stop)
+            self.panel.stop_requested.connect(self.stop_on_purpose)
+            self.connect_controls(self.panel)
             self.docks["live"] = self._dock(
                 "Live session", self.panel, Qt.DockWidgetArea.RightDockWidgetArea
             )
@@ -202,7 +244,11 @@ class Hosting(QObject):
             return
         self.host = self.advert = None
         host.close()
+        self.close_projector()
         self._people_timer.stop()
+        if self.presence is not None:
+            self.presence.close()
+            self.presence = None
         if self.panel is not None:
             self.panel.show_stopped()
         self._run(self._finish(host, advert))

@@ -1,0 +1,31 @@
+"""The Live session panel's lines for who is connected: name, role, the map they are on, and
+their presence colour for the swatch."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from ipsmap.model.errors import IpsmapError
+
+MAP_NAME_SHOWN = 30  # characters of a map's name in the list
+
+
+def shortened(name: str) -> str:
+    return name if len(name) <= MAP_NAME_SHOWN else name[: MAP_NAME_SHOWN - 1].rstrip() + "…"
+
+
+def people_rows(host: Any) -> list[tuple[str, str, str | None]]:
+    """One (text, device, colour) per connected device, by name: "Rowan — editor", and
+    "on 'Housing'" on a second line once they show a shared map (the panel is narrow: two
+    short lines leave room for the Remove button)."""
+    rows = []
+    for peer in host.peers:
+        presence = host.presence.presence_of(peer)
+        name = presence.name if presence is not None else peer.name
+        line = f"{name} — {peer.role}"
+        if presence is not None and presence.map_id is not None:
+            with contextlib.suppress(IpsmapError):  # a map deleted since: no id shown instead
+                line += f"\non '{shortened(host.project.map_info(presence.map_id).name)}'"
+        rows.append((line, peer.device, presence.colour if presence is not None else None))
+    return sorted(rows, key=lambda row: row[0].casefold())
