@@ -5,9 +5,14 @@ laptop and in the host's project re-opened from disk (its stored updates folded 
 by the stop, and resumed by a new host); the audit log names, for each surviving factor
 and link, the participant whose device made its last edit.
 
-A script is a list of steps per person; record picks are numbers resolved against that
-laptop's copy of the map when the step runs (modulo the records there, in id order), so a
-failing example prints as plain data and replays the same edits. Which step runs next and
+Steps: add, move, rename, restyle a factor, recolour a group, link, change a polarity,
+delete a factor with its links, delete a link, join or leave a group, go offline for k
+edits then reconnect (a no-op for the host), restart (the host: stopped on purpose, its
+updates folded, and hosting again on the same port and certificate; a laptop: closed and
+started again from its update log). A script is a list of steps per person; record picks
+are numbers resolved against that laptop's copy of the map when the step runs (modulo the
+records there, in id order), so a failing example prints as plain data and replays the
+same edits. Which step runs next and
 how long the loop is left to deliver messages in between are drawn too; the network's own
 timing is not (real sockets), so a failure that depends on it may need a few runs.
 ``IPSMAP_LIVE_EXAMPLES=200`` runs more examples than CI's 15, ``IPSMAP_LIVE_STEPS=30``
@@ -21,11 +26,13 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
+from hypothesis import event as count_case
 from hypothesis import strategies as st
 
 from ipsmap.live.client import LiveClient
@@ -73,6 +80,9 @@ _step = st.one_of(
     st.tuples(st.just("delete-link"), _pick),
     st.tuples(st.just("member"), _pick, _pick, st.booleans()),
     st.tuples(st.just("offline"), st.integers(1, 5)),
+    # The host: stopped on purpose (its updates folded) and hosting again on the same
+    # port and certificate. A laptop: closed and started again from its update log.
+    st.tuples(st.just("restart")),
 )
 _script = st.lists(_step, min_size=1, max_size=int(os.environ.get("IPSMAP_LIVE_STEPS", "12")))
 
@@ -140,8 +150,9 @@ def command_for(step: tuple, state: MapState, tag: str) -> Command | None:
 class Laptop:
     """One joined laptop: its client, its connection task, its offline countdown."""
 
-    def __init__(self, client: LiveClient) -> None:
-        self.client = client
+    def __init__(self, start: Callable[[], LiveClient]) -> None:
+        self.start = start
+        self.client = start()
         self.stop = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.offline_for = 0
@@ -155,6 +166,41 @@ class Laptop:
         if self.task is not None:
             await self.task
             self.task = None
+
+    async def restart(self) -> None:
+        """Closed and started again: the new client replays the laptop's update log."""
+        await self.disconnect()
+        self.client.close()
+        self.client = self.start()
+        self.offline_for = 0
+        self.connect()
+
+
+class Hosting:
+    """The host, which a step can stop and start again (same port and certificate, so the
+    laptops reconnect by themselves)."""
+
+    def __init__(self, project: Project, map_id: str) -> None:
+        self.project = project
+        self.map_id = map_id
+        self.certificate = make_certificate("127.0.0.1")
+        self.host = self._new(0)
+
+    def _new(self, port: int) -> LiveHost:
+        return LiveHost(
+            self.project,
+            [self.map_id],
+            certificate=self.certificate,
+            code=CODE,
+            port=port,
+            say=lambda line: None,
+        )
+
+    async def restart(self) -> None:
+        port = self.host.port
+        await self.host.stop()
+        self.host = self._new(port)
+        await self.host.start()
 
 
 def _workshop(folder: Path) -> tuple[Path, str, dict[str, str]]:
@@ -178,33 +224,27 @@ def _workshop(folder: Path) -> tuple[Path, str, dict[str, str]]:
 async def _run_example(folder: Path, scripts: list[list[tuple]], turns: list) -> None:
     path, map_id, people = _workshop(folder)
     with Project.open(path) as project:
-        host = LiveHost(
-            project,
-            [map_id],
-            certificate=make_certificate("127.0.0.1"),
-            code=CODE,
-            say=lambda line: None,
-        )
-        await host.start()
-        laptops = [
-            Laptop(
-                LiveClient(
-                    host.address,
-                    code=CODE,
-                    fingerprint=host.fingerprint,
-                    participant=people[name],
-                    workdir=folder / name,
-                    say=lambda line: None,
-                )
+        hosting = Hosting(project, map_id)
+        await hosting.host.start()
+        host = hosting.host
+
+        def laptop(name: str) -> Callable[[], LiveClient]:
+            return lambda: LiveClient(
+                host.address,
+                code=CODE,
+                fingerprint=host.fingerprint,
+                participant=people[name],
+                workdir=folder / name,
+                say=lambda line: None,
             )
-            for name in PEOPLE
-        ]
+
+        laptops = [Laptop(laptop(name)) for name in PEOPLE]
         try:
             for laptop in laptops:
                 laptop.connect()
             for laptop in laptops:
                 await asyncio.wait_for(laptop.client.connected.wait(), 10)
-            await _play(project, map_id, laptops, scripts, turns)
+            await _play(hosting, map_id, laptops, scripts, turns)
             for laptop in laptops:
                 if laptop.task is None:
                     laptop.connect()
@@ -214,7 +254,7 @@ async def _run_example(folder: Path, scripts: list[list[tuple]], turns: list) ->
             for laptop in laptops:
                 await laptop.disconnect()
                 laptop.client.close()
-            await host.stop()
+            await hosting.host.stop()
     with Project.open(path) as reopened:
         assert comparable_json(reopened.map_data(map_id)) == final, "the file differs"
         # The stop folded the stored updates into one; hosting again resumes the document.
@@ -226,14 +266,19 @@ async def _run_example(folder: Path, scripts: list[list[tuple]], turns: list) ->
 
 
 async def _play(
-    project: Project, map_id: str, laptops: list[Laptop], scripts: list[list[tuple]], turns: list
+    hosting: Hosting, map_id: str, laptops: list[Laptop], scripts: list[list[tuple]], turns: list
 ) -> None:
+    project = hosting.project
     next_step = [0] * len(scripts)
     for who, pause in turns:
         step = scripts[who][next_step[who]]
         next_step[who] += 1
         tag = f"{who}.{next_step[who]}"
-        if who == HOST:
+        if step[0] in ("restart", "offline"):
+            count_case(f"{'host' if who == HOST else 'a laptop'}: {step[0]}")  # statistics
+        if who == HOST and step[0] == "restart":
+            await hosting.restart()
+        elif who == HOST:
             command = command_for(step, project.document(map_id).state, tag)
             if command is not None:
                 # e.g. a group membership it already has
@@ -248,6 +293,9 @@ async def _play(
 
 
 async def _laptop_step(laptop: Laptop, map_id: str, step: tuple, tag: str) -> None:
+    if step[0] == "restart":
+        await laptop.restart()
+        return
     if step[0] == "offline":
         if laptop.task is not None:
             await laptop.disconnect()
