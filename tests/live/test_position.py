@@ -4,17 +4,24 @@ the other. Documents written before (separate x and y keys) are still read."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pycrdt import Doc, Map
 
 from ipsmap.live import host_updates
+from ipsmap.live.client import LiveClient
+from ipsmap.live.host import LiveHost
+from ipsmap.live.security import make_certificate
 from ipsmap.live.session import HostSession
 from ipsmap.live.shared_doc import POSITION, SharedDoc
 from ipsmap.model.author import Author
 from ipsmap.model.commands import AddFactor, EditFactor, MoveFactors
 from ipsmap.model.project import Project
-from ipsmap.model.project_commands import AddParticipant
+from ipsmap.model.project_commands import AddMap, AddParticipant
 from ipsmap.model.state import MapState
+
+pytestmark = pytest.mark.timeout(60)
 
 
 def _person(project: Project, name: str) -> str:
@@ -153,3 +160,79 @@ def test_the_last_of_two_concurrent_edits_of_one_factor_is_credited_to_its_autho
         record = next(f for f in first.read_map(doc.id).factors if f.id == housing.id)
         assert record.modified_by == sam
     session.close()
+
+
+def test_two_laptops_moving_one_factor_offline_end_at_one_of_their_positions_everywhere(
+    tmp_path,
+):
+    """Over real TLS sockets on loopback: both laptops go offline, move the same factor to
+    different places, and reconnect."""
+    path = tmp_path / "p.ipsmap"
+    with Project.create(path) as project:
+        add_map = AddMap("Live", "system")
+        project.execute(add_map)
+        people = [_person(project, name) for name in ("Rowan", "Sam")]
+        housing = AddFactor("Housing", 10.0, 20.0)
+        project.document(add_map.id).execute(housing)
+        map_id = add_map.id
+        moves = [(500.0, 20.0), (10.0, 400.0)]
+
+        async def scenario() -> None:
+            host = LiveHost(
+                project,
+                [map_id],
+                certificate=make_certificate("127.0.0.1"),
+                code="KXMR-4PTA",
+                say=lambda line: None,
+            )
+            await host.start()
+            laptops = [
+                LiveClient(
+                    host.address,
+                    code="KXMR-4PTA",
+                    fingerprint=host.fingerprint,
+                    participant=person,
+                    workdir=tmp_path / person,
+                    say=lambda line: None,
+                )
+                for person in people
+            ]
+            try:
+                stops = [asyncio.Event() for _ in laptops]
+                runs = [asyncio.create_task(c.run(s)) for c, s in zip(laptops, stops, strict=True)]
+                for laptop in laptops:
+                    await asyncio.wait_for(laptop.connected.wait(), 10)
+                for stop in stops:
+                    stop.set()
+                await asyncio.gather(*runs)
+                for laptop, move in zip(laptops, moves, strict=True):
+                    laptop.edit(MoveFactors({housing.id: move}), map_id)  # offline
+                stops = [asyncio.Event() for _ in laptops]
+                runs = [asyncio.create_task(c.run(s)) for c, s in zip(laptops, stops, strict=True)]
+                document = project.document(map_id)
+
+                def ends() -> set[tuple[float, float]]:
+                    found = {(document.factors[housing.id].x, document.factors[housing.id].y)}
+                    for laptop in laptops:
+                        factor = laptop.state(map_id).factors[housing.id]
+                        found.add((factor.x, factor.y))
+                    return found
+
+                deadline = asyncio.get_running_loop().time() + 15
+                while (len(ends()) != 1 or ends() == {(10.0, 20.0)}) and (
+                    asyncio.get_running_loop().time() < deadline
+                ):
+                    await asyncio.sleep(0.05)
+                assert len(ends()) == 1 and ends() <= set(moves), ends()
+                for stop in stops:
+                    stop.set()
+                await asyncio.gather(*runs)
+            finally:
+                for laptop in laptops:
+                    laptop.close()
+                await host.stop()
+
+        asyncio.run(scenario())
+    with Project.open(path, read_only=True) as reopened:
+        factor = reopened.document(map_id).factors[housing.id]
+        assert (factor.x, factor.y) in moves
