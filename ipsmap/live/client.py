@@ -17,7 +17,7 @@ from pathlib import Path
 from pycrdt import Subscription, TransactionEvent
 
 from ipsmap.live.connection import JoinRefused, LiveConnection, split_address
-from ipsmap.live.doc_diff import Touched, ops_towards
+from ipsmap.live.doc_diff import Touched, held_back, ops_towards, with_held
 from ipsmap.live.presence import Presence
 from ipsmap.live.presence_link import PresenceLink
 from ipsmap.live.security import normalise_fingerprint
@@ -72,6 +72,8 @@ class LiveClient:
         self._subscription: Subscription = self.shared.doc.observe(self._on_update)
         self._touched = Touched(self.shared)
         self._states: dict[str, MapState] = {}
+        # Per map, what the document holds and this copy cannot yet (doc_diff.Diff.held).
+        self._held: dict[str, dict[str, set[str]]] = {}
 
     # -- editing -------------------------------------------------------------------------
 
@@ -83,9 +85,16 @@ class LiveClient:
             if state is not None and not self.shared.has_map(changed_map):
                 del self._states[changed_map]  # the host stopped sharing it
             elif state is not None:
-                state.apply_all(ops_towards(self.shared, state, tables).ops)
+                # Records held back before are looked at again: a link can arrive before
+                # its factor (relayed while the step 2 that brings the factor is on its way).
+                held = self._held.pop(changed_map, {})
+                diff = ops_towards(self.shared, state, with_held(tables, held))
+                state.apply_all(diff.ops)
+                self._held[changed_map] = diff.held
         if map_id not in self._states:
-            self._states[map_id] = MapState.from_data(self.shared.read_map(map_id))
+            state = MapState.from_data(self.shared.read_map(map_id))
+            self._states[map_id] = state
+            self._held[map_id] = held_back(self.shared, state)
         return self._states[map_id]
 
     def map_data(self, map_id: str) -> MapData:

@@ -184,6 +184,11 @@ class LiveConnection:
             code, token_fingerprint or self.fingerprint, participant, device
         )
         self._outbox: asyncio.Queue[bytes | str] | None = None
+        # Until the host's state vector has been answered (after each (re)connection), the
+        # owner's edits travel in that answer (step 2) instead: sent alone, an edit could
+        # reach the host before the offline edits it builds on (a link to a factor made
+        # offline, removed there as pointing at a factor deleted meanwhile).
+        self._answered_host = False
         # Presence: the owner's last text frame (sent again on reconnecting), and where the
         # host's go; ``on_ended`` hears each connection end (the host re-sends presence).
         self._text: str | None = None
@@ -200,7 +205,7 @@ class LiveConnection:
     def send(self, update: bytes) -> None:
         """Send one of the owner's own updates now if connected; offline, the resync on
         reconnecting carries it (the host's step 1 asks for what it lacks)."""
-        if self._outbox is not None:
+        if self._outbox is not None and self._answered_host:
             self._outbox.put_nowait(protocol.update(update))
 
     def send_text(self, text: str) -> None:
@@ -246,6 +251,7 @@ class LiveConnection:
         connection = await open_pinned(self.address, self.fingerprint, self._headers)
         async with connection:
             self._outbox = asyncio.Queue()
+            self._answered_host = False
             self._outbox.put_nowait(protocol.step1(self.doc))
             if self._text is not None:
                 self._outbox.put_nowait(self._text)
@@ -282,6 +288,7 @@ class LiveConnection:
             if parsed.kind == YSyncMessageType.SYNC_STEP1:
                 # What the host lacks: our offline edits, or anything a lost message dropped.
                 self._outbox.put_nowait(protocol.step2(self.doc, parsed.payload))
+                self._answered_host = True
             else:
                 if parsed.payload != protocol.EMPTY_UPDATE:
                     self.receive(parsed.payload)

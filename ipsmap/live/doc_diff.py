@@ -116,6 +116,24 @@ def ops_towards(
     return diff
 
 
+def with_held(touched: dict[str, set[str]], held: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The records to compare: those touched, and those held back last time (a link or
+    membership waiting for a factor that has not arrived yet)."""
+    result = {table: set(keys) for table, keys in touched.items()}
+    for table, keys in held.items():
+        result.setdefault(table, set()).update(keys)
+    return result
+
+
+def held_back(shared: SharedDoc, state: MapState) -> dict[str, set[str]]:
+    """The links and memberships the document holds and ``state`` does not (a state just
+    read from the document leaves them out: see shared_doc.consistent_rows)."""
+    map_id = state.info.id
+    links = {key for key, _source, _target in shared.link_ends(map_id)} - set(state.links)
+    members = set(shared.rows(map_id, MEMBERS)) - set(_state_keys(state, MEMBERS))
+    return {table: keys for table, keys in (("links", links), (MEMBERS, members)) if keys}
+
+
 def _drag_in(
     shared: SharedDoc, state: MapState, map_id: str, candidates: dict[str, set[str]]
 ) -> None:

@@ -243,6 +243,8 @@ class LiveHost(HostControls):
             await asyncio.sleep(RESYNC_S)
 
     def _receive(self, peer: Peer, message: bytes) -> None:
+        if self._closed:
+            return  # stopped: its stored updates are being folded, no more edits
         parsed = protocol.parse(message)
         if parsed is None:
             return

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ipsmap.live import host_updates
-from ipsmap.live.doc_diff import ops_towards
+from ipsmap.live.doc_diff import held_back, ops_towards, with_held
 from ipsmap.live.session import HostSession
 from ipsmap.live.shared_doc import RECORD_TABLES, SharedDoc
 from ipsmap.model import ops as op
@@ -98,6 +98,9 @@ class MirrorSession(HostSession):
 
     def __init__(self, project: Project) -> None:
         self.notices_heard: Callable[[str], None] | None = None
+        # Per map, what the document holds and the mirror cannot yet (a link or membership
+        # whose factor has not arrived: relayed ahead of the step 2 that brings it).
+        self._held: dict[str, dict[str, set[str]]] = {}
         super().__init__(project, [])
 
     # -- start: resume, never re-seed -------------------------------------------------------
@@ -110,7 +113,9 @@ class MirrorSession(HostSession):
         with self._own_transaction() as made:
             for map_id in self.shared.map_ids():
                 if map_id in known:
-                    self.shared.put_map(self.project.map_data(map_id))
+                    state = self.project.document(map_id).state
+                    self._held[map_id] = held = held_back(self.shared, state)
+                    self.shared.put_map(self.project.map_data(map_id), keep=held)
         self._touched.take()
         for update in made:
             host_updates.append_alone(self.project.store, update)
@@ -138,7 +143,10 @@ class MirrorSession(HostSession):
                 continue  # the host stopped sharing it: the mirror keeps its last copy
             if map_id in known:
                 state = self.project.document(map_id).state
-                ops = ops_towards(self.shared, state, tables).ops
+                # Records held back before are looked at again (their factor may be here).
+                held = self._held.pop(map_id, {})
+                diff = ops_towards(self.shared, state, with_held(tables, held))
+                ops, self._held[map_id] = diff.ops, diff.held
             else:
                 ops = _new_map_ops(self.shared, map_id)
             people_ids = set(self.project.participants) | {o.key for o in people}

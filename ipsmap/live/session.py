@@ -14,6 +14,8 @@ pair) is held back and then removed from the document with a notice.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -71,10 +73,16 @@ class HostSession:
         self._resume(map_ids)
         self._unsubscribe = project.subscribe(self._on_project_change)
 
-    def close(self) -> None:
+    def close(self, *, compact: bool = True) -> None:
+        """Stop following the project; ``compact``: fold the stored updates into one (a
+        session stopped on purpose; the file shrinks too)."""
         self._unsubscribe()
         self._touched.close()
         self.shared.doc.unobserve(self._subscription)
+        if compact:
+            # A project closed first (ProgrammingError): the next host start folds them.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                host_updates.compact(self.project.store, shrink_file=True)
 
     @property
     def map_ids(self) -> list[str]:
@@ -86,6 +94,7 @@ class HostSession:
         """Replay the updates kept in the project; then add the maps asked for that the
         document lacks, and put in anything the project holds that the document does not
         (an edit made here that committed just before a crash, or between sessions)."""
+        host_updates.compact(self.project.store)
         for update in host_updates.stored_updates(self.project.store):
             self.shared.doc.apply_update(update)
         wanted = list(dict.fromkeys([*self.shared.map_ids(), *map_ids]))
@@ -157,7 +166,7 @@ class HostSession:
                 outcome.notices += [_held_notice(self.shared, state, table, k) for k in keys]
             if not diff.ops:
                 continue
-            if _restamp(diff.ops, author.actor):
+            if _restamp(diff.ops, author.actor, state):
                 fix.update(_keys_of(diff.ops))
             try:
                 _check_values(state, diff.ops)
@@ -224,9 +233,13 @@ class HostSession:
         return person.pseudonym if person else "another device"
 
 
-def _restamp(ops: list[Op], actor: str | None) -> bool:
+def _restamp(ops: list[Op], actor: str | None, state: MapState) -> bool:
     """Name the authenticated participant in the ops' provenance fields (``created_by``,
-    ``modified_by``), whatever the update said; True if it claimed someone else."""
+    ``modified_by``), whatever the update said; True if it claimed someone else.
+
+    An update that changed a factor or link without naming anyone as its modifier (two
+    people edited one record at once and the other's ``modified_by`` won in the document)
+    is stamped too: the record then says who made its last edit, as the audit log does."""
     claimed_other = False
     for one in ops:
         if actor is None or one.after is None or one.table not in ("factors", "links"):
@@ -235,6 +248,13 @@ def _restamp(ops: list[Op], actor: str | None) -> bool:
         for name in fields:
             if name in one.after and one.after[name] != actor:
                 one.after[name] = actor
+                claimed_other = True
+        if one.kind == "update" and "modified_by" not in one.after:
+            record = getattr(state, one.table).get(one.key)
+            if record is not None and record.modified_by != actor:
+                if one.before is not None:
+                    one.before["modified_by"] = record.modified_by
+                one.after["modified_by"] = actor
                 claimed_other = True
     return claimed_other
 

@@ -7,7 +7,11 @@ both keep their change; ``members`` holds group memberships as ``"group/factor":
 ``doc["people"]`` holds the participants by id with their public name only (a person who
 did not consent to attribution appears as their group), which is what a map's canonical
 document shows of them. JSON fields (attributes) are stored as JSON text: one value, so a
-concurrent change replaces rather than mixes them.
+concurrent change replaces rather than mixes them. A factor's position is one value too,
+``"pos": [x, y]``: two people moving one factor at once end with one of their two
+positions, never x from one and y from the other (the model keeps its x and y fields).
+A document written before that (``x`` and ``y`` keys) is still read, and a record's keys
+are brought to ``pos`` the first time it is written.
 
 Yjs numbers come back as floats (``seq`` 3 → 3.0): every value read here is brought back
 to its field's type before anyone sees it.
@@ -41,6 +45,9 @@ from ipsmap.model.state import MapState
 
 RECORD_TABLES = ("styles", "factors", "groups", "links")
 MEMBERS = "members"
+# A factor's position in the document: one key holding [x, y] (see above).
+POSITION = "pos"
+_AXES = ("x", "y")
 _TYPES: dict[str, Any] = {
     "styles": Style,
     "factors": Factor,
@@ -186,9 +193,13 @@ class SharedDoc:
                 if current.get(name) != value:
                     current[name] = value
 
-    def put_map(self, data: MapData) -> None:
+    def put_map(self, data: MapData, keep: dict[str, set[str]] | None = None) -> None:
         """Make the shared map exactly ``data`` (seeding, or bringing the document back in
-        line with the host's record), writing only the fields that differ."""
+        line with the host's record), writing only the fields that differ. ``keep``: records
+        (table → keys) to leave in the document although ``data`` lacks them (a laptop's
+        held-back links, waiting for their factor: removing them would remove them for
+        everyone)."""
+        keep = keep or {}
         map_id = data.info.id
         shared = self.maps.get(map_id)
         if not isinstance(shared, Map):
@@ -204,7 +215,7 @@ class SharedDoc:
         }
         for table, records in wanted.items():
             target = shared[table]
-            for key in [k for k in target if k not in records]:
+            for key in [k for k in target if k not in records and k not in keep.get(table, ())]:
                 del target[key]
             for key, row in records.items():
                 current = target.get(key)
@@ -214,7 +225,7 @@ class SharedDoc:
                     target[key] = Map(_doc_fields(table, row))
         members = shared[MEMBERS]
         keys = {f"{g}/{f}" for g, f in data.members}
-        for key in [k for k in members if k not in keys]:
+        for key in [k for k in members if k not in keys and k not in keep.get(MEMBERS, ())]:
             del members[key]
         for key in keys - set(members.keys()):
             members[key] = True
@@ -315,19 +326,55 @@ def _order(record: Any) -> tuple[int, str]:
 def _row_from(table: str, record: Map, map_id: str | None) -> dict[str, Any]:
     fields = _FIELDS[table]
     row = {k: from_doc_value(table, k, v) for k, v in record.items() if k in fields}
+    if table == "factors" and POSITION in record:
+        row.update(zip(_AXES, _axes(record[POSITION]), strict=True))
     if map_id is not None:
         row["map_id"] = map_id
     return row
 
 
+def _axes(value: Any) -> tuple[Any, Any]:
+    """x and y from a stored position. Anything but two numbers is handed on as it came,
+    as both coordinates, for the model's check to refuse (a device sent it)."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return value[0], value[1]
+    return value, value
+
+
 def _doc_fields(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    return {k: to_doc_value(table, k, v) for k, v in row.items() if k != "map_id"}
+    fields = {k: to_doc_value(table, k, v) for k, v in row.items() if k != "map_id"}
+    if table == "factors" and any(axis in fields for axis in _AXES):
+        fields[POSITION] = [_number(fields.pop("x", 0.0)), _number(fields.pop("y", 0.0))]
+    return fields
+
+
+def _number(value: Any) -> Any:
+    # Stored as a float whichever it came as, so every peer reads back the same value.
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _set_fields(record: Map, table: str, row: dict[str, Any]) -> None:
+    if table == "factors" and (any(axis in row for axis in _AXES) or "x" in record):
+        row = dict(row)
+        _set_position(record, row.pop("x", None), row.pop("y", None))
     for name, value in row.items():
         if name == "map_id" and table != "maps":
             continue
         stored = to_doc_value(table, name, value)
         if name not in record or from_doc_value(table, name, record[name]) != value:
             record[name] = stored
+
+
+def _set_position(record: Map, x: Any, y: Any) -> None:
+    """Write a factor's position as one value (a coordinate not given keeps its value), and
+    drop the separate x and y keys of a document written before positions were one value."""
+    current = _row_from("factors", record, None)
+    wanted = [
+        _number(current.get("x", 0.0) if x is None else x),
+        _number(current.get("y", 0.0) if y is None else y),
+    ]
+    if POSITION not in record or list(_axes(record[POSITION])) != wanted:
+        record[POSITION] = wanted
+    for axis in _AXES:
+        if axis in record:
+            del record[axis]

@@ -12,7 +12,11 @@ written before. Forgetting goes back through all of them, as one logged step:
   them writing) becomes :data:`REMOVED_TEXT`;
 - each snapshot so rewritten gets a new sha256 and keeps the old one under ``superseded``;
 - the undo history: steps on their participant record are dropped, the others rewritten,
-  so neither Undo nor Redo can bring the text back.
+  so neither Undo nor Redo can bring the text back;
+- a live session's stored document (``live_updates``): folded into one update with every
+  text in it rewritten the same way (the overwritten values are not carried over).
+  Laptops that were joined keep their own copy of the session's updates: the facilitator
+  asks for those to be deleted (docs/live-sessions.md).
 
 The event that records it says who forgot whom (by alias) and when, and which snapshots
 were re-hashed; never what was removed. Afterwards the file is checkpointed and vacuumed
@@ -33,6 +37,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ipsmap.model import live_updates
 from ipsmap.model import ops as op
 from ipsmap.model.canonical import sha256_of
 from ipsmap.model.entities import Participant, now_iso
@@ -211,6 +216,9 @@ def forget_participant(project: Project, participant_id: str) -> ForgetResult:
         result.seq = seq
         result.events_rewritten = _rewrite_events(conn, scrubber)
         _rewrite_snapshots(conn, scrubber, seq)
+        # A live session's stored document: folded into one update with every text
+        # rewritten, so their words survive in no stored update (model/live_updates.py).
+        live_updates.fold(conn, scrubber.value, seq)
 
     project.apply(
         ops,

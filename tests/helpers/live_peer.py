@@ -55,9 +55,10 @@ from tests.live.support import comparable_json
 
 # When this process began joining: late join and reconnect are timed from here.
 STARTED = time.monotonic()
-# Fields whose new value tells one edit from another (a label or a position is unique per
-# bench edit; modified_by repeats, so it would date an edit by an earlier one).
-TELLING_FIELDS = {"label", "x", "y"}
+# Fields whose new value tells one edit from another (a label or a position, "pos" being
+# one value, is unique per bench edit; modified_by repeats, so it would date an edit by an
+# earlier one).
+TELLING_FIELDS = {"label", "pos"}
 
 
 def random_command(state: MapState, rng: random.Random, tag: str) -> Command:
