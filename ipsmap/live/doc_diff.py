@@ -224,3 +224,18 @@ def _member_row(key: str) -> dict[str, str]:
 
 
 assert set(RECORD_TABLES) | {MEMBERS} == set(_ORDER)
+
+
+def new_map_ops(shared: SharedDoc, map_id: str) -> list[Op]:
+    """A map the project does not hold yet, as ops: the map row, then its records in an
+    order that keeps the foreign keys (read once: a 2,000-factor map joins fast). A
+    joined laptop takes in a map shared since; a host, a map a laptop added."""
+    data = shared.read_map(map_id)
+    return [
+        op.insert("maps", data.info.to_row()),
+        *(op.insert("styles", s.to_row()) for s in data.styles),
+        *(op.insert("factors", f.to_row()) for f in data.factors),
+        *(op.insert("groups", g.to_row()) for g in data.groups),
+        *(op.insert(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members),
+        *(op.insert("links", ln.to_row()) for ln in data.links),
+    ]

@@ -27,12 +27,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ipsmap.live import host_updates
-from ipsmap.live.doc_diff import held_back, ops_towards, with_held
+from ipsmap.live.doc_diff import held_back, new_map_ops, ops_towards, with_held
 from ipsmap.live.session import HostSession
 from ipsmap.live.shared_doc import RECORD_TABLES, SharedDoc
 from ipsmap.model import ops as op
 from ipsmap.model.author import Author
-from ipsmap.model.entities import GROUP_MEMBERS_TABLE
+from ipsmap.model.changes import Change
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.ops import Op
 from ipsmap.model.project import Project
@@ -120,6 +120,28 @@ class MirrorSession(HostSession):
         for update in made:
             host_updates.append_alone(self.project.store, update)
 
+    # -- local edits: a map made here joins the session -------------------------------------
+
+    def _on_project_change(self, change: Change) -> None:
+        """A map added in the joined window (new, imported, duplicated) is shared: everyone
+        in the session gets it, and the host makes it in the project (session.py)."""
+        new = [
+            key
+            for key in change.added.get("maps", ())
+            if not self._applying_remote and not self.shared.has_map(key)
+        ]
+        if not new:
+            super()._on_project_change(change)
+            return
+        with self._own_transaction() as made:
+            for map_id in new:
+                self.shared.put_map(self.project.map_data(map_id))
+        self._touched.take()
+        for update in made:
+            host_updates.append_alone(self.project.store, update)
+            if self.on_local_update is not None:
+                self.on_local_update(update)
+
     # -- remote updates ---------------------------------------------------------------------
 
     def take_remote(self, update: bytes) -> list[str]:
@@ -148,7 +170,7 @@ class MirrorSession(HostSession):
                 diff = ops_towards(self.shared, state, with_held(tables, held))
                 ops, self._held[map_id] = diff.ops, diff.held
             else:
-                ops = _new_map_ops(self.shared, map_id)
+                ops = new_map_ops(self.shared, map_id)
             people_ids = set(self.project.participants) | {o.key for o in people}
             batches += [
                 (map_id, actor, run)
@@ -205,20 +227,6 @@ def _people_ops(shared: SharedDoc, project: Project) -> list[Op]:
         if after:
             result.append(op.update("participants", person.id, {k: now[k] for k in after}, after))
     return result
-
-
-def _new_map_ops(shared: SharedDoc, map_id: str) -> list[Op]:
-    """A map shared since the mirror last saw the session: the map row, then its records
-    in an order that keeps the foreign keys (read once: a 2,000-factor map joins fast)."""
-    data = shared.read_map(map_id)
-    return [
-        op.insert("maps", data.info.to_row()),
-        *(op.insert("styles", s.to_row()) for s in data.styles),
-        *(op.insert("factors", f.to_row()) for f in data.factors),
-        *(op.insert("groups", g.to_row()) for g in data.groups),
-        *(op.insert(GROUP_MEMBERS_TABLE, {"group_id": g, "factor_id": f}) for g, f in data.members),
-        *(op.insert("links", ln.to_row()) for ln in data.links),
-    ]
 
 
 def _by_author(

@@ -24,14 +24,14 @@ from typing import Any
 from pycrdt import Subscription, TransactionEvent
 
 from ipsmap.live import host_updates
-from ipsmap.live.doc_diff import ALL, Touched, ops_towards
+from ipsmap.live.doc_diff import ALL, Touched, new_map_ops, ops_towards
 from ipsmap.live.shared_doc import MEMBERS, RECORD_TABLES, SharedDoc
 from ipsmap.model import ops as op
 from ipsmap.model.author import Author
 from ipsmap.model.changes import Change
 from ipsmap.model.commands import check_fields
 from ipsmap.model.entities import EDITABLE_FIELDS, GROUP_MEMBERS_TABLE
-from ipsmap.model.errors import CommandError
+from ipsmap.model.errors import CommandError, IpsmapError
 from ipsmap.model.ops import Op
 from ipsmap.model.project import Project
 from ipsmap.model.state import MapState
@@ -58,6 +58,8 @@ class HostSession:
     origin = HOST_ORIGIN
     # The host shares its participants (public names); a joined laptop's mirror does not.
     shares_people = True
+    # A map a laptop adds to the session is made in the project (the host's, not a mirror's).
+    takes_new_maps = True
 
     def __init__(self, project: Project, map_ids: list[str]) -> None:
         self.project = project
@@ -152,7 +154,11 @@ class HostSession:
         known = {m.id for m in self.project.maps()}
         for map_id, tables in touched.items():
             if map_id not in known:
-                continue  # a map only the host adds to the session (not built: see docs)
+                if self.shared.has_map(map_id) and self.takes_new_maps:
+                    event = self._take_new_map(map_id, author, pending, outcome, corrections)
+                    if event is not None:
+                        outcome.event, pending = event, []
+                continue
             if not self.shared.has_map(map_id):
                 # Only the host stops sharing a map: put it back for everyone.
                 outcome.notices.append(f"refused: {self._name(author)} removed a shared map")
@@ -182,10 +188,45 @@ class HostSession:
         self.notices += outcome.notices
         return outcome
 
+    def _take_new_map(
+        self,
+        map_id: str,
+        author: Author,
+        pending: list[bytes],
+        outcome: Outcome,
+        corrections: dict[str, set[tuple[str, str]]],
+    ) -> int | None:
+        """A map a laptop added (or imported, or duplicated) in the session: made in the
+        project through the one writer, credited to the laptop's participant, and shared
+        with everyone. Its name is made unique here; a map the model refuses is removed
+        from the document for everyone, with a notice."""
+        ops = new_map_ops(self.shared, map_id)
+        info = ops[0].after or {}
+        fix = corrections.setdefault(map_id, set())
+        name = self.project.unique_map_name(str(info.get("name") or "Map").strip() or "Map")
+        if name != info.get("name"):
+            info["name"] = name
+            fix.add((ALL, map_id))
+        if _stamp_new(ops, author.actor):
+            fix.add((ALL, map_id))
+        try:
+            _check_values(MapState.from_data(self.shared.read_map(map_id)), ops)
+            event = self._write_remote(ops, author, map_id, pending)
+        except (IpsmapError, sqlite3.Error) as exc:
+            fix.add((ALL, map_id))
+            outcome.notices.append(f"refused a new map from {self._name(author)}: {exc}")
+            return None
+        outcome.notices.append(f"{self._name(author)} added the map {name!r} to the session")
+        return event
+
     def _correct(self, corrections: dict[str, set[tuple[str, str]]]) -> list[bytes]:
         """Put records back in the document as the project holds them, for everyone."""
+        known = {m.id for m in self.project.maps()}
         with self._own_transaction() as made:
             for map_id, keys in corrections.items():
+                if (ALL, map_id) in keys and map_id not in known:
+                    self.shared.remove_map(map_id)  # a new map the project refused
+                    continue
                 if (ALL, map_id) in keys:
                     self.shared.put_map(self.project.map_data(map_id))
                     continue
@@ -255,6 +296,20 @@ def _restamp(ops: list[Op], actor: str | None, state: MapState) -> bool:
                 if one.before is not None:
                     one.before["modified_by"] = record.modified_by
                 one.after["modified_by"] = actor
+                claimed_other = True
+    return claimed_other
+
+
+def _stamp_new(ops: list[Op], actor: str | None) -> bool:
+    """Credit a new map and its records to the authenticated participant (``created_by``,
+    ``modified_by``), whatever the update said; True if it claimed someone else."""
+    claimed_other = False
+    for one in ops:
+        if actor is None or one.after is None:
+            continue
+        for name in ("created_by", "modified_by"):
+            if name in one.after and one.after[name] != actor:
+                one.after[name] = actor
                 claimed_other = True
     return claimed_other
 

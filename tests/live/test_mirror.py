@@ -214,3 +214,35 @@ def test_an_edit_committed_just_before_a_crash_reaches_the_document_on_restart(t
             again.close()
 
     run(tmp_path, scenario)
+
+
+def test_a_map_added_on_a_laptop_joins_the_session_for_everyone(tmp_path):
+    async def scenario(room: Room) -> None:
+        await room.start()
+        rowan = await room.join("Rowan")
+        eilidh = await room.join("Eilidh")
+        # Rowan's group starts a map of its own, named like the host's shared one.
+        add_map = AddMap("Live", "toc")
+        rowan.project.execute(add_map)
+        rowan.project.execute(AddFactor("Parents feel heard"), map_id=add_map.id)
+        await until(lambda: add_map.id in {m.id for m in room.project.maps()})
+        host_map = room.project.map_info(add_map.id)
+        # Made in the host's project through the one writer, credited to Rowan, its name
+        # made unique there and put right for everyone.
+        assert (host_map.kind, host_map.created_by) == ("toc", room.people["Rowan"])
+        assert host_map.name == "Live (2)"
+        await until(
+            lambda: [f.label for f in room.project.document(add_map.id).factors.values()]
+            == ["Parents feel heard"]
+        )
+        event = next(e for e in room.project.history(add_map.id) if e.command == "Live edit")
+        assert event.actor == room.people["Rowan"]
+        for laptop in (rowan, eilidh):
+            await until(
+                lambda lp=laptop: add_map.id in {m.id for m in lp.project.maps()}
+                and lp.project.map_info(add_map.id).name == "Live (2)"
+                and len(lp.project.document(add_map.id).factors) == 1
+            )
+        assert add_map.id in room.host.session.map_ids
+
+    run(tmp_path, scenario)

@@ -323,3 +323,24 @@ def test_the_document_names_a_person_without_consent_by_their_numbered_alias_onl
     assert shown[command.id] == project.participants[command.id].pseudonym
     assert shown[command.id].startswith("Parent/carer ")
     assert "Jo Bloggs" not in session.shared.doc.get_update().decode("utf-8", "replace")
+
+
+def test_a_new_map_the_model_refuses_is_removed_for_everyone_with_a_notice(
+    project: Project, doc
+):
+    import dataclasses
+
+    from ipsmap.model.mapdata import MapData
+
+    session = HostSession(project, [doc.id])
+    peer = _peer_of(session)
+    info = dataclasses.replace(project.map_info(doc.id), id="m-new", kind="spreadsheet")
+    before = peer.doc.get_state()
+    with peer.doc.transaction(origin="local"):
+        peer.put_map(MapData(info))
+    outcome = session.apply_remote(peer.doc.get_update(before), Author(None, "x", None))
+    assert "m-new" not in {m.id for m in project.maps()}
+    assert any("refused a new map" in n for n in outcome.notices), outcome.notices
+    for correction in outcome.corrections:
+        peer.doc.apply_update(correction)
+    assert not peer.has_map("m-new") and not session.shared.has_map("m-new")
