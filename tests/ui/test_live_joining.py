@@ -18,6 +18,7 @@ from ipsmap.ui.live.joining import OFFLINE_TEXT
 from ipsmap.ui.live.loop import window_loop
 from ipsmap.ui.live.session_panel import short_fingerprint
 from tests.ui.support import add_factor_by_typing, factor_point, type_into
+from tests.ui.test_first_hour import fill_new_map_dialog
 from tests.ui.test_live_hosting import host_from_the_menu, window_loop_released  # noqa: F401
 
 pytestmark = pytest.mark.timeout(90)
@@ -37,6 +38,16 @@ def join_from_the_menu(window, qtbot, monkeypatch, fill) -> JoinDialog:
     monkeypatch.setattr(JoinDialog, "exec", fake_exec)
     window.actions_by_name["join-live-session"].trigger()
     return seen["dialog"]
+
+
+def map_names_listed(tree) -> set[str]:
+    """Every row of the Maps panel's tree (sites, kinds and maps)."""
+    names, stack = set(), [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        names.add(item.text(0))
+        stack += [item.child(i) for i in range(item.childCount())]
+    return names
 
 
 def click(qtbot, widget) -> None:
@@ -136,6 +147,18 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
     joined.actions_by_name["undo"].trigger()
     qtbot.waitUntil(lambda: mine not in host_window.scene.factor_items, timeout=5000)
     assert theirs in joined.scene.factor_items
+
+    # Rowan's group starts a map of its own (Map → New map on the joined window): it joins
+    # the session, made in the host's project as Rowan's and listed in its Maps panel.
+    fill_new_map_dialog(qtbot, "Group 2 ideas")
+    joined.actions_by_name["add-map"].trigger()
+    new_map = joined.document.id
+    assert new_map != shared_map
+    qtbot.waitUntil(lambda: new_map in {m.id for m in project.maps()}, timeout=5000)
+    assert project.map_info(new_map).created_by == rowan.id
+    qtbot.waitUntil(
+        lambda: "Group 2 ideas" in map_names_listed(host_window.map_list.tree), timeout=5000
+    )
 
     # The host stops: the joined window says it is offline, and keeps editing.
     click(qtbot, hosting.panel.stop)
