@@ -102,6 +102,7 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
     )
     assert joined.project.actor_id == rowan.id
     assert joined.participants.currentData() == rowan.id  # "Editing as" says so too
+    assert not joined.participants.isEnabled()  # the host credits this laptop to Rowan
     assert joined.project.path.parent.name == host.fingerprint[:16]
     assert set(joined.scene.factor_items) == set(host_window.document.factors)
     assert not joining.banner.isVisible()
@@ -183,6 +184,7 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
     assert not joining.joined and not joining.banner.isVisible()
     assert "Joined" not in joined.windowTitle()
     assert not joined.actions_by_name["leave-live-session"].isEnabled()
+    assert joined.participants.isEnabled()
     qtbot.waitUntil(lambda: joining.idle and hosting.idle, timeout=10000)
 
 

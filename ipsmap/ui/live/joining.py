@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 OFFLINE_TEXT = "Offline — your edits are kept and will be merged when the connection is back"
 
 
+EDITING_AS_LOCKED = (
+    "In a live session this laptop edits as the person who joined. To edit as someone "
+    "else, leave the session and join again as them."
+)
+
+
 class Joining(QObject):
     """One window's membership of a live session hosted elsewhere (at most one)."""
 
@@ -162,6 +168,7 @@ class Joining(QObject):
         laptop.mirror.notices_heard = self._heard
         self.laptop, self.choice = laptop, choice
         self._show_presence(laptop)
+        self._lock_editing_as(True)
         self._stop = asyncio.Event()
         self.actions["leave-live-session"].setEnabled(True)
         self._run(self._stay_joined(laptop, self._stop))
@@ -199,6 +206,16 @@ class Joining(QObject):
     def _heard(self, line: str) -> None:
         self.hallway.say(f"Live session — {line}")
 
+    def _lock_editing_as(self, locked: bool) -> None:
+        """While joined, "Editing as" is who joined: the host credits every edit from this
+        laptop to that person (the token names them), so switching here would only show a
+        name the host then puts right."""
+        combo = getattr(self.window, "participants", None)
+        if combo is None:
+            return
+        combo.setEnabled(not locked)
+        combo.setToolTip(EDITING_AS_LOCKED if locked else "")
+
     # -- leaving -------------------------------------------------------------------------
 
     def leave(self, why: str | None = None, announce: bool = True) -> None:
@@ -214,6 +231,7 @@ class Joining(QObject):
             self.presence.close()
             self.presence = None
         laptop.close()
+        self._lock_editing_as(False)
         self.actions["leave-live-session"].setEnabled(False)
         self.hallway.joined = None
         if why:
