@@ -195,22 +195,9 @@ class MirrorSession(HostSession):
     def _write_remote_ops(
         self, ops: list[Op], actor: str | None, map_id: str | None, updates: list[bytes]
     ) -> None:
-        def keep_updates(seq: int) -> None:
-            for one in updates:
-                host_updates.append(self.project.store, one, seq)
-
-        self._applying_remote = True
-        try:
-            self.project.apply(
-                ops,
-                name="Live edit",
-                author=Author(actor, HOST_DEVICE, self.project.session_id),
-                map_id=map_id,
-                undoable=False,
-                rewrite=keep_updates,
-            )
-        finally:
-            self._applying_remote = False
+        # Credited to who the host stamped, from the host; not this laptop's to undo.
+        author = Author(actor, HOST_DEVICE, self.project.session_id)
+        self._write_remote(ops, author, map_id, updates, undoable=False)
 
 
 def _people_ops(shared: SharedDoc, project: Project) -> list[Op]:

@@ -239,8 +239,17 @@ class HostSession:
         return made
 
     def _write_remote(
-        self, ops: list[Op], author: Author, map_id: str, updates: list[bytes]
+        self,
+        ops: list[Op],
+        author: Author,
+        map_id: str | None,
+        updates: list[bytes],
+        undoable: bool = True,
     ) -> int:
+        """The ops through the one writer, with the updates that produced them kept in the
+        same transaction; ``undoable``: the step joins its author's undo history (a
+        laptop's mirror takes others' edits in without it)."""
+
         def keep_updates(seq: int) -> None:
             for one in updates:
                 host_updates.append(self.project.store, one, seq)
@@ -248,7 +257,12 @@ class HostSession:
         self._applying_remote = True
         try:
             change = self.project.apply(
-                ops, name="Live edit", author=author, map_id=map_id, rewrite=keep_updates
+                ops,
+                name="Live edit",
+                author=author,
+                map_id=map_id,
+                undoable=undoable,
+                rewrite=keep_updates,
             )
         finally:
             self._applying_remote = False

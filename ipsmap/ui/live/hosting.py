@@ -13,7 +13,6 @@ only here, when a session is hosted, so the window opens as fast as before.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QWidget
 
 from ipsmap.ui.live.host_controls_ui import HostControlsUi
 from ipsmap.ui.live.host_dialog import HostDialog
-from ipsmap.ui.live.loop import window_loop
+from ipsmap.ui.live.loop import WindowTasks
 from ipsmap.ui.live.session_panel import QR_SIDE_PX, LiveSessionPanel
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ class Hosting(HostControlsUi, QObject):
         self.advert: Any = None  # its AsyncAdvert, once announced
         self.panel: LiveSessionPanel | None = None
         self.presence: Any = None  # the PresenceView on this window's canvas, while hosting
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = WindowTasks(self._failed)
         self._people_timer = QTimer(self)
         self._people_timer.setInterval(PEOPLE_REFRESH_MS)
         self._people_timer.timeout.connect(self.refresh_people)
@@ -265,19 +264,12 @@ class Hosting(HostControlsUi, QObject):
     @property
     def idle(self) -> bool:
         """Every start and stop begun so far has finished."""
-        return not self._tasks
+        return self._tasks.idle
 
     def _run(self, work: Any) -> None:
-        task = window_loop().create_task(work)
-        # Kept until done: the loop holds only weak references to its tasks.
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
+        self._tasks.run(work)
 
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled() or task.exception() is None:
-            return
+    def _failed(self, exc: BaseException) -> None:
         # Anything unforeseen (a TLS or network error): one line, and no half-started session.
-        exc = task.exception()
         self.stop()
         self.hallway.say(f"Live session stopped: {type(exc).__name__}: {exc}")

@@ -21,7 +21,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QMainWindow
 
 from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog, Where
-from ipsmap.ui.live.loop import window_loop
+from ipsmap.ui.live.loop import WindowTasks
 from ipsmap.ui.live.offline_banner import OfflineBanner
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Joining(QObject):
         self.dialog: JoinDialog | None = None
         self._stop: asyncio.Event | None = None
         self._browser: Any = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = WindowTasks(self._failed)
         # The mirror project is this session's: leaving comes before it closes.
         hallway.project_closing.connect(self._project_closing)
         actions.register_all(
@@ -252,19 +252,12 @@ class Joining(QObject):
 
     @property
     def idle(self) -> bool:
-        return not self._tasks
+        return self._tasks.idle
 
     def _run(self, work: Any) -> None:
-        task = window_loop().create_task(work)
-        # Kept until done: the loop holds only weak references to its tasks.
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
+        self._tasks.run(work)
 
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled() or task.exception() is None:
-            return
-        exc = task.exception()
+    def _failed(self, exc: BaseException) -> None:
         self.leave(f"Left the live session: {type(exc).__name__}: {exc}")
 
 
