@@ -57,7 +57,7 @@ def fold(
     from pycrdt import Doc, Map, get_state, merge_updates
 
     updates = [bytes(data) for _event, data in rows]
-    doc = Doc()
+    doc: Doc[Any] = Doc()
     for update in updates:
         doc.apply_update(update)
     if state_clocks(doc.get_state()) != state_clocks(get_state(merge_updates(*updates))):
