@@ -5,6 +5,7 @@ Helpers for driving them (clicks, drags, typing) are in ``support.py``.
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -81,3 +82,16 @@ def make_canvas(qtbot):
     yield make
     for canvas in reversed(opened):
         canvas.close()
+
+
+@pytest.fixture
+def window_loop_released():
+    """The qasync loop a hosted session makes runs as this thread's loop: hand the thread
+    back afterwards, or every later asyncio.run() in this process would refuse to start."""
+    yield
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    loop._after_run_forever()  # what qasync does on aboutToQuit
+    asyncio.events._set_running_loop(None)

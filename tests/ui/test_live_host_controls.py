@@ -17,11 +17,7 @@ from ipsmap.live import kept_session
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddParticipant
 from tests.live.support import PeerProcess
-from tests.ui.test_live_hosting import (
-    answer_while_the_window_runs,
-    host_from_the_menu,
-    window_loop_released,  # noqa: F401 (a fixture)
-)
+from tests.ui.live_support import answer_while_the_window_runs, host_from_the_menu
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -54,7 +50,7 @@ def test_remove_cuts_a_laptop_off_and_new_code_lets_it_back(
     window,
     monkeypatch,
     tmp_path,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     project = window.project
     ids = {}
@@ -123,7 +119,7 @@ def test_wrong_codes_from_one_address_are_refused_and_the_panel_says_so(
     window,
     monkeypatch,
     tmp_path,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     from ipsmap.live.client import JoinRefused, LiveClient
 
@@ -162,7 +158,7 @@ def test_the_projector_shows_the_code_huge_and_a_qr_of_45_percent_and_nothing_pr
     qtbot,
     window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     qtbot.mouseClick(hosting.panel.projector, Qt.MouseButton.LeftButton)
@@ -210,7 +206,7 @@ def test_a_closed_window_s_session_is_resumed_and_stop_forgets_it(
     qtbot,
     window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     from ipsmap.ui.main_window import MainWindow
 

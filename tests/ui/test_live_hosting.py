@@ -4,8 +4,6 @@ Stop ends the connection and the advert."""
 
 from __future__ import annotations
 
-import asyncio
-import select
 import socket
 import uuid
 from types import SimpleNamespace
@@ -14,58 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ipsmap.model.project_commands import AddParticipant
-from ipsmap.ui.live.host_dialog import HostDialog
 from tests.live.support import PeerProcess
+from tests.ui.live_support import answer_while_the_window_runs, host_from_the_menu
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def window_loop_released():
-    """The qasync loop a hosted session makes runs as this thread's loop: hand the thread
-    back afterwards, or every later asyncio.run() in this process would refuse to start."""
-    yield
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    loop._after_run_forever()  # what qasync does on aboutToQuit
-    asyncio.events._set_running_loop(None)
-
-
-def host_from_the_menu(window, qtbot, monkeypatch, announce: bool = False):
-    """Trigger the action; in the (modal) dialog keep the shown map, pick loopback."""
-    seen = {}
-
-    def fake_exec(dialog: HostDialog) -> int:
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        seen["maps"] = dialog.chosen_maps()
-        seen["announce_default"] = dialog.announce_title.isChecked()
-        dialog.interface.setCurrentIndex(dialog.interface.findData("127.0.0.1"))
-        if announce:
-            qtbot.mouseClick(dialog.announce_title, Qt.MouseButton.LeftButton)
-        qtbot.mouseClick(
-            dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton
-        )
-        return dialog.result()
-
-    monkeypatch.setattr(HostDialog, "exec", fake_exec)
-    window.actions_by_name["host-live-session"].trigger()
-    hosting = window.workshop.hosting
-    qtbot.waitUntil(lambda: hosting.advert is not None, timeout=10000)
-    return hosting, seen
-
-
-def answer_while_the_window_runs(peer: PeerProcess, qtbot, timeout_s: float = 15.0) -> dict:
-    """The peer's next answer, while Qt (and so the host on its loop) keeps running."""
-    stdout = peer.process.stdout
-    assert stdout is not None
-    for _ in range(int(timeout_s / 0.02)):
-        if select.select([stdout], [], [], 0)[0]:
-            return peer.answer()
-        qtbot.wait(20)
-    raise AssertionError("the peer did not answer")
 
 
 def test_a_laptop_joins_the_window_s_session_and_its_factor_is_drawn_and_credited(

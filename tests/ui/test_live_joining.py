@@ -17,9 +17,9 @@ from ipsmap.ui.live.join_dialog import JoinChoice, JoinDialog
 from ipsmap.ui.live.joining import OFFLINE_TEXT
 from ipsmap.ui.live.loop import window_loop
 from ipsmap.ui.live.session_panel import short_fingerprint
+from tests.ui.live_support import host_from_the_menu
 from tests.ui.support import add_factor_by_typing, factor_point, type_into
 from tests.ui.test_first_hour import fill_new_map_dialog
-from tests.ui.test_live_hosting import host_from_the_menu, window_loop_released  # noqa: F401
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -72,7 +72,7 @@ def test_two_windows_host_and_join_and_see_each_other_s_edits(
     window,
     empty_window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     host_window, joined = window, empty_window
     project = host_window.project
@@ -192,7 +192,7 @@ def test_the_offline_banner_comes_and_goes_with_the_host(
     qtbot,
     empty_window,
     tmp_path,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     joined = empty_window
     certificate = make_certificate("127.0.0.1")
@@ -250,7 +250,7 @@ def test_a_wrong_code_is_one_line_in_the_dialog_and_a_typed_address_is_compared(
     window,
     empty_window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
@@ -293,7 +293,7 @@ def test_i_m_new_here_adds_me_through_the_lobby_as_my_group_without_consent(
     window,
     empty_window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
@@ -331,7 +331,7 @@ def test_a_refusal_while_joined_is_one_line_in_the_banner(
     window,
     empty_window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
@@ -353,7 +353,7 @@ def test_a_session_found_on_the_network_is_listed_and_its_certificate_compared(
     window,
     empty_window,
     monkeypatch,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch, announce=True)
     host = hosting.host
@@ -401,7 +401,7 @@ def test_opening_another_project_or_closing_the_window_leaves(
     monkeypatch,
     tmp_path,
     how,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
@@ -426,7 +426,7 @@ def test_a_viewer_s_window_shows_the_edits_but_offers_no_editing(
     qtbot,
     empty_window,
     tmp_path,
-    window_loop_released,  # noqa: F811
+    window_loop_released,
 ):
     joined = empty_window
     project = Project.create(tmp_path / "host.ipsmap", "Fife families")

@@ -16,11 +16,7 @@ from ipsmap.model.commands import MoveFactors
 from ipsmap.model.project_commands import AddParticipant
 from ipsmap.ui.live.presence_rows import shortened
 from tests.live.support import PeerProcess
-from tests.ui.test_live_hosting import (  # noqa: F401 (a fixture)
-    answer_while_the_window_runs,
-    host_from_the_menu,
-    window_loop_released,
-)
+from tests.ui.live_support import answer_while_the_window_runs, host_from_the_menu
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("window_loop_released")]
 
