@@ -113,10 +113,13 @@ class SharedDoc:
             return {}
         if table == MEMBERS:
             return {key: {} for key in shared[MEMBERS]}
+        # The whole table as JSON in one native call: reading it record by record through
+        # Map.items() cost ~1.3 s for a 2,000 / 6,000 map, blocking a joining window.
+        records = json.loads(str(shared[table]))
         return {
-            key: _row_from(table, record, map_id)
-            for key, record in shared[table].items()
-            if isinstance(record, Map)
+            key: _row_from_values(table, _as_read(values), map_id)
+            for key, values in records.items()
+            if isinstance(values, dict)
         }
 
     def row(self, map_id: str, table: str, key: str) -> dict[str, Any] | None:
@@ -324,10 +327,27 @@ def _order(record: Any) -> tuple[int, str]:
 
 
 def _row_from(table: str, record: Map, map_id: str | None) -> dict[str, Any]:
+    return _row_from_values(table, record.to_py() or {}, map_id)
+
+
+def _as_read(values: dict[str, Any]) -> dict[str, Any]:
+    """Values from the document's JSON as a native read gives them: the document keeps
+    every number as a float, and its JSON writes 2.0 as 2 (which would read back as int)."""
+
+    def one(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, list)):
+            return value
+        return float(value) if isinstance(value, int) else [one(v) for v in value]
+
+    return {key: one(value) for key, value in values.items()}
+
+
+def _row_from_values(table: str, values: dict[str, Any], map_id: str | None) -> dict[str, Any]:
+    """A model row from a record's values as the document holds them."""
     fields = _FIELDS[table]
-    row = {k: from_doc_value(table, k, v) for k, v in record.items() if k in fields}
-    if table == "factors" and POSITION in record:
-        row.update(zip(_AXES, _axes(record[POSITION]), strict=True))
+    row = {k: from_doc_value(table, k, v) for k, v in values.items() if k in fields}
+    if table == "factors" and POSITION in values:
+        row.update(zip(_AXES, _axes(values[POSITION]), strict=True))
     if map_id is not None:
         row["map_id"] = map_id
     return row
