@@ -79,6 +79,18 @@ def test_find_map_by_id_or_unique_name(project):
         project.find_map("Lambeth")
 
 
+def test_find_map_by_the_start_of_its_name_when_only_one_starts_so(project):
+    # What people type on a command line: `ipsmap host p.ipsmap --maps Glasgow`.
+    families = AddMap("Glasgow: families")
+    for command in (families, AddMap("Lambeth: families"), AddMap("Lambeth: services")):
+        project.execute(command)
+    assert project.find_map("glasgow:").id == families.id
+    with pytest.raises(NotFoundError, match="start with 'Lambeth'"):
+        project.find_map("Lambeth")
+    with pytest.raises(NotFoundError, match="No map"):
+        project.find_map("  ")
+
+
 def test_read_only_project_refuses_edits_and_writes_nothing(tmp_path):
     path = tmp_path / "p.ipsmap"
     with Project.create(path) as project:

@@ -177,17 +177,26 @@ class Project:
             raise NotFoundError(f"There is no map with id {map_id}") from None
 
     def find_map(self, ref: str) -> MapInfo:
-        """The map whose id is ``ref``, or whose name is ``ref`` (when only one has it)."""
+        """The map whose id is ``ref``, or whose name is ``ref`` (when only one has it): the
+        exact name, then in any case, then the only name that starts with it ("Glasgow" for
+        "Glasgow: families' local system", as people type it on a command line)."""
         if ref in self._maps:
             return self._maps[ref]
-        for exact in (True, False):
-            found = [
-                m
-                for m in self.maps()
-                if (m.name == ref if exact else m.name.casefold() == ref.strip().casefold())
-            ]
+        wanted = ref.strip().casefold()
+        tests: list[Callable[[MapInfo], bool]] = [
+            lambda m: m.name == ref,
+            lambda m: m.name.casefold() == wanted,
+            lambda m: bool(wanted) and m.name.casefold().startswith(wanted),
+        ]
+        for index, matches in enumerate(tests):
+            found = [m for m in self.maps() if matches(m)]
             if len(found) == 1:
                 return found[0]
+            if len(found) > 1 and index == len(tests) - 1:
+                names = ", ".join(repr(m.name) for m in found)
+                raise NotFoundError(
+                    f"Several maps' names start with {ref!r} ({names}); give more of the name"
+                )
             if len(found) > 1:
                 ids = ", ".join(m.id for m in found)
                 raise NotFoundError(f"Several maps are called {ref!r}; give its id instead ({ids})")
