@@ -1,0 +1,276 @@
+"""Phones in a live session (issue 15): who each phone is, and what it may ask of the host.
+
+No HTTP here (phone_server.py serves it): this is what the page's requests do, so it can
+be tested and reasoned about alone.
+
+- **Access**: the phone page lives under ``/p/KEY/``, KEY derived from the session's join
+  code and certificate (``phone_key``: an HMAC, so the URL the QR code holds never reveals
+  the code a laptop needs, and a resumed session keeps the same address). Without the key
+  nothing is served.
+- **Joining**: a first name or nickname, a group and consent to be credited, added to the
+  participant list through the lobby's own rule (``lobby.answer``: ``AddParticipant``, no
+  consent → a numbered group alias, credited to the facilitator). The phone gets a random
+  bearer token (a cookie, see phone_server.py) and a device id of its own; only a hash of
+  the token is kept, in memory, so a phone that sleeps and wakes is the same participant
+  for as long as this host runs.
+- **Suggesting**: a factor (label ≤ 200, note ≤ 2,000 characters, no control characters)
+  lands as an open idea (``AddIdea``) for one of the shared maps, credited to the phone's
+  participant on the phone's device in the audit log; at most ``IDEAS_PER_MINUTE`` a phone.
+- **Seeing the map**: the shared maps' factors and links, with notes and who added them by
+  their public name only (``listed_name``: pseudonym or group alias).
+
+Every answer is a JSON-able dict; a refusal is ``PhoneError`` with one line for the phone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ipsmap.live import lobby
+from ipsmap.model.author import Author
+from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, new_id
+from ipsmap.model.errors import IpsmapError
+from ipsmap.model.idea_commands import AddIdea
+from ipsmap.model.privacy import listed_name
+
+if TYPE_CHECKING:
+    from ipsmap.model.project import Project
+
+# Groups a phone may choose (the facilitator is the one at the laptop).
+PHONE_GROUPS = tuple(g for g in STAKEHOLDER_GROUPS if g != "facilitator")
+NICKNAME_MAX = lobby.PSEUDONYM_MAX
+IDEAS_PER_MINUTE = 10
+JOINS_PER_MINUTE = 30  # for the whole host: a script cannot fill the list with names
+MAX_PHONES = 200
+MAP_FACTORS_MAX = 3000  # a phone is sent at most this many factors of one map
+
+
+class PhoneError(Exception):
+    """A request a phone made that is refused; the message is one line for the phone."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def phone_key(code: str, fingerprint: str) -> str:
+    """The key in the phone page's address: derived from the join code and certificate,
+    from which the code cannot be worked back."""
+    digest = hmac.new(code.encode(), f"phones:{fingerprint}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
+
+
+@dataclass
+class Phone:
+    """One joined phone: the participant it is and its own device id."""
+
+    participant: str
+    device: str
+    ideas_sent: deque[float] = field(default_factory=deque)
+
+
+class RateLimit:
+    """At most ``count`` events in any ``window_s`` seconds."""
+
+    def __init__(
+        self, count: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ):
+        self.count, self.window_s, self.clock = count, window_s, clock
+
+    def allow(self, times: deque[float]) -> bool:
+        now = self.clock()
+        while times and now - times[0] >= self.window_s:
+            times.popleft()
+        if len(times) >= self.count:
+            return False
+        times.append(now)
+        return True
+
+
+class PhoneDesk:
+    """What the host does for phones: join, who am I, suggest, read the shared maps."""
+
+    def __init__(
+        self,
+        project: Project,
+        shared_maps: Callable[[], list[str]],
+        *,
+        session_id: Callable[[], str | None],
+        say: Callable[[str], None] = print,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.project = project
+        self.shared_maps = shared_maps
+        self.session_id = session_id
+        self.say = say
+        self.phones: dict[str, Phone] = {}  # sha256 of the token -> phone
+        self.idea_limit = RateLimit(IDEAS_PER_MINUTE, clock=clock)
+        self.join_limit = RateLimit(JOINS_PER_MINUTE, clock=clock)
+        self._joins: deque[float] = deque()
+
+    # -- who is this phone? --------------------------------------------------------------
+
+    def phone_for(self, token: str | None) -> Phone | None:
+        """The phone holding ``token`` (None: not joined, or its participant is gone)."""
+        if not token or len(token) > 200:
+            return None
+        phone = self.phones.get(_digest(token))
+        if phone is None or phone.participant not in self.project.participants:
+            return None
+        return phone
+
+    def welcome(self, phone: Phone | None) -> dict[str, Any]:
+        """What the page needs to draw itself: the title, the groups, the shared maps and,
+        for a joined phone, the name it is known by."""
+        maps = [self.project.map_info(m) for m in self._maps()]
+        me = None
+        if phone is not None:
+            person = self.project.participants[phone.participant]
+            me = {"name": listed_name(person), "group": GROUP_LABELS[person.stakeholder_group]}
+        return {
+            "title": self.project.title,
+            "groups": [{"id": g, "label": GROUP_LABELS[g]} for g in PHONE_GROUPS],
+            "maps": [{"id": m.id, "name": m.name} for m in maps],
+            "me": me,
+            "limits": {"label": 200, "note": 2000, "nickname": NICKNAME_MAX},
+        }
+
+    def join(self, body: Any) -> tuple[str, dict[str, Any]]:
+        """Add the person on this phone to the list; their new token and the welcome."""
+        fields = _fields(body, {"nickname", "group", "consent"})
+        group = fields.get("group")
+        if group not in PHONE_GROUPS:
+            raise PhoneError("Choose the group you are part of.")
+        if not isinstance(fields.get("consent"), bool):
+            raise PhoneError("Say whether your name may be shown.")
+        if len(self.phones) >= MAX_PHONES:
+            raise PhoneError("This session is full: ask the facilitator.", 403)
+        if not self.join_limit.allow(self._joins):
+            raise PhoneError("Many people are joining at once: try again in a minute.", 429)
+        request = {
+            "pseudonym": fields.get("nickname"),
+            "group": group,
+            "consent": fields["consent"],
+        }
+        reply, person_id = lobby.answer(
+            self.project, json.dumps({"add": request}), "editor", False, self.session_id()
+        )
+        if person_id is None:
+            raise PhoneError(_plain(reply.get("error", "could not join")))
+        token = secrets.token_urlsafe(32)
+        phone = Phone(person_id, new_id())
+        self.phones[_digest(token)] = phone
+        name = listed_name(self.project.participants[person_id])
+        self.say(f"joined from a phone: {name} (device {phone.device[:8]})")
+        return token, self.welcome(phone)
+
+    # -- what a joined phone may do ------------------------------------------------------
+
+    def suggest(self, phone: Phone, body: Any) -> dict[str, Any]:
+        """An idea for a shared map from this phone's participant (see AddIdea)."""
+        fields = _fields(body, {"map", "label", "note"})
+        map_id = self._shared_map(fields.get("map"))
+        label, note = fields.get("label", ""), fields.get("note", "")
+        if not isinstance(label, str) or not isinstance(note, str):
+            raise PhoneError("The idea must be text.")
+        if not self.idea_limit.allow(phone.ideas_sent):
+            raise PhoneError(
+                f"You have sent {IDEAS_PER_MINUTE} ideas in a minute: wait a little, "
+                "then send the next.",
+                429,
+            )
+        command = AddIdea(map_id, label=label, note=note)
+        author = Author(phone.participant, phone.device, self.session_id())
+        try:
+            self.project.execute(command, author=author)
+        except IpsmapError as exc:
+            phone.ideas_sent.pop()  # a refused idea does not count against the phone
+            raise PhoneError(_plain(str(exc))) from None
+        name = listed_name(self.project.participants[phone.participant])
+        self.say(f"idea from a phone: {name} suggested a factor")
+        return {"idea": command.id, "ideas": self.my_ideas(phone)}
+
+    def my_ideas(self, phone: Phone) -> list[dict[str, Any]]:
+        """This phone's participant's ideas, newest first (what the page lists)."""
+        mine = [i for i in self.project.ideas.values() if i.created_by == phone.participant]
+        mine.sort(key=lambda i: i.created_at, reverse=True)
+        return [{"label": i.label, "note": i.note, "status": i.status} for i in mine[:50]]
+
+    def map_view(self, map_id: Any) -> dict[str, Any]:
+        """A shared map as the phone draws it: public names only, nothing withheld."""
+        map_id = self._shared_map(map_id)
+        data = self.project.map_data(map_id)
+        people = self.project.participants
+
+        def who(person_id: str | None) -> str:
+            person = people.get(person_id or "")
+            return listed_name(person) if person is not None else ""
+
+        factors = data.factors[:MAP_FACTORS_MAX]
+        shown = {f.id for f in factors}
+        return {
+            "map": {"id": map_id, "name": data.info.name},
+            "factors": [
+                {
+                    "id": f.id,
+                    "label": f.label,
+                    "x": f.x,
+                    "y": f.y,
+                    "notes": f.notes,
+                    "by": who(f.created_by),
+                }
+                for f in factors
+            ],
+            "links": [
+                {
+                    "id": link.id,
+                    "from": link.source,
+                    "to": link.target,
+                    "polarity": link.polarity,
+                    "why": link.rationale,
+                    "by": who(link.created_by),
+                }
+                for link in data.links
+                if link.source in shown and link.target in shown
+            ],
+        }
+
+    def _maps(self) -> list[str]:
+        known = {m.id for m in self.project.maps()}
+        return [m for m in self.shared_maps() if m in known]
+
+    def _shared_map(self, map_id: Any) -> str:
+        maps = self._maps()
+        if map_id is None and maps:
+            return maps[0]
+        if not isinstance(map_id, str) or map_id not in maps:
+            raise PhoneError("That map is not shared with phones.", 404)
+        return map_id
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def _fields(body: Any, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise PhoneError("The page sent something unreadable: reload it.")
+    unknown = set(body) - allowed
+    if unknown:
+        raise PhoneError(f"Unknown field {sorted(unknown)[0]!r}.")
+    return body
+
+
+def _plain(message: str) -> str:
+    """A model or lobby message as a sentence for the phone."""
+    message = message.strip()
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."

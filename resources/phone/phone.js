@@ -1,0 +1,214 @@
+// The phone page: join, suggest ideas, see the map. Everything the host sends is put on
+// the page as text (textContent), never as HTML, so "<script>" shows as typed.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let welcome = null;
+let network = null;
+
+async function call(method, path, body) {
+  const options = { method, credentials: "same-origin", headers: {} };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (err) {
+    throw new Error("The facilitator's laptop cannot be reached. Check you are on the room's Wi-Fi.");
+  }
+  let data = null;
+  try { data = await response.json(); } catch (err) { data = null; }
+  if (!response.ok) {
+    throw new Error((data && data.error) || "Something went wrong: reload the page.");
+  }
+  return data;
+}
+
+function show(element, text) {
+  element.textContent = text;
+  element.hidden = !text;
+  // A message is read where it is: bring it into view (the button may be far below).
+  if (text) element.scrollIntoView({ block: "nearest" });
+}
+
+function fillMaps(select, box) {
+  select.replaceChildren();
+  for (const m of welcome.maps) {
+    const option = document.createElement("option");
+    option.value = m.id;
+    option.textContent = m.name;
+    select.append(option);
+  }
+  box.hidden = welcome.maps.length < 2;
+}
+
+function drawJoin() {
+  const groups = $("groups");
+  groups.replaceChildren();
+  for (const g of welcome.groups) {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "group";
+    input.value = g.id;
+    label.append(input, " " + g.label);
+    groups.append(label);
+  }
+  $("join").hidden = false;
+  $("joined").hidden = true;
+  $("nickname").focus();
+}
+
+function drawJoined() {
+  $("join").hidden = true;
+  $("joined").hidden = false;
+  show($("whoami"), "You are: " + welcome.me.name + " (" + welcome.me.group + ")");
+  fillMaps($("suggest-map"), $("map-choice"));
+  fillMaps($("view-map"), $("map-choice-view"));
+  if (!welcome.maps.length) {
+    show($("suggest-error"), "No map is shared with phones yet: ask the facilitator.");
+    $("suggest-button").disabled = true;
+  }
+  loadIdeas();
+}
+
+function drawIdeas(ideas) {
+  const list = $("my-ideas");
+  list.replaceChildren();
+  const words = { open: "waiting for the facilitator", placed: "on the map", dismissed: "set aside" };
+  for (const idea of ideas) {
+    const item = document.createElement("li");
+    item.textContent = idea.label;
+    const status = document.createElement("span");
+    status.className = "status";
+    status.textContent = " (" + (words[idea.status] || idea.status) + ")";
+    item.append(status);
+    list.append(item);
+  }
+}
+
+async function loadIdeas() {
+  try { drawIdeas((await call("GET", "api/ideas")).ideas); } catch (err) { /* shown on send */ }
+}
+
+async function join(event) {
+  event.preventDefault();
+  const nickname = $("nickname").value.trim();
+  const group = document.querySelector("input[name=group]:checked");
+  const consent = document.querySelector("input[name=consent]:checked");
+  if (!nickname) return show($("join-error"), "Please type a first name or a nickname.");
+  if (!group) return show($("join-error"), "Please choose your group.");
+  if (!consent) return show($("join-error"), "Please say whether your name may be shown.");
+  show($("join-error"), "");
+  $("join-button").disabled = true;
+  try {
+    welcome = await call("POST", "api/join", {
+      nickname, group: group.value, consent: consent.value === "yes",
+    });
+    drawJoined();
+  } catch (err) {
+    show($("join-error"), err.message);
+  } finally {
+    $("join-button").disabled = false;
+  }
+}
+
+async function suggest(event) {
+  event.preventDefault();
+  show($("suggest-error"), "");
+  show($("suggest-done"), "");
+  const label = $("label").value;
+  if (!label.trim()) return show($("suggest-error"), "Please type your idea first.");
+  $("suggest-button").disabled = true;
+  try {
+    const answer = await call("POST", "api/ideas", {
+      map: $("suggest-map").value || null, label, note: $("note").value,
+    });
+    $("label").value = "";
+    $("note").value = "";
+    show($("suggest-done"), "Thank you: your idea was sent to the facilitator.");
+    drawIdeas(answer.ideas);
+  } catch (err) {
+    show($("suggest-error"), err.message);
+  } finally {
+    $("suggest-button").disabled = false;
+  }
+}
+
+function showTab(name) {
+  $("suggest").hidden = name !== "suggest";
+  $("map-view").hidden = name !== "map";
+  $("tab-suggest").setAttribute("aria-pressed", String(name === "suggest"));
+  $("tab-map").setAttribute("aria-pressed", String(name === "map"));
+  if (name === "map") loadMap();
+}
+
+function showFactor(factor) {
+  $("factor-details").hidden = false;
+  $("factor-label").textContent = factor.label;
+  $("factor-by").textContent = factor.by ? "Added by " + factor.by : "";
+  $("factor-notes").textContent = factor.notes || "No notes.";
+}
+
+async function loadMap() {
+  show($("map-error"), "");
+  let view;
+  try {
+    view = await call("GET", "api/map?map=" + encodeURIComponent($("view-map").value || ""));
+  } catch (err) {
+    return show($("map-error"), err.message);
+  }
+  const byId = new Map(view.factors.map((f) => [f.id, f]));
+  const list = $("factor-list");
+  list.replaceChildren();
+  for (const f of view.factors) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "factor";
+    button.textContent = f.label;
+    button.addEventListener("click", () => showFactor(f));
+    item.append(button);
+    list.append(item);
+  }
+  if (typeof vis === "undefined") return;
+  const nodes = view.factors.map((f) => ({
+    id: f.id, label: f.label, x: f.x, y: f.y, shape: "box",
+    color: { background: "#ffffff", border: "#333333" }, font: { size: 18 },
+  }));
+  const edges = view.links.map((l) => ({
+    id: l.id, from: l.from, to: l.to, arrows: "to",
+    label: l.polarity === "+" ? "more" : l.polarity === "-" ? "less" : "?",
+    dashes: l.polarity === "?", font: { size: 14 },
+  }));
+  const data = { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) };
+  const options = { physics: false, interaction: { dragNodes: false, tooltipDelay: 100000 } };
+  if (network) network.destroy();
+  network = new vis.Network($("network"), data, options);
+  network.on("click", (params) => {
+    if (params.nodes.length) showFactor(byId.get(params.nodes[0]));
+  });
+}
+
+async function start() {
+  try {
+    welcome = await call("GET", "api/welcome");
+  } catch (err) {
+    $("loading").textContent = err.message;
+    return;
+  }
+  $("loading").hidden = true;
+  document.title = welcome.title ? "Join: " + welcome.title : "Join the map";
+  if (welcome.title) $("title").textContent = welcome.title;
+  if (welcome.me) drawJoined(); else drawJoin();
+}
+
+$("join-form").addEventListener("submit", join);
+$("suggest-form").addEventListener("submit", suggest);
+$("tab-suggest").addEventListener("click", () => showTab("suggest"));
+$("tab-map").addEventListener("click", () => showTab("map"));
+$("view-map").addEventListener("change", loadMap);
+start();

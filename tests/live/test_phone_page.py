@@ -1,0 +1,263 @@
+"""Phones join a live session: a real Chromium at a phone's size against ``ipsmap host``.
+
+The host runs in its own process (``ipsmap host`` on loopback, its ``phones:`` line gives the
+page); Chromium is the system one (/usr/bin/chromium, which .ci/run installs), driven by
+Playwright. What the phones did is read back from the project file once the host stops.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import ssl
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ipsmap.model.commands import AddFactor, AddLink
+from ipsmap.model.project import Project
+from ipsmap.model.project_commands import AddMap
+
+from .support import HostProcess
+
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE = {"width": 360, "height": 740}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+HOSTILE = "<script>window.pwned=1</script> 👩‍👧 مرحبا بالعالم"
+
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system Chromium"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> dict:
+    path = tmp_path / "workshop.ipsmap"
+    with Project.create(path, "Family support workshop") as project:
+        add_map = AddMap("Family support")
+        project.execute(add_map)
+        waiting = AddFactor("Waiting lists", x=0, y=0, notes="Months before anyone calls back")
+        stress = AddFactor("Parents' stress", x=260, y=140)
+        project.execute(waiting, map_id=add_map.id)
+        project.execute(stress, map_id=add_map.id)
+        project.execute(AddLink(waiting.id, stress.id, polarity="+"), map_id=add_map.id)
+    return {"path": path, "map": add_map.id}
+
+
+@pytest.fixture
+def host(workshop):
+    process = HostProcess(workshop["path"], "--new-code")
+    yield process
+    if process.process.poll() is None:
+        process.stop()
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def _phone(browser):
+    context = browser.new_context(
+        viewport=PHONE, ignore_https_errors=True, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.errors = []  # what the page's console or scripts complained of (CSP included)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+    return context, page
+
+
+def _join(page, url: str, nickname: str, *, consent: bool = True) -> None:
+    page.goto(url)
+    page.get_by_label("Your first name or a nickname").fill(nickname)
+    page.get_by_role("radio", name="Parent/carer", exact=True).check()
+    page.get_by_label("Yes, show my name" if consent else "No, only show my group").check()
+    page.get_by_role("button", name="Join").click()
+    page.get_by_text("You are: ").wait_for()
+
+
+def _suggest(page, label: str, note: str = "") -> str:
+    page.get_by_label("Your idea, in a few words").fill(label)
+    page.get_by_label("Anything to add?").fill(note)
+    page.get_by_role("button", name="Send my idea").click()
+    page.locator("#suggest-done:visible, #suggest-error:visible").first.wait_for()
+    return page.locator("[role=status]:visible, [role=alert]:visible").first.inner_text()
+
+
+def _ideas_and_events(path: Path) -> tuple[list, list, dict]:
+    with Project.open(path, read_only=True) as project:
+        ideas = sorted(project.ideas.values(), key=lambda i: i.created_at)
+        events = [e for e in project.history() if e.command == "Suggest idea"]
+        names = {pid: p.pseudonym for pid, p in project.participants.items()}
+    return ideas, events, names
+
+
+def test_a_phone_joins_suggests_and_the_idea_is_the_participants(host, browser, workshop):
+    url = host.info["phones"]
+    assert url.startswith("https://127.0.0.1:") and "/p/" in url
+    context, page = _phone(browser)
+    page.goto(url)
+    page.get_by_role("heading", name="Take part from your phone").wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "phone-join.png"))
+    _join(page, url, "Amira")
+    assert page.locator("#whoami").inner_text() == "You are: Amira (Parent/carer)"
+    said = _suggest(page, "Waiting for a school place", "Two terms, no news")
+    assert said == "Thank you: your idea was sent to the facilitator."
+    assert page.locator("#my-ideas li").first.inner_text() == (
+        "Waiting for a school place (waiting for the facilitator)"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "phone-suggest.png"))
+
+    # Asleep and back: the same participant, no second join.
+    page.reload()
+    page.get_by_text("You are: Amira (Parent/carer)").wait_for()
+    assert page.locator("#join").is_hidden()
+    assert page.errors == []
+    context.close()
+
+    out = host.stop()
+    assert "joined from a phone: Amira" in out
+    ideas, events, names = _ideas_and_events(workshop["path"])
+    (idea,) = ideas
+    assert (idea.label, idea.note, idea.status, idea.map_id) == (
+        "Waiting for a school place",
+        "Two terms, no news",
+        "open",
+        workshop["map"],
+    )
+    assert names[idea.created_by] == "Amira"
+    (event,) = events
+    assert event.actor == idea.created_by and event.origin  # the phone's own device id
+
+
+def test_hostile_input_is_shown_literally_or_refused_with_a_clear_message(host, browser):
+    url = host.info["phones"]
+    context, page = _phone(browser)
+    _join(page, url, "Bo", consent=False)
+    # No consent: a numbered group alias, never the name typed.
+    assert page.locator("#whoami").inner_text() == "You are: Parent/carer 1 (Parent/carer)"
+
+    assert _suggest(page, HOSTILE, "שלום\n<b>bold</b>").startswith("Thank you")
+    listed = page.locator("#my-ideas li").first.inner_text()
+    assert listed.startswith(HOSTILE)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#my-ideas b, #my-ideas script").count() == 0
+
+    # 10,000 characters: the browser's own limit cuts what is typed, the host refuses
+    # what a script sends past it.
+    page.get_by_label("Your idea, in a few words").fill("x" * 10_000)
+    assert len(page.get_by_label("Your idea, in a few words").input_value()) == 200
+    refused = page.evaluate(
+        """async () => {
+            const r = await fetch("api/ideas", {method: "POST",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({label: "x".repeat(10000), note: ""})});
+            return [r.status, await r.json()];
+        }"""
+    )
+    assert refused == [400, {"error": "The label is longer than 200 characters."}]
+    control = page.evaluate(
+        """async () => {
+            const r = await fetch("api/ideas", {method: "POST",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({label: "bell\\u0007", note: ""})});
+            return [r.status, await r.json()];
+        }"""
+    )
+    assert control == [400, {"error": "The label has control characters."}]
+    # Chromium logs each refused request; nothing else may have gone wrong.
+    assert [e for e in page.errors if "status of 400" not in e] == []
+    context.close()
+
+
+def test_a_second_phone_sees_the_map_and_taps_a_factor(host, browser):
+    url = host.info["phones"]
+    context, page = _phone(browser)
+    _join(page, url, "Chen")
+    page.get_by_role("button", name="See the map").click()
+    page.locator("#factor-list button").first.wait_for()
+    assert sorted(page.locator("#factor-list button").all_inner_texts()) == [
+        "Parents' stress",
+        "Waiting lists",
+    ]
+    page.wait_for_function("document.querySelector('#network canvas') !== null")
+    page.locator("#factor-list button", has_text="Waiting lists").click()
+    assert page.locator("#factor-label").inner_text() == "Waiting lists"
+    assert page.locator("#factor-notes").inner_text() == "Months before anyone calls back"
+    assert page.locator("#factor-by").inner_text() == "Added by Facilitator"
+    # A tap on the drawn box itself opens the same details.
+    box = page.locator("#network canvas").bounding_box()
+    assert box is not None and box["width"] > 300
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / "phone-map.png"))
+    assert page.errors == []
+    context.close()
+
+
+def test_a_phone_without_the_key_or_the_cookie_is_refused(host, browser):
+    url = host.info["phones"]
+    base = url.split("/p/")[0]
+    context, page = _phone(browser)
+    response = page.goto(base + "/p/" + "0" * 24 + "/")
+    assert response is not None and response.status == 404
+    assert "Scan the QR code" in page.inner_text("body")
+    response = page.goto(base + "/")
+    assert response is not None and response.status == 404
+    # The right page, but not joined: the API asks to join first.
+    page.goto(url)
+    status = page.evaluate(
+        """async () => {
+            const r = await fetch("api/ideas", {method: "POST",
+                headers: {"Content-Type": "application/json"},
+                body: JSON.stringify({label: "sneaky"})});
+            return [r.status, await r.json()];
+        }"""
+    )
+    assert status == [401, {"error": "Join first: reload the page."}]
+    context.close()
+
+
+def test_every_answer_carries_the_strict_headers(host):
+    url = host.info["phones"]
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    for path in ("", "phone.js", "vis-network.min.js", "api/welcome", "api/nothing"):
+        try:
+            response = urllib.request.urlopen(url + path, context=context, timeout=10)
+        except urllib.error.HTTPError as exc:
+            response = exc
+        headers = response.headers
+        assert "default-src 'none'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Cache-Control"] == "no-store"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Server"] == "ipsmap"
+    welcome = json.loads(urllib.request.urlopen(url + "api/welcome", context=context).read())
+    assert "facilitator" not in {g["id"] for g in welcome["groups"]}
+    # A body too big for any idea is refused before it is read.
+    request = urllib.request.Request(
+        url + "api/join",
+        data=json.dumps({"nickname": "x" * 40_000}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=context, timeout=10)
+    assert refused.value.code == 413
+
+
+def test_chromium_is_found_without_a_download():
+    assert shutil.which("chromium") or CHROMIUM.exists()
