@@ -271,6 +271,7 @@ def _fields(body: Any, allowed: set[str]) -> dict[str, Any]:
 
 def _plain(message: str) -> str:
     """A model or lobby message as a sentence for the phone."""
-    message = message.strip()
+    # A phone's user typed a name, not a "pseudonym" (the lobby's word for it).
+    message = message.strip().replace("pseudonym", "name")
     message = message[:1].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else message + "."

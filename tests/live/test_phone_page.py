@@ -178,8 +178,25 @@ def test_hostile_input_is_shown_literally_or_refused_with_a_clear_message(host, 
         }"""
     )
     assert control == [400, {"error": "The label has control characters."}]
+    # Ten ideas a minute from one phone, then a plain message on the phone.
+    statuses = page.evaluate(
+        """async () => {
+            const out = [];
+            for (let n = 0; n < 9; n++) {
+                const r = await fetch("api/ideas", {method: "POST",
+                    headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({label: "idea " + n})});
+                out.push(r.status);
+            }
+            return out;
+        }"""
+    )
+    assert statuses == [200] * 9
+    said = _suggest(page, "the eleventh")
+    assert said == "You have sent 10 ideas in a minute: wait a little, then send the next."
+    assert page.locator("#suggest-error").is_visible()
     # Chromium logs each refused request; nothing else may have gone wrong.
-    assert [e for e in page.errors if "status of 400" not in e] == []
+    assert [e for e in page.errors if "status of 4" not in e] == []
     context.close()
 
 
