@@ -63,7 +63,7 @@ def test_a_joined_phone_is_its_participant_on_its_own_device(room):
 
 
 def test_no_consent_joins_as_a_group_alias(room):
-    phone, welcome = _join(room["desk"], "Secret Name", consent=False)
+    _, welcome = _join(room["desk"], "Secret Name", consent=False)
     assert welcome["me"]["name"] == "Parent/carer 2"  # "Parent/carer 1" is on the list
     assert "Secret Name" not in {p.pseudonym for p in room["project"].participants.values()}
 
