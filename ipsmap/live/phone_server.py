@@ -113,10 +113,7 @@ class PhoneServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.interface, self.port, ssl_context=self._context)
         await site.start()
-        server = site._server  # aiohttp keeps the bound sockets here
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]  # the port chosen when 0 was asked for
 
     def close(self) -> None:
         """Answer no more requests, at once (the project is being let go); the sockets
