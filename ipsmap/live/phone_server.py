@@ -14,7 +14,9 @@ The API (JSON in and out; a refusal is ``{"error": "one line"}`` with a 4xx stat
 - ``GET  api/welcome``: title, groups, shared maps, and who this phone is (if joined);
 - ``POST api/join``: ``{"nickname", "group", "consent"}`` → sets the phone's token cookie;
 - ``GET  api/ideas`` / ``POST api/ideas`` ``{"map", "label", "note"}``: the phone's ideas;
-- ``GET  api/map?map=ID``: a shared map's factors and links (public names only).
+- ``GET  api/map?map=ID``: a shared map's factors and links (public names only);
+- ``GET  api/marks?map=ID`` / ``POST api/marks`` ``{"map", "factor", "kind", "value"}``: the
+  phone's own marks and votes on a shared map (the records "Collect marks…" keeps).
 
 A request that changes anything must be ``application/json`` and carry the token cookie
 (``HttpOnly; Secure; SameSite=Strict``, path ``/p/KEY/``), so another site cannot make a
@@ -167,6 +169,8 @@ class PhoneServer:
             ("GET", "api/ideas"): self._ideas,
             ("POST", "api/ideas"): self._suggest,
             ("GET", "api/map"): self._map,
+            ("GET", "api/marks"): self._marks,
+            ("POST", "api/marks"): self._mark,
         }.get((request.method, rest))
         if api is None:
             raise PhoneError("There is nothing here.", 404)
@@ -234,3 +238,11 @@ class PhoneServer:
     async def _map(self, request: web.Request) -> web.StreamResponse:
         self._phone(request)
         return web.json_response(self.desk.map_view(request.query.get("map")))
+
+    async def _marks(self, request: web.Request) -> web.StreamResponse:
+        phone = self._phone(request)
+        return web.json_response(self.desk.my_marks(phone, request.query.get("map")))
+
+    async def _mark(self, request: web.Request) -> web.StreamResponse:
+        phone = self._phone(request)
+        return web.json_response(self.desk.mark(phone, await self._body(request)))

@@ -36,10 +36,11 @@ from typing import TYPE_CHECKING, Any
 
 from ipsmap.live import lobby
 from ipsmap.model.author import Author
-from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS, new_id
+from ipsmap.model.entities import GROUP_LABELS, MARK_KIND_LABELS, STAKEHOLDER_GROUPS, new_id
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.idea_commands import AddIdea
 from ipsmap.model.privacy import listed_name
+from ipsmap.model.record_commands import DEFAULT_VOTES, VOTES_ATTRIBUTE, MarkSpec, SetMarks
 
 if TYPE_CHECKING:
     from ipsmap.model.project import Project
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 PHONE_GROUPS = tuple(g for g in STAKEHOLDER_GROUPS if g != "facilitator")
 NICKNAME_MAX = lobby.PSEUDONYM_MAX
 IDEAS_PER_MINUTE = 10
+MARKS_PER_MINUTE = 60  # a tap each: enough for a whole map, not for a script's flood
+# What a phone may mark on a factor: the three flags and dot votes ("Collect marks…"'s own).
+PHONE_MARKS = ("important", "controllable", "vulnerable", "votes")
 JOINS_PER_MINUTE = 30  # for the whole host: a script cannot fill the list with names
 MAX_PHONES = 200
 MAP_FACTORS_MAX = 3000  # a phone is sent at most this many factors of one map
@@ -75,6 +79,7 @@ class Phone:
     participant: str
     device: str
     ideas_sent: deque[float] = field(default_factory=deque)
+    marks_sent: deque[float] = field(default_factory=deque)
 
 
 class RateLimit:
@@ -113,6 +118,7 @@ class PhoneDesk:
         self.say = say
         self.phones: dict[str, Phone] = {}  # sha256 of the token -> phone
         self.idea_limit = RateLimit(IDEAS_PER_MINUTE, clock=clock)
+        self.mark_limit = RateLimit(MARKS_PER_MINUTE, clock=clock)
         self.join_limit = RateLimit(JOINS_PER_MINUTE, clock=clock)
         self._joins: deque[float] = deque()
 
@@ -141,6 +147,8 @@ class PhoneDesk:
             "maps": [{"id": m.id, "name": m.name} for m in maps],
             "me": me,
             "limits": {"label": 200, "note": 2000, "nickname": NICKNAME_MAX},
+            # The flags as the projector reads them out ("Important: this matters a lot").
+            "flags": [{"kind": k, "label": MARK_KIND_LABELS[k]} for k in PHONE_MARKS[:3]],
         }
 
     def join(self, body: Any) -> tuple[str, dict[str, Any]]:
@@ -203,6 +211,42 @@ class PhoneDesk:
         mine = [i for i in self.project.ideas.values() if i.created_by == phone.participant]
         mine.sort(key=lambda i: i.created_at, reverse=True)
         return [{"label": i.label, "note": i.note, "status": i.status} for i in mine[:50]]
+
+    def my_marks(self, phone: Phone, map_id: Any) -> dict[str, Any]:
+        """This phone's participant's marks on a shared map (factor id → kind → value),
+        with their vote budget there: the same records "Collect marks…" keeps."""
+        map_id = self._shared_map(map_id)
+        marks: dict[str, dict[str, float]] = {}
+        used = 0.0
+        for mark in self.project.marks_of(map_id):
+            if mark.participant == phone.participant and mark.kind in PHONE_MARKS:
+                marks.setdefault(mark.target, {})[mark.kind] = mark.value
+                used += mark.value if mark.kind == "votes" else 0
+        budget = self.project.map_info(map_id).attributes.get(VOTES_ATTRIBUTE, DEFAULT_VOTES)
+        return {"map": map_id, "marks": marks, "votes_used": used, "votes_budget": budget}
+
+    def mark(self, phone: Phone, body: Any) -> dict[str, Any]:
+        """Set one of this phone's participant's marks on a factor (``SetMarks``, credited
+        to them on the phone's device): a flag 1 or 0, or a number of votes."""
+        fields = _fields(body, {"map", "factor", "kind", "value"})
+        map_id = self._shared_map(fields.get("map"))
+        kind, value, factor = fields.get("kind"), fields.get("value"), fields.get("factor")
+        if kind not in PHONE_MARKS:
+            raise PhoneError("A phone marks factors important, controllable, vulnerable or votes.")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            raise PhoneError("A mark is a whole number (0 takes it away).")
+        if not isinstance(factor, str) or factor not in self.project.document(map_id).factors:
+            raise PhoneError("That factor is not on the map any more: reload the map.", 404)
+        if not self.mark_limit.allow(phone.marks_sent):
+            raise PhoneError("That is a lot of marks in a minute: wait a little.", 429)
+        command = SetMarks(map_id, [MarkSpec(phone.participant, factor, kind, value)])
+        author = Author(phone.participant, phone.device, self.session_id())
+        try:
+            self.project.execute(command, author=author)
+        except IpsmapError as exc:
+            phone.marks_sent.pop()
+            raise PhoneError(_votes_in_plain_words(str(exc))) from None
+        return self.my_marks(phone, map_id)
 
     def map_view(self, map_id: Any) -> dict[str, Any]:
         """A shared map as the phone draws it: public names only, nothing withheld."""
@@ -267,6 +311,14 @@ def _fields(body: Any, allowed: set[str]) -> dict[str, Any]:
     if unknown:
         raise PhoneError(f"Unknown field {sorted(unknown)[0]!r}.")
     return body
+
+
+def _votes_in_plain_words(message: str) -> str:
+    # SetMarks names the person ("Amira has only 5 votes..."): on their own phone, "you".
+    if " has only " in message and " votes on this map" in message:
+        budget = message.split(" has only ", 1)[1].split(" ", 1)[0]
+        return f"You have used all your {budget} votes on this map: take one back first."
+    return _plain(message)
 
 
 def _plain(message: str) -> str:

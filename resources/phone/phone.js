@@ -5,6 +5,9 @@
 const $ = (id) => document.getElementById(id);
 let welcome = null;
 let network = null;
+let view = null; // the map shown: its factors and links
+let mine = null; // this person's marks on it: {marks: {factor: {kind: value}}, votes_*}
+let shownFactor = null;
 
 async function call(method, path, body) {
   const options = { method, credentials: "same-origin", headers: {} };
@@ -146,22 +149,14 @@ function showTab(name) {
   if (name === "map") loadMap();
 }
 
-function showFactor(factor) {
-  $("factor-details").hidden = false;
-  $("factor-label").textContent = factor.label;
-  $("factor-by").textContent = factor.by ? "Added by " + factor.by : "";
-  $("factor-notes").textContent = factor.notes || "No notes.";
+function yoursText(marks) {
+  if (!marks) return "";
+  const words = welcome.flags.filter((f) => marks[f.kind]).map((f) => f.kind);
+  if (marks.votes) words.push(marks.votes + (marks.votes === 1 ? " vote" : " votes"));
+  return words.length ? "Yours: " + words.join(", ") : "";
 }
 
-async function loadMap() {
-  show($("map-error"), "");
-  let view;
-  try {
-    view = await call("GET", "api/map?map=" + encodeURIComponent($("view-map").value || ""));
-  } catch (err) {
-    return show($("map-error"), err.message);
-  }
-  const byId = new Map(view.factors.map((f) => [f.id, f]));
+function drawFactorList() {
   const list = $("factor-list");
   list.replaceChildren();
   for (const f of view.factors) {
@@ -170,10 +165,84 @@ async function loadMap() {
     button.type = "button";
     button.className = "factor";
     button.textContent = f.label;
+    const yours = yoursText(mine.marks[f.id]);
+    if (yours) {
+      const span = document.createElement("span");
+      span.className = "yours";
+      span.textContent = yours;
+      button.append(span);
+    }
     button.addEventListener("click", () => showFactor(f));
     item.append(button);
     list.append(item);
   }
+}
+
+function drawMarks() {
+  const marks = (shownFactor && mine.marks[shownFactor.id]) || {};
+  const flags = $("mark-flags");
+  flags.replaceChildren();
+  for (const flag of welcome.flags) {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = Boolean(marks[flag.kind]);
+    box.addEventListener("change", () => setMark(flag.kind, box.checked ? 1 : 0));
+    label.append(box, " " + flag.label);
+    flags.append(label);
+  }
+  const here = marks.votes || 0;
+  $("votes-here").textContent = String(here);
+  $("vote-less").disabled = here === 0;
+  const left = mine.votes_budget === null ? null : mine.votes_budget - mine.votes_used;
+  $("vote-more").disabled = left !== null && left <= 0;
+  $("votes-left").textContent = left === null
+    ? "You have used " + mine.votes_used + " votes on this map."
+    : "You have " + left + " of " + mine.votes_budget + " votes left on this map.";
+}
+
+async function setMark(kind, value) {
+  show($("mark-error"), "");
+  try {
+    mine = await call("POST", "api/marks", {
+      map: view.map.id, factor: shownFactor.id, kind, value,
+    });
+  } catch (err) {
+    show($("mark-error"), err.message);
+  }
+  drawMarks();
+  drawFactorList();
+}
+
+function changeVotes(step) {
+  const here = (mine.marks[shownFactor.id] || {}).votes || 0;
+  setMark("votes", Math.max(0, here + step));
+}
+
+function showFactor(factor) {
+  shownFactor = factor;
+  $("factor-details").hidden = false;
+  $("factor-label").textContent = factor.label;
+  $("factor-by").textContent = factor.by ? "Added by " + factor.by : "";
+  $("factor-notes").textContent = factor.notes || "No notes.";
+  show($("mark-error"), "");
+  drawMarks();
+}
+
+async function loadMap() {
+  show($("map-error"), "");
+  const which = encodeURIComponent($("view-map").value || "");
+  try {
+    view = await call("GET", "api/map?map=" + which);
+    mine = await call("GET", "api/marks?map=" + which);
+  } catch (err) {
+    return show($("map-error"), err.message);
+  }
+  const byId = new Map(view.factors.map((f) => [f.id, f]));
+  shownFactor = null;
+  $("factor-details").hidden = true;
+  drawFactorList();
   if (typeof vis === "undefined") return;
   const nodes = view.factors.map((f) => ({
     id: f.id, label: f.label, x: f.x, y: f.y, shape: "box",
@@ -211,4 +280,6 @@ $("suggest-form").addEventListener("submit", suggest);
 $("tab-suggest").addEventListener("click", () => showTab("suggest"));
 $("tab-map").addEventListener("click", () => showTab("map"));
 $("view-map").addEventListener("change", loadMap);
+$("vote-less").addEventListener("click", () => changeVotes(-1));
+$("vote-more").addEventListener("click", () => changeVotes(1));
 start();

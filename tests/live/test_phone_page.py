@@ -200,7 +200,7 @@ def test_hostile_input_is_shown_literally_or_refused_with_a_clear_message(host, 
     context.close()
 
 
-def test_a_second_phone_sees_the_map_and_taps_a_factor(host, browser):
+def test_a_phone_sees_the_map_taps_a_factor_marks_it_and_votes(host, browser, workshop):
     url = host.info["phones"]
     context, page = _phone(browser)
     _join(page, url, "Chen")
@@ -220,8 +220,32 @@ def test_a_second_phone_sees_the_map_and_taps_a_factor(host, browser):
     assert box is not None and box["width"] > 300
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "phone-map.png"))
+
+    # Marks and dot votes on the tapped factor, the same records as "Collect marks…".
+    page.get_by_label("Important: this matters a lot to us").check()
+    page.get_by_text("Yours: important").wait_for()
+    assert page.locator("#votes-left").inner_text() == "You have 5 of 5 votes left on this map."
+    for n in range(1, 6):
+        page.get_by_role("button", name="Give a vote").click()
+        page.get_by_text(f"You have {5 - n} of 5 votes left on this map.").wait_for()
+    assert page.locator("#votes-here").inner_text() == "5"
+    assert page.locator("#votes-left").inner_text() == "You have 0 of 5 votes left on this map."
+    assert page.get_by_role("button", name="Give a vote").is_disabled()
+    page.get_by_role("button", name="Take a vote back").click()
+    page.get_by_text("You have 1 of 5 votes left on this map.").wait_for()
+    page.locator("#factor-details").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "phone-marks.png"))
     assert page.errors == []
     context.close()
+
+    host.stop()
+    with Project.open(workshop["path"], read_only=True) as project:
+        chen = next(p.id for p in project.participants.values() if p.pseudonym == "Chen")
+        marks = {(m.kind, m.value, m.created_by) for m in project.marks.values()}
+        assert marks == {("important", 1.0, chen), ("votes", 4.0, chen)}
+        events = [e for e in project.history() if e.command == "Set marks"]
+        assert len(events) == 7 and {e.actor for e in events} == {chen}
+        assert len({e.origin for e in events}) == 1 and events[0].origin != project.device_id
 
 
 def test_a_phone_without_the_key_or_the_cookie_is_refused(host, browser):

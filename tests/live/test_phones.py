@@ -133,3 +133,52 @@ def test_the_phone_key_is_stable_and_does_not_reveal_the_code():
     assert key == phone_key("ABCD2345", "f" * 64)
     assert key != phone_key("ABCD2346", "f" * 64) != phone_key("ABCD2345", "e" * 64)
     assert "ABCD" not in key.upper() and len(key) == 24
+
+
+def test_marks_and_votes_are_the_phones_participants_within_the_budget(room):
+    desk, project = room["desk"], room["project"]
+    phone, welcome = _join(desk)
+    assert [f["kind"] for f in welcome["flags"]] == ["important", "controllable", "vulnerable"]
+    housing = next(f.id for f in project.document(room["map"]).factors.values()
+                   if f.label == "Housing")  # fmt: skip
+    mine = desk.mark(
+        phone, {"map": room["map"], "factor": housing, "kind": "important", "value": 1}
+    )
+    assert mine["marks"] == {housing: {"important": 1.0}}
+    mine = desk.mark(phone, {"map": room["map"], "factor": housing, "kind": "votes", "value": 5})
+    assert (mine["votes_used"], mine["votes_budget"]) == (5.0, 5)
+    with pytest.raises(PhoneError, match="used all your 5 votes"):
+        desk.mark(phone, {"map": room["map"], "factor": housing, "kind": "votes", "value": 6})
+    (important,) = [m for m in project.marks.values() if m.kind == "important"]
+    assert important.participant == important.created_by == phone.participant
+    event = project.history()[-1]
+    assert (event.command, event.actor, event.origin) == (
+        "Set marks",
+        phone.participant,
+        phone.device,
+    )
+    mine = desk.mark(
+        phone, {"map": room["map"], "factor": housing, "kind": "important", "value": 0}
+    )
+    assert mine["marks"] == {housing: {"votes": 5.0}}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "confidence", "value": 1}, "important, controllable"),
+        ({"kind": "votes", "value": -1}, "whole number"),
+        ({"kind": "votes", "value": 1.5}, "whole number"),
+        ({"kind": "important", "value": True}, "whole number"),
+        ({"kind": "important", "value": 2}, "yes \\(1\\) or no \\(0\\)"),
+        ({"kind": "important", "value": 1, "factor": "gone"}, "not on the map"),
+    ],
+)
+def test_a_bad_mark_is_refused_in_one_line(room, fields, message):
+    desk, project = room["desk"], room["project"]
+    phone, _ = _join(desk)
+    factor = next(iter(project.document(room["map"]).factors))
+    body = {"map": room["map"], "factor": factor, **fields}
+    with pytest.raises(PhoneError, match=message):
+        desk.mark(phone, body)
+    assert project.marks == {}
