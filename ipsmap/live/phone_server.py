@@ -14,7 +14,8 @@ The API (JSON in and out; a refusal is ``{"error": "one line"}`` with a 4xx stat
 - ``GET  api/welcome``: title, groups, shared maps, and who this phone is (if joined);
 - ``POST api/join``: ``{"nickname", "group", "consent"}`` → sets the phone's token cookie;
 - ``GET  api/ideas`` / ``POST api/ideas`` ``{"map", "label", "note"}``: the phone's ideas;
-- ``GET  api/map?map=ID``: a shared map's factors and links (public names only);
+- ``GET  api/map?map=ID&since=V``: a shared map's factors and links (public names only),
+  or ``{"unchanged": true}`` if nothing changed since version V (the page polls);
 - ``GET  api/marks?map=ID`` / ``POST api/marks`` ``{"map", "factor", "kind", "value"}``: the
   phone's own marks and votes on a shared map (the records "Collect marks…" keeps).
 
@@ -120,12 +121,16 @@ class PhoneServer:
     def close(self) -> None:
         """Answer no more requests, at once (the project is being let go); the sockets
         close when the loop gets to it (``stop`` waits for them)."""
+        if not self.closed:
+            self.desk.close()
         self.closed = True
         if self._runner is not None:
             with contextlib.suppress(RuntimeError):  # no running loop: stop() does it
                 asyncio.get_running_loop().create_task(self.stop())
 
     async def stop(self) -> None:
+        if not self.closed:
+            self.desk.close()
         self.closed = True
         if self._runner is not None:
             runner, self._runner = self._runner, None
@@ -237,7 +242,8 @@ class PhoneServer:
 
     async def _map(self, request: web.Request) -> web.StreamResponse:
         self._phone(request)
-        return web.json_response(self.desk.map_view(request.query.get("map")))
+        query = request.query
+        return web.json_response(self.desk.map_view(query.get("map"), query.get("since")))
 
     async def _marks(self, request: web.Request) -> web.StreamResponse:
         phone = self._phone(request)

@@ -121,6 +121,17 @@ class PhoneDesk:
         self.mark_limit = RateLimit(MARKS_PER_MINUTE, clock=clock)
         self.join_limit = RateLimit(JOINS_PER_MINUTE, clock=clock)
         self._joins: deque[float] = deque()
+        # Bumped by every committed change: a phone polling the map with the version it has
+        # is told "unchanged" without the map being read (30 phones every few seconds).
+        self.version = 0
+        self._unsubscribe = project.subscribe(self._changed)
+
+    def _changed(self, change: Any) -> None:
+        self.version += 1
+
+    def close(self) -> None:
+        """Stop following the project (the host lets go of it)."""
+        self._unsubscribe()
 
     # -- who is this phone? --------------------------------------------------------------
 
@@ -248,9 +259,12 @@ class PhoneDesk:
             raise PhoneError(_votes_in_plain_words(str(exc))) from None
         return self.my_marks(phone, map_id)
 
-    def map_view(self, map_id: Any) -> dict[str, Any]:
-        """A shared map as the phone draws it: public names only, nothing withheld."""
+    def map_view(self, map_id: Any, since: Any = None) -> dict[str, Any]:
+        """A shared map as the phone draws it: public names only, nothing withheld.
+        ``since``: the ``version`` the phone has; if nothing changed since, only that."""
         map_id = self._shared_map(map_id)
+        if since == str(self.version):
+            return {"unchanged": True, "version": self.version}
         data = self.project.map_data(map_id)
         people = self.project.participants
 
@@ -261,6 +275,7 @@ class PhoneDesk:
         factors = data.factors[:MAP_FACTORS_MAX]
         shown = {f.id for f in factors}
         return {
+            "version": self.version,
             "map": {"id": map_id, "name": data.info.name},
             "factors": [
                 {

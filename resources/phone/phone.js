@@ -146,7 +146,7 @@ function showTab(name) {
   $("map-view").hidden = name !== "map";
   $("tab-suggest").setAttribute("aria-pressed", String(name === "suggest"));
   $("tab-map").setAttribute("aria-pressed", String(name === "map"));
-  if (name === "map") loadMap();
+  if (name === "map") loadMap(false);
 }
 
 function yoursText(marks) {
@@ -230,37 +230,79 @@ function showFactor(factor) {
   drawMarks();
 }
 
-async function loadMap() {
-  show($("map-error"), "");
+const POLL_MS = 3000; // the map follows the room's edits this often, while it is shown
+let nodes = null;
+let edges = null;
+
+function nodeOf(f) {
+  return {
+    id: f.id, label: f.label, x: f.x, y: f.y, shape: "box",
+    color: { background: "#ffffff", border: "#333333" }, font: { size: 18 },
+  };
+}
+
+function edgeOf(l) {
+  return {
+    id: l.id, from: l.from, to: l.to, arrows: "to",
+    label: l.polarity === "+" ? "more" : l.polarity === "-" ? "less" : "?",
+    dashes: l.polarity === "?", font: { size: 14 },
+  };
+}
+
+function replaceAll(set, items) {
+  const keep = new Set(items.map((i) => i.id));
+  set.remove(set.getIds().filter((id) => !keep.has(id)));
+  set.update(items);
+}
+
+function drawNetwork() {
+  if (typeof vis === "undefined") return;
+  if (network && nodes) { // same map: change what changed, keep the zoom
+    replaceAll(nodes, view.factors.map(nodeOf));
+    replaceAll(edges, view.links.map(edgeOf));
+    return;
+  }
+  nodes = new vis.DataSet(view.factors.map(nodeOf));
+  edges = new vis.DataSet(view.links.map(edgeOf));
+  const options = { physics: false, interaction: { dragNodes: false, tooltipDelay: 100000 } };
+  network = new vis.Network($("network"), { nodes, edges }, options);
+  network.on("click", (params) => {
+    const factor = params.nodes.length && view.factors.find((f) => f.id === params.nodes[0]);
+    if (factor) showFactor(factor);
+  });
+}
+
+async function loadMap(poll) {
   const which = encodeURIComponent($("view-map").value || "");
+  const since = poll && view ? "&since=" + view.version : "";
+  let answer;
   try {
-    view = await call("GET", "api/map?map=" + which);
+    answer = await call("GET", "api/map?map=" + which + since);
+    if (answer.unchanged) return;
     mine = await call("GET", "api/marks?map=" + which);
   } catch (err) {
     return show($("map-error"), err.message);
   }
-  const byId = new Map(view.factors.map((f) => [f.id, f]));
-  shownFactor = null;
-  $("factor-details").hidden = true;
+  show($("map-error"), "");
+  const sameMap = view && view.map.id === answer.map.id;
+  view = answer;
+  if (!sameMap) {
+    if (network) network.destroy();
+    network = null;
+    shownFactor = null;
+    $("factor-details").hidden = true;
+  }
   drawFactorList();
-  if (typeof vis === "undefined") return;
-  const nodes = view.factors.map((f) => ({
-    id: f.id, label: f.label, x: f.x, y: f.y, shape: "box",
-    color: { background: "#ffffff", border: "#333333" }, font: { size: 18 },
-  }));
-  const edges = view.links.map((l) => ({
-    id: l.id, from: l.from, to: l.to, arrows: "to",
-    label: l.polarity === "+" ? "more" : l.polarity === "-" ? "less" : "?",
-    dashes: l.polarity === "?", font: { size: 14 },
-  }));
-  const data = { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) };
-  const options = { physics: false, interaction: { dragNodes: false, tooltipDelay: 100000 } };
-  if (network) network.destroy();
-  network = new vis.Network($("network"), data, options);
-  network.on("click", (params) => {
-    if (params.nodes.length) showFactor(byId.get(params.nodes[0]));
-  });
+  drawNetwork();
+  if (shownFactor) {
+    const still = view.factors.find((f) => f.id === shownFactor.id);
+    if (still) showFactor(still); else $("factor-details").hidden = true;
+  }
 }
+
+setInterval(() => {
+  if (!$("map-view").hidden && document.visibilityState === "visible") loadMap(true);
+}, POLL_MS);
 
 async function start() {
   try {
@@ -279,7 +321,7 @@ $("join-form").addEventListener("submit", join);
 $("suggest-form").addEventListener("submit", suggest);
 $("tab-suggest").addEventListener("click", () => showTab("suggest"));
 $("tab-map").addEventListener("click", () => showTab("map"));
-$("view-map").addEventListener("change", loadMap);
+$("view-map").addEventListener("change", () => loadMap(false));
 $("vote-less").addEventListener("click", () => changeVotes(-1));
 $("vote-more").addEventListener("click", () => changeVotes(1));
 start();

@@ -18,9 +18,9 @@ import pytest
 
 from ipsmap.model.commands import AddFactor, AddLink
 from ipsmap.model.project import Project
-from ipsmap.model.project_commands import AddMap
+from ipsmap.model.project_commands import AddMap, AddParticipant
 
-from .support import HostProcess
+from .support import HostProcess, PeerProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
@@ -45,7 +45,9 @@ def workshop(tmp_path: Path) -> dict:
         project.execute(waiting, map_id=add_map.id)
         project.execute(stress, map_id=add_map.id)
         project.execute(AddLink(waiting.id, stress.id, polarity="+"), map_id=add_map.id)
-    return {"path": path, "map": add_map.id}
+        rowan = AddParticipant("Rowan", "practitioner")
+        project.execute(rowan)
+    return {"path": path, "map": add_map.id, "rowan": rowan.id, "tmp": tmp_path}
 
 
 @pytest.fixture
@@ -246,6 +248,27 @@ def test_a_phone_sees_the_map_taps_a_factor_marks_it_and_votes(host, browser, wo
         events = [e for e in project.history() if e.command == "Set marks"]
         assert len(events) == 7 and {e.actor for e in events} == {chen}
         assert len({e.origin for e in events}) == 1 and events[0].origin != project.device_id
+
+
+def test_a_phone_sees_a_factor_a_laptop_adds_appear_on_its_map(host, browser, workshop):
+    context, page = _phone(browser)
+    _join(page, host.info["phones"], "Dee")
+    page.get_by_role("button", name="See the map").click()
+    page.locator("#factor-list button").first.wait_for()
+    page.locator("#factor-list button", has_text="Waiting lists").click()
+    laptop = PeerProcess(host, workshop["rowan"], workshop["tmp"] / "rowan")
+    try:
+        assert laptop.ask(cmd="wait-connected") == {"connected": True}
+        laptop.ask(cmd="add", map=workshop["map"], id="f-from-laptop", label="Child care")
+        page.locator("#factor-list button", has_text="Child care").wait_for(timeout=15_000)
+    finally:
+        laptop.quit()
+    ids = page.evaluate("nodes.getIds()")
+    assert "f-from-laptop" in ids and len(ids) == 3
+    # The factor the phone was reading stays open, and the map kept its place.
+    assert page.locator("#factor-label").inner_text() == "Waiting lists"
+    assert page.errors == []
+    context.close()
 
 
 def test_a_phone_without_the_key_or_the_cookie_is_refused(host, browser):

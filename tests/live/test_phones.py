@@ -182,3 +182,19 @@ def test_a_bad_mark_is_refused_in_one_line(room, fields, message):
     with pytest.raises(PhoneError, match=message):
         desk.mark(phone, body)
     assert project.marks == {}
+
+
+def test_a_polling_phone_is_told_unchanged_until_the_project_changes(room):
+    desk, project = room["desk"], room["project"]
+    first = desk.map_view(room["map"])
+    assert desk.map_view(room["map"], since=str(first["version"])) == {
+        "unchanged": True,
+        "version": first["version"],
+    }
+    project.execute(AddFactor("New"), map_id=room["map"])
+    later = desk.map_view(room["map"], since=str(first["version"]))
+    assert later["version"] > first["version"]
+    assert "New" in {f["label"] for f in later["factors"]}
+    desk.close()
+    project.execute(AddFactor("Unheard"), map_id=room["map"])
+    assert desk.version == later["version"]  # closed: no longer following the project
