@@ -194,19 +194,41 @@ class PhoneDesk:
     # -- what a joined phone may do ------------------------------------------------------
 
     def suggest(self, phone: Phone, body: Any) -> dict[str, Any]:
-        """An idea for a shared map from this phone's participant (see AddIdea)."""
-        fields = _fields(body, {"map", "label", "note"})
+        """An idea for a shared map from this phone's participant (see AddIdea): a factor
+        (``label``, ``note``) or, with ``"kind": "link"``, a link (``source``, ``target``,
+        ``polarity`` "+", "-" or "?", ``why``)."""
+        fields = _fields(
+            body, {"map", "kind", "label", "note", "source", "target", "polarity", "why"}
+        )
         map_id = self._shared_map(fields.get("map"))
-        label, note = fields.get("label", ""), fields.get("note", "")
-        if not isinstance(label, str) or not isinstance(note, str):
+        kind = fields.get("kind", "factor")
+        texts = {k: fields.get(k, "") for k in ("label", "note", "why")}
+        ends = {k: fields.get(k) for k in ("source", "target")}
+        if kind not in ("factor", "link"):
+            raise PhoneError("An idea is a factor or a link.")
+        if not all(isinstance(v, str) for v in texts.values()):
             raise PhoneError("The idea must be text.")
+        if kind == "link" and not all(isinstance(v, str) for v in ends.values()):
+            raise PhoneError("Choose the two factors the link joins.")
         if not self.idea_limit.allow(phone.ideas_sent):
             raise PhoneError(
                 f"You have sent {IDEAS_PER_MINUTE} ideas in a minute: wait a little, "
                 "then send the next.",
                 429,
             )
-        command = AddIdea(map_id, label=label, note=note)
+        if kind == "link":
+            command = AddIdea(
+                map_id,
+                kind="link",
+                label="",
+                note=texts["note"],
+                source=ends["source"],
+                target=ends["target"],
+                polarity=fields.get("polarity", "?"),
+                why=texts["why"],
+            )
+        else:
+            command = AddIdea(map_id, label=texts["label"], note=texts["note"])
         author = Author(phone.participant, phone.device, self.session_id())
         try:
             self.project.execute(command, author=author)
@@ -214,14 +236,27 @@ class PhoneDesk:
             phone.ideas_sent.pop()  # a refused idea does not count against the phone
             raise PhoneError(_plain(str(exc))) from None
         name = listed_name(self.project.participants[phone.participant])
-        self.say(f"idea from a phone: {name} suggested a factor")
+        self.say(f"idea from a phone: {name} suggested a {kind}")
         return {"idea": command.id, "ideas": self.my_ideas(phone)}
 
     def my_ideas(self, phone: Phone) -> list[dict[str, Any]]:
         """This phone's participant's ideas, newest first (what the page lists)."""
         mine = [i for i in self.project.ideas.values() if i.created_by == phone.participant]
         mine.sort(key=lambda i: i.created_at, reverse=True)
-        return [{"label": i.label, "note": i.note, "status": i.status} for i in mine[:50]]
+        labels = {}
+        maps = {m.id for m in self.project.maps()}
+        for map_id in {i.map_id for i in mine if i.kind == "link"} & maps:
+            labels.update({f.id: f.label for f in self.project.document(map_id).factors.values()})
+
+        def said(idea: Any) -> str:
+            if idea.kind == "factor":
+                return str(idea.label)
+            way = {"+": "more", "-": "less"}.get(idea.polarity, "a change (not sure which way)")
+            source = labels.get(idea.source, "a factor since removed")
+            target = labels.get(idea.target, "a factor since removed")
+            return f"{source} leads to {way} {target}"
+
+        return [{"label": said(i), "note": i.note, "status": i.status} for i in mine[:50]]
 
     def my_marks(self, phone: Phone, map_id: Any) -> dict[str, Any]:
         """This phone's participant's marks on a shared map (factor id → kind → value),

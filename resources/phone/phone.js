@@ -76,6 +76,53 @@ function drawJoined() {
     $("suggest-button").disabled = true;
   }
   loadIdeas();
+  loadLinkChoices();
+}
+
+async function loadLinkChoices() {
+  const which = encodeURIComponent($("suggest-map").value || "");
+  let answer;
+  try { answer = await call("GET", "api/map?map=" + which); } catch (err) { return; }
+  const factors = [...answer.factors].sort((a, b) => a.label.localeCompare(b.label));
+  for (const select of [$("link-source"), $("link-target")]) {
+    select.replaceChildren();
+    const none = document.createElement("option");
+    none.value = "";
+    none.textContent = "Choose a factor";
+    select.append(none);
+    for (const f of factors) {
+      const option = document.createElement("option");
+      option.value = f.id;
+      option.textContent = f.label;
+      select.append(option);
+    }
+  }
+  $("link-form").hidden = factors.length < 2;
+}
+
+async function suggestLink(event) {
+  event.preventDefault();
+  show($("link-error"), "");
+  show($("link-done"), "");
+  const source = $("link-source").value;
+  const target = $("link-target").value;
+  if (!source || !target) return show($("link-error"), "Please choose both factors.");
+  if (source === target) return show($("link-error"), "Please choose two different factors.");
+  const polarity = document.querySelector("input[name=polarity]:checked").value;
+  $("link-button").disabled = true;
+  try {
+    const answer = await call("POST", "api/ideas", {
+      map: $("suggest-map").value || null, kind: "link", source, target, polarity,
+      why: $("link-why").value,
+    });
+    $("link-why").value = "";
+    show($("link-done"), "Thank you: your link was sent to the facilitator.");
+    drawIdeas(answer.ideas);
+  } catch (err) {
+    show($("link-error"), err.message);
+  } finally {
+    $("link-button").disabled = false;
+  }
 }
 
 function drawIdeas(ideas) {
@@ -319,6 +366,8 @@ async function start() {
 
 $("join-form").addEventListener("submit", join);
 $("suggest-form").addEventListener("submit", suggest);
+$("link-form").addEventListener("submit", suggestLink);
+$("suggest-map").addEventListener("change", loadLinkChoices);
 $("tab-suggest").addEventListener("click", () => showTab("suggest"));
 $("tab-map").addEventListener("click", () => showTab("map"));
 $("view-map").addEventListener("change", () => loadMap(false));

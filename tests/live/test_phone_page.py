@@ -123,6 +123,17 @@ def test_a_phone_joins_suggests_and_the_idea_is_the_participants(host, browser, 
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / "phone-suggest.png"))
 
+    # A link: "this leads to that", which way, and why.
+    page.get_by_label("This…").select_option(label="Waiting lists")
+    page.get_by_label("…leads to").select_option(label="Parents' stress")
+    page.get_by_label("Up (more)").check()
+    page.get_by_label("Why do you think so?").fill("Nobody tells you anything")
+    page.get_by_role("button", name="Send this link").click()
+    page.get_by_text("Thank you: your link was sent to the facilitator.").wait_for()
+    assert page.locator("#my-ideas li").first.inner_text() == (
+        "Waiting lists leads to more Parents' stress (waiting for the facilitator)"
+    )
+
     # Asleep and back: the same participant, no second join.
     page.reload()
     page.get_by_text("You are: Amira (Parent/carer)").wait_for()
@@ -133,7 +144,14 @@ def test_a_phone_joins_suggests_and_the_idea_is_the_participants(host, browser, 
     out = host.stop()
     assert "joined from a phone: Amira" in out
     ideas, events, names = _ideas_and_events(workshop["path"])
-    (idea,) = ideas
+    idea, link = ideas
+    assert (link.kind, link.polarity, link.why, link.created_by) == (
+        "link",
+        "+",
+        "Nobody tells you anything",
+        idea.created_by,
+    )
+    assert link.source and link.target and link.source != link.target
     assert (idea.label, idea.note, idea.status, idea.map_id) == (
         "Waiting for a school place",
         "Two terms, no news",
@@ -141,8 +159,9 @@ def test_a_phone_joins_suggests_and_the_idea_is_the_participants(host, browser, 
         workshop["map"],
     )
     assert names[idea.created_by] == "Amira"
-    (event,) = events
-    assert event.actor == idea.created_by and event.origin  # the phone's own device id
+    assert len(events) == 2
+    assert {e.actor for e in events} == {idea.created_by}
+    assert len({e.origin for e in events}) == 1 and events[0].origin  # the phone's device
 
 
 def test_hostile_input_is_shown_literally_or_refused_with_a_clear_message(host, browser):

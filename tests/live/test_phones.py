@@ -198,3 +198,24 @@ def test_a_polling_phone_is_told_unchanged_until_the_project_changes(room):
     desk.close()
     project.execute(AddFactor("Unheard"), map_id=room["map"])
     assert desk.version == later["version"]  # closed: no longer following the project
+
+
+def test_a_phone_suggests_a_link_between_two_factors_of_the_map(room):
+    desk, project = room["desk"], room["project"]
+    phone, _ = _join(desk)
+    housing, money = (f.id for f in project.document(room["map"]).factors.values())
+    link = {"kind": "link", "source": housing, "target": money, "polarity": "-", "why": "rent"}
+    desk.suggest(phone, link)
+    assert desk.my_ideas(phone)[0]["label"] == "Housing leads to less Money worries"
+    (idea,) = project.ideas.values()
+    assert (idea.kind, idea.source, idea.target, idea.why) == ("link", housing, money, "rent")
+    for bad, message in [
+        ({**link, "target": housing}, "two different factors"),
+        ({**link, "target": None}, "Choose the two factors"),
+        ({**link, "source": "elsewhere"}, "two factors of the map"),
+        ({**link, "polarity": "++"}, "Polarity"),
+        ({**link, "kind": "vote"}, "factor or a link"),
+    ]:
+        with pytest.raises(PhoneError, match=message):
+            desk.suggest(phone, bad)
+    assert len(project.ideas) == 1
