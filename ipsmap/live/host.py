@@ -156,6 +156,16 @@ class LiveHost(HostControls):
         )
         await self.phones.start()
 
+    def remove(self, device: str) -> list[str]:
+        """Remove a laptop (HostControls.remove) or a phone (its token stops working; the
+        desk's ``listed()`` gives phones' device ids); the names of who it was."""
+        if self.phones is not None:
+            listed = {p["device"]: p["name"] for p in self.phones.desk.listed()}
+            if self.phones.desk.remove(device):
+                self.say(f"removed: {listed.get(device, 'a phone')} (phone {device[:8]})")
+                return [listed[device]] if device in listed else []
+        return super().remove(device)
+
     @property
     def phone_url(self) -> str | None:
         """The phone page's address, the one the QR code holds (None: no phones)."""

@@ -36,7 +36,13 @@ from typing import TYPE_CHECKING, Any
 
 from ipsmap.live import lobby
 from ipsmap.model.author import Author
-from ipsmap.model.entities import GROUP_LABELS, MARK_KIND_LABELS, STAKEHOLDER_GROUPS, new_id
+from ipsmap.model.entities import (
+    GROUP_LABELS,
+    MARK_KIND_LABELS,
+    STAKEHOLDER_GROUPS,
+    new_id,
+    now_iso,
+)
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.idea_commands import AddIdea
 from ipsmap.model.privacy import listed_name
@@ -78,6 +84,7 @@ class Phone:
 
     participant: str
     device: str
+    joined_at: str = ""
     ideas_sent: deque[float] = field(default_factory=deque)
     marks_sent: deque[float] = field(default_factory=deque)
 
@@ -117,6 +124,7 @@ class PhoneDesk:
         self.session_id = session_id
         self.say = say
         self.phones: dict[str, Phone] = {}  # sha256 of the token -> phone
+        self.removed: set[str] = set()  # token digests of phones the facilitator removed
         self.idea_limit = RateLimit(IDEAS_PER_MINUTE, clock=clock)
         self.mark_limit = RateLimit(MARKS_PER_MINUTE, clock=clock)
         self.join_limit = RateLimit(JOINS_PER_MINUTE, clock=clock)
@@ -136,13 +144,43 @@ class PhoneDesk:
     # -- who is this phone? --------------------------------------------------------------
 
     def phone_for(self, token: str | None) -> Phone | None:
-        """The phone holding ``token`` (None: not joined, or its participant is gone)."""
+        """The phone holding ``token`` (None: not joined, or its participant is gone; a
+        PhoneError if the facilitator removed it)."""
         if not token or len(token) > 200:
             return None
-        phone = self.phones.get(_digest(token))
+        digest = _digest(token)
+        if digest in self.removed:
+            raise PhoneError("The facilitator removed this phone from the session.", 403)
+        phone = self.phones.get(digest)
         if phone is None or phone.participant not in self.project.participants:
             return None
         return phone
+
+    def listed(self) -> list[dict[str, str]]:
+        """The joined phones, in the order they joined, for the facilitator's list: the
+        device id (what ``remove`` takes) and the person's public name and group."""
+        people = self.project.participants
+        return [
+            {
+                "device": phone.device,
+                "participant": phone.participant,
+                "name": listed_name(people[phone.participant]),
+                "group": GROUP_LABELS[people[phone.participant].stakeholder_group],
+                "joined_at": phone.joined_at,
+            }
+            for phone in self.phones.values()
+            if phone.participant in people
+        ]
+
+    def remove(self, device: str) -> bool:
+        """Refuse the phone with this device id from now on (its token stops working and
+        says so); whether it was one of this session's phones. What it sent stays."""
+        for digest, phone in list(self.phones.items()):
+            if phone.device == device:
+                del self.phones[digest]
+                self.removed.add(digest)
+                return True
+        return False
 
     def welcome(self, phone: Phone | None) -> dict[str, Any]:
         """What the page needs to draw itself: the title, the groups, the shared maps and,
@@ -185,7 +223,7 @@ class PhoneDesk:
         if person_id is None:
             raise PhoneError(_plain(reply.get("error", "could not join")))
         token = secrets.token_urlsafe(32)
-        phone = Phone(person_id, new_id())
+        phone = Phone(person_id, new_id(), now_iso())
         self.phones[_digest(token)] = phone
         name = listed_name(self.project.participants[person_id])
         self.say(f"joined from a phone: {name} (device {phone.device[:8]})")
