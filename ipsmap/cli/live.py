@@ -31,6 +31,9 @@ def add_parsers(commands: Any) -> None:
         help="the address of the network interface to listen on (default: this computer's "
         "address on its main network, else 127.0.0.1)",
     )
+    p.add_argument(
+        "--phone-port", type=int, default=0, help="port of the phone page (default: any free)"
+    )
     p.add_argument("--code", help="the join code for editors (default: a new one)")
     p.add_argument("--viewer-code", help="a second code that joins as a viewer only")
     p.add_argument("--cert", type=Path, help="a TLS certificate (PEM) instead of a new one")
@@ -52,6 +55,8 @@ def cmd_host(args: argparse.Namespace) -> int:
         raise IpsmapError("give both --cert and --key, or neither")
     if not 0 <= args.port <= 65535:
         raise IpsmapError("--port must be from 0 to 65535")
+    if not 0 <= args.phone_port <= 65535:
+        raise IpsmapError("--phone-port must be from 0 to 65535")
     interface = args.interface or _main_address()
     with Project.open(args.project) as project:
         kept = _kept_session(project, args, interface)
@@ -74,6 +79,7 @@ def cmd_host(args: argparse.Namespace) -> int:
             session_id=session_id,
             say=_say,
             removed_devices=set(kept.removed_devices) if kept else None,
+            phone_port=args.phone_port,
         )
         try:
             asyncio.run(_serve(host, code, viewer_code, keep=args.cert is None, kept=kept))
@@ -147,6 +153,8 @@ async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, k
         _say(f"address: {host.address}")
         _say(f"code: {code[:4]}-{code[4:]}")
         _say(f"fingerprint: {host.fingerprint}")
+        if host.phone_url:
+            _say(f"phones: {host.phone_url}")
         if viewer_code:
             _say(f"viewer code: {viewer_code[:4]}-{viewer_code[4:]}")
         names = [host.project.map_info(m).name for m in host.session.map_ids]

@@ -70,6 +70,7 @@ class LiveHost(HostControls):
         say: Callable[[str], None] = print,
         throttle: WrongCodeThrottle | None = None,
         removed_devices: set[str] | None = None,
+        phone_port: int | None = 0,
     ) -> None:
         self.project = project
         self.certificate = certificate
@@ -99,6 +100,9 @@ class LiveHost(HostControls):
             weakref.WeakKeyDictionary()
         )
         self._server: Server | None = None
+        # The phone page (phone_server.py), on its own port (None: no phones this session).
+        self.phone_port = phone_port
+        self.phones: Any = None  # the PhoneServer once started
         self._closed = False
         self._init_controls(throttle, removed_devices)
 
@@ -124,12 +128,56 @@ class LiveHost(HostControls):
             compression=None,
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.phone_port is not None:
+            try:
+                await self._start_phones()
+            except BaseException:
+                self.close()
+                await self._server.wait_closed()
+                raise
+
+    async def _start_phones(self) -> None:
+        # Imported here: aiohttp loads only when a session is hosted.
+        from ipsmap.live.phone_server import PhoneServer
+        from ipsmap.live.phones import PhoneDesk, phone_key
+
+        desk = PhoneDesk(
+            self.project,
+            lambda: self.session.map_ids,
+            session_id=lambda: self.session_id,
+            say=self.say,
+        )
+        self.phones = PhoneServer(
+            desk,
+            phone_key(self.code, self.fingerprint),
+            certificate_context=self.certificate.server_context(),
+            interface=self.interface,
+            port=self.phone_port or 0,
+        )
+        await self.phones.start()
+
+    def remove(self, device: str) -> list[str]:
+        """Remove a laptop (HostControls.remove) or a phone (its token stops working; the
+        desk's ``listed()`` gives phones' device ids); the names of who it was."""
+        if self.phones is not None:
+            listed = {p["device"]: p["name"] for p in self.phones.desk.listed()}
+            if self.phones.desk.remove(device):
+                self.say(f"removed: {listed.get(device, 'a phone')} (phone {device[:8]})")
+                return [listed[device]] if device in listed else []
+        return super().remove(device)
+
+    @property
+    def phone_url(self) -> str | None:
+        """The phone page's address, the one the QR code holds (None: no phones)."""
+        return self.phones.url() if self.phones is not None else None
 
     def close(self) -> None:
         """Stop listening, start closing every connection and let go of the project, at once
         (a window closing its project cannot wait); ``stop`` also waits for the sockets."""
         if self._server is not None:
             self._server.close()
+        if self.phones is not None:
+            self.phones.close()
         if not self._closed:
             self._closed = True
             self.presence.close()
@@ -137,6 +185,8 @@ class LiveHost(HostControls):
 
     async def stop(self) -> None:
         self.close()
+        if self.phones is not None:
+            await self.phones.stop()
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None

@@ -34,6 +34,7 @@ _NOUNS = {
     "sessions": "session",
     "cmos": "CMO",
     "marks": "mark",
+    "ideas": "idea",
     "snapshots": "snapshot",
     GROUP_MEMBERS_TABLE: "group membership",
 }

@@ -296,6 +296,34 @@ class Mark(Record):
     created_by: str | None = None
 
 
+IDEA_KINDS = ("factor", "link")
+IDEA_STATUSES = ("open", "placed", "dismissed")
+
+
+@dataclass
+class Idea(Record):
+    """Something a participant suggested from their phone, waiting for the facilitator.
+
+    ``kind`` "factor" (``label`` and ``note``) or "link" (``source`` and ``target``, the
+    ids of two factors on ``map_id``, with ``polarity`` and ``why``); ``status`` "open",
+    "placed" (it is on the map, credited to ``created_by``) or "dismissed".
+    """
+
+    TABLE: ClassVar[str] = "ideas"
+
+    map_id: str = ""
+    kind: str = "factor"
+    label: str = ""
+    note: str = ""
+    source: str | None = None
+    target: str | None = None
+    polarity: str = "?"
+    why: str = ""
+    status: str = "open"
+    created_by: str | None = None
+    created_at: str = ""
+
+
 # Group membership is a plain (group_id, factor_id) pair; ops key it by "group_id/factor_id".
 GROUP_MEMBERS_TABLE = "group_members"
 
@@ -306,12 +334,13 @@ def member_key(group_id: str, factor_id: str) -> str:
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.TABLE: cls for cls in (Participant, MapInfo, Style, Factor, Link, Group, Session, CMO, Mark)
+    cls.TABLE: cls
+    for cls in (Participant, MapInfo, Style, Factor, Link, Group, Session, CMO, Mark, Idea)
 }
 
 # Project-wide records (not inside one map's undo stack); the Project keeps them in memory.
 PROJECT_RECORD_TYPES: dict[str, type[Record]] = {
-    cls.TABLE: cls for cls in (Participant, Session, CMO, Mark)
+    cls.TABLE: cls for cls in (Participant, Session, CMO, Mark, Idea)
 }
 
 # Fields a user edit may change; ids, owners and bookkeeping are not editable.

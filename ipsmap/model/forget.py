@@ -63,9 +63,11 @@ AUTHORED_TEXT: dict[str, tuple[str, ...]] = {
     "maps": ("description",),
     "cmos": ("notes",),
     "sessions": ("notes",),
+    "ideas": ("note", "why"),
 }
 # Every live column that could hold their name (JSON columns are walked through).
 TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ideas": ("label", "note", "why"),
     "maps": ("name", "description", "attributes"),
     "styles": ("name",),
     "factors": ("label", "notes", "attributes"),

@@ -19,6 +19,7 @@ from ipsmap.model.entities import (
     PROJECT_RECORD_TYPES,
     Factor,
     Group,
+    Idea,
     Link,
     MapInfo,
     Mark,
@@ -84,6 +85,8 @@ class Project:
         self.sessions: dict[str, Session] = self.records["sessions"]
         self.cmos: dict[str, CMO] = self.records["cmos"]
         self.marks: dict[str, Mark] = self.records["marks"]
+        # Suggestions from phones waiting for the facilitator (idea_commands.py).
+        self.ideas: dict[str, Idea] = self.records["ideas"]
         # The workshop session edits are made in (recorded on every audit event), if any.
         self.session_id: str | None = None
         self._withheld: dict[str, str] | None = None
@@ -654,6 +657,6 @@ def _map_of(ops: tuple[Op, ...] | list[Op]) -> str | None:
             return one.key
     for one in ops:
         row = one.after if one.kind == "insert" else one.before
-        if one.table == "marks" and row and row.get("map_id"):
+        if one.table in ("marks", "ideas") and row and row.get("map_id"):
             return str(row["map_id"])
     return None

@@ -311,6 +311,32 @@ def _migrate_to_8(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_V9 = """
+CREATE TABLE ideas (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    kind TEXT NOT NULL CHECK (kind IN ('factor', 'link')),
+    label TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    source TEXT,
+    target TEXT,
+    polarity TEXT NOT NULL DEFAULT '?',
+    why TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'placed', 'dismissed')),
+    created_by TEXT REFERENCES participants(id),
+    created_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ideas_map ON ideas(map_id);
+"""
+
+
+def _migrate_to_9(db: sqlite_utils.Database) -> None:
+    # Ideas: factors and links participants suggest from their phones in a live session
+    # (issue 15), kept for the facilitator to place on the map or dismiss.
+    for statement in _split(_V9):
+        db.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
@@ -320,5 +346,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     6: _migrate_to_6,
     7: _migrate_to_7,
     8: _migrate_to_8,
+    9: _migrate_to_9,
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -20,6 +20,7 @@ _NOUNS = {
     "sessions": ("session", "sessions"),
     "cmos": ("CMO", "CMOs"),
     "marks": ("mark", "marks"),
+    "ideas": ("idea", "ideas"),
 }
 _VERBS = {"insert": "added", "delete": "removed", "update": "changed"}
 

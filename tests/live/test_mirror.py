@@ -232,16 +232,20 @@ def test_a_map_added_on_a_laptop_joins_the_session_for_everyone(tmp_path):
         assert (host_map.kind, host_map.created_by) == ("toc", room.people["Rowan"])
         assert host_map.name == "Live (2)"
         await until(
-            lambda: [f.label for f in room.project.document(add_map.id).factors.values()]
-            == ["Parents feel heard"]
+            lambda: (
+                [f.label for f in room.project.document(add_map.id).factors.values()]
+                == ["Parents feel heard"]
+            )
         )
         event = next(e for e in room.project.history(add_map.id) if e.command == "Live edit")
         assert event.actor == room.people["Rowan"]
         for laptop in (rowan, eilidh):
             await until(
-                lambda lp=laptop: add_map.id in {m.id for m in lp.project.maps()}
-                and lp.project.map_info(add_map.id).name == "Live (2)"
-                and len(lp.project.document(add_map.id).factors) == 1
+                lambda lp=laptop: (
+                    add_map.id in {m.id for m in lp.project.maps()}
+                    and lp.project.map_info(add_map.id).name == "Live (2)"
+                    and len(lp.project.document(add_map.id).factors) == 1
+                )
             )
         assert add_map.id in room.host.session.map_ids
 

@@ -325,9 +325,7 @@ def test_the_document_names_a_person_without_consent_by_their_numbered_alias_onl
     assert "Jo Bloggs" not in session.shared.doc.get_update().decode("utf-8", "replace")
 
 
-def test_a_new_map_the_model_refuses_is_removed_for_everyone_with_a_notice(
-    project: Project, doc
-):
+def test_a_new_map_the_model_refuses_is_removed_for_everyone_with_a_notice(project: Project, doc):
     import dataclasses
 
     from ipsmap.model.mapdata import MapData

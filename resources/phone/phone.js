@@ -1,0 +1,376 @@
+// The phone page: join, suggest ideas, see the map. Everything the host sends is put on
+// the page as text (textContent), never as HTML, so "<script>" shows as typed.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let welcome = null;
+let network = null;
+let view = null; // the map shown: its factors and links
+let mine = null; // this person's marks on it: {marks: {factor: {kind: value}}, votes_*}
+let shownFactor = null;
+
+async function call(method, path, body) {
+  const options = { method, credentials: "same-origin", headers: {} };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (err) {
+    throw new Error("The facilitator's laptop cannot be reached. Check you are on the room's Wi-Fi.");
+  }
+  let data = null;
+  try { data = await response.json(); } catch (err) { data = null; }
+  if (!response.ok) {
+    throw new Error((data && data.error) || "Something went wrong: reload the page.");
+  }
+  return data;
+}
+
+function show(element, text) {
+  element.textContent = text;
+  element.hidden = !text;
+  // A message is read where it is: bring it into view (the button may be far below).
+  if (text) element.scrollIntoView({ block: "nearest" });
+}
+
+function fillMaps(select, box) {
+  select.replaceChildren();
+  for (const m of welcome.maps) {
+    const option = document.createElement("option");
+    option.value = m.id;
+    option.textContent = m.name;
+    select.append(option);
+  }
+  box.hidden = welcome.maps.length < 2;
+}
+
+function drawJoin() {
+  const groups = $("groups");
+  groups.replaceChildren();
+  for (const g of welcome.groups) {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "group";
+    input.value = g.id;
+    label.append(input, " " + g.label);
+    groups.append(label);
+  }
+  $("join").hidden = false;
+  $("joined").hidden = true;
+  $("nickname").focus();
+}
+
+function drawJoined() {
+  $("join").hidden = true;
+  $("joined").hidden = false;
+  show($("whoami"), "You are: " + welcome.me.name + " (" + welcome.me.group + ")");
+  fillMaps($("suggest-map"), $("map-choice"));
+  fillMaps($("view-map"), $("map-choice-view"));
+  if (!welcome.maps.length) {
+    show($("suggest-error"), "No map is shared with phones yet: ask the facilitator.");
+    $("suggest-button").disabled = true;
+  }
+  loadIdeas();
+  loadLinkChoices();
+}
+
+async function loadLinkChoices() {
+  const which = encodeURIComponent($("suggest-map").value || "");
+  let answer;
+  try { answer = await call("GET", "api/map?map=" + which); } catch (err) { return; }
+  const factors = [...answer.factors].sort((a, b) => a.label.localeCompare(b.label));
+  for (const select of [$("link-source"), $("link-target")]) {
+    select.replaceChildren();
+    const none = document.createElement("option");
+    none.value = "";
+    none.textContent = "Choose a factor";
+    select.append(none);
+    for (const f of factors) {
+      const option = document.createElement("option");
+      option.value = f.id;
+      option.textContent = f.label;
+      select.append(option);
+    }
+  }
+  $("link-form").hidden = factors.length < 2;
+}
+
+async function suggestLink(event) {
+  event.preventDefault();
+  show($("link-error"), "");
+  show($("link-done"), "");
+  const source = $("link-source").value;
+  const target = $("link-target").value;
+  if (!source || !target) return show($("link-error"), "Please choose both factors.");
+  if (source === target) return show($("link-error"), "Please choose two different factors.");
+  const polarity = document.querySelector("input[name=polarity]:checked").value;
+  $("link-button").disabled = true;
+  try {
+    const answer = await call("POST", "api/ideas", {
+      map: $("suggest-map").value || null, kind: "link", source, target, polarity,
+      why: $("link-why").value,
+    });
+    $("link-why").value = "";
+    show($("link-done"), "Thank you: your link was sent to the facilitator.");
+    drawIdeas(answer.ideas);
+  } catch (err) {
+    show($("link-error"), err.message);
+  } finally {
+    $("link-button").disabled = false;
+  }
+}
+
+function drawIdeas(ideas) {
+  const list = $("my-ideas");
+  list.replaceChildren();
+  const words = { open: "waiting for the facilitator", placed: "on the map", dismissed: "set aside" };
+  for (const idea of ideas) {
+    const item = document.createElement("li");
+    item.textContent = idea.label;
+    const status = document.createElement("span");
+    status.className = "status";
+    status.textContent = " (" + (words[idea.status] || idea.status) + ")";
+    item.append(status);
+    list.append(item);
+  }
+}
+
+async function loadIdeas() {
+  try { drawIdeas((await call("GET", "api/ideas")).ideas); } catch (err) { /* shown on send */ }
+}
+
+async function join(event) {
+  event.preventDefault();
+  const nickname = $("nickname").value.trim();
+  const group = document.querySelector("input[name=group]:checked");
+  const consent = document.querySelector("input[name=consent]:checked");
+  if (!nickname) return show($("join-error"), "Please type a first name or a nickname.");
+  if (!group) return show($("join-error"), "Please choose your group.");
+  if (!consent) return show($("join-error"), "Please say whether your name may be shown.");
+  show($("join-error"), "");
+  $("join-button").disabled = true;
+  try {
+    welcome = await call("POST", "api/join", {
+      nickname, group: group.value, consent: consent.value === "yes",
+    });
+    drawJoined();
+  } catch (err) {
+    show($("join-error"), err.message);
+  } finally {
+    $("join-button").disabled = false;
+  }
+}
+
+async function suggest(event) {
+  event.preventDefault();
+  show($("suggest-error"), "");
+  show($("suggest-done"), "");
+  const label = $("label").value;
+  if (!label.trim()) return show($("suggest-error"), "Please type your idea first.");
+  $("suggest-button").disabled = true;
+  try {
+    const answer = await call("POST", "api/ideas", {
+      map: $("suggest-map").value || null, label, note: $("note").value,
+    });
+    $("label").value = "";
+    $("note").value = "";
+    show($("suggest-done"), "Thank you: your idea was sent to the facilitator.");
+    drawIdeas(answer.ideas);
+  } catch (err) {
+    show($("suggest-error"), err.message);
+  } finally {
+    $("suggest-button").disabled = false;
+  }
+}
+
+function showTab(name) {
+  $("suggest").hidden = name !== "suggest";
+  $("map-view").hidden = name !== "map";
+  $("tab-suggest").setAttribute("aria-pressed", String(name === "suggest"));
+  $("tab-map").setAttribute("aria-pressed", String(name === "map"));
+  if (name === "map") loadMap(false);
+}
+
+function yoursText(marks) {
+  if (!marks) return "";
+  const words = welcome.flags.filter((f) => marks[f.kind]).map((f) => f.kind);
+  if (marks.votes) words.push(marks.votes + (marks.votes === 1 ? " vote" : " votes"));
+  return words.length ? "Yours: " + words.join(", ") : "";
+}
+
+function drawFactorList() {
+  const list = $("factor-list");
+  list.replaceChildren();
+  for (const f of view.factors) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "factor";
+    button.textContent = f.label;
+    const yours = yoursText(mine.marks[f.id]);
+    if (yours) {
+      const span = document.createElement("span");
+      span.className = "yours";
+      span.textContent = yours;
+      button.append(span);
+    }
+    button.addEventListener("click", () => showFactor(f));
+    item.append(button);
+    list.append(item);
+  }
+}
+
+function drawMarks() {
+  const marks = (shownFactor && mine.marks[shownFactor.id]) || {};
+  const flags = $("mark-flags");
+  flags.replaceChildren();
+  for (const flag of welcome.flags) {
+    const label = document.createElement("label");
+    label.className = "choice";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = Boolean(marks[flag.kind]);
+    box.addEventListener("change", () => setMark(flag.kind, box.checked ? 1 : 0));
+    label.append(box, " " + flag.label);
+    flags.append(label);
+  }
+  const here = marks.votes || 0;
+  $("votes-here").textContent = String(here);
+  $("vote-less").disabled = here === 0;
+  const left = mine.votes_budget === null ? null : mine.votes_budget - mine.votes_used;
+  $("vote-more").disabled = left !== null && left <= 0;
+  $("votes-left").textContent = left === null
+    ? "You have used " + mine.votes_used + " votes on this map."
+    : "You have " + left + " of " + mine.votes_budget + " votes left on this map.";
+}
+
+async function setMark(kind, value) {
+  show($("mark-error"), "");
+  try {
+    mine = await call("POST", "api/marks", {
+      map: view.map.id, factor: shownFactor.id, kind, value,
+    });
+  } catch (err) {
+    show($("mark-error"), err.message);
+  }
+  drawMarks();
+  drawFactorList();
+}
+
+function changeVotes(step) {
+  const here = (mine.marks[shownFactor.id] || {}).votes || 0;
+  setMark("votes", Math.max(0, here + step));
+}
+
+function showFactor(factor) {
+  shownFactor = factor;
+  $("factor-details").hidden = false;
+  $("factor-label").textContent = factor.label;
+  $("factor-by").textContent = factor.by ? "Added by " + factor.by : "";
+  $("factor-notes").textContent = factor.notes || "No notes.";
+  show($("mark-error"), "");
+  drawMarks();
+}
+
+const POLL_MS = 3000; // the map follows the room's edits this often, while it is shown
+let nodes = null;
+let edges = null;
+
+function nodeOf(f) {
+  return {
+    id: f.id, label: f.label, x: f.x, y: f.y, shape: "box",
+    color: { background: "#ffffff", border: "#333333" }, font: { size: 18 },
+  };
+}
+
+function edgeOf(l) {
+  return {
+    id: l.id, from: l.from, to: l.to, arrows: "to",
+    label: l.polarity === "+" ? "more" : l.polarity === "-" ? "less" : "?",
+    dashes: l.polarity === "?", font: { size: 14 },
+  };
+}
+
+function replaceAll(set, items) {
+  const keep = new Set(items.map((i) => i.id));
+  set.remove(set.getIds().filter((id) => !keep.has(id)));
+  set.update(items);
+}
+
+function drawNetwork() {
+  if (typeof vis === "undefined") return;
+  if (network && nodes) { // same map: change what changed, keep the zoom
+    replaceAll(nodes, view.factors.map(nodeOf));
+    replaceAll(edges, view.links.map(edgeOf));
+    return;
+  }
+  nodes = new vis.DataSet(view.factors.map(nodeOf));
+  edges = new vis.DataSet(view.links.map(edgeOf));
+  const options = { physics: false, interaction: { dragNodes: false, tooltipDelay: 100000 } };
+  network = new vis.Network($("network"), { nodes, edges }, options);
+  network.on("click", (params) => {
+    const factor = params.nodes.length && view.factors.find((f) => f.id === params.nodes[0]);
+    if (factor) showFactor(factor);
+  });
+}
+
+async function loadMap(poll) {
+  const which = encodeURIComponent($("view-map").value || "");
+  const since = poll && view ? "&since=" + view.version : "";
+  let answer;
+  try {
+    answer = await call("GET", "api/map?map=" + which + since);
+    if (answer.unchanged) return;
+    mine = await call("GET", "api/marks?map=" + which);
+  } catch (err) {
+    return show($("map-error"), err.message);
+  }
+  show($("map-error"), "");
+  const sameMap = view && view.map.id === answer.map.id;
+  view = answer;
+  if (!sameMap) {
+    if (network) network.destroy();
+    network = null;
+    shownFactor = null;
+    $("factor-details").hidden = true;
+  }
+  drawFactorList();
+  drawNetwork();
+  if (shownFactor) {
+    const still = view.factors.find((f) => f.id === shownFactor.id);
+    if (still) showFactor(still); else $("factor-details").hidden = true;
+  }
+}
+
+setInterval(() => {
+  if (!$("map-view").hidden && document.visibilityState === "visible") loadMap(true);
+}, POLL_MS);
+
+async function start() {
+  try {
+    welcome = await call("GET", "api/welcome");
+  } catch (err) {
+    $("loading").textContent = err.message;
+    return;
+  }
+  $("loading").hidden = true;
+  document.title = welcome.title ? "Join: " + welcome.title : "Join the map";
+  if (welcome.title) $("title").textContent = welcome.title;
+  if (welcome.me) drawJoined(); else drawJoin();
+}
+
+$("join-form").addEventListener("submit", join);
+$("suggest-form").addEventListener("submit", suggest);
+$("link-form").addEventListener("submit", suggestLink);
+$("suggest-map").addEventListener("change", loadLinkChoices);
+$("tab-suggest").addEventListener("click", () => showTab("suggest"));
+$("tab-map").addEventListener("click", () => showTab("map"));
+$("view-map").addEventListener("change", () => loadMap(false));
+$("vote-less").addEventListener("click", () => changeVotes(-1));
+$("vote-more").addEventListener("click", () => changeVotes(1));
+start();
