@@ -4,7 +4,9 @@ xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_sh
 
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
 certificate, QR code) after two laptops (in this process, on loopback) have joined;
-live-projector.png: *Show on the projector* on that 1280 × 720 screen; then
+live-projector.png: *Show on the projector* on that 1280 × 720 screen (the QR code for
+phones, the code for laptops); live-ideas.png: the Ideas panel with what phones suggested;
+then
 live-presence.png: the window once the laptops have selected factors (outlined in their
 colours, with their names), one is editing a label ("Eilidh is editing …"), and the host
 has selected one of its own; live-joined.png: a second window joined to that session as
@@ -80,6 +82,27 @@ def main() -> int:
         hosting.projector.grab().save(str(OUT / "live-projector.png"))
         hosting.projector.close()
 
+    def ideas_shot() -> None:
+        # What phones suggested (as the phone page sends it: AddIdea as that person).
+        from ipsmap.model.author import Author
+        from ipsmap.model.idea_commands import AddIdea
+
+        project = window.project
+        by_label = {f.label: f.id for f in window.document.factors.values()}
+        for who, fields in (
+            ("Eilidh", {"label": "Respite care at weekends", "note": "so parents can rest"}),
+            ("Callum", {"label": "Fathers' group"}),
+            ("Eilidh", {"kind": "link", "source": by_label["Household poverty"],
+                        "target": by_label["Parental stress"], "polarity": "+",
+                        "why": "money worries keep you up at night"}),
+        ):  # fmt: skip
+            project.execute(AddIdea(glasgow, **fields), author=Author(names[who], "phone", None))
+        hosting.show_ideas()
+        window.resizeDocks([window.docks["ideas"]], [420], Qt.Orientation.Horizontal)
+        app.processEvents()
+        window.grab().save(str(OUT / "live-ideas.png"))
+        window.docks["live"].raise_()
+
     def select() -> None:
         # What the two laptops' windows would publish (PresenceView does it for a window).
         doc = window.document
@@ -141,7 +164,7 @@ def main() -> int:
         QTimer.singleShot(1500, app.quit)
 
     steps = ((300, host), (2000, join), (5000, shot), (5300, projector), (6300, projector_shot),
-             (6800, select), (8300, presence_shot))  # fmt: skip
+             (6600, ideas_shot), (7000, select), (8500, presence_shot))  # fmt: skip
     for delay, step in steps:
         QTimer.singleShot(delay, step)
     return app.exec()

@@ -212,6 +212,12 @@ MENUS: dict[str, list[ActionSpec]] = {
             (),
             "Stop editing with the others; your copy of the shared maps is kept",
         ),
+        ActionSpec(
+            "show-ideas",
+            "&Ideas from phones",
+            (),
+            "What people suggested from their phones for this map: place each on the map",
+        ),
     ],
     "&Help": [
         ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), "List every shortcut"),

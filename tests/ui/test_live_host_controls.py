@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 
 from ipsmap.live import kept_session
@@ -173,7 +174,10 @@ def test_the_projector_shows_the_code_huge_and_a_qr_of_45_percent_and_nothing_pr
     qr = projector.qr.pixmap()
     assert qr.height() >= 0.45 * screen_height and qr.height() <= screen_height
     assert projector.qr.height() >= qr.height()  # shown whole, not cropped
-    # What a camera sees on the projected image decodes to the join address.
+    # The room scans with phones: what a camera sees on the projected image decodes to the
+    # phone page's address; laptops join with the code beside it.
+    assert projector.qr_caption.text() == "Phones: scan to take part"
+    assert projector.heading.text() == "Laptops: join code"
     image = (
         projector.grab()
         .toImage()
@@ -183,8 +187,7 @@ def test_the_projector_shows_the_code_huge_and_a_qr_of_45_percent_and_nothing_pr
         image.height(), image.bytesPerLine()
     )
     found = [r.text for r in zxingcpp.read_barcodes(pixels) if r.valid]
-    assert found and found[0].startswith("ipsmap-live://127.0.0.1:")
-    assert f"code={host.code}" in found[0] and f"fp={host.fingerprint}" in found[0]
+    assert found == [host.phone_url] and host.code not in found[0]
     # Nothing private: no participant, no map, no project title.
     shown = _labels_text(projector)
     project = window.project
@@ -237,3 +240,23 @@ def test_a_closed_window_s_session_is_resumed_and_stop_forgets_it(
     finally:
         again.close()
         qtbot.waitUntil(lambda: again.workshop.hosting.idle, timeout=5000)
+
+
+def test_without_phones_the_projector_s_qr_is_the_laptops_join_address(qtbot, window):
+    from ipsmap.live.qr import laptop_join_url
+    from ipsmap.ui.live.projector import ProjectorWindow, projector_screen
+
+    projector = ProjectorWindow(projector_screen(window))
+    qtbot.addWidget(projector)
+    url = laptop_join_url("127.0.0.1", 8765, "KXMR4PTA", "ab" * 32)
+    projector.show_code("KXMR4PTA", "wss://127.0.0.1:8765", "ab" * 32, url)
+    projector.show()
+    qtbot.waitExposed(projector)
+    assert projector.qr_caption.text() == "Laptops: scan to join"
+    assert projector.heading.text() == "Join code"
+    image = projector.grab().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    pixels = np.array(image.constBits(), dtype=np.uint8).reshape(
+        image.height(), image.bytesPerLine()
+    )
+    assert [r.text for r in zxingcpp.read_barcodes(pixels) if r.valid] == [url]
+    projector.close()

@@ -107,7 +107,7 @@ class HostControlsUi:
         self.keep_session()
         self.refresh_people()
         who = names[0] if names else "The device"
-        self.hallway.say(f"{who} was removed: that laptop cannot join again with this code")
+        self.hallway.say(f"{who} was removed: that device cannot join again with this code")
 
     def change_code(self) -> None:
         if self.host is None or self.panel is None:
@@ -154,7 +154,9 @@ class HostControlsUi:
 
     def _fill_projector(self, projector: ProjectorWindow) -> None:
         host = self.host
-        projector.show_code(host.code, host.address, host.fingerprint, self._join_url())
+        projector.show_code(
+            host.code, host.address, host.fingerprint, self._join_url(), host.phone_url
+        )
 
     def _projector_closed(self) -> None:
         self.projector = None

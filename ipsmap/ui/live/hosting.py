@@ -57,7 +57,8 @@ class Hosting(HostControlsUi, QObject):
         self._people_timer.timeout.connect(self.refresh_people)
         # The host writes into the open project: it ends before that project is closed.
         hallway.project_closing.connect(lambda _project: self.stop())
-        actions.register_all({"host-live-session": self.open_dialog})
+        actions.register_all({"host-live-session": self.open_dialog, "show-ideas": self.show_ideas})
+        self.ideas: Any = None  # the Ideas panel, made the first time it is wanted
 
     @property
     def hosting(self) -> bool:
@@ -202,6 +203,13 @@ class Hosting(HostControlsUi, QObject):
             qr.png(module_px_for(QR_SIDE_PX, qr)),
             names,
         )
+        if host.phone_url:
+            # Short enough to type if a phone cannot scan (Show on the projector has its QR).
+            panel.address.setText(f"{panel.address.text()}\nPhones: {host.phone_url}")
+            panel.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # What phones suggest waits in the Ideas panel, beside this one.
+            self.show_ideas()
+            self.docks["live"].raise_()
         self._people_timer.start()
         self._show_presence(host)
         self.hallway.say(f"Hosting a live session: join code {host.code[:4]} {host.code[4:]}")
@@ -220,6 +228,22 @@ class Hosting(HostControlsUi, QObject):
 
         self.presence = PresenceView.for_window(self.window, publish)
         host.presence.on_change = heard
+
+    def show_ideas(self) -> None:
+        """The Ideas panel (a tab in the right column), made the first time it is wanted:
+        by this action, or by a session starting (phones send ideas from then on)."""
+        if self.ideas is None:
+            from ipsmap.ui.live.ideas_panel import IdeasPanel
+
+            self.ideas = IdeasPanel(self.hallway)
+            self.docks["ideas"] = self._dock(
+                "Ideas", self.ideas, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+            anchor = self.docks.get("live") or self.docks.get("inspector")
+            if anchor is not None:
+                self.window.tabifyDockWidget(anchor, self.docks["ideas"])
+        self.docks["ideas"].show()
+        self.docks["ideas"].raise_()
 
     def _show_panel(self) -> LiveSessionPanel:
         if self.panel is None:

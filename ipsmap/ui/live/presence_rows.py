@@ -28,4 +28,7 @@ def people_rows(host: Any) -> list[tuple[str, str, str | None]]:
             with contextlib.suppress(IpsmapError):  # a map deleted since: no id shown instead
                 line += f"\non '{shortened(host.project.map_info(presence.map_id).name)}'"
         rows.append((line, peer.device, presence.colour if presence is not None else None))
+    phones = host.phones.desk.listed() if getattr(host, "phones", None) is not None else []
+    for phone in phones:  # the facilitator removes a phone here too (by its device id)
+        rows.append((f"{phone['name']} — phone\n{phone['group']}", phone["device"], None))
     return sorted(rows, key=lambda row: row[0].casefold())

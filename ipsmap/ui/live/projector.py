@@ -47,6 +47,11 @@ class ProjectorWindow(QWidget):
         self.qr = QLabel()
         self.qr.setObjectName("projector-qr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Who the QR code is for: phones when the session takes them (most of a room has a
+        # phone, not a laptop with ipsmap), else laptops.
+        self.qr_caption = QLabel()
+        self.qr_caption.setObjectName("projector-qr-caption")
+        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._size_text(height)
         # The text never widens the window past the screen (it would leave full screen).
         for label in (self.heading, self.code, self.address, self.hint):
@@ -64,7 +69,12 @@ class ProjectorWindow(QWidget):
         layout.setContentsMargins(margin, margin, margin, margin)
         layout.setSpacing(margin)
         layout.addLayout(text, 1)
-        layout.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
+        scan = QVBoxLayout()
+        scan.addStretch(1)
+        scan.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
+        scan.addWidget(self.qr_caption)
+        scan.addStretch(1)
+        layout.addLayout(scan)
 
     def _size_text(self, height: int) -> None:
         big = QFont("monospace")
@@ -74,20 +84,32 @@ class ProjectorWindow(QWidget):
         self.code.setFont(big)
         small = QFont()
         small.setPixelSize(max(12, int(height * TEXT_SHARE)))
-        for label in (self.heading, self.address):
+        for label in (self.heading, self.address, self.qr_caption):
             label.setFont(small)
         hint = QFont()
         hint.setPixelSize(max(10, int(height * TEXT_SHARE * 0.5)))
         self.hint.setFont(hint)
         self.hint.setStyleSheet("color: #555555;")
 
-    def show_code(self, code: str, address: str, fingerprint: str, join_url: str) -> None:
-        """Show (or update, after *New code*) what a laptop needs to join."""
+    def show_code(
+        self,
+        code: str,
+        address: str,
+        fingerprint: str,
+        join_url: str,
+        phone_url: str | None = None,
+    ) -> None:
+        """Show (or update, after *New code*) what a laptop needs to join, and the QR code:
+        the phone page's when the session takes phones (``phone_url``), else the laptops'."""
         from ipsmap.live.qr import make_qr, projector_module_px
 
+        self.heading.setText("Laptops: join code" if phone_url else "Join code")
         self.code.setText(spoken_code(code).replace(" ", "\n"))
         self.address.setText(f"{address}\nCertificate: {short_fingerprint(fingerprint)}")
-        qr = make_qr(join_url)
+        self.qr_caption.setText(
+            "Phones: scan to take part" if phone_url else "Laptops: scan to join"
+        )
+        qr = make_qr(phone_url or join_url)
         height = self.screen().geometry().height()
         picture = QPixmap()
         picture.loadFromData(qr.png(projector_module_px(height, qr)), "PNG")
