@@ -44,7 +44,7 @@ from ipsmap.model.entities import (
     now_iso,
 )
 from ipsmap.model.errors import IpsmapError
-from ipsmap.model.idea_commands import AddIdea
+from ipsmap.model.idea_commands import AddIdea, PlaceIdea
 from ipsmap.model.privacy import listed_name
 from ipsmap.model.record_commands import DEFAULT_VOTES, VOTES_ATTRIBUTE, MarkSpec, SetMarks
 
@@ -132,6 +132,9 @@ class PhoneDesk:
         # Bumped by every committed change: a phone polling the map with the version it has
         # is told "unchanged" without the map being read (30 phones every few seconds).
         self.version = 0
+        # The facilitator's switch: phones' ideas go straight onto the map (credited to who
+        # sent them) instead of waiting in the window's Ideas panel.
+        self.straight_onto_map = False
         self._unsubscribe = project.subscribe(self._changed)
 
     def _changed(self, change: Any) -> None:
@@ -275,6 +278,11 @@ class PhoneDesk:
             raise PhoneError(_plain(str(exc))) from None
         name = listed_name(self.project.participants[phone.participant])
         self.say(f"idea from a phone: {name} suggested a {kind}")
+        if self.straight_onto_map:
+            try:
+                self.project.execute(PlaceIdea(command.id), author=author)
+            except IpsmapError as exc:  # e.g. its factor was deleted meanwhile: it waits
+                self.say(f"the idea waits in the Ideas panel: {exc}")
         return {"idea": command.id, "ideas": self.my_ideas(phone)}
 
     def my_ideas(self, phone: Phone) -> list[dict[str, Any]]:

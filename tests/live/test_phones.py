@@ -219,3 +219,19 @@ def test_a_phone_suggests_a_link_between_two_factors_of_the_map(room):
         with pytest.raises(PhoneError, match=message):
             desk.suggest(phone, bad)
     assert len(project.ideas) == 1
+
+
+def test_straight_onto_the_map_places_a_phone_s_idea_credited_to_its_sender(room):
+    desk, project, map_id = room["desk"], room["project"], room["map"]
+    phone, _ = _join(desk)
+    waiting = desk.suggest(phone, {"map": map_id, "label": "Play sessions"})
+    assert project.ideas[waiting["idea"]].status == "open"  # by default: the Ideas panel
+    desk.straight_onto_map = True
+    answer = desk.suggest(phone, {"map": map_id, "label": "Respite care", "note": "weekends"})
+    assert project.ideas[answer["idea"]].status == "placed"
+    (factor,) = [f for f in project.document(map_id).factors.values() if f.label == "Respite care"]
+    assert (factor.notes, factor.created_by) == ("weekends", phone.participant)
+    listed = {i["label"]: i["status"] for i in answer["ideas"]}
+    assert listed == {"Respite care": "placed", "Play sessions": "open"}  # as the phone says
+    event = project.history(map_id)[-1]
+    assert (event.actor, event.origin) == (phone.participant, phone.device)

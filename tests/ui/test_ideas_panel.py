@@ -73,34 +73,44 @@ def test_ideas_wait_in_the_panel_and_are_placed_credited_to_who_suggested_them(q
     assert panel.waiting_ids() == [] and panel.heading.text() == EMPTY_TEXT
 
 
-def _phone_joins_and_suggests(url: str, map_id: str, out: dict) -> None:
-    """A phone (an HTTPS client with a cookie jar) joins the page and sends an idea."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # the session's self-signed certificate
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=context),
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-    )
-
-    def post(path: str, body: dict) -> dict:
-        request = urllib.request.Request(
-            url + path, json.dumps(body).encode(), {"Content-Type": "application/json"}
+def _post(out: dict, url: str, path: str, body: dict) -> dict:
+    """A phone's request: an HTTPS client that kept its cookie (``out["opener"]``)."""
+    if "opener" not in out:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the session's self-signed certificate
+        out["opener"] = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context),
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
         )
-        with opener.open(request, timeout=10) as answer:
-            return json.loads(answer.read())
+    request = urllib.request.Request(
+        url + path, json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    with out["opener"].open(request, timeout=10) as answer:
+        return json.loads(answer.read())
 
+
+def _phone_joins_and_suggests(url: str, map_id: str, out: dict) -> None:
+    """A phone joins the page and sends an idea (run in a thread: the host is on Qt's loop)."""
     try:
-        out["welcome"] = post("api/join", {"nickname": "Sam", "group": "parent", "consent": True})
-        out["idea"] = post("api/ideas", {"map": map_id, "label": "Play sessions"})
+        join = {"nickname": "Sam", "group": "parent", "consent": True}
+        out["welcome"] = _post(out, url, "api/join", join)
+        out["idea"] = _post(out, url, "api/ideas", {"map": map_id, "label": "Play sessions"})
     except Exception as exc:  # reported by the test, which waits on the Qt loop
+        out["error"] = repr(exc)
+
+
+def _phone_suggests(url: str, map_id: str, out: dict, label: str) -> None:
+    try:
+        out["idea"] = _post(out, url, "api/ideas", {"map": map_id, "label": label})
+    except Exception as exc:
         out["error"] = repr(exc)
 
 
 def test_a_phone_joins_the_window_s_session_and_its_idea_waits_in_the_panel(
     qtbot, window, monkeypatch, window_loop_released
 ):
-    doc = window.document
+    project, doc = window.project, window.document
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
     url = host.phone_url
@@ -112,9 +122,23 @@ def test_a_phone_joins_the_window_s_session_and_its_idea_waits_in_the_panel(
     phone.start()
     qtbot.waitUntil(lambda: not phone.is_alive(), timeout=20000)
     assert "error" not in out, out
+    qtbot.waitUntil(lambda: len(hosting.ideas.waiting_ids()) == 1, timeout=5000)
+    assert hosting.ideas.ideas.item(0).text() == "'Play sessions' — Sam"
+    # Switched to "straight onto the map", the next idea is on the canvas at once, the
+    # phone's; the panel's list stays as it was.
     panel = hosting.ideas
-    qtbot.waitUntil(lambda: len(panel.waiting_ids()) == 1, timeout=5000)
-    assert panel.ideas.item(0).text() == "'Play sessions' — Sam"
+    assert panel.straight.isVisible() and not panel.straight.isChecked()
+    qtbot.mouseClick(panel.straight, Qt.MouseButton.LeftButton)
+    assert host.phones.desk.straight_onto_map
+    phone = threading.Thread(target=_phone_suggests, args=(url, doc.id, out, "Respite care"))
+    phone.start()
+    qtbot.waitUntil(lambda: not phone.is_alive(), timeout=20000)
+    assert "error" not in out, out
+    placed = [f for f in doc.factors.values() if f.label == "Respite care"]
+    assert len(placed) == 1 and placed[0].id in window.scene.factor_items
+    assert project.participants[placed[0].created_by].pseudonym == "Sam"
+    assert len(panel.waiting_ids()) == 1
+
     # The phone is listed with the laptops, with a Remove button that works.
     listed = hosting.panel.listed_people
     qtbot.waitUntil(lambda: listed() == ["Sam — phone\nParent/carer"], timeout=5000)

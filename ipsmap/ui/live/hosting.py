@@ -207,8 +207,10 @@ class Hosting(HostControlsUi, QObject):
             # Short enough to type if a phone cannot scan (Show on the projector has its QR).
             panel.address.setText(f"{panel.address.text()}\nPhones: {host.phone_url}")
             panel.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            # What phones suggest waits in the Ideas panel, beside this one.
+            # What phones suggest waits in the Ideas panel, beside this one (or, switched
+            # there, goes straight onto the map).
             self.show_ideas()
+            self._connect_straight_switch(host)
             self.docks["live"].raise_()
         self._people_timer.start()
         self._show_presence(host)
@@ -236,6 +238,7 @@ class Hosting(HostControlsUi, QObject):
             from ipsmap.ui.live.ideas_panel import IdeasPanel
 
             self.ideas = IdeasPanel(self.hallway)
+            self.ideas.straight.toggled.connect(self._straight_switched)
             self.docks["ideas"] = self._dock(
                 "Ideas", self.ideas, Qt.DockWidgetArea.RightDockWidgetArea
             )
@@ -244,6 +247,14 @@ class Hosting(HostControlsUi, QObject):
                 self.window.tabifyDockWidget(anchor, self.docks["ideas"])
         self.docks["ideas"].show()
         self.docks["ideas"].raise_()
+
+    def _connect_straight_switch(self, host: Any) -> None:
+        host.phones.desk.straight_onto_map = self.ideas.straight.isChecked()
+        self.ideas.straight.setVisible(True)
+
+    def _straight_switched(self, on: bool) -> None:
+        if self.host is not None and self.host.phones is not None:
+            self.host.phones.desk.straight_onto_map = on
 
     def _show_panel(self) -> LiveSessionPanel:
         if self.panel is None:
@@ -270,6 +281,8 @@ class Hosting(HostControlsUi, QObject):
             return
         self.host = self.advert = None
         host.close()
+        if self.ideas is not None:  # no phones without a session: the list stays
+            self.ideas.straight.setVisible(False)
         self.close_projector()
         self._people_timer.stop()
         if self.presence is not None:

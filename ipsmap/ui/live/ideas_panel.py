@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -69,11 +70,19 @@ class IdeasPanel(QWidget):
         self.dismiss_button = QPushButton("Set aside")
         self.dismiss_button.setToolTip("Keep the idea in the project, off this list")
         self.dismiss_button.clicked.connect(self.dismiss)
+        # Shown while a session takes phones (hosting.py connects it to the phone desk).
+        self.straight = QCheckBox("Put phones' ideas straight onto the map")
+        self.straight.setToolTip(
+            "Each idea a phone sends is placed on the map at once, credited to whoever sent "
+            "it (undo takes it off); unticked, ideas wait here for you"
+        )
+        self.straight.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.place_button)
         buttons.addWidget(self.dismiss_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.straight)
         layout.addWidget(self.ideas, 1)
         layout.addLayout(buttons)
         hallway.project_changed.connect(lambda _project: self.refresh())
