@@ -79,6 +79,7 @@ class PhoneRun:
     flags_ok: dict[tuple[str, str], int] = field(default_factory=dict)
     votes_ok: dict[str, int] = field(default_factory=dict)
     joined: bool = False
+    polls_changed: int = 0  # polls answered with the whole map, not "unchanged"
 
 
 # -- the project and the host --------------------------------------------------------------
@@ -147,7 +148,7 @@ class Phone:
             ) as response:
                 status = response.status
                 answer = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, aiohttp.ClientError, ValueError):
             answer = None
         self.run.timings.append((kind, time.perf_counter() - start, status))
         return answer if status == 200 else None
@@ -158,6 +159,7 @@ class Phone:
         answer = await self.call("map poll" if poll else "map", "GET", path)
         if answer is None or answer.get("unchanged"):
             return
+        self.run.polls_changed += poll
         self.view = answer
         mine = await self.call("marks get", "GET", f"api/marks?map={answer['map']['id']}")
         if mine is not None:
@@ -392,6 +394,7 @@ def run(phones: int, seconds: float, seed: int = 15) -> dict[str, Any]:
         "nothing_lost": not any(lost.values()) and not any(counts["unexpected"].values()),
         "all_done": told == {"ideas": phones, "flags": phones * FLAGS, "votes": phones * VOTES},
         "refusals": _refusals(runs),
+        "polls_changed": sum(r.polls_changed for r in runs),
         "latency_ms": latency,
         "floor_latency_ms": floor,
         "p95_ratio_to_floor": ratios,
@@ -438,6 +441,9 @@ def _print_table(result: dict[str, Any]) -> None:
             f"{fmt_s(floor / 1000) if floor else '-':>11}"
             f"{result['p95_ratio_to_floor'].get(kind, '-'):>7}"
         )
+    polls = result["latency_ms"].get("map poll", {}).get("count", 0)
+    print(f"  map polls answered with the whole map (not \"unchanged\"): "
+          f"{result['polls_changed']} of {polls}")  # fmt: skip
     lag = result["host_loop_lag"]
     if lag and lag.get("ticks"):
         verdict = "ok" if lag["max_ms"] <= STALL_TARGET_MS else "OVER"
