@@ -138,13 +138,16 @@ def _credentials(args: argparse.Namespace, kept: Any, interface: str) -> tuple[s
 async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, kept: Any) -> None:
     """Serve until a signal; the session is kept meanwhile (so a killed host resumes it)
     and forgotten when stopped on purpose."""
-    from ipsmap.live import kept_session
+    from ipsmap.live import kept_session, loop_lag
 
     stop = asyncio.Event()
+    lag = loop_lag.LoopLag() if loop_lag.wanted() else None  # bench/bench_phones.py only
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await host.start()
+    if lag is not None:
+        lag.start()
     try:
         if keep:
             kept_session.save(host.project, kept_session.kept_from(host))
@@ -163,6 +166,8 @@ async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, k
         if keep:
             kept_session.forget(host.project)
     finally:
+        if lag is not None:
+            _say(lag.line())
         await host.stop()
         _say("stopped")
 
