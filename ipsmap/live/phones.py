@@ -107,6 +107,10 @@ class RateLimit:
         return True
 
 
+# What ``map_view`` shows: a change to anything else leaves a polling phone's map as it is.
+MAP_VIEW_TABLES = ("maps", "factors", "links", "participants")
+
+
 class PhoneDesk:
     """What the host does for phones: join, who am I, suggest, read the shared maps."""
 
@@ -138,7 +142,10 @@ class PhoneDesk:
         self._unsubscribe = project.subscribe(self._changed)
 
     def _changed(self, change: Any) -> None:
-        self.version += 1
+        # Only what the phone's map shows: marks, votes and ideas change every few seconds
+        # in a busy room, and counting them made every poll fetch the whole map again.
+        if any(change.touches(table) for table in MAP_VIEW_TABLES):
+            self.version += 1
 
     def close(self) -> None:
         """Stop following the project (the host lets go of it)."""

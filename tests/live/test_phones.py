@@ -195,9 +195,18 @@ def test_a_polling_phone_is_told_unchanged_until_the_project_changes(room):
     later = desk.map_view(room["map"], since=str(first["version"]))
     assert later["version"] > first["version"]
     assert "New" in {f["label"] for f in later["factors"]}
+    # A phone's marks and votes do not change the map it draws: still "unchanged".
+    phone, _ = _join(desk, "Bo")
+    factor = next(f["id"] for f in later["factors"])
+    desk.mark(phone, {"map": room["map"], "factor": factor, "kind": "important", "value": 1})
+    desk.mark(phone, {"map": room["map"], "factor": factor, "kind": "votes", "value": 2})
+    desk.suggest(phone, {"map": room["map"], "label": "An idea"})
+    version = desk.map_view(room["map"])["version"]
+    desk.mark(phone, {"map": room["map"], "factor": factor, "kind": "votes", "value": 3})
+    assert desk.map_view(room["map"], since=str(version)).get("unchanged") is True
     desk.close()
     project.execute(AddFactor("Unheard"), map_id=room["map"])
-    assert desk.version == later["version"]  # closed: no longer following the project
+    assert desk.version == version  # closed: no longer following the project
 
 
 def test_a_phone_suggests_a_link_between_two_factors_of_the_map(room):
