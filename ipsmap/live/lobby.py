@@ -27,9 +27,10 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from ipsmap.model.author import Author
 from ipsmap.model.entities import GROUP_LABELS, STAKEHOLDER_GROUPS
-from ipsmap.model.errors import IpsmapError
+from ipsmap.model.errors import CommandError, IpsmapError
 from ipsmap.model.privacy import listed_name
 from ipsmap.model.project_commands import AddParticipant
+from ipsmap.model.text_checks import checked_text
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import ServerConnection
@@ -128,16 +129,11 @@ def _add_request(message: Any) -> dict[str, Any]:
 
 
 def _text(value: Any, name: str, limit: int, required: bool = False) -> str:
-    if not isinstance(value, str):
-        raise LobbyError(f"{name} must be text")
-    value = value.strip()
-    if required and not value:
-        raise LobbyError(f"{name} cannot be blank")
-    if len(value) > limit:
-        raise LobbyError(f"{name} is longer than {limit} characters")
-    if any(unicodedata.category(ch)[0] == "C" for ch in value):
-        raise LobbyError(f"{name} has control characters")
-    return value
+    """A name typed in the lobby: the model's strict rule for names (text_checks.py)."""
+    try:
+        return checked_text(value, name, limit, required=required, strict=True)
+    except CommandError as exc:
+        raise LobbyError(str(exc)) from None
 
 
 async def serve(

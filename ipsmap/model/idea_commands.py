@@ -17,7 +17,6 @@ project by any route is one the window and the exports can show as it is.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,7 @@ from ipsmap.model.errors import CommandError
 from ipsmap.model.ops import Op
 from ipsmap.model.project_commands import ProjectCommand
 from ipsmap.model.state import MapState
+from ipsmap.model.text_checks import checked_text
 
 if TYPE_CHECKING:
     from ipsmap.model.project import Project
@@ -37,22 +37,6 @@ LABEL_MAX = 200
 NOTE_MAX = 2000
 # Where a placed factor lands, right of what is drawn (the facilitator moves it after).
 PLACE_GAP = 160.0
-
-
-def checked_text(value: object, what: str, limit: int, *, required: bool = False) -> str:
-    """``value`` stripped, if it is text within ``limit`` with no control characters
-    (line breaks allowed in longer texts); else a CommandError saying which rule failed."""
-    if not isinstance(value, str):
-        raise CommandError(f"The {what} must be text")
-    text = value.strip()
-    if required and not text:
-        raise CommandError(f"The {what} cannot be blank")
-    if len(text) > limit:
-        raise CommandError(f"The {what} is longer than {limit:,} characters")
-    allowed = "\n" if limit > LABEL_MAX else ""
-    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
-        raise CommandError(f"The {what} has control characters")
-    return text
 
 
 @dataclass
