@@ -65,6 +65,8 @@ def test_a_suggestion_is_an_open_idea_credited_to_its_author_and_device(project)
         ({"label": "ok", "note": "y" * 2001}, "longer than 2,000"),
         ({"label": "bell\x07"}, "control characters"),
         ({"label": "tab\there"}, "control characters"),
+        # What a phone can send as JSON ("\ud800"), which UTF-8 cannot store.
+        ({"label": "ok", "note": "lone \ud800 surrogate"}, "control characters"),
         ({"label": "ok", "kind": "vote"}, "factor or a link"),
         ({"label": "ok", "kind": "link", "source": "a", "target": "b"}, "two factors"),
     ],

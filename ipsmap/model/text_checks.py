@@ -4,7 +4,7 @@ One rule for every boundary that takes typed text, refused with a CommandError t
 which part failed. ``strict`` is for names: no Unicode "other" character at all (controls,
 format marks such as a right-to-left override that could make one name look like another,
 unassigned code points). Other text may hold line breaks when it is long enough to be a
-note; a control character is refused either way.
+note; a control character or a lone surrogate is refused either way.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ def checked_text(
     if len(text) > limit:
         raise CommandError(f"The {what} is longer than {limit:,} characters")
     allowed = "\n" if limit > ONE_LINE_MAX and not strict else ""
-    refused = ("C",) if strict else ("Cc",)
+    # A lone surrogate (valid in JSON as "\ud800") cannot even be stored as UTF-8.
+    refused = ("C",) if strict else ("Cc", "Cs")
     if any(unicodedata.category(ch).startswith(refused) and ch not in allowed for ch in text):
         raise CommandError(f"The {what} has control characters")
     return text
