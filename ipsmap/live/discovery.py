@@ -40,6 +40,8 @@ from zeroconf import (
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from ipsmap import __version__
+from ipsmap.live import security
+from ipsmap.live.security import SecurityError
 
 logger = logging.getLogger(__name__)
 
@@ -200,10 +202,10 @@ def normalise_fingerprint(value: str | bytes) -> str:
         if len(value) != 32:
             raise DiscoveryError(f"a SHA-256 fingerprint has 32 bytes, not {len(value)}")
         return value.hex()
-    text = value.strip().replace(":", "").lower()
-    if not _FINGERPRINT.fullmatch(text):
-        raise DiscoveryError("the certificate fingerprint must be 64 hex digits (SHA-256)")
-    return text
+    try:
+        return security.normalise_fingerprint(value)  # the one rule for typed fingerprints
+    except SecurityError as exc:
+        raise DiscoveryError(str(exc)) from None
 
 
 def advert_properties(
