@@ -205,8 +205,7 @@ class Hosting(HostControlsUi, QObject):
         )
         if host.phone_url:
             # Short enough to type if a phone cannot scan (Show on the projector has its QR).
-            panel.address.setText(f"{panel.address.text()}\nPhones: {host.phone_url}")
-            panel.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            panel.show_phone_address(host.phone_url)
             # What phones suggest waits in the Ideas panel, beside this one (or, switched
             # there, goes straight onto the map).
             self.show_ideas()

@@ -124,6 +124,11 @@ class LiveSessionPanel(QWidget):
         self.notice.clear()
         self.set_people([])
 
+    def show_phone_address(self, url: str) -> None:
+        """The phone page's address under the laptops' (selectable, to read out or copy)."""
+        self.address.setText(f"{self.address.text()}\nPhones: {url}")
+        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
     def show_code(self, code: str, qr_png: bytes) -> None:
         """A new join code (after *New code*) and its QR code."""
         self.code.setText(spoken_code(code))
