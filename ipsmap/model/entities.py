@@ -296,7 +296,9 @@ class Mark(Record):
     created_by: str | None = None
 
 
-IDEA_KINDS = ("factor", "link")
+IDEA_KINDS = ("factor", "link", "comment")
+# What a comment idea can be about (schema 10).
+COMMENT_TARGETS = ("factor", "link")
 IDEA_STATUSES = ("open", "placed", "dismissed")
 
 
@@ -305,8 +307,9 @@ class Idea(Record):
     """Something a participant suggested from their phone, waiting for the facilitator.
 
     ``kind`` "factor" (``label`` and ``note``) or "link" (``source`` and ``target``, the
-    ids of two factors on ``map_id``, with ``polarity`` and ``why``); ``status`` "open",
-    "placed" (it is on the map, credited to ``created_by``) or "dismissed".
+    ids of two factors on ``map_id``, with ``polarity`` and ``why``) or "comment" (``note``
+    about the factor or link ``about`` of kind ``about_kind`` on ``map_id``); ``status``
+    "open", "placed" (it is on the map, credited to ``created_by``) or "dismissed".
     """
 
     TABLE: ClassVar[str] = "ideas"
@@ -322,6 +325,8 @@ class Idea(Record):
     status: str = "open"
     created_by: str | None = None
     created_at: str = ""
+    about_kind: str | None = None
+    about: str | None = None
 
 
 # Group membership is a plain (group_id, factor_id) pair; ops key it by "group_id/factor_id".

@@ -4,11 +4,15 @@ An idea is a project record (``Project.ideas``, the ``ideas`` table of schema 9)
 through the one write path like any other edit, so its audit event names who suggested it
 and from which device. The commands, for a window's Ideas panel or any other caller:
 
-- ``AddIdea``: a participant suggests a factor (label, optional note) or a link between
-  two factors of the map (polarity, why); run it with that participant as the author.
+- ``AddIdea``: a participant suggests a factor (label, optional note), a link between
+  two factors of the map (polarity, why) or a comment on a factor or link of the map
+  (``kind="comment"``, ``about_kind``, ``about``, the text in ``note``: idea_comments.py);
+  run it with that participant as the author.
 - ``PlaceIdea``: the facilitator puts an open idea on the map in one change: the factor
   (or link) is made with the **suggester** as its ``created_by``, and the idea is marked
-  "placed" (undo takes both back).
+  "placed" (undo takes both back). A comment is placed as a line ``Name: text`` added to
+  its item's notes, in the suggester's name; one whose item was deleted is refused and
+  stays open.
 - ``DismissIdea``: the facilitator sets an open idea aside (kept, marked "dismissed").
 
 Texts are checked here too (lengths, no control characters), so an idea that reached the
@@ -25,6 +29,7 @@ from ipsmap.model.command import EditContext
 from ipsmap.model.commands import AddFactor, AddLink
 from ipsmap.model.entities import IDEA_KINDS, POLARITIES, Idea, new_id
 from ipsmap.model.errors import CommandError
+from ipsmap.model.idea_comments import checked_comment, comment_ops
 from ipsmap.model.ops import Op
 from ipsmap.model.project_commands import ProjectCommand
 from ipsmap.model.state import MapState
@@ -52,6 +57,9 @@ class AddIdea(ProjectCommand):
     polarity: str = "?"
     why: str = ""
     id: str = field(default_factory=new_id)
+    # A comment's item: "factor" or "link", and its id (schema 10).
+    about_kind: str | None = None
+    about: str | None = None
     name = "Suggest idea"
 
     @property
@@ -63,11 +71,17 @@ class AddIdea(ProjectCommand):
         if self.on_map not in {m.id for m in project.maps()}:
             raise CommandError(f"There is no map with id {self.on_map}")
         if self.kind not in IDEA_KINDS:
-            raise CommandError(f"An idea is a factor or a link, not {self.kind!r}")
+            raise CommandError(
+                f"An idea is a factor or a link, or a comment on one, not {self.kind!r}"
+            )
         if self.polarity not in POLARITIES:
             raise CommandError(f"Polarity must be one of + - ?, not {self.polarity!r}")
         label = checked_text(self.label, "label", LABEL_MAX, required=self.kind == "factor")
-        note = checked_text(self.note, "note", NOTE_MAX)
+        if self.kind == "comment":
+            state = project.document(self.on_map).state
+            note = checked_comment(state, self.about_kind, self.about, self.note)
+        else:
+            note = checked_text(self.note, "note", NOTE_MAX)
         why = checked_text(self.why, "reason", NOTE_MAX)
         if self.kind == "link":
             factors = project.document(self.on_map).state.factors
@@ -88,6 +102,8 @@ class AddIdea(ProjectCommand):
             status="open",
             created_by=ctx.actor,
             created_at=ctx.now,
+            about_kind=self.about_kind if self.kind == "comment" else None,
+            about=self.about if self.kind == "comment" else None,
         )
         return [op.insert("ideas", idea.to_row())]
 
@@ -117,7 +133,9 @@ class PlaceIdea(ProjectCommand):
         state = project.document(idea.map_id).state
         # The item is the suggester's: a context with them as the actor makes it so.
         theirs = EditContext(idea.created_by, ctx.now, state, project, ctx.session_id)
-        if idea.kind == "factor":
+        if idea.kind == "comment":
+            made = comment_ops(project, idea, theirs)
+        elif idea.kind == "factor":
             x, y = self._position(state)
             made = AddFactor(idea.label, x=x, y=y, notes=idea.note, id=self.item_id).ops(theirs)
         else:

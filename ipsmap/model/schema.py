@@ -337,6 +337,43 @@ def _migrate_to_9(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_V10 = """
+CREATE TABLE ideas_new (
+    id TEXT PRIMARY KEY,
+    map_id TEXT NOT NULL REFERENCES maps(id),
+    kind TEXT NOT NULL CHECK (kind IN ('factor', 'link', 'comment')),
+    label TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    source TEXT,
+    target TEXT,
+    polarity TEXT NOT NULL DEFAULT '?',
+    why TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'placed', 'dismissed')),
+    created_by TEXT REFERENCES participants(id),
+    created_at TEXT NOT NULL DEFAULT '',
+    about_kind TEXT CHECK (about_kind IS NULL OR about_kind IN ('factor', 'link')),
+    about TEXT
+);
+INSERT INTO ideas_new (id, map_id, kind, label, note, source, target, polarity, why, status,
+    created_by, created_at)
+SELECT id, map_id, kind, label, note, source, target, polarity, why, status, created_by,
+    created_at FROM ideas;
+DROP TABLE ideas;
+ALTER TABLE ideas_new RENAME TO ideas;
+CREATE INDEX ideas_map ON ideas(map_id);
+"""
+
+
+def _migrate_to_10(db: sqlite_utils.Database) -> None:
+    # Comments: a third kind of idea, about a factor or link already on the map
+    # (``about_kind``, ``about``; the text in ``note``). SQLite cannot change a CHECK in
+    # place, so the table is rebuilt the way SQLite documents (create the new one, copy,
+    # drop the old, rename), all inside the migration's transaction; nothing refers to
+    # ideas, so no foreign key is disturbed.
+    for statement in _split(_V10):
+        db.execute(statement)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     1: _migrate_to_1,
     2: _migrate_to_2,
@@ -347,5 +384,6 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], None]] = {
     7: _migrate_to_7,
     8: _migrate_to_8,
     9: _migrate_to_9,
+    10: _migrate_to_10,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
