@@ -14,6 +14,8 @@ The API (JSON in and out; a refusal is ``{"error": "one line"}`` with a 4xx stat
 - ``GET  api/welcome``: title, groups, shared maps, and who this phone is (if joined);
 - ``POST api/join``: ``{"nickname", "group", "consent"}`` → sets the phone's token cookie;
 - ``GET  api/ideas`` / ``POST api/ideas`` ``{"map", "label", "note"}``: the phone's ideas;
+- ``POST api/comments`` ``{"map", "on", "item", "text"}``: a comment on a factor or link
+  (``on`` "factor" or "link"), kept as an idea; answers the phone's ideas;
 - ``GET  api/map?map=ID&since=V``: a shared map's factors and links (public names only),
   or ``{"unchanged": true}`` if nothing changed since version V (the page polls);
 - ``GET  api/marks?map=ID`` / ``POST api/marks`` ``{"map", "factor", "kind", "value"}``: the
@@ -173,6 +175,7 @@ class PhoneServer:
             ("POST", "api/join"): self._join,
             ("GET", "api/ideas"): self._ideas,
             ("POST", "api/ideas"): self._suggest,
+            ("POST", "api/comments"): self._comment,
             ("GET", "api/map"): self._map,
             ("GET", "api/marks"): self._marks,
             ("POST", "api/marks"): self._mark,
@@ -239,6 +242,10 @@ class PhoneServer:
     async def _suggest(self, request: web.Request) -> web.StreamResponse:
         phone = self._phone(request)
         return web.json_response(self.desk.suggest(phone, await self._body(request)))
+
+    async def _comment(self, request: web.Request) -> web.StreamResponse:
+        phone = self._phone(request)
+        return web.json_response(self.desk.comment(phone, await self._body(request)))
 
     async def _map(self, request: web.Request) -> web.StreamResponse:
         self._phone(request)

@@ -16,6 +16,9 @@ be tested and reasoned about alone.
 - **Suggesting**: a factor (label ≤ 200, note ≤ 2,000 characters, no control characters)
   lands as an open idea (``AddIdea``) for one of the shared maps, credited to the phone's
   participant on the phone's device in the audit log; at most ``IDEAS_PER_MINUTE`` a phone.
+- **Commenting**: a comment (≤ 1,000 characters) on a factor or link of a shared map,
+  an open idea of kind "comment" (``comment``; placed, it becomes a line of the item's
+  notes credited to its author: model/idea_comments.py), under the same idea limit.
 - **Seeing the map**: the shared maps' factors and links, with notes and who added them by
   their public name only (``listed_name``: pseudonym or group alias).
 
@@ -45,6 +48,7 @@ from ipsmap.model.entities import (
 )
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.idea_commands import AddIdea, PlaceIdea
+from ipsmap.model.idea_comments import commented_item
 from ipsmap.model.privacy import listed_name
 from ipsmap.model.record_commands import DEFAULT_VOTES, VOTES_ATTRIBUTE, MarkSpec, SetMarks
 
@@ -302,6 +306,8 @@ class PhoneDesk:
             labels.update({f.id: f.label for f in self.project.document(map_id).factors.values()})
 
         def said(idea: Any) -> str:
+            if idea.kind == "comment":
+                return _comment_said(self.project, idea, maps)
             if idea.kind == "factor":
                 return str(idea.label)
             way = {"+": "more", "-": "less"}.get(idea.polarity, "a change (not sure which way)")
@@ -310,6 +316,47 @@ class PhoneDesk:
             return f"{source} leads to {way} {target}"
 
         return [{"label": said(i), "note": i.note, "status": i.status} for i in mine[:50]]
+
+    def comment(self, phone: Phone, body: Any) -> dict[str, Any]:
+        """A comment from this phone's participant on a factor or link of a shared map
+        (``map``, ``on`` "factor" or "link", ``item`` its id, ``text``): an open idea of
+        kind "comment" for the facilitator to place (at once when ideas go straight onto
+        the map), counted against the same limit as ideas."""
+        fields = _fields(body, {"map", "on", "item", "text"})
+        map_id = self._shared_map(fields.get("map"))
+        on, item, text = fields.get("on"), fields.get("item"), fields.get("text")
+        if on not in ("factor", "link"):
+            raise PhoneError("A comment is about a factor or a link.")
+        document = self.project.document(map_id)
+        items = document.factors if on == "factor" else document.links
+        # Only an item of this (shared) map: an id from a map phones do not see is unknown.
+        if not isinstance(item, str) or item not in items:
+            raise PhoneError(f"That {on} is not on the map any more: reload the map.", 404)
+        if not isinstance(text, str):
+            raise PhoneError("The comment must be text.")
+        if not self.idea_limit.allow(phone.ideas_sent):
+            raise PhoneError(
+                f"You have sent {IDEAS_PER_MINUTE} ideas and comments in a minute: wait a "
+                "little, then send the next.",
+                429,
+            )
+        command = AddIdea(map_id, kind="comment", about_kind=on, about=item, note=text)
+        author = Author(phone.participant, phone.device, self.session_id())
+        try:
+            self.project.execute(command, author=author)
+        except IpsmapError as exc:
+            phone.ideas_sent.pop()  # a refused comment does not count against the phone
+            raise PhoneError(_plain(str(exc))) from None
+        name = listed_name(self.project.participants[phone.participant])
+        self.say(f"comment from a phone: {name} on a {on}")
+        placed = False
+        if self.straight_onto_map:
+            try:
+                self.project.execute(PlaceIdea(command.id), author=author)
+                placed = True
+            except IpsmapError as exc:  # its item was deleted meanwhile: it waits
+                self.say(f"the comment waits in the Ideas panel: {exc}")
+        return {"idea": command.id, "placed": placed, "ideas": self.my_ideas(phone)}
 
     def my_marks(self, phone: Phone, map_id: Any) -> dict[str, Any]:
         """This phone's participant's marks on a shared map (factor id → kind → value),
@@ -383,6 +430,7 @@ class PhoneDesk:
                     "to": link.target,
                     "polarity": link.polarity,
                     "why": link.rationale,
+                    "notes": link.notes,  # where placed comments are (the window's Notes)
                     "by": who(link.created_by),
                 }
                 for link in data.links
@@ -401,6 +449,12 @@ class PhoneDesk:
         if not isinstance(map_id, str) or map_id not in maps:
             raise PhoneError("That map is not shared with phones.", 404)
         return map_id
+
+
+def _comment_said(project: Project, idea: Any, maps: set[str]) -> str:
+    """A comment as its author's phone lists it: "On 'Rent arrears': we owe two months"."""
+    state = project.document(idea.map_id).state if idea.map_id in maps else None
+    return f"On {commented_item(idea, state)}: {idea.note}"
 
 
 def _digest(token: str) -> str:
