@@ -1,6 +1,7 @@
 """The Ideas panel: what people suggested from their phones for the map on the canvas,
 waiting for the facilitator to put on the map (one action, credited to whoever suggested
-it: model/idea_commands.py ``PlaceIdea``) or to set aside (``DismissIdea``).
+it: model/idea_commands.py ``PlaceIdea``) or to set aside (``DismissIdea``). A comment on a
+factor or link is placed the same way: a line "Name: text" added to that item's notes.
 
 Ideas are project records, so the list survives the session: what the room suggested and
 nobody placed yet is still here the next morning.
@@ -26,20 +27,27 @@ from ipsmap.model.changes import Change
 from ipsmap.model.entities import Idea
 from ipsmap.model.errors import IpsmapError
 from ipsmap.model.idea_commands import DismissIdea, PlaceIdea, open_ideas
+from ipsmap.model.idea_comments import commented_item
 from ipsmap.model.privacy import listed_name
+from ipsmap.model.state import MapState
 from ipsmap.ui.hallway import Hallway
 
 # What a link idea's polarity says, in the words the phone page offers.
 POLARITY_WORDS = {"+": "more leads to more", "-": "more leads to less", "?": "not sure how"}
 # The records an idea's line names: a change to any of them can change what it says.
-SHOWN_TABLES = ("ideas", "factors", "participants", "maps")
+SHOWN_TABLES = ("ideas", "factors", "links", "participants", "maps")
 EMPTY_TEXT = "No ideas waiting. What people suggest from their phones arrives here."
 
 
-def idea_line(idea: Idea, factors: dict[str, Any], people: dict[str, Any]) -> str:
-    """One idea as the list shows it: what it is, and who suggested it (public name)."""
+def idea_line(
+    idea: Idea, factors: dict[str, Any], people: dict[str, Any], state: MapState | None = None
+) -> str:
+    """One idea as the list shows it: what it is, and who suggested it (public name).
+    ``state``: the map's, to name what a comment is about."""
     person = people.get(idea.created_by or "")
     who = listed_name(person) if person is not None else "someone"
+    if idea.kind == "comment":
+        return f"Comment on {commented_item(idea, state)} — {who}: {idea.note}"
     if idea.kind == "link":
         source, target = factors.get(idea.source or ""), factors.get(idea.target or "")
         ends = " → ".join(f"'{f.label}'" if f else "a deleted factor" for f in (source, target))
@@ -106,7 +114,8 @@ class IdeasPanel(QWidget):
         factors = document.factors if document is not None else {}
         people = project.participants if project is not None else {}
         for idea in waiting:
-            item = QListWidgetItem(idea_line(idea, factors, people))
+            state = document.state if document is not None else None
+            item = QListWidgetItem(idea_line(idea, factors, people, state))
             item.setData(Qt.ItemDataRole.UserRole, idea.id)
             item.setToolTip(item.text())
             self.ideas.addItem(item)
@@ -148,8 +157,16 @@ class IdeasPanel(QWidget):
         except IpsmapError as exc:
             self.hallway.say(f"Could not place the idea: {exc}")
             return
+        if idea is not None and idea.kind == "comment":
+            self.hallway.say(self._comment_placed(idea))
+            return
         what = f"'{idea.label}'" if idea is not None and idea.kind == "factor" else "the link"
         self.hallway.say(f"Placed {what} on the map, credited to who suggested it")
+
+    def _comment_placed(self, idea: Idea) -> str:
+        document = self.hallway.document
+        about = commented_item(idea, document.state if document is not None else None)
+        return f"Added the comment to the notes of {about}, credited to who wrote it"
 
     def dismiss(self) -> None:
         idea_id, project = self.chosen_id(), self.hallway.project
