@@ -275,6 +275,7 @@ function showFactor(factor) {
   $("factor-notes").textContent = factor.notes || "No notes.";
   show($("mark-error"), "");
   drawMarks();
+  commentOn("factor", factor);
 }
 
 const POLL_MS = 3000; // the map follows the room's edits this often, while it is shown
@@ -316,6 +317,8 @@ function drawNetwork() {
   network.on("click", (params) => {
     const factor = params.nodes.length && view.factors.find((f) => f.id === params.nodes[0]);
     if (factor) showFactor(factor);
+    const link = !factor && params.edges.length && view.links.find((l) => l.id === params.edges[0]);
+    if (link) showLink(link);
   });
 }
 
@@ -338,12 +341,108 @@ async function loadMap(poll) {
     network = null;
     shownFactor = null;
     $("factor-details").hidden = true;
+    shownLink = null;
+    $("link-details").hidden = true;
   }
   drawFactorList();
+  drawLinkList();
   drawNetwork();
   if (shownFactor) {
     const still = view.factors.find((f) => f.id === shownFactor.id);
     if (still) showFactor(still); else $("factor-details").hidden = true;
+  }
+  if (shownLink) {
+    const still = view.links.find((l) => l.id === shownLink.id);
+    if (still) showLink(still); else $("link-details").hidden = true;
+  }
+}
+
+// -- links' details and comments on a factor or a link ----------------------------------
+
+let shownLink = null;
+let commented = null; // what the comment box is about: {on: "factor" | "link", id}
+
+function labelOf(id) {
+  const factor = view.factors.find((f) => f.id === id);
+  return factor ? factor.label : "?";
+}
+
+function linkWords(link) {
+  const way = link.polarity === "+" ? "more" : link.polarity === "-" ? "less" : "a change in";
+  return labelOf(link.from) + " leads to " + way + " " + labelOf(link.to);
+}
+
+function drawLinkList() {
+  const list = $("link-list");
+  list.replaceChildren();
+  for (const link of view.links) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link";
+    button.textContent = linkWords(link);
+    button.addEventListener("click", () => showLink(link));
+    item.append(button);
+    list.append(item);
+  }
+}
+
+function showLink(link) {
+  shownLink = link;
+  shownFactor = null;
+  $("factor-details").hidden = true;
+  $("link-details").hidden = false;
+  $("link-label").textContent = linkWords(link);
+  $("link-by").textContent = link.by ? "Added by " + link.by : "";
+  $("link-reason").textContent = link.why ? "Why: " + link.why : "";
+  $("link-notes").textContent = link.notes || "No notes.";
+  commentOn("link", link);
+}
+
+// The one comment box goes with the details shown (a factor's or a link's).
+function commentOn(on, item) {
+  if (on === "factor") {
+    shownLink = null;
+    $("link-details").hidden = true;
+  }
+  const details = $(on === "factor" ? "factor-details" : "link-details");
+  const form = $("comment-form");
+  // Moved only when it changes place: moving it would take the keyboard from a typist.
+  // On a factor it comes straight after the notes, before the marks.
+  if (form.parentElement !== details) {
+    details.insertBefore(form, on === "factor" ? $("my-marks") : null);
+  }
+  if (!commented || commented.on !== on || commented.id !== item.id) {
+    // Another item: a draft for the last one must not be sent about this one.
+    $("comment-text").value = "";
+    show($("comment-error"), "");
+    show($("comment-done"), "");
+  }
+  commented = { on, id: item.id };
+  $("comment-label").textContent = "Your comment on this " + on;
+}
+
+async function sendComment(event) {
+  event.preventDefault();
+  show($("comment-error"), "");
+  show($("comment-done"), "");
+  const text = $("comment-text").value;
+  if (!text.trim()) return show($("comment-error"), "Please type your comment first.");
+  $("comment-button").disabled = true;
+  try {
+    const answer = await call("POST", "api/comments", {
+      map: view.map.id, on: commented.on, item: commented.id, text,
+    });
+    $("comment-text").value = "";
+    show($("comment-done"), answer.placed
+      ? "Thank you: your comment is in the notes."
+      : "Thank you: your comment was sent to the facilitator.");
+    drawIdeas(answer.ideas);
+    if (answer.placed) loadMap(false);
+  } catch (err) {
+    show($("comment-error"), err.message);
+  } finally {
+    $("comment-button").disabled = false;
   }
 }
 
@@ -373,4 +472,5 @@ $("tab-map").addEventListener("click", () => showTab("map"));
 $("view-map").addEventListener("change", () => loadMap(false));
 $("vote-less").addEventListener("click", () => changeVotes(-1));
 $("vote-more").addEventListener("click", () => changeVotes(1));
+$("comment-form").addEventListener("submit", sendComment);
 start();
