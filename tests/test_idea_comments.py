@@ -10,8 +10,9 @@ import pytest
 from ipsmap.export.html_map import html_text
 from ipsmap.model import schema
 from ipsmap.model.author import Author
-from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, DeleteLinks
+from ipsmap.model.commands import AddFactor, AddLink, DeleteFactors, DeleteLinks, EditFactor
 from ipsmap.model.errors import CommandError
+from ipsmap.model.forget import REMOVED_TEXT, forget_participant
 from ipsmap.model.idea_commands import AddIdea, PlaceIdea, open_ideas
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, AddParticipant
@@ -246,3 +247,16 @@ def test_the_schema_check_expects_the_comment_columns():
     nine = {c[0] for c in expected_schema(9).tables["ideas"].columns}
     assert ten - nine == {"about_kind", "about"}
     assert "ideas_new" not in expected_schema(10).objects
+
+
+def test_forgetting_the_commenter_takes_their_name_and_words_out_of_the_notes(project, rent):
+    idea_id = _comment(project, rent, "my son's school, Elm Road")
+    project.execute(PlaceIdea(idea_id))
+    doc = project.document(rent["map"])
+    later = doc.factors[rent["rent"]].notes + "\nFacilitator: checked with the team"
+    doc.execute(EditFactor(rent["rent"], {"notes": later}))
+    forget_participant(project, rent["sam"])
+    notes = doc.factors[rent["rent"]].notes
+    assert "Sam" not in notes and "Elm Road" not in notes
+    assert notes.endswith("\nFacilitator: checked with the team")
+    assert project.ideas[idea_id].note == REMOVED_TEXT

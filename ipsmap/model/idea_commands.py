@@ -1,8 +1,9 @@
 """Ideas: factors and links participants suggest (from a phone, issue 15) for the map.
 
-An idea is a project record (``Project.ideas``, the ``ideas`` table of schema 9), written
-through the one write path like any other edit, so its audit event names who suggested it
-and from which device. The commands, for a window's Ideas panel or any other caller:
+An idea is a project record (``Project.ideas``, the ``ideas`` table of schema 9; comments
+since schema 10), written through the one write path like any other edit, so its audit
+event names who suggested it and from which device. The commands, for a window's Ideas
+panel or any other caller:
 
 - ``AddIdea``: a participant suggests a factor (label, optional note), a link between
   two factors of the map (polarity, why) or a comment on a factor or link of the map
