@@ -1,8 +1,11 @@
 """Comments in the window's Ideas panel: listed with what they are about and who wrote
 them, placed by a real click as a line of the item's notes credited to the writer, taken
-off again by the facilitator's Ctrl+Z; one whose factor was deleted stays in the list."""
+off again by the facilitator's Ctrl+Z; one whose factor was deleted stays in the list; a
+phone's comment over HTTPS reaches the hosting window's panel."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,6 +14,8 @@ from ipsmap.model.author import Author
 from ipsmap.model.commands import DeleteFactors
 from ipsmap.model.idea_commands import AddIdea
 from ipsmap.model.project_commands import AddParticipant
+from tests.ui.live_support import host_from_the_menu
+from tests.ui.test_ideas_panel import _post
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -91,3 +96,40 @@ def test_a_comment_on_a_deleted_factor_is_refused_with_one_line_and_waits(qtbot,
     assert said[-1].startswith("Could not place the idea: The factor this comment is about")
     assert "\n" not in said[-1]
     assert project.ideas[waiting].status == "open" and panel.waiting_ids() == [waiting]
+
+
+def _phone_comments(url: str, map_id: str, factor_id: str, out: dict) -> None:
+    """A phone joins the window's session and comments on a factor (a thread: the host
+    runs on Qt's loop)."""
+    try:
+        join = {"nickname": "Sam", "group": "parent", "consent": True}
+        _post(out, url, "api/join", join)
+        body = {"map": map_id, "on": "factor", "item": factor_id, "text": "<i>Every</i> week"}
+        out["answer"] = _post(out, url, "api/comments", body)
+    except Exception as exc:  # reported by the test, which waits on the Qt loop
+        out["error"] = repr(exc)
+
+
+def test_a_phones_comment_reaches_the_hosting_windows_panel_and_is_placed(
+    qtbot, window, monkeypatch, window_loop_released
+):
+    project, doc = window.project, window.document
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    factor = next(iter(doc.factors.values()))
+    out: dict = {}
+    phone = threading.Thread(
+        target=_phone_comments, args=(hosting.host.phone_url, doc.id, factor.id, out)
+    )
+    phone.start()
+    qtbot.waitUntil(lambda: not phone.is_alive(), timeout=20000)
+    assert "error" not in out, out
+    assert out["answer"]["ideas"][0]["label"] == f"On '{factor.label}': <i>Every</i> week"
+    panel = hosting.ideas
+    qtbot.waitUntil(lambda: len(panel.waiting_ids()) == 1, timeout=5000)
+    assert panel.ideas.item(0).text() == f"Comment on '{factor.label}' — Sam: <i>Every</i> week"
+    qtbot.mouseClick(panel.place_button, Qt.MouseButton.LeftButton)
+    assert doc.factors[factor.id].notes.splitlines()[-1] == "Sam: <i>Every</i> week"
+    sam = doc.factors[factor.id].modified_by
+    assert project.participants[sam].pseudonym == "Sam"
+    qtbot.mouseClick(hosting.panel.stop, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: hosting.idle, timeout=10000)
