@@ -93,7 +93,7 @@ def _journey(browser: Any, url: str, throttled: bool, nickname: str) -> dict[str
         start = time.perf_counter()
         page.get_by_role("button", name="See the map").click()
         page.locator("#factor-list button").first.wait_for()
-        page.wait_for_function("document.querySelector('#network canvas') !== null")
+        page.locator("#network canvas").wait_for(state="attached")
         times["map drawn"] = time.perf_counter() - start
         start = time.perf_counter()
         page.locator("#factor-list button", has_text="Factor 1").first.click()

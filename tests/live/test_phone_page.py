@@ -232,7 +232,7 @@ def test_a_phone_sees_the_map_taps_a_factor_marks_it_and_votes(host, browser, wo
         "Parents' stress",
         "Waiting lists",
     ]
-    page.wait_for_function("document.querySelector('#network canvas') !== null")
+    page.locator("#network canvas").wait_for(state="attached")
     page.locator("#factor-list button", has_text="Waiting lists").click()
     assert page.locator("#factor-label").inner_text() == "Waiting lists"
     assert page.locator("#factor-notes").inner_text() == "Months before anyone calls back"
@@ -373,7 +373,7 @@ def test_the_join_form_shows_before_the_map_drawing_code_has_come(host, browser)
     page.route("**/vis-network.min.js", lambda route: held.append(route))
     page.goto(host.info["phones"])
     page.get_by_role("heading", name="Take part from your phone").wait_for()
-    page.wait_for_function("document.querySelector('script[src=\"vis-network.min.js\"]')")
+    page.locator('script[src="vis-network.min.js"]').wait_for(state="attached")
     assert page.evaluate("typeof vis") == "undefined"
     _join(page, host.info["phones"], "Eve")
     page.get_by_role("button", name="See the map").click()
@@ -381,6 +381,6 @@ def test_the_join_form_shows_before_the_map_drawing_code_has_come(host, browser)
     assert page.locator("#network canvas").count() == 0
     for route in held:
         route.continue_()
-    page.wait_for_function("document.querySelector('#network canvas') !== null")
+    page.locator("#network canvas").wait_for(state="attached")
     assert page.errors == []
     context.close()
