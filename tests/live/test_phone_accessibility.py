@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from .test_phone_page import (  # noqa: F401 (pytest fixtures)
-    CHROMIUM,
-    SCREENSHOTS,
-    _join,
-    browser,
-    host,
-    workshop,
-)
+from . import test_phone_page as phone_page
+from .test_phone_page import CHROMIUM, SCREENSHOTS, _join
+
+# The phone page tests' fixtures: a workshop project, ``ipsmap host`` on it, Chromium.
+workshop, host, browser = phone_page.workshop, phone_page.host, phone_page.browser
 
 pytestmark = [
     pytest.mark.timeout(120),
