@@ -8,6 +8,7 @@ from __future__ import annotations
 from ipsmap.model.idea_commands import PlaceIdea, open_ideas
 from ipsmap.model.project import Project
 
+from . import test_phone_accessibility as accessibility
 from .support import HostProcess
 from .test_phone_page import (  # noqa: F401 (fixtures)
     CHROMIUM,
@@ -153,6 +154,23 @@ def test_a_phone_comments_and_a_second_phone_reads_it_in_the_notes(browser, work
         assert page.evaluate("window.pwned") is None
         assert page.locator("#link-details script").count() == 0
         assert page.errors == []
+        context.close()
+    finally:
+        host.stop()
+
+
+def test_a_links_details_and_its_comment_box_are_named_and_fit_twice_the_text(browser, workshop):  # noqa: F811
+    host = HostProcess(workshop["path"], "--new-code")
+    try:
+        context, page, cdp = accessibility._phone(browser, 360, 740, text_px=32)
+        cdp.send("Accessibility.enable")
+        _join(page, host.info["phones"], "Gus")
+        page.get_by_role("button", name="See the map").click()
+        page.get_by_role("button", name=LINK_WORDS).click()
+        page.get_by_role("button", name="Send my comment").wait_for()
+        assert accessibility._unnamed_controls(cdp) == []
+        assert "Your comment on this link" in accessibility._named(cdp, "textbox")
+        assert accessibility._sideways(page) == 0
         context.close()
     finally:
         host.stop()
