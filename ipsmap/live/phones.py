@@ -300,8 +300,10 @@ class PhoneDesk:
 
     def my_ideas(self, phone: Phone) -> list[dict[str, Any]]:
         """This phone's participant's ideas, newest first (what the page lists)."""
-        mine = [i for i in self.project.ideas.values() if i.created_by == phone.participant]
-        mine.sort(key=lambda i: i.created_at, reverse=True)
+        # The project keeps ideas in the order they were made; two sent within the same
+        # millisecond have the same created_at, so the later-made one must still come first.
+        made = [i for i in self.project.ideas.values() if i.created_by == phone.participant]
+        mine = sorted(reversed(made), key=lambda i: i.created_at, reverse=True)
         labels = {}
         maps = {m.id for m in self.project.maps()}
         for map_id in {i.map_id for i in mine if i.kind == "link"} & maps:
