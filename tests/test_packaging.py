@@ -88,7 +88,11 @@ def test_console_script_help_and_version(tmp_path: Path) -> None:
 
     result = _run([str(script), "--version"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"ipsmap {__version__}"
+    # The version first, then the build ("source" outside a built app) and the schema.
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"ipsmap {__version__}"
+    assert lines[1] == "build: source"
+    assert lines[2].startswith("project file format (schema): ")
 
 
 # -- heavy libraries are imported lazily ---------------------------------------------------
