@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 
+# Set, the window says "ipsmap: window shown" on stdout once it is drawn and quits: how
+# start-up is timed from outside, the same for the built app and a checkout.
+STARTUP_PROBE = "IPSMAP_STARTUP_PROBE"
 # What open_start_project returns when the ipsmap that has the project open took the start.
 HANDED_OVER = "handed over"
 
@@ -39,7 +43,7 @@ def open_start_project(project_path: Path | None, notes: list[str] | None = None
 
 
 def run(project_path: Path | None = None) -> int:
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ipsmap.ui.main_window import MainWindow
@@ -72,4 +76,7 @@ def run(project_path: Path | None = None) -> int:
     window.show()
     for note in notes:
         window.show_message(note)
+    if os.environ.get(STARTUP_PROBE):
+        # Once the first frame is drawn: say so and stop (bench/bench_startup.py --app).
+        QTimer.singleShot(0, lambda: (print("ipsmap: window shown", flush=True), app.quit()))
     return app.exec()
