@@ -49,7 +49,8 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
         from ipsmap.build_info import version_lines
 
-        parser.exit(0, "\n".join(version_lines()) + "\n")
+        print("\n".join(version_lines()))  # on stdout, as argparse's own version action
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
