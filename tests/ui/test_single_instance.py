@@ -68,7 +68,7 @@ def test_second_start_hands_over_to_the_open_window(tmp_path: Path) -> None:
         assert first.poll() is None, "the first window must still be running"
     finally:
         first.terminate()
-        out, err = first.communicate(timeout=30)
+        _out, err = first.communicate(timeout=30)
     assert "another start asked for this project's window" in err
 
 
