@@ -251,6 +251,9 @@ def test_wheel_contains_the_demo_maps(wheel: Path) -> None:
             assert (REPO_ROOT / "resources" / "demo" / name).read_text(encoding="utf-8") == text
         assert "ipsmap/resources_path.py" in names
         assert "ipsmap/resources/__init__.py" in names
+        # Help → About's licence list and the window's icon.
+        assert "ipsmap/resources/licences/licences.json" in names
+        assert "ipsmap/resources/icons/ipsmap.svg" in names
         assert not [n for n in names if n.startswith(("tests/", "bench/", "resources/"))]
         [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
         assert "ipsmap = ipsmap.cli:main" in archive.read(entry_points).decode()
