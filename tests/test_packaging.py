@@ -88,7 +88,11 @@ def test_console_script_help_and_version(tmp_path: Path) -> None:
 
     result = _run([str(script), "--version"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"ipsmap {__version__}"
+    # The version first, then the build ("source" outside a built app) and the schema.
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"ipsmap {__version__}"
+    assert lines[1] == "build: source"
+    assert lines[2].startswith("project file format (schema): ")
 
 
 # -- heavy libraries are imported lazily ---------------------------------------------------
@@ -247,6 +251,9 @@ def test_wheel_contains_the_demo_maps(wheel: Path) -> None:
             assert (REPO_ROOT / "resources" / "demo" / name).read_text(encoding="utf-8") == text
         assert "ipsmap/resources_path.py" in names
         assert "ipsmap/resources/__init__.py" in names
+        # Help → About's licence list and the window's icon.
+        assert "ipsmap/resources/licences/licences.json" in names
+        assert "ipsmap/resources/icons/ipsmap.svg" in names
         assert not [n for n in names if n.startswith(("tests/", "bench/", "resources/"))]
         [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
         assert "ipsmap = ipsmap.cli:main" in archive.read(entry_points).decode()

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ipsmap import __version__
 from ipsmap.cli import cmos as cli_cmos
 from ipsmap.cli import evaluation as cli_evaluation
 from ipsmap.cli import live as cli_live
@@ -41,13 +40,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the version, the build (commit and date, or "source"), the schema."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from ipsmap.build_info import version_lines
+
+        print("\n".join(version_lines()))  # on stdout, as argparse's own version action
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ipsmap",
         description="Participatory systems maps and theories of change. With no command, "
         "opens the map window (on the demo project when no PROJECT is given).",
     )
-    parser.add_argument("--version", action="version", version=f"ipsmap {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the version, build and file format"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = commands.add_parser("new", help="create an empty project file")

@@ -34,9 +34,23 @@ from ipsmap.model.privacy import public_names
 from ipsmap.model.toc_notes import ASSUMPTIONS, INDICATORS, toc_badge, toc_list
 
 LOOP_BADGES = {"reinforcing": ("R", "#1b5e20"), "balancing": ("B", "#b71c1c")}
+
+
+def _shipped_fonts() -> tuple[tuple[str, str], ...]:
+    """DejaVu Sans as the built app carries it (resources/fonts), if this ipsmap has it."""
+    from ipsmap.resources_path import resource
+
+    try:
+        folder = resource("fonts")
+    except FileNotFoundError:  # run from source or a wheel: the system's fonts serve
+        return ()
+    return ((str(folder / "DejaVuSans.ttf"), str(folder / "DejaVuSans-Bold.ttf")),)
+
+
 # TrueType fonts tried in order (regular, bold); Helvetica when none is found. DejaVu has
 # the en dash, minus sign and accented letters workshop labels use.
 FONT_FILES: tuple[tuple[str, str], ...] = (
+    *_shipped_fonts(),
     (
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",

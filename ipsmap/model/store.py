@@ -43,6 +43,7 @@ from ipsmap.model.file_kind import not_a_file_reason, read_head
 from ipsmap.model.ops import Op
 from ipsmap.model.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ipsmap.model.schema_check import schema_problems
+from ipsmap.model.schema_releases import NEEDS_KEY, plausible_release, release_writing
 from ipsmap.model.sqlite import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -407,12 +408,7 @@ def inspect_project(path: Path) -> int:
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
-                raise NewerProjectError(
-                    path,
-                    f"this project was saved by a newer version of ipsmap (file format "
-                    f"{version}; this version reads up to {SCHEMA_VERSION}). Update ipsmap "
-                    "to open it; the file has not been changed.",
-                )
+                raise NewerProjectError(path, _newer_file_message(conn, version))
             if version >= 1:
                 problems = schema_problems(conn, version)
                 if problems:
@@ -512,6 +508,32 @@ def _migrate(db: sqlite_utils.Database, from_version: int) -> None:
         with db.atomic():
             MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version}")
+            if version == SCHEMA_VERSION:
+                # Which release this file now needs, for an older ipsmap to name when it
+                # refuses the file (it cannot know formats made after it).
+                db.execute(
+                    "INSERT INTO project (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [NEEDS_KEY, release_writing(version)],
+                )
+
+
+def _newer_file_message(conn: sqlite3.Connection, version: int) -> str:
+    """Why a file from a newer ipsmap is refused, naming the release to install if known."""
+    from ipsmap import __version__
+
+    needed = None
+    try:
+        row = conn.execute("SELECT value FROM project WHERE key = ?", [NEEDS_KEY]).fetchone()
+        needed = plausible_release(row[0]) if row else None
+    except sqlite3.DatabaseError:
+        pass  # no readable project table: say what we can without it
+    install = f"Install ipsmap {needed} or later" if needed else "Install a newer ipsmap"
+    return (
+        f"this project was saved by a newer version of ipsmap (file format {version}; "
+        f"ipsmap {__version__} reads up to {SCHEMA_VERSION}). {install} to open it; "
+        "the file has not been changed."
+    )
 
 
 def _backup(path: Path, target: Path) -> None:

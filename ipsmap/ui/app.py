@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from ipsmap.model.errors import IpsmapError, ProjectInUseError
 
+# Set, the window says "ipsmap: window shown" on stdout once it is drawn and quits: how
+# start-up is timed from outside, the same for the built app and a checkout.
+STARTUP_PROBE = "IPSMAP_STARTUP_PROBE"
+# What open_start_project returns when the ipsmap that has the project open took the start.
+HANDED_OVER = "handed over"
+
 
 def open_start_project(project_path: Path | None, notes: list[str] | None = None):
     """The project a start opens: ``project_path``, or the user's demo copy (kept as they
-    left it). Returns (project, is_demo), or None when the user declines a read-only open;
+    left it). Returns (project, is_demo), None when the user declines a read-only open, or
+    HANDED_OVER when another ipsmap has the project open and showed its window instead;
     what the window should say first is added to ``notes``."""
     from PySide6.QtWidgets import QMessageBox
 
@@ -24,6 +32,10 @@ def open_start_project(project_path: Path | None, notes: list[str] | None = None
     try:
         return Project.open(project_path), False
     except ProjectInUseError as exc:
+        from ipsmap.ui.single_instance import ask_open_window
+
+        if ask_open_window(project_path):
+            return HANDED_OVER
         answer = QMessageBox.question(None, "Project in use", f"{exc}\n\nOpen read-only?")
         if answer != QMessageBox.StandardButton.Yes:
             return None
@@ -31,7 +43,7 @@ def open_start_project(project_path: Path | None, notes: list[str] | None = None
 
 
 def run(project_path: Path | None = None) -> int:
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ipsmap.ui.main_window import MainWindow
@@ -40,6 +52,9 @@ def run(project_path: Path | None = None) -> int:
     QCoreApplication.setApplicationName("ipsmap")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("ipsmap")
+    from ipsmap.ui.app_icon import app_icon
+
+    app.setWindowIcon(app_icon())
     notes: list[str] = []
     try:
         opened = open_start_project(project_path, notes)
@@ -48,9 +63,20 @@ def run(project_path: Path | None = None) -> int:
         return 2
     if opened is None:
         return 2
+    if opened == HANDED_OVER:
+        print(f"ipsmap: {project_path} is open in another ipsmap window: showed that one")
+        return 0
     project, is_demo = opened
     window = MainWindow(project, is_demo=is_demo)
+    if not project.read_only:
+        from ipsmap.ui.single_instance import WindowServer
+
+        # Kept by run() for as long as the window runs (the QObject parent owns it too).
+        server = WindowServer(window, project.path)  # noqa: F841
     window.show()
     for note in notes:
         window.show_message(note)
+    if os.environ.get(STARTUP_PROBE):
+        # Once the first frame is drawn: say so and stop (bench/bench_startup.py --app).
+        QTimer.singleShot(0, lambda: (print("ipsmap: window shown", flush=True), app.quit()))
     return app.exec()

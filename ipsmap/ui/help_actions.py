@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication
@@ -9,9 +10,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QMessageBox,
+    QLabel,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -65,15 +67,40 @@ def show_shortcuts(parent: QWidget) -> QDialog:
     return dialog
 
 
-def show_about(parent: QWidget) -> QMessageBox:
-    from ipsmap import __version__
+def show_about(parent: QWidget) -> QDialog:
+    """The version, build and file format, and the licences of the parts the app carries."""
+    from ipsmap.build_info import version_lines
+    from ipsmap.licences import bundled_parts
 
-    box = QMessageBox(parent)
-    box.setObjectName("about-dialog")
-    box.setWindowTitle("About ipsmap")
-    box.setText(
-        f"ipsmap {__version__}\n\nParticipatory systems maps and theories of change for "
-        "coproduction workshops. Everything stays on this computer unless you export it."
+    dialog = QDialog(parent)
+    dialog.setObjectName("about-dialog")
+    dialog.setWindowTitle("About ipsmap")
+    version, *details = version_lines()
+    head = QLabel(
+        f"<h2>{escape(version)}</h2><p>{'<br>'.join(escape(line) for line in details)}</p>"
+        "<p>Participatory systems maps and theories of change for coproduction workshops. "
+        "Everything stays on this computer unless you export it or host a live session.</p>",
+        dialog,
     )
-    box.open()
-    return box
+    head.setObjectName("about-version")
+    head.setWordWrap(True)
+    licences = QTextBrowser(dialog)
+    licences.setObjectName("about-licences")
+    licences.setOpenExternalLinks(False)  # the addresses are to read, nothing is fetched
+    rows = []
+    for part in bundled_parts():
+        notice = f"<br><i>{escape(part.notice)}</i>" if part.notice else ""
+        rows.append(
+            f"<p><b>{escape(part.name)}</b> ({escape(part.what)}): "
+            f"{escape(part.licence)}. Source: {escape(part.source)}{notice}</p>"
+        )
+    licences.setHtml("<h3>Parts of this app and their licences</h3>" + "".join(rows))
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(head)
+    layout.addWidget(licences, 1)
+    layout.addWidget(buttons)
+    dialog.resize(640, 560)
+    dialog.open()
+    return dialog
