@@ -1,3 +1,3 @@
 """ipsmap: participatory systems mapping for coproduction workshops and realist evaluation."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

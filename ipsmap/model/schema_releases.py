@@ -20,6 +20,7 @@ FIRST_RELEASE_WRITING: dict[int, str] = {
     7: "0.1.0",
     8: "0.1.0",
     9: "0.1.0",
+    10: "0.2.0",  # comments from phones: the ideas table rebuilt (issue 15)
 }
 # The key in the project table: the first release that can open this file.
 NEEDS_KEY = "needs_ipsmap"
