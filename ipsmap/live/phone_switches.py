@@ -26,10 +26,10 @@ LABELS = {
 }
 # What a phone is told is turned off: "The facilitator has turned off <this> for now."
 OFF_WORDS = {
-    "see": "the map",
-    "suggest": "suggestions",
-    "mark": "marks and votes",
-    "comment": "comments",
+    "see": "seeing the map",
+    "suggest": "sending ideas",
+    "mark": "marking and voting",
+    "comment": "commenting",
 }
 
 
@@ -111,8 +111,9 @@ def off_line(switches: PhoneSwitches) -> str:
         return ""
     if len(off) == len(OFF_WORDS):
         return "The facilitator has turned off everything phones can do for now."
-    listed = off[0] if len(off) == 1 else ", ".join(off[:-1]) + " and " + off[-1]
-    return f"The facilitator has turned off {listed} for now."
+    if len(off) == 1:
+        return f"The facilitator has turned off {off[0]} for now."
+    return f"For now the facilitator has turned off: {'; '.join(off)}."
 
 
 def on_line(switches: PhoneSwitches) -> str:

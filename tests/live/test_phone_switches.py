@@ -68,10 +68,10 @@ def test_switches_default_to_everything_on_and_ideas_waiting():
     }
     assert off_line(switches) == ""
     assert off_line(PhoneSwitches(mark=False)) == (
-        "The facilitator has turned off marks and votes for now."
+        "The facilitator has turned off marking and voting for now."
     )
     assert off_line(PhoneSwitches(see=False, comment=False)) == (
-        "The facilitator has turned off the map and comments for now."
+        "For now the facilitator has turned off: seeing the map; commenting."
     )
     assert off_line(PhoneSwitches.only(["place"])) == (
         "The facilitator has turned off everything phones can do for now."
@@ -101,22 +101,22 @@ def test_a_switch_turned_off_is_refused_at_the_desk_with_one_line(room):
     with pytest.raises(PhoneError) as refused:
         desk.mark(phone, {"map": map_id, "factor": factor, "kind": "votes", "value": 1})
     assert (str(refused.value), refused.value.status, refused.value.reason) == (
-        "The facilitator has turned off marks and votes for now.",
+        "The facilitator has turned off marking and voting for now.",
         403,
         "off",
     )
     assert room["project"].marks == {}  # nothing written
     desk.set_switch("suggest", False)
-    with pytest.raises(PhoneError, match="turned off suggestions"):
+    with pytest.raises(PhoneError, match="turned off sending ideas"):
         desk.suggest(phone, {"map": map_id, "label": "Buses"})
     assert room["project"].ideas == {}
     desk.set_switch("see", False)
-    with pytest.raises(PhoneError, match="turned off the map"):
+    with pytest.raises(PhoneError, match="turned off seeing the map"):
         desk.map_view(map_id)
     # Comments (another route) ask the same desk.
     desk.allows("comment")
     desk.set_switch("comment", False)
-    with pytest.raises(PhoneError, match="turned off comments"):
+    with pytest.raises(PhoneError, match="turned off commenting"):
         desk.allows("comment")
     # The welcome says what is off, for the page to hide it and say so.
     welcome = desk.welcome(phone)
@@ -242,19 +242,19 @@ def test_a_real_phone_is_refused_what_is_off_and_allowed_once_it_is_on(tmp_path)
                 welcome = await (await phone.post(url + "api/join", json=join, ssl=False)).json()
                 assert welcome["may"]["mark"] is False
                 assert welcome["may_said"] == (
-                    "The facilitator has turned off marks and votes and comments for now."
+                    "For now the facilitator has turned off: marking and voting; commenting."
                 )
                 vote = {"map": add_map.id, "factor": factor.id, "kind": "votes", "value": 1}
                 refused = await phone.post(url + "api/marks", json=vote, ssl=False)
                 assert refused.status == 403
                 assert await refused.json() == {
-                    "error": "The facilitator has turned off marks and votes for now.",
+                    "error": "The facilitator has turned off marking and voting for now.",
                     "reason": "off",
                 }
                 host.phones.desk.set_switch("mark", True)
                 polled = await (await phone.get(url + "api/switches", ssl=False)).json()
                 assert polled["may"]["mark"] is True and polled["may_said"] == (
-                    "The facilitator has turned off comments for now."
+                    "The facilitator has turned off commenting for now."
                 )
                 allowed = await phone.post(url + "api/marks", json=vote, ssl=False)
                 assert allowed.status == 200
