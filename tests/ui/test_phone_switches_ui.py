@@ -131,3 +131,38 @@ def test_the_panel_s_checkboxes_switch_what_a_real_phone_may_do(
     qtbot.mouseClick(hosting.panel.stop, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: hosting.idle, timeout=10000)
     assert not any(box.isEnabled() for box in switches.boxes.values())
+
+
+def test_a_resumed_window_session_keeps_its_phones_and_switches(
+    qtbot, window, monkeypatch, window_loop_released
+):
+    from ipsmap.model.project import Project
+    from ipsmap.ui.main_window import MainWindow
+
+    path = window.project.path
+    hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
+    url = hosting.host.phone_url
+    phone = Phone(url)
+    join = {"nickname": "Sam", "group": "parent", "consent": True}
+    assert phone.ask(qtbot, "api/join", join)[0] == 200
+    tick(qtbot, hosting.phone_switches.boxes["comment"])
+    qtbot.mouseClick(hosting.ideas.straight, Qt.MouseButton.LeftButton)
+    window.close()  # as if the window crashed or was closed: not stopped on purpose
+    qtbot.waitUntil(lambda: hosting.idle, timeout=5000)
+
+    again = MainWindow(Project.open(path))
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    try:
+        hosting, _ = host_from_the_menu(again, qtbot, monkeypatch)
+        assert hosting.host.phone_url == url  # the same page: phones carry on there
+        status, welcome = phone.ask(qtbot, "api/welcome")
+        assert (status, welcome["me"]["name"]) == (200, "Sam")  # no second join
+        assert welcome["may"]["comment"] is False and welcome["may"]["place"] is True
+        assert not hosting.phone_switches.boxes["comment"].isChecked()
+        assert hosting.ideas.straight.isChecked()
+        assert [p["name"] for p in hosting.host.phones.desk.listed()] == ["Sam"]
+    finally:
+        again.close()
+        qtbot.waitUntil(lambda: again.workshop.hosting.idle, timeout=5000)
