@@ -202,9 +202,7 @@ def _check_phones(raw: dict[str, Any], kept: KeptSession, bad: Any) -> None:
 
 def _is_digest(value: Any) -> bool:
     return (
-        isinstance(value, str)
-        and len(value) == 64
-        and all(c in "0123456789abcdef" for c in value)
+        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
     )
 
 

@@ -23,13 +23,25 @@ from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 
-from .test_phone_page import CHROMIUM, SCREENSHOTS, _join, _phone, browser  # noqa: F401
+from .test_phone_page import CHROMIUM, SCREENSHOTS, _join, _phone
 
 pytestmark = [
     pytest.mark.timeout(120),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system Chromium"),
 ]
 POLL_WAIT_MS = 8000  # the page polls every 3 s
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
 
 
 class ThreadHost:

@@ -1,7 +1,7 @@
 """Phones that come back: ``ipsmap host`` killed (SIGKILL) and started again keeps the phone
 page's address, what phones may do and every phone's token (as a digest), so the same phone
 (its cookie jar) carries on as the same participant without joining again (a removed phone
-staying removed is tests/live/test_phone_switches.py's). Real processes over loopback TLS; nothing of it in the project file."""
+staying removed: tests/live/test_phone_switches.py). Real processes over loopback TLS."""
 
 from __future__ import annotations
 
