@@ -112,9 +112,8 @@ class PhoneControlsUi:
     def refresh_phones_here(self) -> None:
         if self.phone_switches is None or self.host is None or self.host.phones is None:
             return
-        listed = self.host.phones.desk.listed()
-        here = sum(1 for phone in listed if phone["here"])
-        self.phone_switches.here.setText(phones_here_text(here, len(listed)))
+        desk = self.host.phones.desk
+        self.phone_switches.here.setText(phones_here_text(desk.phones_here(), len(desk.listed())))
 
     def phone_controls_stopped(self) -> None:
         if self.phone_switches is not None:
