@@ -49,7 +49,6 @@ class PhoneSwitchesBox(QGroupBox):
         self.here = QLabel(phones_here_text(0, 0))
         self.here.setObjectName("phones-here")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.here)
         self.boxes: dict[str, QCheckBox] = {}
         for kind in BOX_KINDS:
             box = QCheckBox(labels[kind])
@@ -58,6 +57,7 @@ class PhoneSwitchesBox(QGroupBox):
             box.toggled.connect(lambda on, k=kind: self.switched.emit(k, on))
             layout.addWidget(box)
             self.boxes[kind] = box
+        layout.addWidget(self.here)  # after the boxes: the title reads "Phones may: …"
 
     def show_switches(self, switches: dict[str, bool]) -> None:
         """Tick the boxes as the desk has them (a resumed session keeps its own)."""
