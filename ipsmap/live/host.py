@@ -157,9 +157,12 @@ class LiveHost(HostControls):
             say=self.say,
         )
         self._restore_phones(desk)
+        # Resumed: the key the phones' pages already have (a New code since does not move
+        # their address), else one derived from this session's code and certificate.
+        kept_key = self._kept_phones.get("key") if self._kept_phones else None
         self.phones = PhoneServer(
             desk,
-            phone_key(self.code, self.fingerprint),
+            kept_key or phone_key(self.code, self.fingerprint),
             certificate_context=self.certificate.server_context(),
             interface=self.interface,
             port=self.phone_port or 0,

@@ -54,6 +54,7 @@ class KeptSession:
     # token digest (sha256: never the token) with who it is, and the removed ones' digests,
     # so a phone carries on as the same participant after a crash (see phones_from).
     phone_port: int | None = None
+    phone_key: str | None = None  # the /p/KEY/ of the page (New code does not change it)
     phone_switches: dict[str, bool] = field(default_factory=dict)
     phones: list[dict[str, str]] = field(default_factory=list)
     removed_phones: list[str] = field(default_factory=list)
@@ -196,14 +197,19 @@ def _check_phones(raw: dict[str, Any], kept: KeptSession, bad: Any) -> None:
     removed = raw.get("removed_phones", [])
     if not isinstance(removed, list) or not all(_is_digest(d) for d in removed):
         raise bad("the removed phones are not a list of digests")
-    kept.phone_port, kept.phone_switches = port, switches
+    key = raw.get("phone_key")
+    if key is not None and not (isinstance(key, str) and len(key) == 24 and _is_hex(key)):
+        raise bad("no usable phone key")
+    kept.phone_port, kept.phone_key, kept.phone_switches = port, key, switches
     kept.phones, kept.removed_phones = phones, removed
 
 
 def _is_digest(value: Any) -> bool:
-    return (
-        isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
-    )
+    return isinstance(value, str) and len(value) == 64 and _is_hex(value)
+
+
+def _is_hex(value: str) -> bool:
+    return all(c in "0123456789abcdef" for c in value)
 
 
 def _expires_soon(cert_pem: str, now: dt.datetime) -> bool:
@@ -227,6 +233,7 @@ def kept_from(host: Any) -> KeptSession:
     phones = getattr(host, "phones", None)
     if phones is not None:
         kept.phone_port = int(phones.port)
+        kept.phone_key = phones.key
         kept.phone_switches = phones.desk.switches.as_dict()
         held = phones.desk.kept_phones()
         kept.phones, kept.removed_phones = held["phones"], held["removed"]
@@ -240,6 +247,7 @@ def phones_from(kept: KeptSession | None) -> dict[str, Any] | None:
     from ipsmap.live.phone_switches import PhoneSwitches
 
     return {
+        "key": kept.phone_key,
         "switches": PhoneSwitches.from_dict(kept.phone_switches),
         "phones": kept.phones,
         "removed": kept.removed_phones,

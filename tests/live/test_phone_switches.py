@@ -187,7 +187,8 @@ def test_the_kept_session_file_holds_the_phones_and_refuses_damaged_ones(room, t
     certificate = make_certificate("127.0.0.1")
     kept = kept_session.KeptSession(
         certificate.cert_pem.decode(), certificate.key_pem.decode(), "KXMR4PTA", None,
-        "127.0.0.1", 8765, [], phone_port=8766, phone_switches={"mark": False},
+        "127.0.0.1", 8765, [], phone_port=8766, phone_key="0123456789abcdef01234567",
+        phone_switches={"mark": False},
         phones=[{"digest": "a" * 64, "participant": "p1", "device": "d1", "joined_at": ""}],
         removed_phones=["b" * 64],
     )  # fmt: skip
@@ -200,6 +201,7 @@ def test_the_kept_session_file_holds_the_phones_and_refuses_damaged_ones(room, t
         "phones": [{"digest": "not hex", "participant": "p1", "device": "d1", "joined_at": ""}],
         "removed_phones": [1],
         "phone_switches": {"vote": True},
+        "phone_key": "../../etc",
     }
     for key, value in damages.items():
         document = json.loads(path.read_text())

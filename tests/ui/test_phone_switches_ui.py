@@ -147,6 +147,9 @@ def test_a_resumed_window_session_keeps_its_phones_and_switches(
     assert phone.ask(qtbot, "api/join", join)[0] == 200
     tick(qtbot, hosting.phone_switches.boxes["comment"])
     qtbot.mouseClick(hosting.ideas.straight, Qt.MouseButton.LeftButton)
+    # A new code for laptops leaves the phones' page where it is, now and after a restart.
+    qtbot.mouseClick(hosting.panel.new_code, Qt.MouseButton.LeftButton)
+    assert hosting.host.phone_url == url
     window.close()  # as if the window crashed or was closed: not stopped on purpose
     qtbot.waitUntil(lambda: hosting.idle, timeout=5000)
 
