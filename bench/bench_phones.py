@@ -65,6 +65,7 @@ JOIN_SHARE = 0.1  # joins are spread over this share of the run
 STALL_TARGET_MS = 100.0
 REQUEST_TIMEOUT_S = 30.0
 FLOOR_KEY = "floor"
+WINDOW_HOST = REPO / "bench" / "window_phone_host.py"
 
 
 @dataclass
@@ -349,19 +350,49 @@ def _refusals(runs: list[PhoneRun]) -> dict[str, int]:
     return dict(sorted(refused.items()))
 
 
-def _loop_lag(output: str) -> dict[str, Any] | None:
+def _loop_lag(output: str, prefix: str) -> dict[str, Any] | None:
     for line in output.splitlines():
-        if line.startswith("loop lag: "):
-            return dict(json.loads(line[len("loop lag: ") :]))
+        if line.startswith(prefix):
+            return dict(json.loads(line[len(prefix) :]))
     return None
 
 
-def run(phones: int, seconds: float, seed: int = 15) -> dict[str, Any]:
+class WindowHost:
+    """bench/window_phone_host.py in its own process: the host inside a MainWindow."""
+
+    def __init__(self, project: Path, data_home: Path) -> None:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(data_home))
+        self.process = subprocess.Popen(
+            [sys.executable, str(WINDOW_HOST), str(project)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("phones: "):
+            self.process.kill()
+            raise RuntimeError(f"the window did not host: {line}{self.process.stderr.read()}")  # type: ignore[union-attr]
+        self.info = {"phones": line.strip().removeprefix("phones: ")}
+
+    def stop(self) -> str:
+        """Close its stdin (the window stops the session on purpose): the rest of its output."""
+        out, _ = self.process.communicate(timeout=30)
+        return out
+
+
+def run(phones: int, seconds: float, seed: int = 15, in_window: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ipsmap-bench-phones-") as tmp:
         path = Path(tmp) / "phones.ipsmap"
         _project(path)
         os.environ[LOOP_LAG_ENVIRONMENT] = "1"  # the host process inherits it
-        host = HostProcess(path, "--new-code")
+        host: WindowHost | HostProcess
+        if in_window:
+            host = WindowHost(path, Path(tmp) / "data")
+        else:
+            host = HostProcess(path, "--new-code")
         try:
             base = host.info["phones"]
             runs = asyncio.run(_phones(base, phones, seconds, seed))
@@ -398,7 +429,9 @@ def run(phones: int, seconds: float, seed: int = 15) -> dict[str, Any]:
         "latency_ms": latency,
         "floor_latency_ms": floor,
         "p95_ratio_to_floor": ratios,
-        "host_loop_lag": _loop_lag(output),
+        "host": "window" if in_window else "ipsmap host",
+        "host_loop_lag": _loop_lag(output, "loop lag: "),
+        "ui_loop_lag": _loop_lag(output, "ui lag: "),
         "floor_refusals": _refusals(floor_runs),
     }
 
@@ -408,13 +441,18 @@ def main() -> int:
     parser.add_argument("--phones", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--in-window",
+        action="store_true",
+        help="host from a MainWindow (offscreen) and measure its Qt loop's stalls",
+    )
     parser.add_argument("--floor-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor_server:
         return _floor_server()
     if args.phones < 1 or args.seconds <= 0:
         parser.error("--phones must be at least 1 and --seconds more than 0")
-    result = run(args.phones, args.seconds)
+    result = run(args.phones, args.seconds, in_window=args.in_window)
     if args.json:
         print(json.dumps(result))
     else:
@@ -424,7 +462,8 @@ def main() -> int:
 
 def _print_table(result: dict[str, Any]) -> None:
     print(f"ipsmap phones benchmark: {result['phones']} phones over {result['seconds']:g} s "
-          f"against ipsmap host on loopback HTTPS ({result['requests']} requests)")  # fmt: skip
+          f"against {'the window hosting' if result['host'] == 'window' else 'ipsmap host'} "
+          f"on loopback HTTPS ({result['requests']} requests)")  # fmt: skip
     told, expected = result["told_succeeded"], result["expected"]
     for key in ("ideas", "flags", "votes"):
         print(f"  {key:<6} told succeeded {told[key]:>5} of {expected[key]:<5} "
@@ -450,8 +489,16 @@ def _print_table(result: dict[str, Any]) -> None:
         print(f"  host asyncio loop lateness on a 10 ms tick ({lag['ticks']} ticks): median "
               f"{lag['median_ms']} ms, p99 {lag['p99_ms']} ms, max {lag['max_ms']} ms "
               f"(target: no stall > {STALL_TARGET_MS:g} ms: {verdict})")  # fmt: skip
-    else:
+    elif result["host"] != "window":
         print("  host loop lateness: not reported")
+    ui = result["ui_loop_lag"]
+    if ui and ui.get("ticks"):
+        verdict = "ok" if ui["stalls_over_100_ms"] == 0 else "OVER"
+        print(f"  window's Qt loop lateness on a 10 ms timer ({ui['ticks']} ticks): median "
+              f"{ui['median_ms']} ms, p99 {ui['p99_ms']} ms, max {ui['max_ms']} ms, "
+              f"{ui['stalls_over_100_ms']} stalls > {STALL_TARGET_MS:g} ms ({verdict}); the "
+              f"window's own CPU in a gap: max {ui['max_busy_ms']} ms, "
+              f"{ui['busy_over_100_ms']} over {STALL_TARGET_MS:g} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

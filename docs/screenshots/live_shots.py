@@ -5,7 +5,8 @@ xvfb-run -a -s "-screen 0 1280x720x24" .venv/bin/python docs/screenshots/live_sh
 Writes live-host.png: a 1280 × 720 window with the Live session panel (join code, address,
 certificate, QR code) after two laptops (in this process, on loopback) have joined;
 live-projector.png: *Show on the projector* on that 1280 × 720 screen (the QR code for
-phones, the code for laptops); live-ideas.png: the Ideas panel with what phones suggested;
+phones, the code for laptops); live-presenting.png: presentation mode (F5) with the phone
+page's QR code in the map's corner; live-ideas.png: the Ideas panel with what phones suggested;
 then
 live-presence.png: the window once the laptops have selected factors (outlined in their
 colours, with their names), one is editing a label ("Eilidh is editing …"), and the host
@@ -81,6 +82,14 @@ def main() -> int:
         app.processEvents()
         hosting.projector.grab().save(str(OUT / "live-projector.png"))
         hosting.projector.close()
+
+    def present() -> None:
+        window.actions_by_name["presentation"].trigger()  # F5, as the facilitator presses it
+
+    def presenting_shot() -> None:
+        app.processEvents()
+        window.grab().save(str(OUT / "live-presenting.png"))
+        window.actions_by_name["presentation"].trigger()
 
     def ideas_shot() -> None:
         # What phones suggested (as the phone page sends it: AddIdea as that person).
@@ -163,10 +172,23 @@ def main() -> int:
         joined.workshop.joining.leave()
         QTimer.singleShot(1500, app.quit)
 
-    steps = ((300, host), (2000, join), (5000, shot), (5300, projector), (6300, projector_shot),
-             (6600, ideas_shot), (7000, select), (8500, presence_shot))  # fmt: skip
-    for delay, step in steps:
-        QTimer.singleShot(delay, step)
+    # Each step waits for the one before (timers of several seconds are coarse in Qt and
+    # could run out of order): (pause before it in ms, step).
+    steps = [(300, host), (1700, join), (3000, shot), (300, projector), (1000, projector_shot),
+             (200, present), (1000, presenting_shot), (500, ideas_shot), (400, select),
+             (1500, presence_shot)]  # fmt: skip
+
+    def run_next() -> None:
+        pause, step = steps.pop(0)
+
+        def run() -> None:
+            step()
+            if steps:
+                run_next()
+
+        QTimer.singleShot(pause, run)
+
+    run_next()
     return app.exec()
 
 

@@ -59,7 +59,9 @@ IDEAS_PER_MINUTE = 10
 MARKS_PER_MINUTE = 60  # a tap each: enough for a whole map, not for a script's flood
 # What a phone may mark on a factor: the three flags and dot votes ("Collect marks…"'s own).
 PHONE_MARKS = ("important", "controllable", "vulnerable", "votes")
-JOINS_PER_MINUTE = 30  # for the whole host: a script cannot fill the list with names
+# For the whole host: a room of 60 can scan the code in the same minute; a script cannot
+# fill the list with names faster than that.
+JOINS_PER_MINUTE = 60
 MAX_PHONES = 200
 MAP_FACTORS_MAX = 3000  # a phone is sent at most this many factors of one map
 # A phone whose page asked anything this recently is "here" (the page polls every few

@@ -306,8 +306,33 @@ function replaceAll(set, items) {
   set.update(items);
 }
 
+// vis-network (690 KB before compression) is fetched after the join form is shown, not
+// before: on a busy room's Wi-Fi it doubled the wait from scan to form. The map's list of
+// factors works without it; the drawing appears when it has come.
+let visLoading = null;
+
+function loadVis() {
+  if (!visLoading) {
+    visLoading = new Promise((resolve, reject) => {
+      const style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = "vis-network.css";
+      document.head.appendChild(style);
+      const script = document.createElement("script");
+      script.src = "vis-network.min.js";
+      script.onload = resolve;
+      script.onerror = () => { visLoading = null; reject(new Error("The map drawing did not load: reload the page.")); };
+      document.head.appendChild(script);
+    });
+  }
+  return visLoading;
+}
+
 function drawNetwork() {
-  if (typeof vis === "undefined") return;
+  if (typeof vis === "undefined") {
+    loadVis().then(() => { if (view) drawNetwork(); }, (err) => show($("map-error"), err.message));
+    return;
+  }
   if (network && nodes) { // same map: change what changed, keep the zoom
     replaceAll(nodes, view.factors.map(nodeOf));
     replaceAll(edges, view.links.map(edgeOf));
@@ -366,6 +391,8 @@ async function start() {
   document.title = welcome.title ? "Join: " + welcome.title : "Join the map";
   if (welcome.title) $("title").textContent = welcome.title;
   if (welcome.me) drawJoined(); else drawJoin();
+  // The page is up: fetch the map's drawing code while the parent types their name.
+  setTimeout(() => loadVis().catch(() => {}), 0);
 }
 
 $("join-form").addEventListener("submit", join);

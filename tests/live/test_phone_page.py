@@ -7,6 +7,7 @@ Playwright. What the phones did is read back from the project file once the host
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import ssl
@@ -231,7 +232,7 @@ def test_a_phone_sees_the_map_taps_a_factor_marks_it_and_votes(host, browser, wo
         "Parents' stress",
         "Waiting lists",
     ]
-    page.wait_for_function("document.querySelector('#network canvas') !== null")
+    page.locator("#network canvas").wait_for(state="attached")
     page.locator("#factor-list button", has_text="Waiting lists").click()
     assert page.locator("#factor-label").inner_text() == "Waiting lists"
     assert page.locator("#factor-notes").inner_text() == "Months before anyone calls back"
@@ -344,3 +345,42 @@ def test_every_answer_carries_the_strict_headers(host):
 
 def test_chromium_is_found_without_a_download():
     assert shutil.which("chromium") or CHROMIUM.exists()
+
+
+def test_the_page_s_files_come_gzipped_to_a_browser_that_asks_and_plain_otherwise(host):
+    from importlib import resources
+
+    url = host.info["phones"]
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    vis = (resources.files("pyvis") / "lib" / "vis-9.1.2" / "vis-network.min.js").read_bytes()
+    asked = urllib.request.Request(url + "vis-network.min.js", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(asked, context=context, timeout=10) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.headers["Vary"] == "Accept-Encoding"
+        body = response.read()
+    assert len(body) < len(vis) / 3 and gzip.decompress(body) == vis
+    with urllib.request.urlopen(url + "vis-network.min.js", context=context) as response:
+        assert response.headers["Content-Encoding"] is None and response.read() == vis
+
+
+def test_the_join_form_shows_before_the_map_drawing_code_has_come(host, browser):
+    # vis-network is fetched after the form is up (a slow room's Wi-Fi doubled the wait);
+    # the map still draws once it has come.
+    context, page = _phone(browser)
+    held = []
+    page.route("**/vis-network.min.js", lambda route: held.append(route))
+    page.goto(host.info["phones"])
+    page.get_by_role("heading", name="Take part from your phone").wait_for()
+    page.locator('script[src="vis-network.min.js"]').wait_for(state="attached")
+    assert page.evaluate("typeof vis") == "undefined"
+    _join(page, host.info["phones"], "Eve")
+    page.get_by_role("button", name="See the map").click()
+    page.locator("#factor-list button").first.wait_for()  # the list needs no drawing code
+    assert page.locator("#network canvas").count() == 0
+    for route in held:
+        route.continue_()
+    page.locator("#network canvas").wait_for(state="attached")
+    assert page.errors == []
+    context.close()

@@ -60,6 +60,8 @@ class Hosting(HostControlsUi, PhoneControlsUi, QObject):
         hallway.project_closing.connect(lambda _project: self.stop())
         actions.register_all({"host-live-session": self.open_dialog, "show-ideas": self.show_ideas})
         self.ideas: Any = None  # the Ideas panel, made the first time it is wanted
+        self._presentation = actions["presentation"]
+        self.presenting_qr: Any = None  # the phone QR over the map while presenting
 
     @property
     def hosting(self) -> bool:
@@ -218,9 +220,21 @@ class Hosting(HostControlsUi, PhoneControlsUi, QObject):
             self._connect_straight_switch(host)
             self.show_phone_controls(host)
             self.docks["live"].raise_()
+            self._show_presenting_qr(host.phone_url)
         self._people_timer.start()
         self._show_presence(host)
         self.hallway.say(f"Hosting a live session: join code {host.code[:4]} {host.code[4:]}")
+
+    def _show_presenting_qr(self, phone_url: str) -> None:
+        from ipsmap.ui.live.presenting_qr import PresentingPhoneQr
+
+        self._close_presenting_qr()
+        self.presenting_qr = PresentingPhoneQr(self.window.view, self._presentation, phone_url)
+
+    def _close_presenting_qr(self) -> None:
+        if self.presenting_qr is not None:
+            self.presenting_qr.close_card()
+            self.presenting_qr = None
 
     def _show_presence(self, host: Any) -> None:
         """Publish this window's selection as the host's own presence; draw the laptops'."""
@@ -294,6 +308,7 @@ class Hosting(HostControlsUi, PhoneControlsUi, QObject):
             self.ideas.straight.setVisible(False)
         self.close_projector()
         self.phone_controls_stopped()
+        self._close_presenting_qr()
         self._people_timer.stop()
         if self.presence is not None:
             self.presence.close()
