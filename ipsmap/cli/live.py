@@ -34,6 +34,15 @@ def add_parsers(commands: Any) -> None:
     p.add_argument(
         "--phone-port", type=int, default=0, help="port of the phone page (default: any free)"
     )
+    p.add_argument(
+        "--phones-may",
+        type=_phones_may,
+        metavar="LIST",
+        help="what phones may do this session, comma-separated: see (the map), suggest "
+        "(factors and links), mark (and vote), comment, place (their ideas go straight "
+        "onto the map); or none (default: see,suggest,mark,comment; a resumed session "
+        "keeps its own)",
+    )
     p.add_argument("--code", help="the join code for editors (default: a new one)")
     p.add_argument("--viewer-code", help="a second code that joins as a viewer only")
     p.add_argument("--cert", type=Path, help="a TLS certificate (PEM) instead of a new one")
@@ -68,6 +77,7 @@ def cmd_host(args: argparse.Namespace) -> int:
         )
         session_id = _session_id(project, args.session)
         port = args.port or (kept.port if kept else 0)
+        phone_port = args.phone_port or (kept.phone_port if kept and kept.phone_port else 0)
         host = LiveHost(
             project,
             map_ids,
@@ -79,7 +89,9 @@ def cmd_host(args: argparse.Namespace) -> int:
             session_id=session_id,
             say=_say,
             removed_devices=set(kept.removed_devices) if kept else None,
-            phone_port=args.phone_port,
+            phone_port=phone_port,
+            phone_switches=args.phones_may,
+            kept_phones=kept_session_phones(kept),
         )
         try:
             asyncio.run(_serve(host, code, viewer_code, keep=args.cert is None, kept=kept))
@@ -89,6 +101,22 @@ def cmd_host(args: argparse.Namespace) -> int:
                 f"cannot listen on {interface}:{port} ({exc.strerror or exc}){hint}"
             ) from exc
     return 0
+
+
+def _phones_may(text: str) -> Any:
+    """``--phones-may``'s value, or argparse's one-line error (exit 2)."""
+    from ipsmap.live.phone_switches import SwitchesError, parse_may
+
+    try:
+        return parse_may(text)
+    except SwitchesError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def kept_session_phones(kept: Any) -> Any:
+    from ipsmap.live import kept_session
+
+    return kept_session.phones_from(kept)
 
 
 def _kept_session(project: Any, args: argparse.Namespace, interface: str) -> Any:
@@ -151,6 +179,10 @@ async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, k
     try:
         if keep:
             kept_session.save(host.project, kept_session.kept_from(host))
+            # A phone joining or removed is kept at once: a crash a minute later resumes it.
+            host.on_kept_change = lambda: kept_session.save(
+                host.project, kept_session.kept_from(host)
+            )
         if kept is not None:
             _say("resumed: the interrupted session (same code, certificate and address)")
         _say(f"address: {host.address}")
@@ -158,6 +190,7 @@ async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, k
         _say(f"fingerprint: {host.fingerprint}")
         if host.phone_url:
             _say(f"phones: {host.phone_url}")
+            _say(f"phones may: {_may_line(host.phones.desk.switches)}")
         if viewer_code:
             _say(f"viewer code: {viewer_code[:4]}-{viewer_code[4:]}")
         names = [host.project.map_info(m).name for m in host.session.map_ids]
@@ -170,6 +203,12 @@ async def _serve(host: Any, code: str, viewer_code: str | None, *, keep: bool, k
             _say(lag.line())
         await host.stop()
         _say("stopped")
+
+
+def _may_line(switches: Any) -> str:
+    from ipsmap.live.phone_switches import KINDS
+
+    return ", ".join(k for k in KINDS if switches.allows(k)) or "nothing (only join)"
 
 
 def _session_id(project: Any, ref: str | None) -> str | None:

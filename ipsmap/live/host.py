@@ -71,6 +71,8 @@ class LiveHost(HostControls):
         throttle: WrongCodeThrottle | None = None,
         removed_devices: set[str] | None = None,
         phone_port: int | None = 0,
+        phone_switches: Any = None,
+        kept_phones: dict[str, Any] | None = None,
     ) -> None:
         self.project = project
         self.certificate = certificate
@@ -103,6 +105,13 @@ class LiveHost(HostControls):
         # The phone page (phone_server.py), on its own port (None: no phones this session).
         self.phone_port = phone_port
         self.phones: Any = None  # the PhoneServer once started
+        # What phones may do (a PhoneSwitches; None: the defaults) and, resuming after a
+        # crash, the phones kept (kept_session.phones_from), taken in when phones start.
+        self._phone_switches = phone_switches
+        self._kept_phones = kept_phones
+        # Called when something kept for a restart changes on the phones' side (a join, a
+        # removal, a switch): ``ipsmap host`` and the window save the kept session then.
+        self.on_kept_change: Callable[[], None] | None = None
         self._closed = False
         self._init_controls(throttle, removed_devices)
 
@@ -147,14 +156,40 @@ class LiveHost(HostControls):
             session_id=lambda: self.session_id,
             say=self.say,
         )
+        self._restore_phones(desk)
+        # Resumed: the key the phones' pages already have (a New code since does not move
+        # their address), else one derived from this session's code and certificate.
+        kept_key = self._kept_phones.get("key") if self._kept_phones else None
         self.phones = PhoneServer(
             desk,
-            phone_key(self.code, self.fingerprint),
+            kept_key or phone_key(self.code, self.fingerprint),
             certificate_context=self.certificate.server_context(),
             interface=self.interface,
             port=self.phone_port or 0,
         )
-        await self.phones.start()
+        await self._start_phone_port(self.phones)
+
+    def _restore_phones(self, desk: Any) -> None:
+        """The switches and, after a crash, the phones kept; saves go through
+        ``on_kept_change``."""
+        kept = self._kept_phones
+        if kept is not None:
+            desk.restore(kept["switches"], kept["phones"], kept["removed"])
+        if self._phone_switches is not None:
+            desk.switches = self._phone_switches
+        desk.on_kept_change = lambda: self.on_kept_change and self.on_kept_change()
+
+    async def _start_phone_port(self, phones: Any) -> None:
+        """Listen on the phone port asked for (a resumed session's own, so phones' pages
+        carry on); if that one is taken now, on any free port."""
+        try:
+            await phones.start()
+        except OSError:
+            if not phones.port:
+                raise
+            taken, phones.port = phones.port, 0
+            await phones.start()
+            self.say(f"the phone port {taken} is taken now: phones scan the new QR code")
 
     def remove(self, device: str) -> list[str]:
         """Remove a laptop (HostControls.remove) or a phone (its token stops working; the

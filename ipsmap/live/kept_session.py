@@ -31,7 +31,7 @@ from ipsmap.live.security import Certificate, SecurityError, fingerprint_of_pem,
 
 FORMAT_VERSION = 1
 MAX_AGE = dt.timedelta(hours=24)  # a workshop day; the next workshop gets new codes
-MAX_FILE_BYTES = 64 * 1024
+MAX_FILE_BYTES = 256 * 1024  # a certificate and 200 phones' digests fit with room
 
 
 class KeptSessionError(Exception):
@@ -50,6 +50,14 @@ class KeptSession:
     port: int
     removed_devices: list[str] = field(default_factory=list)
     saved_at: str = ""
+    # Phones (issue 15): the phone page's port, what phones may do, and each joined phone's
+    # token digest (sha256: never the token) with who it is, and the removed ones' digests,
+    # so a phone carries on as the same participant after a crash (see phones_from).
+    phone_port: int | None = None
+    phone_key: str | None = None  # the /p/KEY/ of the page (New code does not change it)
+    phone_switches: dict[str, bool] = field(default_factory=dict)
+    phones: list[dict[str, str]] = field(default_factory=list)
+    removed_phones: list[str] = field(default_factory=list)
 
     @property
     def certificate(self) -> Certificate:
@@ -156,7 +164,52 @@ def _checked(raw: Any, path: Path) -> KeptSession:
         raise bad(str(exc)) from exc
     if kept.saved.tzinfo is None:
         raise bad("its date has no time zone")
+    _check_phones(raw, kept, bad)
     return kept
+
+
+PHONE_FIELDS = {"digest", "participant", "device", "joined_at"}
+
+
+def _check_phones(raw: dict[str, Any], kept: KeptSession, bad: Any) -> None:
+    """The phones' part of a kept file (absent in files from before phones were kept)."""
+    from ipsmap.live.phone_switches import PhoneSwitches, SwitchesError
+
+    port = raw.get("phone_port")
+    if port is not None and (
+        isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535
+    ):
+        raise bad("no usable phone port")
+    switches = raw.get("phone_switches", {})
+    try:
+        PhoneSwitches.from_dict(switches)  # only checked: phones_from reads it again
+    except SwitchesError as exc:
+        raise bad(str(exc)) from exc
+    phones = raw.get("phones", [])
+    if not isinstance(phones, list) or not all(
+        isinstance(p, dict)
+        and set(p) == PHONE_FIELDS
+        and all(isinstance(v, str) for v in p.values())
+        and _is_digest(p["digest"])
+        for p in phones
+    ):
+        raise bad("the phones are not a list of digests and ids")
+    removed = raw.get("removed_phones", [])
+    if not isinstance(removed, list) or not all(_is_digest(d) for d in removed):
+        raise bad("the removed phones are not a list of digests")
+    key = raw.get("phone_key")
+    if key is not None and not (isinstance(key, str) and len(key) == 24 and _is_hex(key)):
+        raise bad("no usable phone key")
+    kept.phone_port, kept.phone_key, kept.phone_switches = port, key, switches
+    kept.phones, kept.removed_phones = phones, removed
+
+
+def _is_digest(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and _is_hex(value)
+
+
+def _is_hex(value: str) -> bool:
+    return all(c in "0123456789abcdef" for c in value)
 
 
 def _expires_soon(cert_pem: str, now: dt.datetime) -> bool:
@@ -168,7 +221,7 @@ def _expires_soon(cert_pem: str, now: dt.datetime) -> bool:
 
 def kept_from(host: Any) -> KeptSession:
     """What to keep of a running ``LiveHost`` (after ``start``: its port is known)."""
-    return KeptSession(
+    kept = KeptSession(
         host.certificate.cert_pem.decode("ascii"),
         host.certificate.key_pem.decode("ascii"),
         host.code,
@@ -177,3 +230,25 @@ def kept_from(host: Any) -> KeptSession:
         int(host.port),
         sorted(host.removed_devices),
     )
+    phones = getattr(host, "phones", None)
+    if phones is not None:
+        kept.phone_port = int(phones.port)
+        kept.phone_key = phones.key
+        kept.phone_switches = phones.desk.switches.as_dict()
+        held = phones.desk.kept_phones()
+        kept.phones, kept.removed_phones = held["phones"], held["removed"]
+    return kept
+
+
+def phones_from(kept: KeptSession | None) -> dict[str, Any] | None:
+    """What ``LiveHost(kept_phones=…)`` takes back of a kept session (None: nothing)."""
+    if kept is None:
+        return None
+    from ipsmap.live.phone_switches import PhoneSwitches
+
+    return {
+        "key": kept.phone_key,
+        "switches": PhoneSwitches.from_dict(kept.phone_switches),
+        "phones": kept.phones,
+        "removed": kept.removed_phones,
+    }

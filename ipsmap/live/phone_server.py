@@ -19,7 +19,12 @@ The API (JSON in and out; a refusal is ``{"error": "one line"}`` with a 4xx stat
 - ``GET  api/map?map=ID&since=V``: a shared map's factors and links (public names only),
   or ``{"unchanged": true}`` if nothing changed since version V (the page polls);
 - ``GET  api/marks?map=ID`` / ``POST api/marks`` ``{"map", "factor", "kind", "value"}``: the
-  phone's own marks and votes on a shared map (the records "Collect marks…" keeps).
+  phone's own marks and votes on a shared map (the records "Collect marks…" keeps);
+- ``GET  api/switches``: what phones may do now (the page polls it; phone_switches.py);
+- ``POST api/forget``: expires the token cookie (HttpOnly: the page's script cannot), so a
+  removed phone can join again as someone new.
+
+A refusal the page acts on carries ``"reason"``: ``"removed"`` or ``"off"`` (a switch).
 
 A request that changes anything must be ``application/json`` and carry the token cookie
 (``HttpOnly; Secure; SameSite=Strict``, path ``/p/KEY/``), so another site cannot make a
@@ -119,7 +124,12 @@ class PhoneServer:
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.interface, self.port, ssl_context=self._context)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:  # e.g. the port is taken: nothing left half-started
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+            raise
         self.port = self._runner.addresses[0][1]  # the port chosen when 0 was asked for
 
     def close(self) -> None:
@@ -149,7 +159,10 @@ class PhoneServer:
         try:
             response = await handler(request)
         except PhoneError as exc:
-            response = web.json_response({"error": str(exc)}, status=exc.status)
+            answer = {"error": str(exc)}
+            if exc.reason:
+                answer["reason"] = exc.reason
+            response = web.json_response(answer, status=exc.status)
         except web.HTTPRequestEntityTooLarge:
             response = web.json_response(
                 {"error": "That is too long to send: make it shorter."}, status=413
@@ -190,6 +203,8 @@ class PhoneServer:
             ("GET", "api/map"): self._map,
             ("GET", "api/marks"): self._marks,
             ("POST", "api/marks"): self._mark,
+            ("GET", "api/switches"): self._switches,
+            ("POST", "api/forget"): self._forget,
         }.get((request.method, rest))
         if api is None:
             raise PhoneError("There is nothing here.", 404)
@@ -275,3 +290,26 @@ class PhoneServer:
     async def _mark(self, request: web.Request) -> web.StreamResponse:
         phone = self._phone(request)
         return web.json_response(self.desk.mark(phone, await self._body(request)))
+
+    # -- what phones may do; a removed phone starting afresh -------------------------------
+
+    async def _switches(self, request: web.Request) -> web.StreamResponse:
+        self._phone(request)  # also what tells the facilitator this phone is still here
+        return web.json_response(self.desk.switches_view())
+
+    async def _forget(self, request: web.Request) -> web.StreamResponse:
+        """Expire this phone's token cookie (JSON only, as every request that changes
+        anything): what the page offers after "removed", to join as someone new."""
+        await self._body(request)
+        response = web.json_response({"forgotten": True})
+        response.set_cookie(
+            COOKIE,
+            "",
+            max_age=0,
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            path=self.prefix,
+            secure=True,
+            httponly=True,
+            samesite="Strict",
+        )
+        return response

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ipsmap.live import lobby
+from ipsmap.live.phone_switches import PhoneSwitches, off_line, off_message, on_line
 from ipsmap.model.author import Author
 from ipsmap.model.entities import (
     GROUP_LABELS,
@@ -67,14 +68,20 @@ PHONE_MARKS = ("important", "controllable", "vulnerable", "votes")
 JOINS_PER_MINUTE = 60
 MAX_PHONES = 200
 MAP_FACTORS_MAX = 3000  # a phone is sent at most this many factors of one map
+# A phone whose page asked anything this recently is "here" (the page polls every few
+# seconds while it is open; a phone asleep or a page closed stops asking).
+HERE_S = 30.0
 
 
 class PhoneError(Exception):
     """A request a phone made that is refused; the message is one line for the phone."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, reason: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        # What the page acts on besides showing the line: "removed" (offer to join again as
+        # someone new) or "off" (a switch turned off: fetch the switches again).
+        self.reason = reason
 
 
 def phone_key(code: str, fingerprint: str) -> str:
@@ -91,6 +98,9 @@ class Phone:
     participant: str
     device: str
     joined_at: str = ""
+    # When its page last asked anything (the desk's clock; None: not since this host
+    # started, e.g. a phone kept across a restart that has not come back yet).
+    last_seen: float | None = None
     ideas_sent: deque[float] = field(default_factory=deque)
     marks_sent: deque[float] = field(default_factory=deque)
 
@@ -138,13 +148,16 @@ class PhoneDesk:
         self.idea_limit = RateLimit(IDEAS_PER_MINUTE, clock=clock)
         self.mark_limit = RateLimit(MARKS_PER_MINUTE, clock=clock)
         self.join_limit = RateLimit(JOINS_PER_MINUTE, clock=clock)
+        self.clock = clock
         self._joins: deque[float] = deque()
         # Bumped by every committed change: a phone polling the map with the version it has
         # is told "unchanged" without the map being read (30 phones every few seconds).
         self.version = 0
-        # The facilitator's switch: phones' ideas go straight onto the map (credited to who
-        # sent them) instead of waiting in the window's Ideas panel.
-        self.straight_onto_map = False
+        # What phones may do this session, as the facilitator switched it (phone_switches.py).
+        self.switches = PhoneSwitches()
+        # Called when something a restarted host must keep changed (a phone joined or was
+        # removed, a switch): the host saves its kept session then.
+        self.on_kept_change: Callable[[], None] | None = None
         self._unsubscribe = project.subscribe(self._changed)
 
     def _changed(self, change: Any) -> None:
@@ -166,10 +179,13 @@ class PhoneDesk:
             return None
         digest = _digest(token)
         if digest in self.removed:
-            raise PhoneError("The facilitator removed this phone from the session.", 403)
+            raise PhoneError(
+                "The facilitator removed this phone from the session.", 403, reason="removed"
+            )
         phone = self.phones.get(digest)
         if phone is None or phone.participant not in self.project.participants:
             return None
+        phone.last_seen = self.clock()
         return phone
 
     def listed(self) -> list[dict[str, str]]:
@@ -183,6 +199,7 @@ class PhoneDesk:
                 "name": listed_name(people[phone.participant]),
                 "group": GROUP_LABELS[people[phone.participant].stakeholder_group],
                 "joined_at": phone.joined_at,
+                **self.presence_of(phone),
             }
             for phone in self.phones.values()
             if phone.participant in people
@@ -195,6 +212,7 @@ class PhoneDesk:
             if phone.device == device:
                 del self.phones[digest]
                 self.removed.add(digest)
+                self._kept_changed()
                 return True
         return False
 
@@ -214,6 +232,7 @@ class PhoneDesk:
             "limits": {"label": 200, "note": 2000, "nickname": NICKNAME_MAX},
             # The flags as the projector reads them out ("Important: this matters a lot").
             "flags": [{"kind": k, "label": MARK_KIND_LABELS[k]} for k in PHONE_MARKS[:3]],
+            **self.switches_view(),
         }
 
     def join(self, body: Any) -> tuple[str, dict[str, Any]]:
@@ -239,8 +258,9 @@ class PhoneDesk:
         if person_id is None:
             raise PhoneError(_plain(reply.get("error", "could not join")))
         token = secrets.token_urlsafe(32)
-        phone = Phone(person_id, new_id(), now_iso())
+        phone = Phone(person_id, new_id(), now_iso(), last_seen=self.clock())
         self.phones[_digest(token)] = phone
+        self._kept_changed()
         name = listed_name(self.project.participants[person_id])
         self.say(f"joined from a phone: {name} (device {phone.device[:8]})")
         return token, self.welcome(phone)
@@ -251,6 +271,7 @@ class PhoneDesk:
         """An idea for a shared map from this phone's participant (see AddIdea): a factor
         (``label``, ``note``) or, with ``"kind": "link"``, a link (``source``, ``target``,
         ``polarity`` "+", "-" or "?", ``why``)."""
+        self.allows("suggest")
         fields = _fields(
             body, {"map", "kind", "label", "note", "source", "target", "polarity", "why"}
         )
@@ -326,6 +347,7 @@ class PhoneDesk:
         (``map``, ``on`` "factor" or "link", ``item`` its id, ``text``): an open idea of
         kind "comment" for the facilitator to place (at once when ideas go straight onto
         the map), counted against the same limit as ideas."""
+        self.allows("comment")
         fields = _fields(body, {"map", "on", "item", "text"})
         map_id = self._shared_map(fields.get("map"))
         on, item, text = fields.get("on"), fields.get("item"), fields.get("text")
@@ -378,6 +400,7 @@ class PhoneDesk:
     def mark(self, phone: Phone, body: Any) -> dict[str, Any]:
         """Set one of this phone's participant's marks on a factor (``SetMarks``, credited
         to them on the phone's device): a flag 1 or 0, or a number of votes."""
+        self.allows("mark")
         fields = _fields(body, {"map", "factor", "kind", "value"})
         map_id = self._shared_map(fields.get("map"))
         kind, value, factor = fields.get("kind"), fields.get("value"), fields.get("factor")
@@ -401,6 +424,7 @@ class PhoneDesk:
     def map_view(self, map_id: Any, since: Any = None) -> dict[str, Any]:
         """A shared map as the phone draws it: public names only, nothing withheld.
         ``since``: the ``version`` the phone has; if nothing changed since, only that."""
+        self.allows("see")
         map_id = self._shared_map(map_id)
         if since == str(self.version):
             return {"unchanged": True, "version": self.version}
@@ -441,6 +465,90 @@ class PhoneDesk:
                 if link.source in shown and link.target in shown
             ],
         }
+
+    # -- what phones may do (phone_switches.py) --------------------------------------------
+
+    @property
+    def straight_onto_map(self) -> bool:
+        """The facilitator's switch: phones' ideas go straight onto the map (credited to
+        who sent them) instead of waiting in the window's Ideas panel."""
+        return self.switches.place
+
+    @straight_onto_map.setter
+    def straight_onto_map(self, on: bool) -> None:
+        self.set_switch("place", on)
+
+    def allows(self, kind: str) -> None:
+        """Refuse (403, one line for the phone) what the facilitator turned off: "see",
+        "suggest", "mark" or "comment"."""
+        if not self.switches.allows(kind):
+            raise PhoneError(off_message(kind), 403, reason="off")
+
+    def set_switch(self, kind: str, on: bool) -> None:
+        """Turn what phones may do on or off; phones learn it at their next poll."""
+        if self.switches.allows(kind) == bool(on):
+            return
+        self.switches.set(kind, on)
+        self.say(f"phones: {kind} turned {'on' if on else 'off'}")
+        self._kept_changed()
+
+    def switches_view(self) -> dict[str, Any]:
+        """What the page needs to hide what is off and say so (the welcome has it too)."""
+        return {
+            "may": self.switches.as_dict(),
+            "may_said": off_line(self.switches),
+            "ideas_go": on_line(self.switches),
+        }
+
+    # -- who is here (presence) --------------------------------------------------------
+
+    def presence_of(self, phone: Phone) -> dict[str, Any]:
+        """Whether the phone's page asked anything within ``HERE_S`` seconds, and how long
+        ago it last did (None: not since this host started)."""
+        if phone.last_seen is None:
+            return {"here": False, "seen_s_ago": None}
+        ago = max(0.0, self.clock() - phone.last_seen)
+        return {"here": ago <= HERE_S, "seen_s_ago": ago}
+
+    def phones_here(self) -> int:
+        """How many phones asked anything within ``HERE_S`` seconds."""
+        return sum(1 for p in self.listed() if p["here"])
+
+    # -- kept across a restart (kept_session.py) -----------------------------------------
+
+    def kept_phones(self) -> dict[str, Any]:
+        """What a restarted host needs so each phone carries on as the same participant:
+        the tokens' sha256 digests (never the tokens), who each is, and the removed ones."""
+        return {
+            "phones": [
+                {
+                    "digest": digest,
+                    "participant": phone.participant,
+                    "device": phone.device,
+                    "joined_at": phone.joined_at,
+                }
+                for digest, phone in self.phones.items()
+            ],
+            "removed": sorted(self.removed),
+        }
+
+    def restore(
+        self, switches: PhoneSwitches, phones: list[dict[str, str]], removed: list[str]
+    ) -> None:
+        """Take back what ``kept_phones`` gave (checked by kept_session when read); a phone
+        whose participant was deleted meanwhile is not restored."""
+        self.switches = switches
+        people = self.project.participants
+        for kept in phones:
+            if kept["participant"] in people:
+                self.phones[kept["digest"]] = Phone(
+                    kept["participant"], kept["device"], kept.get("joined_at", "")
+                )
+        self.removed |= set(removed)
+
+    def _kept_changed(self) -> None:
+        if self.on_kept_change is not None:
+            self.on_kept_change()
 
     def _maps(self) -> list[str]:
         known = {m.id for m in self.project.maps()}

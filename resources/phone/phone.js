@@ -24,7 +24,10 @@ async function call(method, path, body) {
   let data = null;
   try { data = await response.json(); } catch (err) { data = null; }
   if (!response.ok) {
-    throw new Error((data && data.error) || "Something went wrong: reload the page.");
+    const error = new Error((data && data.error) || "Something went wrong: reload the page.");
+    error.reason = data && data.reason;
+    heardRefusal(error);
+    throw error;
   }
   return data;
 }
@@ -69,6 +72,7 @@ function drawJoined() {
   $("join").hidden = true;
   $("joined").hidden = false;
   show($("whoami"), "You are: " + welcome.me.name + " (" + welcome.me.group + ")");
+  applySwitches(welcome);
   fillMaps($("suggest-map"), $("map-choice"));
   fillMaps($("view-map"), $("map-choice-view"));
   if (!welcome.maps.length) {
@@ -501,3 +505,62 @@ $("vote-less").addEventListener("click", () => changeVotes(-1));
 $("vote-more").addEventListener("click", () => changeVotes(1));
 $("comment-form").addEventListener("submit", sendComment);
 start();
+
+// -- What the facilitator lets phones do, and a removed phone starting afresh ------------
+// The host says which switches are on (in the welcome, and api/switches, polled); what is
+// off is hidden through body classes (phone.css: [data-needs]) and said in words.
+const SWITCH_KINDS = ["see", "suggest", "mark", "comment"];
+let removed = false;
+
+function applySwitches(state) {
+  if (!state || !state.may) return;
+  for (const kind of SWITCH_KINDS) {
+    document.body.classList.toggle("no-" + kind, state.may[kind] === false);
+  }
+  const said = $("switches-said");
+  if (said.textContent !== (state.may_said || "")) {
+    said.textContent = state.may_said || "";
+    said.hidden = !state.may_said;
+  }
+  if (state.ideas_go) $("ideas-go").textContent = state.ideas_go;
+  if (state.may.see === false && !$("map-view").hidden) showTab("suggest");
+}
+
+async function pollSwitches() {
+  if (!welcome || !welcome.me || removed) return;
+  try { applySwitches(await call("GET", "api/switches")); } catch (err) { /* heardRefusal */ }
+}
+
+function heardRefusal(error) {
+  if (error.reason === "removed") showRemoved(error.message);
+  else if (error.reason === "off") pollSwitches();
+}
+
+function showRemoved(message) {
+  removed = true;
+  for (const id of ["loading", "join", "joined", "whoami"]) $(id).hidden = true;
+  $("removed-said").textContent = message;
+  $("removed").hidden = false;
+  $("join-again").focus();
+}
+
+// The token cookie is HttpOnly: only the host can expire it (api/forget).
+async function joinAgain() {
+  show($("removed-error"), "");
+  $("join-again").disabled = true;
+  try {
+    await call("POST", "api/forget", {});
+    welcome = await call("GET", "api/welcome");
+    removed = false;
+    $("removed").hidden = true;
+    showTab("suggest");
+    drawJoin();
+  } catch (err) {
+    show($("removed-error"), err.message);
+  } finally {
+    $("join-again").disabled = false;
+  }
+}
+
+$("join-again").addEventListener("click", joinAgain);
+setInterval(() => { if (document.visibilityState === "visible") pollSwitches(); }, POLL_MS);

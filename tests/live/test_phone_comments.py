@@ -152,3 +152,14 @@ def test_a_comment_whose_factor_was_deleted_is_listed_so_and_cannot_be_placed(ro
     with pytest.raises(Exception, match="was deleted from the map"):
         room["project"].execute(PlaceIdea(answer["idea"]))
     assert room["project"].ideas[answer["idea"]].status == "open"
+
+
+def test_comments_turned_off_by_the_facilitator_are_refused_and_nothing_is_kept(room):
+    room["desk"].set_switch("comment", False)
+    before = dict(room["project"].ideas)
+    with pytest.raises(PhoneError) as refused:
+        _send(room, "Not now")
+    assert refused.value.status == 403 and "turned off commenting" in str(refused.value)
+    assert room["project"].ideas == before
+    room["desk"].set_switch("comment", True)
+    assert _send(room, "Now")["placed"] is False

@@ -58,7 +58,8 @@ def test_a_removed_phone_is_refused_and_the_phone_port_closes_with_the_host(tmp_
                 refused = await phone.post(url + "api/ideas", json={"label": "More"}, ssl=False)
                 assert refused.status == 403
                 assert await refused.json() == {
-                    "error": "The facilitator removed this phone from the session."
+                    "error": "The facilitator removed this phone from the session.",
+                    "reason": "removed",  # the page then offers to join as someone new
                 }
                 again = await phone.get(url + "api/welcome", ssl=False)
                 assert again.status == 403

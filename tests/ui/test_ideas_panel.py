@@ -141,7 +141,7 @@ def test_a_phone_joins_the_window_s_session_and_its_idea_waits_in_the_panel(
 
     # The phone is listed with the laptops, with a Remove button that works.
     listed = hosting.panel.listed_people
-    qtbot.waitUntil(lambda: listed() == ["Sam — phone\nParent/carer"], timeout=5000)
+    qtbot.waitUntil(lambda: listed() == ["Sam — phone\nParent/carer · here"], timeout=5000)
     (device,) = [p["device"] for p in host.phones.desk.listed()]
     qtbot.mouseClick(hosting.panel.remove_button(device), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: listed() == [], timeout=5000)

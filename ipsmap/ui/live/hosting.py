@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QWidget
 from ipsmap.ui.live.host_controls_ui import HostControlsUi
 from ipsmap.ui.live.host_dialog import HostDialog
 from ipsmap.ui.live.loop import WindowTasks
+from ipsmap.ui.live.phone_controls_ui import PhoneControlsUi
 from ipsmap.ui.live.session_panel import QR_SIDE_PX, LiveSessionPanel
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 PEOPLE_REFRESH_MS = 500  # a safety net: joins and leaves also refresh the list at once
 
 
-class Hosting(HostControlsUi, QObject):
+class Hosting(HostControlsUi, PhoneControlsUi, QObject):
     """One window's live session as its host (at most one at a time)."""
 
     def __init__(
@@ -109,6 +110,7 @@ class Hosting(HostControlsUi, QObject):
         """Host ``map_ids`` on ``interface``: the interrupted session of this project if
         there is one on that interface (and ``resume``), else a fresh certificate and code."""
         from ipsmap.live.host import LiveHost
+        from ipsmap.live.kept_session import phones_from
         from ipsmap.live.security import SecurityError, make_certificate, new_join_code
         from ipsmap.model.errors import IpsmapError
 
@@ -127,6 +129,9 @@ class Hosting(HostControlsUi, QObject):
                 # No session given: edits are recorded in the window's current one.
                 say=self._heard,
                 removed_devices=set(kept.removed_devices) if kept else None,
+                # Resumed: the phones' page at the same address, each phone still itself.
+                phone_port=(kept.phone_port or 0) if kept else 0,
+                kept_phones=phones_from(kept),
             )
         except (SecurityError, IpsmapError, ValueError) as exc:
             self.hallway.say(f"Could not host a session: {exc}")
@@ -191,6 +196,7 @@ class Hosting(HostControlsUi, QObject):
             [device for _, device, _ in rows],
             [colour for _, _, colour in rows],
         )
+        self.refresh_phones_here()
 
     def _show_session(self, host: Any) -> None:
         from ipsmap.live.qr import laptop_join_url, make_qr, module_px_for
@@ -212,6 +218,7 @@ class Hosting(HostControlsUi, QObject):
             # there, goes straight onto the map).
             self.show_ideas()
             self._connect_straight_switch(host)
+            self.show_phone_controls(host)
             self.docks["live"].raise_()
             self._show_presenting_qr(host.phone_url)
         self._people_timer.start()
@@ -262,7 +269,10 @@ class Hosting(HostControlsUi, QObject):
         self.docks["ideas"].raise_()
 
     def _connect_straight_switch(self, host: Any) -> None:
-        host.phones.desk.straight_onto_map = self.ideas.straight.isChecked()
+        # The desk's switch as this session has it (a resumed one keeps its own).
+        self.ideas.straight.blockSignals(True)
+        self.ideas.straight.setChecked(host.phones.desk.straight_onto_map)
+        self.ideas.straight.blockSignals(False)
         self.ideas.straight.setVisible(True)
 
     def _straight_switched(self, on: bool) -> None:
@@ -297,6 +307,7 @@ class Hosting(HostControlsUi, QObject):
         if self.ideas is not None:  # no phones without a session: the list stays
             self.ideas.straight.setVisible(False)
         self.close_projector()
+        self.phone_controls_stopped()
         self._close_presenting_qr()
         self._people_timer.stop()
         if self.presence is not None:

@@ -30,5 +30,22 @@ def people_rows(host: Any) -> list[tuple[str, str, str | None]]:
         rows.append((line, peer.device, presence.colour if presence is not None else None))
     phones = host.phones.desk.listed() if getattr(host, "phones", None) is not None else []
     for phone in phones:  # the facilitator removes a phone here too (by its device id)
-        rows.append((f"{phone['name']} — phone\n{phone['group']}", phone["device"], None))
+        line = f"{phone['name']} — phone\n{phone['group']} · {phone_presence_words(phone)}"
+        rows.append((line, phone["device"], None))
     return sorted(rows, key=lambda row: row[0].casefold())
+
+
+def phone_presence_words(phone: dict[str, Any]) -> str:
+    """Whether a phone is here now, in words (not a colour): "here", or "left, last seen
+    2 min ago" (its page asked nothing for a while: asleep, closed, out of the room)."""
+    if phone.get("here"):
+        return "here"
+    ago = phone.get("seen_s_ago")
+    if ago is None:
+        return "left, not seen since the session resumed"
+    minutes = int(ago // 60)
+    if minutes < 1:
+        return "left, last seen less than a minute ago"
+    if minutes < 60:
+        return f"left, last seen {minutes} min ago"
+    return f"left, last seen {minutes // 60} h {minutes % 60:02d} min ago"
