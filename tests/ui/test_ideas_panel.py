@@ -114,7 +114,10 @@ def test_a_phone_joins_the_window_s_session_and_its_idea_waits_in_the_panel(
     hosting, _ = host_from_the_menu(window, qtbot, monkeypatch)
     host = hosting.host
     url = host.phone_url
-    assert url and f"Phones: {url}" in hosting.panel.address.text()
+    # In a field of its own under the laptops' address (a long line widened the panel).
+    assert url and hosting.panel.phone_address.text() == url
+    assert hosting.panel.phone_address.isVisible() and hosting.panel.phone_address.isReadOnly()
+    assert hosting.panel.width() <= window.width()
     # Hosting shows the Ideas panel beside the Live session panel, which stays in front.
     assert "ideas" in window.docks and window.docks["live"].isVisible()
     out: dict = {}

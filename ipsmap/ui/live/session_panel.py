@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -70,6 +71,22 @@ class LiveSessionPanel(QWidget):
         self.address = QLabel()
         self.address.setObjectName("live-address")
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The phone page's address: a read-only field, not a line of the label above, so the
+        # long key path scrolls inside it instead of widening the panel past the screen.
+        self.phone_address = QLineEdit()
+        self.phone_address.setObjectName("live-phone-address")
+        self.phone_address.setReadOnly(True)
+        self.phone_address.setAccessibleName("Phone page address")
+        self.phone_address.setToolTip("What the phones' QR code holds: select it to copy it")
+        self.phone_label = QLabel("Phones:")
+        self.phone_label.setBuddy(self.phone_address)
+        phones_row = QHBoxLayout()
+        phones_row.setContentsMargins(0, 0, 0, 0)
+        phones_row.addWidget(self.phone_label)
+        phones_row.addWidget(self.phone_address, 1)
+        self.phone_row = QWidget()
+        self.phone_row.setLayout(phones_row)
+        self.phone_row.hide()
         self.fingerprint = QLabel()
         self.fingerprint.setObjectName("live-fingerprint")
         self.qr = QLabel()
@@ -100,7 +117,14 @@ class LiveSessionPanel(QWidget):
         self.stop.setObjectName("live-stop")
         self.stop.clicked.connect(self.stop_requested)
         layout = QVBoxLayout(self)
-        for widget in (self.heading, self.code, self.address, self.fingerprint, self.qr):
+        for widget in (
+            self.heading,
+            self.code,
+            self.address,
+            self.phone_row,
+            self.fingerprint,
+            self.qr,
+        ):
             layout.addWidget(widget)
         layout.addLayout(controls)
         layout.addWidget(self.people_heading)
@@ -126,8 +150,9 @@ class LiveSessionPanel(QWidget):
 
     def show_phone_address(self, url: str) -> None:
         """The phone page's address under the laptops' (selectable, to read out or copy)."""
-        self.address.setText(f"{self.address.text()}\nPhones: {url}")
-        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.phone_address.setText(url)
+        self.phone_address.setCursorPosition(0)
+        self.phone_row.show()
 
     def show_code(self, code: str, qr_png: bytes) -> None:
         """A new join code (after *New code*) and its QR code."""
@@ -199,6 +224,7 @@ class LiveSessionPanel(QWidget):
         self.code.setText("—")
         self.address.setText("The session has ended: nobody can join or edit from elsewhere.")
         self.fingerprint.clear()
+        self.phone_row.hide()
         self.qr.clear()
         self.set_people([])
         for button in (self.stop, self.new_code, self.projector):
