@@ -260,3 +260,42 @@ def test_forgetting_the_commenter_takes_their_name_and_words_out_of_the_notes(pr
     assert "Sam" not in notes and "Elm Road" not in notes
     assert notes.endswith("\nFacilitator: checked with the team")
     assert project.ideas[idea_id].note == REMOVED_TEXT
+
+
+def test_an_anonymised_export_names_each_comment_line_by_the_writer_s_group(
+    project, rent, tmp_path
+):
+    import csv
+
+    import ipsmap.export.all_formats  # noqa: F401 (registers the writers)
+    from ipsmap.formats.registry import write_map
+
+    jo = AddParticipant("Jo", "practitioner")
+    project.execute(jo)
+    project.execute(PlaceIdea(_comment(project, rent, "We owe two months")))
+    project.execute(PlaceIdea(_comment(project, rent, "Seen it often", who=jo.id)))
+    on_link = _comment(project, rent, "On the link", on="link", about=rent["link"])
+    project.execute(PlaceIdea(on_link))
+    # Sam's line on 'Rent arrears' is no longer its last edit (Jo's is): still renamed.
+    data = project.map_data(rent["map"])
+    assert {p.pseudonym for p in data.participants} >= {"Sam", "Jo"}
+
+    write_map(data, tmp_path / "a.csv", "csv", anonymise=True)
+    cells = [
+        cell
+        for table in tmp_path.glob("a-*.csv")
+        for row in csv.reader(table.open(encoding="utf-8-sig"))
+        for cell in row
+    ]
+    notes = next(c for c in cells if c.startswith("Since the benefit cap"))
+    assert notes.splitlines() == [
+        "Since the benefit cap",
+        "Parent/carer: We owe two months",
+        "Practitioner: Seen it often",
+    ]
+    assert "Parent/carer: On the link" in cells
+    assert not any("Sam" in c or "Jo:" in c for c in cells)
+    # Not anonymised: the names people agreed to be credited by.
+    write_map(project.map_data(rent["map"]), tmp_path / "b.csv", "csv")
+    named = [c for t in tmp_path.glob("b-*.csv") for r in csv.reader(t.open()) for c in r]
+    assert any("Sam: We owe two months" in c for c in named)

@@ -60,7 +60,35 @@ def for_export(data: MapData, anonymise: bool = False) -> MapData:
         )
         for person in data.participants
     ]
+    if anonymise:
+        data = _comment_lines_by_group(data)
     return dataclasses.replace(data, participants=people)
+
+
+def _comment_lines_by_group(data: MapData) -> MapData:
+    """``data`` whose notes' comment lines (``Name: text``, what placing a phone's comment
+    appends, model/idea_comments.py) name the writer by group, as an anonymised export names
+    everyone. Only a line that starts with a participant's name and ": " is changed; a name
+    elsewhere in free text is the personal-data check's to flag."""
+    prefixes = {f"{listed_name(p)}: ": f"{public_name(p, True)}: " for p in data.participants}
+    if not prefixes:
+        return data
+    # Longest first: "Sam Jo: …" is Sam Jo's line, not Sam's.
+    ordered = sorted(prefixes, key=len, reverse=True)
+
+    def by_group(notes: str) -> str:
+        lines = notes.split("\n")
+        for n, line in enumerate(lines):
+            prefix = next((p for p in ordered if line.startswith(p)), None)
+            if prefix is not None:
+                lines[n] = prefixes[prefix] + line[len(prefix) :]
+        return "\n".join(lines)
+
+    return dataclasses.replace(
+        data,
+        factors=[dataclasses.replace(f, notes=by_group(f.notes)) for f in data.factors],
+        links=[dataclasses.replace(link, notes=by_group(link.notes)) for link in data.links],
+    )
 
 
 def withheld_names(

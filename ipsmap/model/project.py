@@ -224,6 +224,12 @@ class Project:
             people.update((factor.created_by, factor.modified_by))
         for link in data.links:
             people.update((link.created_by, link.modified_by))
+        # Who wrote the comment lines in its notes (an anonymised export renames them).
+        people.update(
+            idea.created_by
+            for idea in self.ideas.values()
+            if idea.map_id == map_id and idea.kind == "comment" and idea.status == "placed"
+        )
         data.participants = [p for pid, p in self.participants.items() if pid in people]
         return data
 
