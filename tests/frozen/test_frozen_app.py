@@ -202,3 +202,19 @@ def test_live_session_host_starts_and_stops(
         _out, err = process.communicate(timeout=60)
     assert process.returncode in (0, 130), err
     assert "Traceback" not in err, err
+
+
+def test_the_app_folder_is_under_300_mb(app: Path):
+    # As `du` counts it: each file once (build.py turns repeated libraries into links).
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for path in app.rglob("*"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        stat = path.stat()
+        if (stat.st_dev, stat.st_ino) in seen:
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        total += stat.st_size
+    print(f"app folder: {total / 1e6:.1f} MB")
+    assert total < 300e6, f"the app is {total / 1e6:.1f} MB (limit 300 MB): see docs/packaging.md"
