@@ -129,7 +129,13 @@ async function suggestLink(event) {
   }
 }
 
+// Ideas still waiting for the facilitator: while there are some, the list is asked for
+// again now and then, so "waiting" becomes "on the map" without a reload.
+let ideasWaiting = 0;
+const IDEAS_POLL_MS = 9000;
+
 function drawIdeas(ideas) {
+  ideasWaiting = ideas.filter((idea) => idea.status === "open").length;
   const list = $("my-ideas");
   list.replaceChildren();
   const words = { open: "waiting for the facilitator", placed: "on the map", dismissed: "set aside" };
@@ -563,4 +569,8 @@ async function joinAgain() {
 }
 
 $("join-again").addEventListener("click", joinAgain);
+setInterval(() => {
+  if (ideasWaiting && !removed && welcome && welcome.me && !$("suggest").hidden
+      && document.visibilityState === "visible") loadIdeas();
+}, IDEAS_POLL_MS);
 setInterval(() => { if (document.visibilityState === "visible") pollSwitches(); }, POLL_MS);

@@ -61,9 +61,9 @@ def _two_phones(url: str, suggested: threading.Event, placed: threading.Event, o
             )
             out["by"] = b.locator("#factor-by").inner_text()
             out["drawn"] = b.evaluate("nodes.get().map((n) => n.label)")
-            # Phone A's list says what became of the idea.
-            a.reload()
-            a.locator("#my-ideas li").first.wait_for()
+            # Phone A's list says what became of the idea, without a reload (it asks again
+            # while an idea is waiting).
+            a.locator("#my-ideas li", has_text="(on the map)").wait_for(timeout=20_000)
             out["a_says"] = a.locator("#my-ideas li").first.inner_text()
             browser.close()
     except Exception as exc:  # reported by the test's thread
