@@ -304,20 +304,30 @@ class PhoneDesk:
             )
         else:
             command = AddIdea(map_id, label=texts["label"], note=texts["note"])
+        self._send_idea(phone, command, f"suggested a {kind}", "idea")
+        return {"idea": command.id, "ideas": self.my_ideas(phone)}
+
+    def _send_idea(self, phone: Phone, command: AddIdea, said: str, what: str) -> bool:
+        """Keep a phone's idea or comment as an open idea credited to its participant on
+        the phone's device, and place it at once when ideas go straight onto the map;
+        whether it was placed. Refused by the model: a PhoneError, and not counted
+        against the phone's limit."""
         author = Author(phone.participant, phone.device, self.session_id())
         try:
             self.project.execute(command, author=author)
         except IpsmapError as exc:
-            phone.ideas_sent.pop()  # a refused idea does not count against the phone
+            phone.ideas_sent.pop()
             raise PhoneError(_plain(str(exc))) from None
         name = listed_name(self.project.participants[phone.participant])
-        self.say(f"idea from a phone: {name} suggested a {kind}")
-        if self.straight_onto_map:
-            try:
-                self.project.execute(PlaceIdea(command.id), author=author)
-            except IpsmapError as exc:  # e.g. its factor was deleted meanwhile: it waits
-                self.say(f"the idea waits in the Ideas panel: {exc}")
-        return {"idea": command.id, "ideas": self.my_ideas(phone)}
+        self.say(f"{what} from a phone: {name} {said}")
+        if not self.straight_onto_map:
+            return False
+        try:
+            self.project.execute(PlaceIdea(command.id), author=author)
+        except IpsmapError as exc:  # e.g. its item was deleted meanwhile: it waits
+            self.say(f"the {what} waits in the Ideas panel: {exc}")
+            return False
+        return True
 
     def my_ideas(self, phone: Phone) -> list[dict[str, Any]]:
         """This phone's participant's ideas, newest first (what the page lists)."""
@@ -367,21 +377,7 @@ class PhoneDesk:
                 429,
             )
         command = AddIdea(map_id, kind="comment", about_kind=on, about=item, note=text)
-        author = Author(phone.participant, phone.device, self.session_id())
-        try:
-            self.project.execute(command, author=author)
-        except IpsmapError as exc:
-            phone.ideas_sent.pop()  # a refused comment does not count against the phone
-            raise PhoneError(_plain(str(exc))) from None
-        name = listed_name(self.project.participants[phone.participant])
-        self.say(f"comment from a phone: {name} on a {on}")
-        placed = False
-        if self.straight_onto_map:
-            try:
-                self.project.execute(PlaceIdea(command.id), author=author)
-                placed = True
-            except IpsmapError as exc:  # its item was deleted meanwhile: it waits
-                self.say(f"the comment waits in the Ideas panel: {exc}")
+        placed = self._send_idea(phone, command, f"on a {on}", "comment")
         return {"idea": command.id, "placed": placed, "ideas": self.my_ideas(phone)}
 
     def my_marks(self, phone: Phone, map_id: Any) -> dict[str, Any]:
