@@ -7,13 +7,16 @@ IPSMAP_APP naming the built folder. Without IPSMAP_APP the app is built here fir
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -179,7 +182,7 @@ def test_live_session_host_starts_and_stops(
     # says where, and stops on Ctrl+C.
     assert _run(app, bare_env, "demo", "d.ipsmap", cwd=tmp_path).returncode == 0
     process = subprocess.Popen(
-        [str(app / "ipsmap"), "host", "d.ipsmap", "--port", "0"],
+        [str(app / "ipsmap"), "host", "d.ipsmap", "--port", "0", "--interface", "127.0.0.1"],
         env=bare_env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -194,9 +197,22 @@ def test_live_session_host_starts_and_stops(
             if not line:
                 break
             lines.append(line)
-            if line.startswith("address:"):
+            if line.startswith("maps:"):
                 break
         assert any(line.startswith("address:") for line in lines), "".join(lines)
+        # The phone page and vis-network are served from inside the app (resources found
+        # frozen), gzipped when asked.
+        phones = next(line for line in lines if line.startswith("phones: ")).split(": ", 1)[1]
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # the session's own certificate
+        for name, expected in (("", b"Take part from your phone"), ("vis-network.min.js", b"")):
+            request = urllib.request.Request(
+                phones.strip() + name, headers={"Accept-Encoding": "gzip"}
+            )
+            with urllib.request.urlopen(request, context=context, timeout=20) as answer:
+                body = gzip.decompress(answer.read())
+            assert expected in body and len(body) > 1000, name
     finally:
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=60)
