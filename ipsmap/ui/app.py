@@ -42,6 +42,24 @@ def open_start_project(project_path: Path | None, notes: list[str] | None = None
         return Project.open(project_path, read_only=True), False
 
 
+def has_screen() -> bool:
+    """Whether this start can show a dialog someone sees (not offscreen, as in tests)."""
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() not in ("offscreen", "minimal", "")
+
+
+def refuse_start(message: str) -> None:
+    """Why the file given could not be opened: on stderr, for a terminal, and in a dialog
+    when there is a screen, because a project double-clicked in a file manager (the
+    installed app) has no terminal to read a line in."""
+    from PySide6.QtWidgets import QMessageBox
+
+    print(f"ipsmap: error: {message}", file=sys.stderr)
+    if has_screen():
+        QMessageBox.critical(None, "ipsmap cannot open this file", message)
+
+
 def run(project_path: Path | None = None) -> int:
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
@@ -59,7 +77,7 @@ def run(project_path: Path | None = None) -> int:
     try:
         opened = open_start_project(project_path, notes)
     except IpsmapError as exc:
-        print(f"ipsmap: error: {exc}", file=sys.stderr)
+        refuse_start(str(exc))
         return 2
     if opened is None:
         return 2

@@ -64,3 +64,23 @@ def test_run_refuses_a_bad_project_file_with_one_line(tmp_path, capsys):
     assert run(Path(bad)) == 2
     err = capsys.readouterr().err
     assert err.startswith("ipsmap: error:") and "not an ipsmap project" in err
+
+
+def test_a_bad_file_opened_from_a_desktop_is_refused_in_a_dialog_too(tmp_path, capsys, monkeypatch):
+    # A double-clicked project (the installed app) has no terminal: the reason is shown.
+    from PySide6.QtWidgets import QMessageBox
+
+    from ipsmap.ui import app
+
+    shown = []
+    monkeypatch.setattr(app, "has_screen", lambda: True)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[1:]))
+    bad = tmp_path / "notes.ipsmap"
+    bad.write_text("minutes of the meeting")
+    assert app.run(Path(bad)) == 2
+    ((title, text),) = shown
+    assert title == "ipsmap cannot open this file" and "not an ipsmap project" in text
+    assert capsys.readouterr().err.startswith("ipsmap: error:")
+    # Offscreen (as in the test runs), no dialog to wait on.
+    monkeypatch.undo()
+    assert not app.has_screen()
