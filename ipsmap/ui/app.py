@@ -29,6 +29,11 @@ def open_start_project(project_path: Path | None, notes: list[str] | None = None
         project = open_demo_copy(notes)
         # A temporary demo (the data folder could not hold a copy) is not "kept between starts".
         return project, is_demo_copy(project.path)
+    from ipsmap.ui.open_foreign import is_foreign_map, project_for_foreign_map
+
+    if is_foreign_map(project_path):
+        # Another tool's map (the desktop's "Open with ipsmap"): into a new project.
+        return project_for_foreign_map(project_path, notes if notes is not None else []), False
     try:
         return Project.open(project_path), False
     except ProjectInUseError as exc:
