@@ -104,6 +104,9 @@ def main() -> int:
             ("Eilidh", {"kind": "link", "source": by_label["Household poverty"],
                         "target": by_label["Parental stress"], "polarity": "+",
                         "why": "money worries keep you up at night"}),
+            ("Callum", {"kind": "comment", "about_kind": "factor",
+                        "about": by_label["Waiting lists for services"],
+                        "note": "Eight months for a first appointment here"}),
         ):  # fmt: skip
             project.execute(AddIdea(glasgow, **fields), author=Author(names[who], "phone", None))
         hosting.show_ideas()
