@@ -175,6 +175,33 @@ def test_window_start_up_probe(app: Path, bare_env: dict[str, str], tmp_path: Pa
     assert "ipsmap: window shown" in result.stdout
 
 
+GRAPHML = """<?xml version="1.0" encoding="UTF-8"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="label" for="node" attr.name="label" attr.type="string"/>
+  <graph edgedefault="directed">
+    <node id="a"><data key="label">Waiting lists</data></node>
+    <node id="b"><data key="label">Parents' stress</data></node>
+    <edge source="a" target="b"/>
+  </graph>
+</graphml>
+"""
+
+
+def test_open_with_on_another_tool_s_map_opens_it_as_a_new_project(
+    app: Path, bare_env: dict[str, str], tmp_path: Path
+) -> None:
+    # The desktop's "Open with ipsmap" on a GraphML file: the readers load frozen, and the
+    # window opens on a new project beside the file.
+    source = tmp_path / "loops.graphml"
+    source.write_text(GRAPHML, encoding="utf-8")
+    env = {**bare_env, "IPSMAP_STARTUP_PROBE": "1"}
+    result = _run(app, env, str(source), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ipsmap: window shown" in result.stdout
+    assert (tmp_path / "loops.ipsmap").is_file()
+    assert source.read_text(encoding="utf-8") == GRAPHML
+
+
 def test_live_session_host_starts_and_stops(
     app: Path, bare_env: dict[str, str], tmp_path: Path
 ) -> None:
