@@ -256,16 +256,15 @@ class PhoneServer:
     async def _join(self, request: web.Request) -> web.StreamResponse:
         token, welcome = self.desk.join(await self._body(request))
         response = web.json_response(welcome)
-        response.set_cookie(
-            COOKIE,
-            token,
-            max_age=COOKIE_DAYS * 86400,
-            path=self.prefix,
-            secure=True,
-            httponly=True,
-            samesite="Strict",
-        )
+        self._set_token(response, token, max_age=COOKIE_DAYS * 86400)
         return response
+
+    def _set_token(self, response: web.StreamResponse, token: str, **lifetime: Any) -> None:
+        """The token cookie, for this page's path only, never readable by script."""
+        response.set_cookie(
+            COOKIE, token, path=self.prefix, secure=True, httponly=True, samesite="Strict",
+            **lifetime,
+        )  # fmt: skip
 
     async def _ideas(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({"ideas": self.desk.my_ideas(self._phone(request))})
@@ -302,14 +301,5 @@ class PhoneServer:
         anything): what the page offers after "removed", to join as someone new."""
         await self._body(request)
         response = web.json_response({"forgotten": True})
-        response.set_cookie(
-            COOKIE,
-            "",
-            max_age=0,
-            expires="Thu, 01 Jan 1970 00:00:00 GMT",
-            path=self.prefix,
-            secure=True,
-            httponly=True,
-            samesite="Strict",
-        )
+        self._set_token(response, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT")
         return response

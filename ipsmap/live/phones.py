@@ -48,7 +48,7 @@ from ipsmap.model.entities import (
     now_iso,
 )
 from ipsmap.model.errors import IpsmapError
-from ipsmap.model.idea_commands import AddIdea, PlaceIdea
+from ipsmap.model.idea_commands import LABEL_MAX, NOTE_MAX, AddIdea, PlaceIdea
 from ipsmap.model.idea_comments import commented_item
 from ipsmap.model.privacy import listed_name
 from ipsmap.model.record_commands import DEFAULT_VOTES, VOTES_ATTRIBUTE, MarkSpec, SetMarks
@@ -229,7 +229,7 @@ class PhoneDesk:
             "groups": [{"id": g, "label": GROUP_LABELS[g]} for g in PHONE_GROUPS],
             "maps": [{"id": m.id, "name": m.name} for m in maps],
             "me": me,
-            "limits": {"label": 200, "note": 2000, "nickname": NICKNAME_MAX},
+            "limits": {"label": LABEL_MAX, "note": NOTE_MAX, "nickname": NICKNAME_MAX},
             # The flags as the projector reads them out ("Important: this matters a lot").
             "flags": [{"kind": k, "label": MARK_KIND_LABELS[k]} for k in PHONE_MARKS[:3]],
             **self.switches_view(),
@@ -285,12 +285,7 @@ class PhoneDesk:
             raise PhoneError("The idea must be text.")
         if kind == "link" and not all(isinstance(v, str) for v in ends.values()):
             raise PhoneError("Choose the two factors the link joins.")
-        if not self.idea_limit.allow(phone.ideas_sent):
-            raise PhoneError(
-                f"You have sent {IDEAS_PER_MINUTE} ideas in a minute: wait a little, "
-                "then send the next.",
-                429,
-            )
+        self._take_idea_slot(phone, "ideas")
         if kind == "link":
             command = AddIdea(
                 map_id,
@@ -306,6 +301,16 @@ class PhoneDesk:
             command = AddIdea(map_id, label=texts["label"], note=texts["note"])
         self._send_idea(phone, command, f"suggested a {kind}", "idea")
         return {"idea": command.id, "ideas": self.my_ideas(phone)}
+
+    def _take_idea_slot(self, phone: Phone, sent: str) -> None:
+        """Count one more idea or comment against the phone's limit (the two share it),
+        or refuse it (429) naming what was ``sent``."""
+        if not self.idea_limit.allow(phone.ideas_sent):
+            raise PhoneError(
+                f"You have sent {IDEAS_PER_MINUTE} {sent} in a minute: wait a little, "
+                "then send the next.",
+                429,
+            )
 
     def _send_idea(self, phone: Phone, command: AddIdea, said: str, what: str) -> bool:
         """Keep a phone's idea or comment as an open idea credited to its participant on
@@ -370,12 +375,7 @@ class PhoneDesk:
             raise PhoneError(f"That {on} is not on the map any more: reload the map.", 404)
         if not isinstance(text, str):
             raise PhoneError("The comment must be text.")
-        if not self.idea_limit.allow(phone.ideas_sent):
-            raise PhoneError(
-                f"You have sent {IDEAS_PER_MINUTE} ideas and comments in a minute: wait a "
-                "little, then send the next.",
-                429,
-            )
+        self._take_idea_slot(phone, "ideas and comments")
         command = AddIdea(map_id, kind="comment", about_kind=on, about=item, note=text)
         placed = self._send_idea(phone, command, f"on a {on}", "comment")
         return {"idea": command.id, "placed": placed, "ideas": self.my_ideas(phone)}
@@ -507,8 +507,13 @@ class PhoneDesk:
         return {"here": ago <= HERE_S, "seen_s_ago": ago}
 
     def phones_here(self) -> int:
-        """How many phones asked anything within ``HERE_S`` seconds."""
-        return sum(1 for p in self.listed() if p["here"])
+        """How many of the listed phones asked anything within ``HERE_S`` seconds."""
+        people = self.project.participants
+        return sum(
+            1
+            for phone in self.phones.values()
+            if phone.participant in people and self.presence_of(phone)["here"]
+        )
 
     # -- kept across a restart (kept_session.py) -----------------------------------------
 
