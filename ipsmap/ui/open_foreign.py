@@ -11,11 +11,11 @@ cannot be read leaves nothing behind.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
 from ipsmap.model.project import Project
+from ipsmap.model.store import remove_project_files
 
 IMPORTED_FOLDER = "Imported"
 
@@ -23,13 +23,13 @@ IMPORTED_FOLDER = "Imported"
 def is_foreign_map(path: Path) -> bool:
     """Whether ``path`` is a map file of another tool that ipsmap reads (by its contents or
     name), rather than an ipsmap project."""
-    from ipsmap.model.errors import IpsmapError
-    from ipsmap.ui.file_actions import _formats
-
     if path.suffix.lower() == ".ipsmap" or not path.is_file():
-        return False
+        return False  # decided without loading the readers (reportlab and friends)
+    from ipsmap.export.all_formats import detect_format
+    from ipsmap.model.errors import IpsmapError
+
     try:
-        return _formats().detect_format(path).read is not None
+        return detect_format(path).read is not None
     except IpsmapError:
         return False
 
@@ -47,7 +47,7 @@ def project_for_foreign_map(path: Path, notes: list[str]) -> Project:
             project.import_map(data)
     except BaseException:
         project.close()
-        _remove(target)
+        remove_project_files(target)
         raise
     names = ", ".join(f"'{project.map_info(m.id).name}'" for m in project.maps())
     notes.append(
@@ -77,9 +77,3 @@ def _free_path(path: Path) -> Path:
 def writable(folder: Path) -> bool:
     """Whether a new file can be made in ``folder``."""
     return os.access(folder, os.W_OK)
-
-
-def _remove(target: Path) -> None:
-    for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
