@@ -131,3 +131,13 @@ def wait_until(check, timeout: float = 15.0, every: float = 0.1) -> Any:
             return last
         time.sleep(every)
     raise AssertionError(f"not reached within {timeout} s (last: {last!r})")
+
+
+class Clock:
+    """A clock a test moves by hand (``clock.now += 61``), for rate limits and presence."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now

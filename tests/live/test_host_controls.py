@@ -16,17 +16,11 @@ from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, AddParticipant
 
+from .support import Clock
+
 pytestmark = pytest.mark.timeout(60)
 
 CODE = "KXMR-4PTA"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -13,14 +13,9 @@ from ipsmap.model.idea_commands import PlaceIdea, open_ideas
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 
+from .support import Clock
+
 HOSTILE = "<script>alert(1)</script> 👩‍👧 مرحبا بالعالم \u202eRTL"
-
-
-class Clock:
-    now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

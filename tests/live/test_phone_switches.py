@@ -25,15 +25,9 @@ from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap
 
+from .support import Clock
+
 pytestmark = pytest.mark.timeout(60)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

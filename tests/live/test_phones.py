@@ -11,13 +11,7 @@ from ipsmap.model.commands import AddFactor
 from ipsmap.model.project import Project
 from ipsmap.model.project_commands import AddMap, AddParticipant
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from .support import Clock
 
 
 @pytest.fixture

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from ipsmap.live.throttle import WrongCodeThrottle
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from .support import Clock
 
 
 def test_five_wrong_codes_in_a_minute_refuse_that_address_for_a_minute():
